@@ -1,0 +1,389 @@
+//! The one error type every call returns, and what it carries.
+//!
+//! Nothing here prints a token, an auth header or a response body that could hold
+//! secrets: bodies of successful replies are kept out of `Display` and `Debug`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use reqwest::StatusCode;
+
+/// Why a call failed. Match on the variant; each says what went wrong and where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request broke a limit the API documents; nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(#[from] InvalidRequest),
+    /// The client was set up wrongly (base URL, auth); nothing was sent.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// No complete reply arrived within the configured timeout.
+    #[error("{method} {path} timed out")]
+    Timeout {
+        /// HTTP method of the call.
+        method: String,
+        /// Path of the call, without the base URL.
+        path: String,
+    },
+    /// The request could not be sent or the reply could not be read (DNS, TLS, connection).
+    #[error("{method} {path} failed: {source}")]
+    Transport {
+        /// HTTP method of the call.
+        method: String,
+        /// Path of the call, without the base URL.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The reply did not match the type the API documents.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// Getting an access token failed; the cause is the token exchange's own error.
+    #[error("could not get an access token: {0}")]
+    Auth(Box<Error>),
+}
+
+impl Error {
+    /// The HTTP status, for errors that came with one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::Auth(inner) => inner.status(),
+            _ => None,
+        }
+    }
+
+    /// The server's error reply, if this is one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A limit the API documents, broken by a request before it was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidRequest {
+    field: String,
+    violation: Violation,
+}
+
+/// Which limit was broken, with the limit and the value's size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Violation {
+    /// `maxLength`.
+    TooLong {
+        /// The limit.
+        max: u64,
+        /// The value's length in characters.
+        actual: u64,
+    },
+    /// `minLength`.
+    TooShort {
+        /// The limit.
+        min: u64,
+        /// The value's length in characters.
+        actual: u64,
+    },
+    /// `minimum` (or `exclusiveMinimum`).
+    TooSmall {
+        /// The limit.
+        minimum: String,
+        /// Whether the limit itself is allowed.
+        exclusive: bool,
+        /// The value.
+        actual: String,
+    },
+    /// `maximum` (or `exclusiveMaximum`).
+    TooLarge {
+        /// The limit.
+        maximum: String,
+        /// Whether the limit itself is allowed.
+        exclusive: bool,
+        /// The value.
+        actual: String,
+    },
+    /// `minItems`.
+    TooFewItems {
+        /// The limit.
+        min: u64,
+        /// The number of items.
+        actual: u64,
+    },
+    /// `maxItems`.
+    TooManyItems {
+        /// The limit.
+        max: u64,
+        /// The number of items.
+        actual: u64,
+    },
+    /// The body could not be encoded as JSON.
+    Encoding(String),
+}
+
+impl InvalidRequest {
+    pub(crate) fn new(field: &str, violation: Violation) -> Self {
+        InvalidRequest {
+            field: field.to_owned(),
+            violation,
+        }
+    }
+
+    pub(crate) fn encoding(message: String) -> Self {
+        InvalidRequest::new("", Violation::Encoding(message))
+    }
+
+    /// The field's name on the wire (`title`).
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// Which limit was broken.
+    pub fn violation(&self) -> &Violation {
+        &self.violation
+    }
+}
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = &self.field;
+        match &self.violation {
+            Violation::TooLong { max, actual } => {
+                write!(f, "`{field}` is {actual} characters long; the API allows at most {max} (maxLength)")
+            }
+            Violation::TooShort { min, actual } => {
+                write!(f, "`{field}` is {actual} characters long; the API requires at least {min} (minLength)")
+            }
+            Violation::TooSmall { minimum, exclusive: false, actual } => {
+                write!(f, "`{field}` is {actual}; the API requires at least {minimum} (minimum)")
+            }
+            Violation::TooSmall { minimum, exclusive: true, actual } => {
+                write!(f, "`{field}` is {actual}; the API requires more than {minimum} (exclusiveMinimum)")
+            }
+            Violation::TooLarge { maximum, exclusive: false, actual } => {
+                write!(f, "`{field}` is {actual}; the API allows at most {maximum} (maximum)")
+            }
+            Violation::TooLarge { maximum, exclusive: true, actual } => {
+                write!(f, "`{field}` is {actual}; the API requires less than {maximum} (exclusiveMaximum)")
+            }
+            Violation::TooFewItems { min, actual } => {
+                write!(f, "`{field}` has {actual} items; the API requires at least {min} (minItems)")
+            }
+            Violation::TooManyItems { max, actual } => {
+                write!(f, "`{field}` has {actual} items; the API allows at most {max} (maxItems)")
+            }
+            Violation::Encoding(message) => write!(f, "the body cannot be encoded as JSON: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for InvalidRequest {}
+
+/// An error status from the server, with its reply.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: ErrorBody,
+}
+
+/// The body of an error reply.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorBody {
+    /// A JSON reply (for Label Studio and other Django REST Framework APIs, an error envelope).
+    Json(serde_json::Value),
+    /// Any other reply, as text (routing 404s are often HTML pages).
+    Text(String),
+    /// No body at all.
+    Empty,
+}
+
+impl ApiError {
+    pub(crate) fn new(method: &str, path: &str, status: StatusCode, content_type: Option<String>, body: &[u8]) -> Self {
+        let body = if body.iter().all(u8::is_ascii_whitespace) {
+            ErrorBody::Empty
+        } else {
+            match serde_json::from_slice(body) {
+                Ok(json) => ErrorBody::Json(json),
+                Err(_) => ErrorBody::Text(String::from_utf8_lossy(body).into_owned()),
+            }
+        };
+        ApiError {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The HTTP method of the failed call.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path of the failed call, without the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The reply's `Content-Type`.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The reply body: parsed JSON where it was JSON, else text.
+    pub fn body(&self) -> &ErrorBody {
+        &self.body
+    }
+
+    /// The envelope's `detail` message (`"Not found."`, `"Validation error"`).
+    pub fn detail(&self) -> Option<&str> {
+        match &self.body {
+            ErrorBody::Json(json) => json.get("detail").and_then(serde_json::Value::as_str),
+            _ => None,
+        }
+    }
+
+    /// Messages per field: the envelope's `validation_errors`, or Django REST
+    /// Framework's plain `{field: [messages]}`. Nested fields are joined with dots.
+    pub fn validation_errors(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        let ErrorBody::Json(json) = &self.body else { return out };
+        match json.get("validation_errors") {
+            Some(errors) => collect_messages("", errors, &mut out),
+            None if json.get("detail").is_none() => collect_messages("", json, &mut out),
+            None => {}
+        }
+        out
+    }
+}
+
+fn collect_messages(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, Vec<String>>) {
+    use serde_json::Value;
+    let key = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect_messages(&key(k), v, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(message) => out.entry(prefix.to_owned()).or_default().push(message.clone()),
+                    other => collect_messages(&key(&i.to_string()), other, out),
+                }
+            }
+        }
+        Value::String(message) => out.entry(prefix.to_owned()).or_default().push(message.clone()),
+        _ => {}
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} answered {}", self.method, self.path, self.status)?;
+        match &self.body {
+            ErrorBody::Json(_) => {
+                let mut parts: Vec<String> = self.detail().map(str::to_owned).into_iter().collect();
+                for (field, messages) in self.validation_errors() {
+                    let field = if field.is_empty() { "(body)".to_owned() } else { field };
+                    parts.push(format!("{field}: {}", messages.join(" ")));
+                }
+                if !parts.is_empty() {
+                    write!(f, ": {}", parts.join("; "))?;
+                }
+                Ok(())
+            }
+            ErrorBody::Text(text) => {
+                let kind = self.content_type.as_deref().unwrap_or("text");
+                write!(f, " ({kind} body, {} bytes)", text.len())
+            }
+            ErrorBody::Empty => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A successful reply that did not decode into the documented type.
+pub struct DecodeError {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: Option<String>,
+    pub(crate) json_path: String,
+    pub(crate) message: String,
+    pub(crate) body: Vec<u8>,
+}
+
+impl DecodeError {
+    /// Where in the reply decoding failed, e.g. `results[3].created_at` (`.` for the root).
+    pub fn json_path(&self) -> &str {
+        &self.json_path
+    }
+
+    /// What was wrong there.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The raw reply. Not shown by `Display` or `Debug`: it may hold secrets.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The HTTP status of the reply.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let content_type = self.content_type.as_deref().unwrap_or("no content type");
+        write!(
+            f,
+            "the {} reply to {} {} ({content_type}, {} bytes) does not decode at `{}`: {}",
+            self.status,
+            self.method,
+            self.path,
+            self.body.len(),
+            self.json_path,
+            self.message
+        )
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("json_path", &self.json_path)
+            .field("message", &self.message)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl std::error::Error for DecodeError {}

@@ -1,0 +1,176 @@
+//! The generator config (`codegen.toml`): what to generate from which description,
+//! and the few decisions a description cannot express (readable names, secrets).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The OpenAPI description, relative to the config file.
+    pub schema: PathBuf,
+    #[serde(rename = "crate")]
+    pub krate: CrateConfig,
+    pub operations: OperationsConfig,
+    #[serde(default)]
+    pub types: TypesConfig,
+    #[serde(default)]
+    pub fields: FieldsConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// Copied verbatim into the generated `Cargo.toml` (tests live beside generated code).
+    #[serde(default, rename = "dev-dependencies")]
+    pub dev_dependencies: toml::Table,
+    /// Where the config was read from; relative paths resolve against its folder.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationsConfig {
+    /// operationIds to generate, in any order.
+    pub include: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypesConfig {
+    /// Schema name (or the generated name of an inline schema) → Rust type name.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldsConfig {
+    /// Property names (`field`, or `Schema.field`) whose values are secrets.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// An operation that trades a long-lived refresh token for short-lived access tokens.
+    #[serde(default)]
+    pub token_exchange: Option<TokenExchangeConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenExchangeConfig {
+    pub operation: String,
+    /// The `Authorization` scheme the access token is sent with.
+    #[serde(default = "default_scheme")]
+    pub scheme: String,
+}
+
+fn default_scheme() -> String {
+    "Bearer".to_owned()
+}
+
+impl Config {
+    pub fn load(file: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+            path: file.to_owned(),
+            source,
+        })?;
+        Config::parse(file, &text)
+    }
+
+    pub fn parse(file: &Path, text: &str) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((0, 0));
+            Error::Syntax {
+                file: file.to_owned(),
+                line,
+                column,
+                message: err.message().to_owned(),
+            }
+        })?;
+        config.file = file.to_owned();
+        Ok(config)
+    }
+
+    /// The description's path, resolved against the config's folder.
+    pub fn schema_path(&self) -> PathBuf {
+        self.file
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(&self.schema)
+    }
+
+    pub(crate) fn error(&self, message: impl Into<String>) -> Error {
+        Error::Config {
+            file: self.file.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Is `field` of schema `type_name` listed as sensitive?
+    pub(crate) fn is_sensitive(&self, type_name: &str, field: &str) -> bool {
+        self.fields.sensitive.iter().any(|entry| match entry.split_once('.') {
+            Some((ty, f)) => ty == type_name && f == field,
+            None => entry == field,
+        })
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "schema = \"a.yaml\"\n[crate]\nname = \"x\"\nversion = \"0.1.0\"\n[operations]\ninclude = [\"op\"]\n";
+
+    #[test]
+    fn parses_minimal_config() {
+        let c = Config::parse(Path::new("dir/codegen.toml"), MINIMAL).unwrap();
+        assert_eq!(c.schema_path(), Path::new("dir/a.yaml"));
+        assert_eq!(c.operations.include, ["op"]);
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = format!("{MINIMAL}[types]\nrenmae = {{}}\n");
+        let err = Config::parse(Path::new("c.toml"), &text).unwrap_err();
+        let Error::Syntax { line, message, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*line, 8);
+        assert!(message.contains("unknown field `renmae`"), "{message}");
+    }
+
+    #[test]
+    fn sensitive_matches_plain_and_qualified_names() {
+        let text = format!("{MINIMAL}[fields]\nsensitive = [\"secret\", \"A.key\"]\n");
+        let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+        assert!(c.is_sensitive("Any", "secret"));
+        assert!(c.is_sensitive("A", "key"));
+        assert!(!c.is_sensitive("B", "key"));
+    }
+}

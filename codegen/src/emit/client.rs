@@ -1,0 +1,469 @@
+//! `src/lib.rs` and one module per operation group: a handle per group
+//! (`client.import_storage().s3()`) and a builder per operation ending in `.send().await`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, doc_line, paragraphs};
+use super::file::{ident, rust_file, OutputFile};
+use super::types::{field_exists, limit_check, rust_type, FieldShape};
+use crate::error::{Error, Result};
+use crate::ir::{Api, Field, Operation, Param, PathPart, Response, TypeKind, TypeRef};
+
+/// A node of the group tree: its operations and child groups.
+#[derive(Default)]
+struct Group<'a> {
+    operations: Vec<&'a Operation>,
+    children: Vec<String>,
+}
+
+fn group_tree(api: &Api) -> BTreeMap<Vec<String>, Group<'_>> {
+    let mut tree: BTreeMap<Vec<String>, Group<'_>> = BTreeMap::new();
+    tree.entry(Vec::new()).or_default();
+    for op in &api.operations {
+        for depth in 1..=op.group.len() {
+            let path = op.group[..depth].to_vec();
+            let parent = tree.entry(op.group[..depth - 1].to_vec()).or_default();
+            if !parent.children.contains(&path[depth - 1]) {
+                parent.children.push(path[depth - 1].clone());
+            }
+            tree.entry(path).or_default();
+        }
+        tree.entry(op.group.clone()).or_default().operations.push(op);
+    }
+    tree
+}
+
+fn handle_name(segment: &str) -> Result<Ident> {
+    ident(&format!("{}Api", crate::naming::type_name(segment)))
+}
+
+pub fn emit_modules(api: &Api) -> Result<Vec<OutputFile>> {
+    let tree = group_tree(api);
+    let mut files = Vec::new();
+    for (path, group) in &tree {
+        if path.is_empty() {
+            files.push(emit_lib(api, group)?);
+            continue;
+        }
+        let file = if group.children.is_empty() {
+            format!("src/{}.rs", path.join("/"))
+        } else {
+            format!("src/{}/mod.rs", path.join("/"))
+        };
+        files.push(rust_file(&file, &api.krate.source, emit_group(api, path, group)?)?);
+    }
+    Ok(files)
+}
+
+fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
+    let title = format!("A typed client for {}{}.", api.title.trim(), if api.version.trim().is_empty() { String::new() } else { format!(" {}", api.version.trim()) });
+    let crate_docs = paragraphs([
+        Some(title.as_str()),
+        api.description.as_deref(),
+        Some("Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.import_storage().s3()`), set what you need on the builder, then `.send().await`."),
+    ]);
+    let crate_docs = super::docs::sanitize(&crate_docs);
+    let crate_docs = crate_docs.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    let mut modules = Vec::new();
+    let mut accessors = Vec::new();
+    for child in &root.children {
+        let module = ident(child)?;
+        let handle = handle_name(child)?;
+        let doc = format!("Calls in the `{child}` group.");
+        let doc = doc_line(&doc);
+        modules.push(quote!(#doc pub mod #module;));
+        accessors.push(quote! {
+            #doc
+            pub fn #module(&self) -> #module::#handle<'_> {
+                #module::#handle::new(self)
+            }
+        });
+    }
+    if !root.operations.is_empty() {
+        return Err(Error::Emit {
+            file: "src/lib.rs".to_owned(),
+            message: "operations without a group".to_owned(),
+        });
+    }
+    let api_key = match &api.auth.api_key {
+        Some(key) => {
+            let (header, prefix) = (&key.header, &key.prefix);
+            quote!(Some(runtime::ApiKeyInfo { header: #header, prefix: #prefix }))
+        }
+        None => quote!(None),
+    };
+    let exchange = match &api.auth.token_exchange {
+        Some(t) => {
+            let (path, req, resp, scheme) = (&t.path, &t.request_field, &t.response_field, &t.scheme);
+            quote!(Some(runtime::TokenExchangeInfo { path: #path, request_field: #req, response_field: #resp, scheme: #scheme }))
+        }
+        None => quote!(None),
+    };
+    let tokens = quote! {
+        #(#crate_docs)*
+        #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
+        // Descriptions are written for web pages; their links and HTML are kept as text.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
+        mod runtime;
+        pub mod models;
+        #(#modules)*
+
+        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, InvalidRequest, Nullable, RetryPolicy, Violation};
+
+        /// What the runtime needs to know about this API.
+        const API: runtime::ApiInfo = runtime::ApiInfo {
+            api_key: #api_key,
+            token_exchange: #exchange,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+        };
+
+        impl Client {
+            #(#accessors)*
+        }
+    };
+    rust_file("src/lib.rs", &api.krate.source, tokens)
+}
+
+fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStream> {
+    let segment = path.last().map(String::as_str).unwrap_or_default();
+    let handle = handle_name(segment)?;
+    let mut modules = Vec::new();
+    let mut methods = Vec::new();
+    for child in &group.children {
+        let module = ident(child)?;
+        let child_handle = handle_name(child)?;
+        let doc = format!("Calls in the `{}::{child}` group.", path.join("::"));
+        let doc = doc_line(&doc);
+        modules.push(quote!(#doc pub mod #module;));
+        methods.push(quote! {
+            #doc
+            pub fn #module(&self) -> #module::#child_handle<'a> {
+                #module::#child_handle::new(self.client)
+            }
+        });
+    }
+    let mut builders = Vec::new();
+    for op in &group.operations {
+        let (method, builder) = emit_operation(api, &handle, op)?;
+        methods.push(method);
+        builders.push(builder);
+    }
+    let module_doc = format!(" Calls in the `{}` group.", path.join("::"));
+    let accessor = format!("[`Client`](crate::Client)`::{}()`", path.join("().")) ;
+    let handle_doc = doc_line(&format!("Calls in the `{}` group; get it with {accessor}.", path.join("::")));
+    Ok(quote! {
+        #![doc = #module_doc]
+        #(#modules)*
+
+        #handle_doc
+        #[derive(Clone, Copy, Debug)]
+        pub struct #handle<'a> {
+            client: &'a crate::Client,
+        }
+
+        impl<'a> #handle<'a> {
+            pub(crate) fn new(client: &'a crate::Client) -> Self {
+                Self { client }
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+    })
+}
+
+/// What each builder argument or setter needs to know.
+struct Input<'a> {
+    name: Ident,
+    ty: &'a TypeRef,
+    docs: String,
+    kind: InputKind<'a>,
+}
+
+enum InputKind<'a> {
+    Param(&'a Param, bool),
+    BodyField(&'a Field, FieldShape, Option<Ident>),
+}
+
+fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStream, TokenStream)> {
+    let method = ident(&op.method_name)?;
+    let builder = ident(&format!("{}Builder", crate::naming::type_name(&op.method_name)))?;
+    let http = op.http_method.as_str();
+    let call_doc = format!("`{http} {}` (operation `{}`).", op.path, op.id);
+    let docs = doc_attrs(&paragraphs([op.summary.as_deref(), op.description.as_deref(), Some(call_doc.as_str())]));
+
+    let body_def = match &op.body {
+        Some(body) => {
+            let def = api.type_def(&body.type_name).ok_or_else(|| emit_error(op, "body type missing"))?;
+            let TypeKind::Struct(shape) = &def.kind else {
+                return Err(emit_error(op, "body type is not a struct"));
+            };
+            Some((body, def, shape))
+        }
+        None => None,
+    };
+
+    let mut inputs = Vec::new();
+    for param in op.path_params.iter().chain(&op.query_params) {
+        inputs.push(Input {
+            name: ident(&param.rust_name)?,
+            ty: &param.ty,
+            docs: param_docs(param),
+            kind: InputKind::Param(param, op.path_params.iter().any(|p| std::ptr::eq(p, param))),
+        });
+    }
+    if let Some((body, def, shape)) = body_def {
+        for bf in &body.fields {
+            let field = shape.fields.iter().find(|f| f.rust_name == bf.field).ok_or_else(|| emit_error(op, "body field missing"))?;
+            let null_setter = bf.null_setter.as_deref().map(ident).transpose()?;
+            inputs.push(Input {
+                name: ident(&bf.arg_name)?,
+                ty: &field.ty,
+                docs: super::types::field_docs(field, def.usage),
+                kind: InputKind::BodyField(field, FieldShape::of(field, def.usage), null_setter),
+            });
+        }
+    }
+    let is_arg = |input: &Input<'_>| match &input.kind {
+        InputKind::Param(p, _) => p.required,
+        InputKind::BodyField(f, _, _) => f.required,
+    };
+
+    // The group method: required inputs are arguments, the rest start unset.
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut members = Vec::new();
+    let mut setters = Vec::new();
+    let mut body_inits = Vec::new();
+    for input in &inputs {
+        let name = &input.name;
+        let (param_ty, convert) = setter_input(input.ty, name);
+        match &input.kind {
+            InputKind::Param(param, _) => {
+                let ty = rust_type(&param.ty);
+                if is_arg(input) {
+                    args.push(quote!(#name: #param_ty));
+                    inits.push(if *name == convert.to_string() { quote!(#name) } else { quote!(#name: #convert) });
+                    members.push(quote!(#name: #ty,));
+                } else {
+                    inits.push(quote!(#name: None));
+                    members.push(quote!(#name: Option<#ty>,));
+                    let docs = doc_attrs(&input.docs);
+                    setters.push(quote! {
+                        #docs
+                        pub fn #name(mut self, #name: #param_ty) -> Self {
+                            self.#name = Some(#convert);
+                            self
+                        }
+                    });
+                }
+            }
+            InputKind::BodyField(field, shape, null_setter) => {
+                let member = ident(&field.rust_name)?;
+                if is_arg(input) {
+                    if *shape == FieldShape::Plain {
+                        args.push(quote!(#name: #param_ty));
+                        body_inits.push(if member == convert.to_string() { quote!(#member) } else { quote!(#member: #convert) });
+                    } else {
+                        let ty = rust_type(input.ty);
+                        args.push(quote!(#name: Option<#ty>));
+                        body_inits.push(if name == &member { quote!(#member) } else { quote!(#member: #name) });
+                    }
+                    continue;
+                }
+                let docs = doc_attrs(&input.docs);
+                let wrapped = match shape {
+                    FieldShape::OptionalNullable => quote!(Some(crate::Nullable::Value(#convert))),
+                    _ => quote!(Some(#convert)),
+                };
+                setters.push(quote! {
+                    #docs
+                    pub fn #name(mut self, #name: #param_ty) -> Self {
+                        self.body.#member = #wrapped;
+                        self
+                    }
+                });
+                if let Some(null_setter) = null_setter {
+                    let doc = doc_line(&format!("Sends `{}: null`, clearing the value on the server.", field.wire_name));
+                    setters.push(quote! {
+                        #doc
+                        pub fn #null_setter(mut self) -> Self {
+                            self.body.#member = Some(crate::Nullable::Null);
+                            self
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    if let Some((_, def, shape)) = body_def {
+        let body_ty = ident(&def.name)?;
+        let all_defaulted = body_inits.is_empty();
+        let body_value = if all_defaulted {
+            quote!(Default::default())
+        } else {
+            for field in shape.fields.iter().filter(|f| field_exists(f, def.usage)) {
+                let member = ident(&field.rust_name)?;
+                let is_input = inputs.iter().any(|i| matches!(&i.kind, InputKind::BodyField(f, _, _) if f.rust_name == field.rust_name) && is_arg(i));
+                if !is_input {
+                    body_inits.push(quote!(#member: None));
+                }
+            }
+            quote!(crate::models::#body_ty { #(#body_inits),* })
+        };
+        inits.push(quote!(body: #body_value));
+        members.push(quote!(body: crate::models::#body_ty,));
+        setters.push(quote! {
+            /// Replaces the whole request body, including anything set before.
+            pub fn body(mut self, body: crate::models::#body_ty) -> Self {
+                self.body = body;
+                self
+            }
+        });
+    }
+
+    let too_many = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let group_method = quote! {
+        #docs
+        #too_many
+        pub fn #method(&self, #(#args),*) -> #builder<'a> {
+            #builder {
+                client: self.client,
+                #(#inits),*
+            }
+        }
+    };
+
+    let send = emit_send(op, &inputs, body_def.is_some())?;
+    let builder_doc = doc_line(&format!("Builder for [`{handle}::{method}`]: `{http} {}`. Set what you need, then call [`send`](Self::send).", op.path));
+    let builder_tokens = quote! {
+        #builder_doc
+        #[derive(Clone, Debug)]
+        #[must_use = "nothing is sent until `.send().await`"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #(#members)*
+        }
+
+        impl #builder<'_> {
+            #(#setters)*
+            #send
+        }
+    };
+    Ok((group_method, builder_tokens))
+}
+
+fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<TokenStream> {
+    let mut checks = Vec::new();
+    let mut query = Vec::new();
+    let mut path_args = Vec::new();
+    for input in inputs {
+        let InputKind::Param(param, is_path) = &input.kind else { continue };
+        let name = &input.name;
+        let wire = &param.wire_name;
+        if let Some(check) = limit_check(wire, &param.ty, &param.limits, quote!(value)) {
+            checks.push(if param.required {
+                quote! { { let value = &self.#name; #check } }
+            } else {
+                quote! { if let Some(value) = &self.#name { #check } }
+            });
+        }
+        if *is_path {
+            continue;
+        }
+        let push = match &param.ty {
+            TypeRef::Array(_) => quote! { for item in value { query.push((#wire, crate::runtime::param_text(item))); } },
+            _ => quote! { query.push((#wire, crate::runtime::param_text(value))); },
+        };
+        query.push(if param.required {
+            quote! { { let value = &self.#name; #push } }
+        } else {
+            quote! { if let Some(value) = &self.#name { #push } }
+        });
+    }
+    // Each parameter is encoded into a local first, so `format!` reads like the template.
+    let mut format = String::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(i) => {
+                let param = &op.path_params[*i];
+                let name = ident(&param.rust_name)?;
+                format.push_str(&format!("{{{name}}}"));
+                path_args.push(quote!(let #name = crate::runtime::path_segment(&crate::runtime::param_text(&self.#name));));
+            }
+        }
+    }
+    let path = if path_args.is_empty() {
+        quote!(#format.to_owned())
+    } else {
+        quote!(format!(#format))
+    };
+    let query_value = if query.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote!({
+            let mut query = Vec::new();
+            #(#query)*
+            query
+        })
+    };
+    let (validate_body, body) = if has_body {
+        (quote!(self.body.validate()?;), quote!(Some(crate::runtime::to_json(&self.body)?)))
+    } else {
+        (TokenStream::new(), quote!(None))
+    };
+    let method = format_ident!("{}", op.http_method.as_str());
+    let authenticated = op.authenticated;
+    let (output, finish) = match &op.response {
+        Response::Json(ty) => (rust_type(ty), quote!(.json())),
+        Response::Empty => (quote!(()), quote!(.empty())),
+    };
+    Ok(quote! {
+        /// Checks documented limits, sends the request and decodes the reply.
+        pub async fn send(self) -> Result<#output, crate::Error> {
+            #(#checks)*
+            #validate_body
+            #(#path_args)*
+            let request = crate::runtime::RequestSpec {
+                method: ::reqwest::Method::#method,
+                path: #path,
+                query: #query_value,
+                body: #body,
+                authenticated: #authenticated,
+            };
+            self.client.execute(request).await? #finish
+        }
+    })
+}
+
+/// The input's parameter type and how `var` becomes the stored value.
+fn setter_input(ty: &TypeRef, var: &Ident) -> (TokenStream, TokenStream) {
+    match ty {
+        TypeRef::String => (quote!(impl Into<String>), quote!(#var.into())),
+        other => (rust_type(other), quote!(#var)),
+    }
+}
+
+fn param_docs(param: &Param) -> String {
+    let limits = super::types::limits_doc(&param.limits).map(|l| format!("{l} Checked before sending."));
+    paragraphs([param.docs.as_deref(), limits.as_deref()])
+}
+
+fn emit_error(op: &Operation, message: &str) -> Error {
+    Error::Emit {
+        file: op.origin.clone(),
+        message: message.to_owned(),
+    }
+}
+

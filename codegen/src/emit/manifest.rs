@@ -1,0 +1,64 @@
+//! The generated crate's `Cargo.toml`: only the dependencies its code uses.
+
+use super::file::{header, OutputFile};
+use crate::ir::{Api, Field, TypeKind, TypeRef};
+
+pub fn cargo_toml(api: &Api) -> OutputFile {
+    let krate = &api.krate;
+    let description = krate
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Typed client for {}", api.title));
+    let mut text = header("#", &krate.source);
+    text.push_str(&format!(
+        "[package]\nname = {}\nversion = {}\ndescription = {}\nedition = \"2021\"\npublish = false\n\n",
+        toml_string(&krate.name),
+        toml_string(&krate.version),
+        toml_string(&description),
+    ));
+    text.push_str("[dependencies]\n");
+    text.push_str("base64 = \"0.22\"\n");
+    if uses_dates(api) {
+        text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n");
+    }
+    text.push_str("httpdate = \"1\"\n");
+    text.push_str("percent-encoding = \"2\"\n");
+    text.push_str("reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }\n");
+    text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
+    text.push_str("serde_json = \"1\"\n");
+    text.push_str("serde_path_to_error = \"0.1\"\n");
+    text.push_str("thiserror = \"2\"\n");
+    text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
+    if !krate.dev_dependencies.trim().is_empty() {
+        text.push_str("\n[dev-dependencies]\n");
+        text.push_str(&krate.dev_dependencies);
+    }
+    OutputFile {
+        path: "Cargo.toml".to_owned(),
+        contents: text,
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn uses_dates(api: &Api) -> bool {
+    fn is_date(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::DateTime | TypeRef::Date => true,
+            TypeRef::Array(inner) | TypeRef::Map(inner) => is_date(inner),
+            _ => false,
+        }
+    }
+    let in_types = api.types.iter().any(|t| match &t.kind {
+        TypeKind::Struct(s) => s.fields.iter().map(|f: &Field| &f.ty).any(is_date),
+        TypeKind::StringEnum(_) => false,
+    });
+    let in_params = api
+        .operations
+        .iter()
+        .flat_map(|op| op.path_params.iter().chain(&op.query_params))
+        .any(|p| is_date(&p.ty));
+    in_types || in_params
+}

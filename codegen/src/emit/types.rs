@@ -1,0 +1,475 @@
+//! `src/models.rs`: one Rust type per named schema.
+//!
+//! How a field is spelled follows from three facts — required, nullable, and which
+//! way the type travels — decided once in [`FieldShape::of`].
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::docs::{doc_attrs, paragraphs};
+use super::file::{ident, rust_file, OutputFile};
+use crate::error::Result;
+use crate::ir::{Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage};
+
+/// How a field is held in Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldShape {
+    /// `T`: always present.
+    Plain,
+    /// `Option<T>`: may be absent (or null).
+    Optional,
+    /// `Option<Nullable<T>>`: absent, null, or a value — three states a PATCH can mean.
+    OptionalNullable,
+}
+
+impl FieldShape {
+    pub fn of(field: &Field, usage: Usage) -> FieldShape {
+        let writes = usage.request;
+        if field.required && !field.nullable && !(writes && usage.response && field.read_only) {
+            FieldShape::Plain
+        } else if writes && !field.required && field.nullable {
+            FieldShape::OptionalNullable
+        } else {
+            FieldShape::Optional
+        }
+    }
+}
+
+/// Does the field exist in a type travelling this way?
+pub fn field_exists(field: &Field, usage: Usage) -> bool {
+    let only_request = usage.request && !usage.response;
+    let only_response = usage.response && !usage.request;
+    !(only_request && field.read_only || only_response && field.write_only)
+}
+
+pub fn emit_models(api: &Api) -> Result<OutputFile> {
+    let mut items = Vec::new();
+    for def in &api.types {
+        items.push(match &def.kind {
+            TypeKind::Struct(s) => emit_struct(def, s)?,
+            TypeKind::StringEnum(e) => emit_enum(def, e)?,
+        });
+    }
+    let tokens = quote! {
+        //! Types of the request and response bodies.
+        #(#items)*
+    };
+    rust_file("src/models.rs", &api.krate.source, tokens)
+}
+
+/// A field's Rust type, as held in its struct.
+pub fn field_type(field: &Field, usage: Usage) -> TokenStream {
+    let ty = rust_type(&field.ty);
+    match FieldShape::of(field, usage) {
+        FieldShape::Plain => ty,
+        FieldShape::Optional => quote!(Option<#ty>),
+        FieldShape::OptionalNullable => quote!(Option<crate::Nullable<#ty>>),
+    }
+}
+
+pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Int(IntWidth::I32) => quote!(i32),
+        TypeRef::Int(IntWidth::I64) => quote!(i64),
+        TypeRef::Float(FloatWidth::F32) => quote!(f32),
+        TypeRef::Float(FloatWidth::F64) => quote!(f64),
+        TypeRef::String => quote!(String),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Named(name) => {
+            let name = format_ident!("{}", name);
+            quote!(crate::models::#name)
+        }
+        TypeRef::Array(item) => {
+            let item = rust_type(item);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = rust_type(value);
+            quote!(::std::collections::BTreeMap<String, #value>)
+        }
+    }
+}
+
+fn emit_struct(def: &TypeDef, shape: &Struct) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let usage = def.usage;
+    let fields: Vec<&Field> = shape.fields.iter().filter(|f| field_exists(f, usage)).collect();
+    let sensitive = fields.iter().any(|f| f.sensitive);
+    let all_optional = fields.iter().all(|f| FieldShape::of(f, usage) != FieldShape::Plain);
+
+    let mut derives = vec![quote!(Clone)];
+    if !sensitive {
+        derives.push(quote!(Debug));
+    }
+    if all_optional {
+        derives.push(quote!(Default));
+    }
+    derives.extend([quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+
+    let mut defaults = Vec::new();
+    let mut members = Vec::new();
+    for field in &fields {
+        let field_ident = ident(&field.rust_name)?;
+        let ty = field_type(field, usage);
+        let docs = doc_attrs(&field_docs(field, usage));
+        let attrs = serde_attrs(def, field, usage, &mut defaults)?;
+        members.push(quote! {
+            #docs
+            #attrs
+            pub #field_ident: #ty,
+        });
+    }
+
+    let docs = doc_attrs(&type_docs(def));
+    let debug = sensitive.then(|| redacting_debug(def, &fields, usage)).transpose()?;
+    let validate = usage.request.then(|| validate_fn(&name, &fields, usage)).transpose()?;
+    Ok(quote! {
+        #docs
+        #[derive(#(#derives),*)]
+        pub struct #name {
+            #(#members)*
+        }
+        #validate
+        #debug
+        #(#defaults)*
+    })
+}
+
+fn type_docs(def: &TypeDef) -> String {
+    let direction = match (def.usage.request, def.usage.response) {
+        (true, true) => "Sent in requests and received in responses.",
+        (true, false) => "Sent in requests.",
+        _ => "Received in responses; fields the server adds later are ignored.",
+    };
+    paragraphs([def.docs.as_deref(), Some(direction)])
+}
+
+pub fn field_docs(field: &Field, usage: Usage) -> String {
+    let mut facts = Vec::new();
+    let shape = FieldShape::of(field, usage);
+    if let Some(default) = &field.default {
+        facts.push(match shape {
+            FieldShape::Plain => format!("Default: `{default}` when the server leaves it out."),
+            _ if usage.request => format!(
+                "Server default: `{default}`, applied by the server when the field is not sent; this client never sends it on its own."
+            ),
+            _ => format!("The server's default is `{default}`."),
+        });
+    }
+    if let Some(limits) = limits_doc(&field.limits) {
+        facts.push(if usage.request {
+            format!("{limits} Checked before a request is sent.")
+        } else {
+            format!("{limits} Replies outside this range are still accepted.")
+        });
+    }
+    if shape == FieldShape::OptionalNullable {
+        facts.push("`None` leaves the value alone; `Some(Nullable::Null)` clears it.".to_owned());
+    }
+    if field.read_only && usage.request {
+        facts.push("Read-only: set by the server, never sent.".to_owned());
+    }
+    if field.sensitive {
+        facts.push("Sensitive: `Debug` prints `<redacted>` instead of the value.".to_owned());
+    }
+    let facts = facts.join(" ");
+    let docs = paragraphs([field.docs.as_deref(), Some(facts.as_str())]);
+    if docs.is_empty() { format!("The `{}` field.", field.wire_name) } else { docs }
+}
+
+/// "At most 2048 characters." — limits in words, for docs and errors alike.
+pub fn limits_doc(limits: &Limits) -> Option<String> {
+    let mut parts = Vec::new();
+    let count = |n: u64, noun: &str| if n == 1 { format!("{n} {noun}") } else { format!("{n} {noun}s") };
+    match (limits.min_length, limits.max_length) {
+        (Some(min), Some(max)) => parts.push(format!("Between {min} and {}.", count(max, "character"))),
+        (Some(min), None) => parts.push(format!("At least {}.", count(min, "character"))),
+        (None, Some(max)) => parts.push(format!("At most {}.", count(max, "character"))),
+        (None, None) => {}
+    }
+    let bound = |b: &Bound| match b.value {
+        Number::Int(v) => v.to_string(),
+        Number::Float(v) => v.to_string(),
+    };
+    match (&limits.minimum, &limits.maximum) {
+        (Some(min), Some(max)) if !min.exclusive && !max.exclusive => {
+            parts.push(format!("From {} to {}.", bound(min), bound(max)))
+        }
+        (min, max) => {
+            if let Some(min) = min {
+                let op = if min.exclusive { "Greater than" } else { "At least" };
+                parts.push(format!("{op} {}.", bound(min)));
+            }
+            if let Some(max) = max {
+                let op = if max.exclusive { "Less than" } else { "At most" };
+                parts.push(format!("{op} {}.", bound(max)));
+            }
+        }
+    }
+    match (limits.min_items, limits.max_items) {
+        (Some(min), Some(max)) => parts.push(format!("Between {min} and {}.", count(max, "item"))),
+        (Some(min), None) => parts.push(format!("At least {}.", count(min, "item"))),
+        (None, Some(max)) => parts.push(format!("At most {}.", count(max, "item"))),
+        (None, None) => {}
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<TokenStream>) -> Result<TokenStream> {
+    let mut parts = Vec::new();
+    if field.rust_name != field.wire_name {
+        let wire = &field.wire_name;
+        parts.push(quote!(rename = #wire));
+    }
+    match FieldShape::of(field, usage) {
+        FieldShape::Plain => {
+            if let Some(value) = &field.default {
+                match default_expr(&field.ty, value) {
+                    None => parts.push(quote!(default)),
+                    Some(expr) => {
+                        let fn_name = format!("default_{}_{}", heck::ToSnakeCase::to_snake_case(def.name.as_str()), field.rust_name.trim_end_matches('_'));
+                        let fn_ident = ident(&fn_name)?;
+                        let ty = rust_type(&field.ty);
+                        defaults.push(quote! {
+                            fn #fn_ident() -> #ty { #expr }
+                        });
+                        parts.push(quote!(default = #fn_name));
+                    }
+                }
+            }
+        }
+        FieldShape::Optional => {
+            parts.push(quote!(default));
+            // A required nullable field is sent as `null`, never left out.
+            if !(usage.request && field.required) {
+                parts.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
+        }
+        FieldShape::OptionalNullable => {
+            parts.push(quote!(default));
+            parts.push(quote!(skip_serializing_if = "Option::is_none"));
+            if usage.response {
+                parts.push(quote!(deserialize_with = "crate::runtime::nullable::deserialize_present"));
+            }
+        }
+    }
+    if usage.request && usage.response && field.read_only {
+        parts.push(quote!(skip_serializing));
+    }
+    Ok(if parts.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#parts),*)]) })
+}
+
+/// Rust for a schema default; `None` when it equals the type's `Default`.
+fn default_expr(ty: &TypeRef, value: &Value) -> Option<TokenStream> {
+    match (ty, value) {
+        (TypeRef::Bool, Value::Bool(false)) => None,
+        (TypeRef::Bool, Value::Bool(true)) => Some(quote!(true)),
+        (TypeRef::Int(_) | TypeRef::Float(_), Value::Number(n)) if n.as_f64() == Some(0.0) => None,
+        (TypeRef::Int(_), Value::Number(n)) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
+            Some(quote!(#lit))
+        }
+        (TypeRef::Float(_), Value::Number(n)) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
+            Some(quote!(#lit))
+        }
+        (TypeRef::String, Value::String(s)) if s.is_empty() => None,
+        (TypeRef::String, Value::String(s)) => Some(quote!(#s.to_owned())),
+        (TypeRef::Named(name), Value::String(s)) => {
+            let name = format_ident!("{}", name);
+            Some(quote!(crate::models::#name::from(#s)))
+        }
+        (TypeRef::Array(_), Value::Array(a)) if a.is_empty() => None,
+        (TypeRef::Map(_), Value::Object(o)) if o.is_empty() => None,
+        (TypeRef::Json, Value::Null) => None,
+        (_, value) => {
+            let text = value.to_string();
+            Some(quote!(::serde_json::from_str(#text).unwrap_or_default()))
+        }
+    }
+}
+
+/// `Debug` that prints sensitive fields as `<redacted>`, keeping whether they are set.
+fn redacting_debug(def: &TypeDef, fields: &[&Field], usage: Usage) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let type_name = &def.name;
+    let entries = fields.iter().map(|field| {
+        let member = format_ident!("{}", field.rust_name);
+        let label = &field.rust_name;
+        let value = match (field.sensitive, FieldShape::of(field, usage)) {
+            (false, _) => quote!(&self.#member),
+            (true, FieldShape::Plain) => quote!(&crate::runtime::Redacted),
+            (true, FieldShape::Optional) => quote!(&self.#member.as_ref().map(|_| crate::runtime::Redacted)),
+            (true, FieldShape::OptionalNullable) => {
+                quote!(&self.#member.as_ref().map(|v| v.as_ref().map(|_| crate::runtime::Redacted)))
+            }
+        };
+        quote!(.field(#label, #value))
+    });
+    Ok(quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#type_name)
+                    #(#entries)*
+                    .finish()
+            }
+        }
+    })
+}
+
+/// `validate()`: the documented limits, checked before a request leaves the client.
+fn validate_fn(name: &proc_macro2::Ident, fields: &[&Field], usage: Usage) -> Result<TokenStream> {
+    let mut checks = Vec::new();
+    for field in fields.iter().filter(|f| !f.read_only) {
+        let member = ident(&field.rust_name)?;
+        let Some(check) = limit_check(&field.wire_name, &field.ty, &field.limits, quote!(value)) else { continue };
+        checks.push(match FieldShape::of(field, usage) {
+            FieldShape::Plain => quote! { { let value = &self.#member; #check } },
+            FieldShape::Optional => quote! { if let Some(value) = &self.#member { #check } },
+            FieldShape::OptionalNullable => {
+                quote! { if let Some(crate::Nullable::Value(value)) = &self.#member { #check } }
+            }
+        });
+    }
+    Ok(quote! {
+        impl #name {
+            /// Checks the limits the API documents for each field, naming the first one broken.
+            pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Statements checking `value` (a reference) against `limits`; `None` if there are none.
+pub fn limit_check(wire_name: &str, ty: &TypeRef, limits: &Limits, value: TokenStream) -> Option<TokenStream> {
+    if limits.is_empty() {
+        return None;
+    }
+    let opt_u64 = |v: Option<u64>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let bound = |b: &Option<Bound>, float: bool| match b {
+        None => quote!(None),
+        Some(Bound { value: n, exclusive }) => {
+            let lit = match (n, float) {
+                (Number::Int(v), false) => quote!(#v),
+                (Number::Int(v), true) => {
+                    let f = proc_macro2::Literal::f64_suffixed(*v as f64);
+                    quote!(#f)
+                }
+                (Number::Float(v), true) => {
+                    let f = proc_macro2::Literal::f64_suffixed(*v);
+                    quote!(#f)
+                }
+                (Number::Float(v), false) => {
+                    let i = v.ceil() as i64;
+                    quote!(#i)
+                }
+            };
+            quote!(Some(crate::runtime::validate::Bound { value: #lit, exclusive: #exclusive }))
+        }
+    };
+    let statement = match ty {
+        TypeRef::String if limits.min_length.is_some() || limits.max_length.is_some() => {
+            let (min, max) = (opt_u64(limits.min_length), opt_u64(limits.max_length));
+            quote!(crate::runtime::validate::length(#wire_name, #value, #min, #max)?;)
+        }
+        TypeRef::Int(width) if limits.minimum.is_some() || limits.maximum.is_some() => {
+            let (min, max) = (bound(&limits.minimum, false), bound(&limits.maximum, false));
+            let widen = match width {
+                IntWidth::I32 => quote!(i64::from(*#value)),
+                IntWidth::I64 => quote!(*#value),
+            };
+            quote!(crate::runtime::validate::integer(#wire_name, #widen, #min, #max)?;)
+        }
+        TypeRef::Float(width) if limits.minimum.is_some() || limits.maximum.is_some() => {
+            let (min, max) = (bound(&limits.minimum, true), bound(&limits.maximum, true));
+            let widen = match width {
+                FloatWidth::F32 => quote!(f64::from(*#value)),
+                FloatWidth::F64 => quote!(*#value),
+            };
+            quote!(crate::runtime::validate::float(#wire_name, #widen, #min, #max)?;)
+        }
+        TypeRef::Array(_) if limits.min_items.is_some() || limits.max_items.is_some() => {
+            let (min, max) = (opt_u64(limits.min_items), opt_u64(limits.max_items));
+            quote!(crate::runtime::validate::items(#wire_name, #value.len(), #min, #max)?;)
+        }
+        _ => return None,
+    };
+    Some(statement)
+}
+
+fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let unknown = ident(&shape.unknown_variant)?;
+    let mut variants = Vec::new();
+    let mut to_str = Vec::new();
+    let mut from_str = Vec::new();
+    for variant in &shape.variants {
+        let v = ident(&variant.rust_name)?;
+        let wire = &variant.wire;
+        let docs = doc_attrs(&paragraphs([Some(format!("`{wire}`").as_str()), variant.docs.as_deref()]));
+        variants.push(quote!(#docs #v,));
+        to_str.push(quote!(#name::#v => #wire,));
+        from_str.push(quote!(#wire => #name::#v,));
+    }
+    let docs = doc_attrs(&paragraphs([
+        def.docs.as_deref(),
+        Some(&format!("Values this client does not know yet arrive as `{}`, so a server upgrade never breaks decoding.", shape.unknown_variant)),
+    ]));
+    Ok(quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value added to the API after this client was generated.
+            #unknown(String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    #name::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => #name::#unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(#name::from(value.as_str()))
+            }
+        }
+    })
+}

@@ -1,0 +1,71 @@
+//! The generator's one error type. Every variant says *where* (a file position,
+//! a JSON pointer into the description, or an operationId) and *what*.
+
+use std::path::PathBuf;
+
+/// Everything that can stop generation. Nothing is written when one occurs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file is not well-formed YAML, JSON or TOML.
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Syntax {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// The file parses, but is not an OpenAPI 3.0 document (or not a valid config).
+    #[error("{}:{line}:{column}: at {pointer}: {message}", file.display())]
+    Structure {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        pointer: String,
+        message: String,
+    },
+
+    /// A `$ref` that points at nothing.
+    #[error("{pointer}: `$ref: {reference}` does not resolve to anything in the document")]
+    DanglingRef { pointer: String, reference: String },
+
+    /// A construct the generator cannot express.
+    #[error("{pointer}: unsupported: {what}")]
+    Unsupported { pointer: String, what: String },
+
+    /// The description contradicts itself (a path placeholder without a parameter, ...).
+    #[error("{pointer}: {message}")]
+    Invalid { pointer: String, message: String },
+
+    /// The config asks for something the description does not have, or is inconsistent.
+    #[error("{}: {message}", file.display())]
+    Config { file: PathBuf, message: String },
+
+    /// Emitted code did not parse as Rust: a generator bug, reported instead of writing it.
+    #[error("internal error: generated `{file}` is not valid Rust ({message}); please report this")]
+    Emit { file: String, message: String },
+}
+
+/// Something the generator decided on its own; printed, never fatal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

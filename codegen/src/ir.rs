@@ -1,0 +1,265 @@
+//! Stage 2 output: the project's own model of an API, with every OpenAPI question
+//! already answered (`$ref`s resolved, inline schemas named, optional / nullable /
+//! default / limits / secrets decided). Emission reads only this.
+
+use serde_json::Value;
+
+/// Everything the emitter needs to write one client crate.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub krate: Crate,
+    pub auth: Auth,
+    /// Sorted by Rust name.
+    pub types: Vec<TypeDef>,
+    /// Sorted by group path, then method name.
+    pub operations: Vec<Operation>,
+}
+
+impl Api {
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Crate {
+    pub name: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The description's file name, for the `@generated` header.
+    pub source: String,
+    /// Rendered TOML table.
+    pub dev_dependencies: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Auth {
+    /// A key sent in a header, as `{prefix}{key}`.
+    pub api_key: Option<ApiKey>,
+    pub token_exchange: Option<TokenExchange>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub header: String,
+    pub prefix: String,
+}
+
+/// POST `{request_field: refresh}` to `path`; the reply's `response_field` is the access token.
+#[derive(Clone, Debug)]
+pub struct TokenExchange {
+    pub path: String,
+    pub request_field: String,
+    pub response_field: String,
+    pub scheme: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Final Rust name, unique in the crate.
+    pub name: String,
+    /// JSON pointer of the schema it came from.
+    pub origin: String,
+    pub docs: Option<String>,
+    pub usage: Usage,
+    pub kind: TypeKind,
+}
+
+/// Which way a type travels; decides derives and which fields exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Struct(Struct),
+    StringEnum(StringEnum),
+}
+
+#[derive(Clone, Debug)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// The schema's `default`, already checked against `ty`.
+    pub default: Option<Value>,
+    pub limits: Limits,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub sensitive: bool,
+    pub docs: Option<String>,
+}
+
+/// A use of a type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeRef {
+    Bool,
+    Int(IntWidth),
+    Float(FloatWidth),
+    String,
+    DateTime,
+    Date,
+    /// Any JSON value.
+    Json,
+    Named(String),
+    Array(Box<TypeRef>),
+    /// An object with arbitrary keys.
+    Map(Box<TypeRef>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntWidth {
+    I32,
+    I64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatWidth {
+    F32,
+    F64,
+}
+
+/// Limits checked on requests before sending; documented, never enforced on replies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Limits {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        *self == Limits::default()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    pub value: Number,
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+#[derive(Clone, Debug)]
+pub struct StringEnum {
+    pub variants: Vec<Variant>,
+    /// Name of the catch-all variant holding values added after generation.
+    pub unknown_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub wire: String,
+    pub rust_name: String,
+    pub docs: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    /// JSON pointer of the operation object.
+    pub origin: String,
+    /// Module path below the crate root, e.g. `["import_storage", "s3"]`.
+    pub group: Vec<String>,
+    pub method_name: String,
+    pub http_method: HttpMethod,
+    /// The path template as written in the description.
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Response,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub authenticated: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into `path_params`.
+    Param(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub limits: Limits,
+    pub docs: Option<String>,
+}
+
+/// A JSON request body; always a struct type from `Api::types`.
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub type_name: String,
+    /// The fields a caller may set (read-only ones left out), in schema order.
+    pub fields: Vec<BodyField>,
+}
+
+/// How one body field appears on the operation's builder.
+#[derive(Clone, Debug)]
+pub struct BodyField {
+    /// `Field::rust_name` in the body struct.
+    pub field: String,
+    /// The builder's argument (required fields) or setter (optional ones) name.
+    pub arg_name: String,
+    /// For optional nullable fields, the setter that sends `null`.
+    pub null_setter: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Response {
+    Json(TypeRef),
+    Empty,
+}

@@ -1,0 +1,42 @@
+//! OpenAPI 3.0 description → typed async Rust client crate.
+//!
+//! Three stages with a typed boundary between each:
+//! [`load`] (YAML/JSON → `openapiv3`) → [`lower`] (→ our IR, [`ir`]) → [`emit`] (→ files).
+//! [`output`] writes the files, or checks that what is on disk is fresh.
+
+pub mod config;
+pub mod emit;
+pub mod error;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod output;
+pub mod pointer;
+
+use std::path::Path;
+
+pub use config::Config;
+pub use emit::OutputFile;
+pub use error::{Error, Result, Warning};
+
+/// What one generation run produced, before anything touches the disk.
+#[derive(Debug)]
+pub struct Generated {
+    pub files: Vec<OutputFile>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs all three stages for the config at `config_path`.
+pub fn generate(config_path: &Path) -> Result<Generated> {
+    let config = Config::load(config_path)?;
+    let doc = load::load(&config.schema_path())?;
+    generate_from(&doc, &config)
+}
+
+/// Lowers and emits an already loaded description.
+pub fn generate_from(doc: &load::Document, config: &Config) -> Result<Generated> {
+    let (api, warnings) = lower::lower(doc, config)?;
+    let files = emit::emit(&api)?;
+    Ok(Generated { files, warnings })
+}

@@ -1,0 +1,226 @@
+//! Stage 2: lower an `openapiv3` document into the IR (`crate::ir`).
+//!
+//! Operations are picked by the config; the component schemas they reach are lowered
+//! once each (a worklist), inline schemas are named after where they sit, and last,
+//! every type learns whether it travels in requests, responses or both.
+
+mod operation;
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::OpenAPI;
+
+use crate::config::Config;
+use crate::error::{Error, Result, Warning};
+use crate::ir::{Api, Crate, Field, TypeDef, TypeKind, TypeRef};
+use crate::load::Document;
+use crate::naming::{self, Scope};
+use crate::pointer::Pointer;
+
+/// Lowers `doc` as `config` asks. Warnings are decisions the generator made on its own.
+pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
+    let mut lowerer = Lowerer::new(&doc.openapi, config)?;
+    let mut operations = lowerer.lower_operations()?;
+    while let Some(component) = lowerer.pending_components.pop() {
+        lowerer.lower_component(&component)?;
+        lowerer.lowered_components.insert(component);
+    }
+    let auth = lowerer.lower_auth(&operations)?;
+    lowerer.mark_usage(&operations);
+    lowerer.warn_unused_renames();
+    operations.sort_by(|a, b| (&a.group, &a.method_name).cmp(&(&b.group, &b.method_name)));
+
+    let info = &doc.openapi.info;
+    let source = doc
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let api = Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        krate: Crate {
+            name: config.krate.name.clone(),
+            version: config.krate.version.clone(),
+            description: config.krate.description.clone(),
+            source,
+            dev_dependencies: config
+                .dev_dependencies
+                .iter()
+                .map(|(name, spec)| format!("{name} = {spec}\n"))
+                .collect(),
+        },
+        auth,
+        types: lowerer.types.into_values().collect(),
+        operations,
+    };
+    Ok((api, lowerer.warnings))
+}
+
+pub(crate) struct Lowerer<'a> {
+    doc: &'a OpenAPI,
+    config: &'a Config,
+    /// Every type name handed out so far, components first so they keep their names.
+    type_names: Scope,
+    /// Component schema name → Rust name.
+    component_names: BTreeMap<String, String>,
+    renames_used: BTreeSet<String>,
+    /// Keyed by Rust name, so output order is sorted and stable.
+    types: BTreeMap<String, TypeDef>,
+    pending_components: Vec<String>,
+    lowered_components: BTreeSet<String>,
+    /// Components being inlined right now (aliases), to stop self-containing aliases.
+    inlining: Vec<String>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(doc: &'a OpenAPI, config: &'a Config) -> Result<Self> {
+        let mut lowerer = Lowerer {
+            doc,
+            config,
+            type_names: Scope::new(),
+            component_names: BTreeMap::new(),
+            renames_used: BTreeSet::new(),
+            types: BTreeMap::new(),
+            pending_components: Vec::new(),
+            lowered_components: BTreeSet::new(),
+            inlining: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for (raw, rust) in &config.types.rename {
+            if !naming::is_valid_ident(rust) {
+                return Err(config.error(format!("rename of `{raw}` to `{rust}`: not a valid Rust type name")));
+            }
+        }
+        let components: Vec<String> = doc
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys().cloned())
+            .collect();
+        for component in components {
+            let candidate = naming::type_name(&component);
+            let name = lowerer.claim_type_name(&component, &candidate);
+            lowerer.component_names.insert(component, name);
+        }
+        Ok(lowerer)
+    }
+
+    pub(super) fn warn(&mut self, at: &Pointer, message: String) {
+        self.warnings.push(Warning {
+            pointer: at.to_string(),
+            message,
+        });
+    }
+
+    fn component_type_name(&self, component: &str) -> String {
+        self.component_names
+            .get(component)
+            .cloned()
+            .unwrap_or_else(|| naming::type_name(component))
+    }
+
+    /// A fresh name for an inline schema; `hint` is its default name.
+    fn new_type_name(&mut self, hint: &str) -> String {
+        let candidate = naming::type_name(hint);
+        self.claim_type_name(&candidate, &candidate)
+    }
+
+    /// Applies a configured rename for `key`, else claims `candidate` (suffixed if taken).
+    fn claim_type_name(&mut self, key: &str, candidate: &str) -> String {
+        if let Some(renamed) = self.config.types.rename.get(key) {
+            self.renames_used.insert(key.to_owned());
+            return self.type_names.claim(renamed);
+        }
+        self.type_names.claim(candidate)
+    }
+
+    fn insert_type(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    fn warn_unused_renames(&mut self) {
+        let unused: Vec<String> = self
+            .config
+            .types
+            .rename
+            .keys()
+            .filter(|k| !self.renames_used.contains(*k))
+            .cloned()
+            .collect();
+        for key in unused {
+            self.warnings.push(Warning {
+                pointer: self.config.file.display().to_string(),
+                message: format!("`[types.rename]` entry `{key}` matches no schema"),
+            });
+        }
+    }
+
+    /// Marks each type with the directions it travels in, following fields.
+    /// Read-only fields never travel in requests, write-only ones never in responses.
+    fn mark_usage(&mut self, operations: &[crate::ir::Operation]) {
+        let mut stack: Vec<(String, bool)> = Vec::new();
+        for op in operations {
+            if let Some(body) = &op.body {
+                stack.push((body.type_name.clone(), true));
+            }
+            if let crate::ir::Response::Json(ty) = &op.response {
+                stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
+            }
+            for param in op.path_params.iter().chain(&op.query_params) {
+                stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));
+            }
+        }
+        while let Some((name, request)) = stack.pop() {
+            let Some(def) = self.types.get_mut(&name) else { continue };
+            let flag = if request { &mut def.usage.request } else { &mut def.usage.response };
+            if *flag {
+                continue;
+            }
+            *flag = true;
+            if let TypeKind::Struct(s) = &def.kind {
+                let travels = |f: &&Field| if request { !f.read_only } else { !f.write_only };
+                for field in s.fields.iter().filter(travels) {
+                    stack.extend(named_in(&field.ty).into_iter().map(|n| (n, request)));
+                }
+            }
+        }
+    }
+}
+
+/// Names of the named types a `TypeRef` mentions.
+fn named_in(ty: &TypeRef) -> Vec<String> {
+    match ty {
+        TypeRef::Named(name) => vec![name.clone()],
+        TypeRef::Array(inner) | TypeRef::Map(inner) => named_in(inner),
+        _ => Vec::new(),
+    }
+}
+
+/// An error for a config entry naming something the description lacks, with a hint.
+fn unknown_operation(config: &Config, id: &str, known: &[&str]) -> Error {
+    let mut closest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(id, k), *k)).collect();
+    closest.sort();
+    let hint = match closest.first() {
+        Some((d, k)) if *d <= id.len() / 3 + 2 => format!("; did you mean `{k}`?"),
+        _ => String::new(),
+    };
+    config.error(format!("`[operations] include` names `{id}`, which is not an operationId in {}{hint}", config.schema.display()))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,506 @@
+//! Operations: naming (Fern extensions first), parameters, the JSON request body,
+//! the success response, and whether the call is authenticated.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, SchemaKind,
+    SecurityScheme, StatusCode, Type,
+};
+use serde_json::Value;
+
+use super::schema::SchemaRef;
+use super::{Lowerer, unknown_operation};
+use crate::error::{Error, Result};
+use crate::ir::{
+    ApiKey, Auth, Body, BodyField, HttpMethod, Operation, Param, PathPart, Response,
+    TokenExchange, TypeKind, TypeRef,
+};
+use crate::naming::{self, Scope};
+use crate::pointer::Pointer;
+
+/// Builder members and `send()` locals every operation has; inputs must not take them.
+const BUILDER_METHODS: &[&str] = &["send", "body", "client", "request", "query", "value", "item"];
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
+        let wanted: BTreeSet<&str> = self.config.operations.include.iter().map(String::as_str).collect();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut known: Vec<&str> = Vec::new();
+        let mut method_names: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
+        let mut operations = Vec::new();
+        let doc = self.doc;
+        for (path, item) in &doc.paths.paths {
+            let item_at = Pointer::root().join("paths").join(path);
+            let ReferenceOr::Item(item) = item else {
+                return Err(Error::Unsupported {
+                    pointer: item_at.to_string(),
+                    what: "a `$ref` path item".to_owned(),
+                });
+            };
+            for (method, op) in item.iter() {
+                let at = item_at.join(method);
+                let Some(id) = op.operation_id.as_deref() else { continue };
+                known.push(id);
+                if let Some(first) = seen.insert(id.to_owned(), at.to_string())
+                    && wanted.contains(id)
+                {
+                    return Err(Error::Invalid {
+                        pointer: at.to_string(),
+                        message: format!("operationId `{id}` is also used at {first}"),
+                    });
+                }
+                if !wanted.contains(id) {
+                    continue;
+                }
+                let operation = self.lower_operation(path, &item.parameters, method, op, &item_at, &mut method_names)?;
+                operations.push(operation);
+            }
+        }
+        if let Some(missing) = wanted.iter().find(|id| !seen.contains_key(**id)) {
+            return Err(unknown_operation(self.config, missing, &known));
+        }
+        Ok(operations)
+    }
+
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        shared_params: &'a [ReferenceOr<Parameter>],
+        method: &str,
+        op: &'a openapiv3::Operation,
+        item_at: &Pointer,
+        method_names: &mut BTreeMap<Vec<String>, Scope>,
+    ) -> Result<Operation> {
+        let at = &item_at.join(method);
+        let id = op.operation_id.clone().unwrap_or_default();
+        let group = self.group_of(op);
+        let wanted_method = match op.extensions.get("x-fern-sdk-method-name") {
+            Some(Value::String(name)) => naming::field_name(name),
+            _ => naming::field_name(&id),
+        };
+        let method_name = method_names.entry(group.clone()).or_default().claim(&wanted_method);
+        if method_name != wanted_method {
+            self.warn(at, format!("method `{wanted_method}` already exists in group `{}`; using `{method_name}`", group.join("::")));
+        }
+        // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
+        let base = naming::type_name(&format!("{} {method_name}", group.join(" ")));
+
+        let mut args = Scope::new();
+        BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
+        let (path_params, query_params) = self.lower_parameters(shared_params, op, item_at, at, &base, &mut args)?;
+        let path_parts = parse_path_template(path, &path_params, at)?;
+        for (i, param) in path_params.iter().enumerate() {
+            if !path_parts.contains(&PathPart::Param(i)) {
+                self.warn(at, format!("path parameter `{}` does not appear in `{path}`; ignored", param.wire_name));
+            }
+        }
+        let body = match &op.request_body {
+            Some(body) => Some(self.lower_body(body, &at.join("requestBody"), &base, &mut args)?),
+            None => None,
+        };
+        let response = self.lower_response(op, at, &base)?;
+        let security = op.security.as_ref().or(self.doc.security.as_ref());
+        let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
+        Ok(Operation {
+            id,
+            origin: at.to_string(),
+            group,
+            method_name,
+            http_method: http_method(method),
+            path: path.to_owned(),
+            path_parts,
+            path_params,
+            query_params,
+            body,
+            response,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            authenticated,
+        })
+    }
+
+    /// Fern's `x-fern-sdk-group-name` (a name or a path), else the first tag.
+    fn group_of(&self, op: &openapiv3::Operation) -> Vec<String> {
+        let raw: Vec<String> = match op.extensions.get("x-fern-sdk-group-name") {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect(),
+            _ => op.tags.first().cloned().into_iter().collect(),
+        };
+        let group: Vec<String> = raw.iter().map(|s| naming::module_name(s)).collect();
+        if group.is_empty() { vec!["default".to_owned()] } else { group }
+    }
+
+    fn lower_parameters(
+        &mut self,
+        shared: &'a [ReferenceOr<Parameter>],
+        op: &'a openapiv3::Operation,
+        item_at: &Pointer,
+        at: &Pointer,
+        base: &str,
+        args: &mut Scope,
+    ) -> Result<(Vec<Param>, Vec<Param>)> {
+        // Operation parameters override path-item ones with the same name and location.
+        let mut merged: Vec<(Pointer, &Parameter)> = Vec::new();
+        for (i, p) in shared.iter().enumerate() {
+            merged.push(self.resolve_parameter(p, &item_at.join("parameters").join(i))?);
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            let (p_at, p) = self.resolve_parameter(p, &at.join("parameters").join(i))?;
+            let key = |q: &Parameter| (q.parameter_data_ref().name.clone(), std::mem::discriminant(q));
+            merged.retain(|(_, q)| key(q) != key(p));
+            merged.push((p_at, p));
+        }
+
+        let mut path_params = Vec::new();
+        let mut query_params = Vec::new();
+        for (p_at, param) in merged {
+            let data = param.parameter_data_ref();
+            let (is_path, place) = match param {
+                Parameter::Path { .. } => (true, "path"),
+                Parameter::Query { .. } => (false, "query"),
+                Parameter::Header { .. } => return Err(unsupported(&p_at, "header parameters")),
+                Parameter::Cookie { .. } => return Err(unsupported(&p_at, "cookie parameters")),
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                return Err(unsupported(&p_at, "a parameter described by `content` instead of `schema`"));
+            };
+            let hint = format!("{base}{}", naming::type_name(&data.name));
+            let lowered = self.lower_schema(schema.into(), &p_at.join("schema"), &hint)?;
+            let simple = |ty: &TypeRef| !matches!(ty, TypeRef::Json | TypeRef::Map(_) | TypeRef::Array(_));
+            let ok = match &lowered.ty {
+                TypeRef::Array(item) => !is_path && simple(item),
+                ty => simple(ty),
+            };
+            if !ok || self.is_struct(&lowered.ty) {
+                return Err(unsupported(&p_at, &format!("a {place} parameter of this type (only scalars, enums and, in queries, arrays of them)")));
+            }
+            let param = Param {
+                wire_name: data.name.clone(),
+                rust_name: args.claim(&naming::field_name(&data.name)),
+                ty: lowered.ty,
+                required: data.required || is_path,
+                limits: lowered.limits,
+                docs: data.description.clone().or(lowered.docs),
+            };
+            if is_path { path_params.push(param) } else { query_params.push(param) }
+        }
+        Ok((path_params, query_params))
+    }
+
+    fn is_struct(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(n) => self.types.get(n).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
+                || self.component_names.iter().any(|(c, r)| r == n && self.component_is_struct(c)),
+            _ => false,
+        }
+    }
+
+    fn component_is_struct(&self, component: &str) -> bool {
+        let schema = self.doc.components.as_ref().and_then(|c| c.schemas.get(component));
+        matches!(schema, Some(ReferenceOr::Item(s)) if matches!(&s.schema_kind, SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_)))
+    }
+
+    fn resolve_parameter(&self, p: &'a ReferenceOr<Parameter>, at: &Pointer) -> Result<(Pointer, &'a Parameter)> {
+        match p {
+            ReferenceOr::Item(param) => Ok((at.clone(), param)),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/");
+                let doc: &'a openapiv3::OpenAPI = self.doc;
+                let found = name.and_then(|n| doc.components.as_ref()?.parameters.get(n));
+                match (name, found) {
+                    (Some(name), Some(ReferenceOr::Item(param))) => {
+                        Ok((Pointer::root().join("components").join("parameters").join(name), param))
+                    }
+                    _ => Err(Error::DanglingRef {
+                        pointer: at.to_string(),
+                        reference: reference.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    fn lower_body(&mut self, body: &ReferenceOr<RequestBody>, at: &Pointer, base: &str, args: &mut Scope) -> Result<Body> {
+        let (at, body) = match body {
+            ReferenceOr::Item(b) => (at.clone(), b),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/requestBodies/");
+                let found = name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n));
+                match (name, found) {
+                    (Some(name), Some(ReferenceOr::Item(b))) => {
+                        (Pointer::root().join("components").join("requestBodies").join(name), b)
+                    }
+                    _ => {
+                        return Err(Error::DanglingRef {
+                            pointer: at.to_string(),
+                            reference: reference.clone(),
+                        })
+                    }
+                }
+            }
+        };
+        let (media, media_type) = pick_json(&body.content, &at, "request body")?;
+        let schema_at = at.join("content").join(media).join("schema");
+        let Some(schema) = &media_type.schema else {
+            return Err(unsupported(&schema_at, "a JSON request body without a schema"));
+        };
+        let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Request"))?;
+        let TypeRef::Named(type_name) = lowered.ty else {
+            return Err(unsupported(&schema_at, "a request body that is not a JSON object"));
+        };
+        self.ensure_lowered(&type_name)?;
+        let Some(TypeKind::Struct(shape)) = self.types.get(&type_name).map(|t| &t.kind) else {
+            return Err(unsupported(&schema_at, "a request body that is not a JSON object"));
+        };
+        // Required fields become call arguments, so they claim their names first.
+        let mut writable: Vec<&crate::ir::Field> = shape.fields.iter().filter(|f| !f.read_only).collect();
+        writable.sort_by_key(|f| !f.required);
+        let fields = writable
+            .into_iter()
+            .map(|f| BodyField {
+                field: f.rust_name.clone(),
+                arg_name: args.claim(&f.rust_name),
+                null_setter: (!f.required && f.nullable).then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
+            })
+            .collect();
+        Ok(Body { type_name, fields })
+    }
+
+    /// Lowers a queued component now (a body's fields are needed before the worklist runs).
+    fn ensure_lowered(&mut self, rust_name: &str) -> Result<()> {
+        if self.types.contains_key(rust_name) {
+            return Ok(());
+        }
+        let component = self.component_names.iter().find(|(_, r)| *r == rust_name).map(|(c, _)| c.clone());
+        if let Some(component) = component {
+            self.pending_components.retain(|c| *c != component);
+            self.lower_component(&component)?;
+            self.lowered_components.insert(component);
+        }
+        Ok(())
+    }
+
+    fn lower_response(&mut self, op: &openapiv3::Operation, at: &Pointer, base: &str) -> Result<Response> {
+        let mut success: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .filter(|(code, _)| match code {
+                StatusCode::Code(c) => (200..300).contains(c),
+                StatusCode::Range(r) => *r == 2,
+            })
+            .collect();
+        success.sort_by_key(|(code, _)| match code {
+            StatusCode::Code(c) => *c,
+            StatusCode::Range(_) => 299,
+        });
+        let Some((code, response)) = success.first() else {
+            self.warn(at, "no 2xx response is described; the call returns `()`".to_owned());
+            return Ok(Response::Empty);
+        };
+        let at = at.join("responses").join(code);
+        let response = match response {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/");
+                match name.and_then(|n| self.doc.components.as_ref()?.responses.get(n)) {
+                    Some(ReferenceOr::Item(r)) => r,
+                    _ => {
+                        return Err(Error::DanglingRef {
+                            pointer: at.to_string(),
+                            reference: reference.clone(),
+                        })
+                    }
+                }
+            }
+        };
+        if response.content.is_empty() {
+            return Ok(Response::Empty);
+        }
+        let (media, media_type) = pick_json(&response.content, &at, "response")?;
+        let Some(schema) = &media_type.schema else {
+            return Ok(Response::Json(TypeRef::Json));
+        };
+        let schema_at = at.join("content").join(media).join("schema");
+        let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Response"))?;
+        Ok(Response::Json(lowered.ty))
+    }
+
+    /// The API key scheme the chosen operations use, and the configured token exchange.
+    pub(super) fn lower_auth(&mut self, operations: &[Operation]) -> Result<Auth> {
+        let schemes = self.doc.components.as_ref().map(|c| &c.security_schemes);
+        let mut api_key = None;
+        if operations.iter().any(|op| op.authenticated) {
+            let used: BTreeSet<&String> = self
+                .doc
+                .paths
+                .paths
+                .values()
+                .filter_map(|i| i.as_item())
+                .flat_map(|i| i.iter())
+                .filter(|(_, op)| op.operation_id.as_ref().is_some_and(|id| self.config.operations.include.contains(id)))
+                .flat_map(|(_, op)| op.security.iter().chain(self.doc.security.iter()).flatten().flat_map(|r| r.keys()))
+                .collect();
+            for name in used {
+                let at = Pointer::root().join("components").join("securitySchemes").join(name);
+                match schemes.and_then(|s| s.get(name)) {
+                    Some(ReferenceOr::Item(SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, extensions, .. })) => {
+                        let prefix = extensions
+                            .get("x-fern-header")
+                            .and_then(|h| h.get("prefix"))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        api_key.get_or_insert(ApiKey {
+                            header: header.clone(),
+                            prefix: prefix.to_owned(),
+                        });
+                    }
+                    Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })) if scheme.eq_ignore_ascii_case("bearer") => {
+                        api_key.get_or_insert(ApiKey {
+                            header: "Authorization".to_owned(),
+                            prefix: "Bearer ".to_owned(),
+                        });
+                    }
+                    Some(_) => self.warn(&at, "this security scheme is not supported; calls are sent without it".to_owned()),
+                    None => {
+                        return Err(Error::DanglingRef {
+                            pointer: "#/security".to_owned(),
+                            reference: format!("#/components/securitySchemes/{name}"),
+                        })
+                    }
+                }
+            }
+        }
+        let token_exchange = match &self.config.auth.token_exchange {
+            Some(exchange) => Some(self.lower_token_exchange(&exchange.operation, &exchange.scheme)?),
+            None => None,
+        };
+        Ok(Auth { api_key, token_exchange })
+    }
+
+    /// Checks the exchange operation's shape: POST, one required string in, one out.
+    fn lower_token_exchange(&self, id: &str, scheme: &str) -> Result<TokenExchange> {
+        let found = self.doc.paths.paths.iter().find_map(|(path, item)| {
+            let item = item.as_item()?;
+            item.iter()
+                .find(|(_, op)| op.operation_id.as_deref() == Some(id))
+                .map(|(method, op)| (path, method, op))
+        });
+        let Some((path, method, op)) = found else {
+            return Err(self.config.error(format!("`[auth.token_exchange] operation = \"{id}\"` is not an operationId in the description")));
+        };
+        let shape_error = |what: &str| self.config.error(format!("`[auth.token_exchange]`: operation `{id}` ({method} {path}) {what}"));
+        if method != "post" {
+            return Err(shape_error("must be a POST"));
+        }
+        let at = Pointer::root().join("paths").join(path).join(method);
+        let body = match &op.request_body {
+            Some(ReferenceOr::Item(b)) => b,
+            _ => return Err(shape_error("needs an inline request body")),
+        };
+        let (_, media) = pick_json(&body.content, &at, "request body")?;
+        let request_field = self
+            .single_required_string(media, &at)?
+            .ok_or_else(|| shape_error("must take a JSON object with exactly one required string field"))?;
+        let ok = op.responses.responses.get(&StatusCode::Code(200)).and_then(|r| r.as_item());
+        let response_field = match ok {
+            Some(r) => {
+                let (_, media) = pick_json(&r.content, &at, "response")?;
+                self.single_required_string(media, &at)?
+            }
+            None => None,
+        }
+        .ok_or_else(|| shape_error("must answer 200 with a JSON object with exactly one required string field"))?;
+        Ok(TokenExchange {
+            path: path.clone(),
+            request_field,
+            response_field,
+            scheme: scheme.to_owned(),
+        })
+    }
+
+    fn single_required_string(&self, media: &MediaType, at: &Pointer) -> Result<Option<String>> {
+        let schema = match &media.schema {
+            Some(ReferenceOr::Reference { reference }) => self.resolve_component(reference, at)?.1,
+            Some(ReferenceOr::Item(s)) => s,
+            None => return Ok(None),
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return Ok(None) };
+        let strings: Vec<&String> = object
+            .required
+            .iter()
+            .filter(|name| {
+                matches!(object.properties.get(*name), Some(ReferenceOr::Item(s)) if matches!(s.schema_kind, SchemaKind::Type(Type::String(_))))
+            })
+            .collect();
+        Ok(match strings.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        })
+    }
+}
+
+/// Picks the JSON media type: `application/json`, else any `+json` type.
+fn pick_json<'c>(content: &'c indexmap::IndexMap<String, MediaType>, at: &Pointer, what: &str) -> Result<(&'c str, &'c MediaType)> {
+    let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    content
+        .iter()
+        .find(|(m, _)| essence(m) == "application/json")
+        .or_else(|| content.iter().find(|(m, _)| essence(m).ends_with("+json")))
+        .map(|(m, t)| (m.as_str(), t))
+        .ok_or_else(|| {
+            let offered: Vec<&str> = content.keys().map(String::as_str).collect();
+            unsupported(
+                &at.join("content"),
+                &format!("a {what} without a JSON media type (offered: {})", offered.join(", ")),
+            )
+        })
+}
+
+fn parse_path_template(path: &str, params: &[Param], at: &Pointer) -> Result<Vec<PathPart>> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            return Err(Error::Invalid {
+                pointer: at.to_string(),
+                message: format!("unclosed `{{` in path `{path}`"),
+            });
+        };
+        if open > 0 {
+            parts.push(PathPart::Literal(rest[..open].to_owned()));
+        }
+        let name = &rest[open + 1..close];
+        let index = params.iter().position(|p| p.wire_name == name).ok_or_else(|| Error::Invalid {
+            pointer: at.to_string(),
+            message: format!("path `{path}` has placeholder `{{{name}}}` but no path parameter named `{name}`"),
+        })?;
+        parts.push(PathPart::Param(index));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(PathPart::Literal(rest.to_owned()));
+    }
+    Ok(parts)
+}
+
+fn http_method(method: &str) -> HttpMethod {
+    match method {
+        "get" => HttpMethod::Get,
+        "put" => HttpMethod::Put,
+        "post" => HttpMethod::Post,
+        "delete" => HttpMethod::Delete,
+        "options" => HttpMethod::Options,
+        "head" => HttpMethod::Head,
+        "patch" => HttpMethod::Patch,
+        _ => HttpMethod::Trace,
+    }
+}
+
+fn unsupported(at: &Pointer, what: &str) -> Error {
+    Error::Unsupported {
+        pointer: at.to_string(),
+        what: what.to_owned(),
+    }
+}

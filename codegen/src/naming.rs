@@ -1,0 +1,178 @@
+//! Every Rust name the generator invents comes from here: wire name → identifier,
+//! keywords, leading digits, and collisions. Emission trusts these names to be valid.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words that cannot be plain identifiers (strict and reserved, all editions).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// `StatusC5aEnum`, `s3 import storage` → `S3ImportStorage`.
+pub fn type_name(raw: &str) -> String {
+    let name = words(raw).to_upper_camel_case();
+    finish(name, "Type", "T")
+}
+
+/// `aws_access_key_id`, `seriesName` → `series_name`; `type` → `type_`.
+pub fn field_name(raw: &str) -> String {
+    let name = words(raw).to_snake_case();
+    finish(name, "value", "field_")
+}
+
+/// Module names follow field rules.
+pub fn module_name(raw: &str) -> String {
+    field_name(raw)
+}
+
+/// Enum variants: `in_progress` → `InProgress`; `-created_at` → `MinusCreatedAt`.
+pub fn variant_name(raw: &str) -> String {
+    let spelled = raw
+        .strip_prefix('-')
+        .map(|rest| format!("minus {rest}"))
+        .or_else(|| raw.strip_prefix('+').map(|rest| format!("plus {rest}")))
+        .unwrap_or_else(|| raw.to_owned());
+    let name = words(&spelled).to_upper_camel_case();
+    finish(name, "Empty", "V")
+}
+
+/// Wire text with every non-ASCII-alphanumeric character turned into a word break.
+fn words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+fn finish(name: String, if_empty: &str, digit_prefix: &str) -> String {
+    if name.is_empty() {
+        return if_empty.to_owned();
+    }
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{digit_prefix}{name}")
+    } else {
+        name
+    };
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// Hands out names unique within one scope; later claimants get `2`, `3`, ... suffixes.
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// Marks `name` as used without checking; for names fixed elsewhere.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// `candidate` if free, else the first free `candidate2`, `candidate3`, ...
+    /// (`candidate_2` for snake_case names).
+    pub fn claim(&mut self, candidate: &str) -> String {
+        let mut name = candidate.to_owned();
+        let separator = if candidate.contains('_') || candidate.starts_with(char::is_lowercase) {
+            "_"
+        } else {
+            ""
+        };
+        let base = candidate.trim_end_matches('_');
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{separator}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+/// Does `name` parse as a (non-raw) Rust identifier? Guards `format_ident!`.
+pub fn is_valid_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    first_ok
+        && name != "_"
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(type_name("StatusC5aEnum"), "StatusC5aEnum");
+        assert_eq!(type_name("S3ImportStorage"), "S3ImportStorage");
+        assert_eq!(type_name("import_storage s3 update request"), "ImportStorageS3UpdateRequest");
+        assert_eq!(type_name("2fa"), "T2fa");
+        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(type_name("ünïcode"), "NCode");
+        assert_eq!(type_name(""), "Type");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name("aws_access_key_id"), "aws_access_key_id");
+        assert_eq!(field_name("seriesName"), "series_name");
+        assert_eq!(field_name("deployment.series_name"), "deployment_series_name");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("$ref"), "ref_");
+        assert_eq!(field_name("1st"), "field_1st");
+        assert_eq!(field_name("_"), "value");
+        assert_eq!(field_name("@"), "value");
+    }
+
+    #[test]
+    fn variant_names() {
+        assert_eq!(variant_name("in_progress"), "InProgress");
+        assert_eq!(variant_name("completed_with_errors"), "CompletedWithErrors");
+        assert_eq!(variant_name("-created_at"), "MinusCreatedAt");
+        assert_eq!(variant_name("created_at"), "CreatedAt");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("1"), "V1");
+    }
+
+    #[test]
+    fn every_generated_name_is_a_valid_ident() {
+        let samples = ["", "_", "__", "a b", "0", "type", "Self", "é", "a-b", "--", "x.y.z", "A1_b2"];
+        for s in samples {
+            for name in [type_name(s), field_name(s), variant_name(s)] {
+                assert!(is_valid_ident(&name), "{s:?} gave invalid {name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn scope_suffixes_collisions_deterministically() {
+        let mut scope = Scope::new();
+        assert_eq!(scope.claim("series_name"), "series_name");
+        assert_eq!(scope.claim("series_name"), "series_name_2");
+        assert_eq!(scope.claim("Thing"), "Thing");
+        assert_eq!(scope.claim("Thing"), "Thing2");
+        assert_eq!(scope.claim("type_"), "type_");
+        assert_eq!(scope.claim("type_"), "type_2");
+    }
+}
