@@ -137,11 +137,24 @@ impl InvalidRequest {
         }
     }
 
+    #[allow(dead_code)] // only APIs with request bodies use it
     pub(crate) fn encoding(message: String) -> Self {
         InvalidRequest::new("", Violation::Encoding(message))
     }
 
-    /// The field's name on the wire (`title`).
+    /// Puts the field below `parent` (`sku` within `lines[2]` is `lines[2].sku`).
+    #[allow(dead_code)] // only APIs with nested request objects use it
+    pub(crate) fn within(mut self, parent: &str) -> Self {
+        self.field = match (parent.is_empty(), self.field.is_empty()) {
+            (true, _) => self.field,
+            (false, true) => parent.to_owned(),
+            (false, false) if self.field.starts_with('[') => format!("{parent}{}", self.field),
+            (false, false) => format!("{parent}.{}", self.field),
+        };
+        self
+    }
+
+    /// The field's name on the wire (`title`, or `lines[2].sku` when nested).
     pub fn field(&self) -> &str {
         &self.field
     }

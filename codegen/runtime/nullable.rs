@@ -24,6 +24,14 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// Applies `f` to the value, keeping `null`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Nullable::Null => Nullable::Null,
+            Nullable::Value(v) => Nullable::Value(f(v)),
+        }
+    }
+
     /// The value, or `None` for `null`.
     pub fn value(self) -> Option<T> {
         match self {

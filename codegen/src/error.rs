@@ -68,4 +68,17 @@ impl std::fmt::Display for Warning {
     }
 }
 
+impl Error {
+    /// Prefixes JSON pointers with the document's file (`openapi.yaml#/paths/...`).
+    pub(crate) fn in_file(self, file: &std::path::Path) -> Error {
+        let locate = |pointer: String| format!("{}{pointer}", file.display());
+        match self {
+            Error::DanglingRef { pointer, reference } => Error::DanglingRef { pointer: locate(pointer), reference },
+            Error::Unsupported { pointer, what } => Error::Unsupported { pointer: locate(pointer), what },
+            Error::Invalid { pointer, message } => Error::Invalid { pointer: locate(pointer), message },
+            other => other,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

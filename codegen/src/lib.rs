@@ -40,3 +40,29 @@ pub fn generate_from(doc: &load::Document, config: &Config) -> Result<Generated>
     let files = emit::emit(&api)?;
     Ok(Generated { files, warnings })
 }
+
+/// Generates from the config at `config_path` and syncs `out_dir` (writes, or checks).
+/// Generation finishes in memory before the disk is touched: on any error,
+/// `out_dir` is left exactly as it was.
+pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run> {
+    let started = std::time::Instant::now();
+    let generated = generate(config_path)?;
+    let generation_time = started.elapsed();
+    let report = output::sync(out_dir, &generated.files, mode)?;
+    Ok(Run {
+        files: generated.files.len(),
+        warnings: generated.warnings,
+        report,
+        generation_time,
+    })
+}
+
+/// The outcome of [`run`].
+#[derive(Debug)]
+pub struct Run {
+    pub files: usize,
+    pub warnings: Vec<Warning>,
+    pub report: output::Report,
+    /// Load + lower + emit, without the disk.
+    pub generation_time: std::time::Duration,
+}

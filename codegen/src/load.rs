@@ -76,6 +76,16 @@ fn parse_json(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
 }
 
 fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
+    // Well-formedness first, so a scanner error is reported as one, not as a wrong shape.
+    if let Err(err) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+        let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        return Err(Error::Syntax {
+            file: file.to_owned(),
+            line,
+            column,
+            message: strip_position(&err.to_string()),
+        });
+    }
     let de = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let pointer = path_to_pointer(err.path());

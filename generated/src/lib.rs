@@ -4,7 +4,7 @@
 //!
 //! Label Studio API for data annotation and labeling
 //!
-//! Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.import_storage().s3()`), set what you need on the builder, then `.send().await`.
+//! Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.import_storage().s3().update(..)`), set what you need on the builder, then `.send().await`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![allow(
@@ -12,12 +12,14 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
+
 mod runtime;
 pub mod models;
 /// Calls in the `import_storage` group.
 pub mod import_storage;
 /// Calls in the `tokens` group.
 pub mod tokens;
+
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, InvalidRequest,
     Nullable, RetryPolicy, Violation,

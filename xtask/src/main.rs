@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use codegen::output::{self, Mode};
+use codegen::output::Mode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,28 +30,18 @@ fn workspace_root() -> PathBuf {
 
 fn codegen(mode: Mode) -> ExitCode {
     let root = workspace_root();
-    let config = root.join("schema/codegen.toml");
-    let out_dir = root.join("generated");
-    let started = Instant::now();
-    let generated = match codegen::generate(&config) {
-        Ok(generated) => generated,
+    let run = match codegen::run(&root.join("schema/codegen.toml"), &root.join("generated"), mode) {
+        Ok(run) => run,
         Err(err) => {
             eprintln!("error: {err}");
-            eprintln!("nothing was written; `generated/` is unchanged");
+            eprintln!("nothing was written; generated/ is unchanged");
             return ExitCode::FAILURE;
         }
     };
-    let elapsed = started.elapsed();
-    for warning in &generated.warnings {
+    for warning in &run.warnings {
         eprintln!("warning: {warning}");
     }
-    let report = match output::sync(&out_dir, &generated.files, mode) {
-        Ok(report) => report,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let report = &run.report;
     match mode {
         Mode::Write => {
             for path in &report.changed {
@@ -63,15 +52,15 @@ fn codegen(mode: Mode) -> ExitCode {
             }
             eprintln!(
                 "generated {} files in {:.1} ms ({} changed, {} removed)",
-                generated.files.len(),
-                elapsed.as_secs_f64() * 1000.0,
+                run.files,
+                run.generation_time.as_secs_f64() * 1000.0,
                 report.changed.len(),
                 report.removed.len()
             );
             ExitCode::SUCCESS
         }
         Mode::Check if report.is_clean() => {
-            eprintln!("generated/ is up to date ({} files)", generated.files.len());
+            eprintln!("generated/ is up to date ({} files)", run.files);
             ExitCode::SUCCESS
         }
         Mode::Check => {

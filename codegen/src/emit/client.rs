@@ -59,11 +59,13 @@ pub fn emit_modules(api: &Api) -> Result<Vec<OutputFile>> {
 }
 
 fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
+    let example = api.operations.first().map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name)).unwrap_or_default();
+    let usage = format!("Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`.");
     let title = format!("A typed client for {}{}.", api.title.trim(), if api.version.trim().is_empty() { String::new() } else { format!(" {}", api.version.trim()) });
     let crate_docs = paragraphs([
         Some(title.as_str()),
         api.description.as_deref(),
-        Some("Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.import_storage().s3()`), set what you need on the builder, then `.send().await`."),
+        Some(usage.as_str()),
     ]);
     let crate_docs = super::docs::sanitize(&crate_docs);
     let crate_docs = crate_docs.lines().map(|l| {
@@ -228,7 +230,7 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
             inputs.push(Input {
                 name: ident(&bf.arg_name)?,
                 ty: &field.ty,
-                docs: super::types::field_docs(field, def.usage),
+                docs: super::types::setter_docs(field, def.usage),
                 kind: InputKind::BodyField(field, FieldShape::of(field, def.usage), null_setter),
             });
         }
@@ -457,7 +459,8 @@ fn setter_input(ty: &TypeRef, var: &Ident) -> (TokenStream, TokenStream) {
 
 fn param_docs(param: &Param) -> String {
     let limits = super::types::limits_doc(&param.limits).map(|l| format!("{l} Checked before sending."));
-    paragraphs([param.docs.as_deref(), limits.as_deref()])
+    let docs = paragraphs([param.docs.as_deref(), limits.as_deref()]);
+    if docs.is_empty() { format!("The `{}` parameter.", param.wire_name) } else { docs }
 }
 
 fn emit_error(op: &Operation, message: &str) -> Error {

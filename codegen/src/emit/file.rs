@@ -42,7 +42,13 @@ fn space_items(code: &str) -> String {
             let ends_module_docs = prev.starts_with("//!") && !line.starts_with("//!");
             const ITEM_STARTS: &[&str] = &["///", "#[", "pub ", "pub(", "fn ", "async fn ", "impl", "struct ", "enum ", "const ", "mod ", "use "];
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
-            if (closes_item || ends_module_docs) && starts_item {
+            let is_mod_line = |l: &str| (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';');
+            let after_top_level_item = indent(prev) == 0
+                && indent(line) == 0
+                && prev.ends_with(';')
+                && !(is_mod_line(prev) && (is_mod_line(line) || line.starts_with("///")));
+            let ends_crate_attrs = indent(line) == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
+            if (closes_item || ends_module_docs || after_top_level_item || ends_crate_attrs) && starts_item {
                 out.push('\n');
             }
         }

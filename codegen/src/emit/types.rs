@@ -47,7 +47,7 @@ pub fn emit_models(api: &Api) -> Result<OutputFile> {
     let mut items = Vec::new();
     for def in &api.types {
         items.push(match &def.kind {
-            TypeKind::Struct(s) => emit_struct(def, s)?,
+            TypeKind::Struct(s) => emit_struct(api, def, s)?,
             TypeKind::StringEnum(e) => emit_enum(def, e)?,
         });
     }
@@ -94,7 +94,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-fn emit_struct(def: &TypeDef, shape: &Struct) -> Result<TokenStream> {
+fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> {
     let name = ident(&def.name)?;
     let usage = def.usage;
     let fields: Vec<&Field> = shape.fields.iter().filter(|f| field_exists(f, usage)).collect();
@@ -126,7 +126,7 @@ fn emit_struct(def: &TypeDef, shape: &Struct) -> Result<TokenStream> {
 
     let docs = doc_attrs(&type_docs(def));
     let debug = sensitive.then(|| redacting_debug(def, &fields, usage)).transpose()?;
-    let validate = usage.request.then(|| validate_fn(&name, &fields, usage)).transpose()?;
+    let validate = usage.request.then(|| validate_fn(api, &name, &fields, usage)).transpose()?;
     Ok(quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -149,6 +149,15 @@ fn type_docs(def: &TypeDef) -> String {
 }
 
 pub fn field_docs(field: &Field, usage: Usage) -> String {
+    describe_field(field, usage, false)
+}
+
+/// Docs for the builder setter of a body field: the field's docs without struct details.
+pub fn setter_docs(field: &Field, usage: Usage) -> String {
+    describe_field(field, usage, true)
+}
+
+fn describe_field(field: &Field, usage: Usage, for_setter: bool) -> String {
     let mut facts = Vec::new();
     let shape = FieldShape::of(field, usage);
     if let Some(default) = &field.default {
@@ -167,7 +176,7 @@ pub fn field_docs(field: &Field, usage: Usage) -> String {
             format!("{limits} Replies outside this range are still accepted.")
         });
     }
-    if shape == FieldShape::OptionalNullable {
+    if shape == FieldShape::OptionalNullable && !for_setter {
         facts.push("`None` leaves the value alone; `Some(Nullable::Null)` clears it.".to_owned());
     }
     if field.read_only && usage.request {
@@ -242,25 +251,25 @@ fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<To
                 }
             }
         }
-        FieldShape::Optional => {
+        FieldShape::Optional | FieldShape::OptionalNullable => {
+            let never_sent = usage.request && usage.response && field.read_only;
             parts.push(quote!(default));
-            // A required nullable field is sent as `null`, never left out.
-            if !(usage.request && field.required) {
+            if never_sent {
+                parts.push(quote!(skip_serializing));
+            } else if !(usage.request && field.required) {
+                // (A required nullable field is sent as `null`, never left out.)
                 parts.push(quote!(skip_serializing_if = "Option::is_none"));
             }
-        }
-        FieldShape::OptionalNullable => {
-            parts.push(quote!(default));
-            parts.push(quote!(skip_serializing_if = "Option::is_none"));
-            if usage.response {
+            if shape_is_tri_state(field, usage) && usage.response {
                 parts.push(quote!(deserialize_with = "crate::runtime::nullable::deserialize_present"));
             }
         }
     }
-    if usage.request && usage.response && field.read_only {
-        parts.push(quote!(skip_serializing));
-    }
     Ok(if parts.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#parts),*)]) })
+}
+
+fn shape_is_tri_state(field: &Field, usage: Usage) -> bool {
+    FieldShape::of(field, usage) == FieldShape::OptionalNullable
 }
 
 /// Rust for a schema default; `None` when it equals the type's `Default`.
@@ -322,11 +331,16 @@ fn redacting_debug(def: &TypeDef, fields: &[&Field], usage: Usage) -> Result<Tok
 }
 
 /// `validate()`: the documented limits, checked before a request leaves the client.
-fn validate_fn(name: &proc_macro2::Ident, fields: &[&Field], usage: Usage) -> Result<TokenStream> {
+fn validate_fn(api: &Api, name: &proc_macro2::Ident, fields: &[&Field], usage: Usage) -> Result<TokenStream> {
     let mut checks = Vec::new();
     for field in fields.iter().filter(|f| !f.read_only) {
         let member = ident(&field.rust_name)?;
-        let Some(check) = limit_check(&field.wire_name, &field.ty, &field.limits, quote!(value)) else { continue };
+        let own = limit_check(&field.wire_name, &field.ty, &field.limits, quote!(value));
+        let nested = nested_check(api, &field.wire_name, &field.ty, quote!(value));
+        if own.is_none() && nested.is_none() {
+            continue;
+        }
+        let check = quote!(#own #nested);
         checks.push(match FieldShape::of(field, usage) {
             FieldShape::Plain => quote! { { let value = &self.#member; #check } },
             FieldShape::Optional => quote! { if let Some(value) = &self.#member { #check } },
@@ -344,6 +358,29 @@ fn validate_fn(name: &proc_macro2::Ident, fields: &[&Field], usage: Usage) -> Re
             }
         }
     })
+}
+
+/// Runs `validate()` of nested request structs (directly, or in an array or map),
+/// naming the path: `customer.email`, `lines[2].sku`, `labels.en`.
+fn nested_check(api: &Api, wire_name: &str, ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+    let is_struct = |ty: &TypeRef| match ty {
+        TypeRef::Named(name) => matches!(api.type_def(name).map(|t| &t.kind), Some(TypeKind::Struct(_))),
+        _ => false,
+    };
+    match ty {
+        ty if is_struct(ty) => Some(quote!(#value.validate().map_err(|e| e.within(#wire_name))?;)),
+        TypeRef::Array(item) if is_struct(item) => Some(quote! {
+            for (index, item) in #value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", #wire_name)))?;
+            }
+        }),
+        TypeRef::Map(item) if is_struct(item) => Some(quote! {
+            for (key, item) in #value {
+                item.validate().map_err(|e| e.within(&format!("{}.{key}", #wire_name)))?;
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Statements checking `value` (a reference) against `limits`; `None` if there are none.

@@ -20,6 +20,19 @@ use crate::pointer::Pointer;
 
 /// Lowers `doc` as `config` asks. Warnings are decisions the generator made on its own.
 pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
+    let (api, warnings) = lower_document(doc, config).map_err(|e| e.in_file(&doc.file))?;
+    let file = doc.file.display();
+    let warnings = warnings
+        .into_iter()
+        .map(|w| match w.pointer.starts_with('#') {
+            true => Warning { pointer: format!("{file}{}", w.pointer), ..w },
+            false => w,
+        })
+        .collect();
+    Ok((api, warnings))
+}
+
+fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
     let mut lowerer = Lowerer::new(&doc.openapi, config)?;
     let mut operations = lowerer.lower_operations()?;
     while let Some(component) = lowerer.pending_components.pop() {

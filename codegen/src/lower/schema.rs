@@ -316,7 +316,8 @@ impl<'a> Lowerer<'a> {
                     .map(|(_, doc)| doc.clone()),
             })
             .collect();
-        let unknown_variant = scope.claim("Unknown");
+        // The catch-all for values added later; `UnknownValue` if a real value took `Unknown`.
+        let unknown_variant = scope.claim(if scope.contains("Unknown") { "UnknownValue" } else { "Unknown" });
         self.insert_type(TypeDef {
             name: name.to_owned(),
             origin: at.to_string(),

@@ -52,6 +52,7 @@ impl std::fmt::Debug for Redacted {
 }
 
 /// Serializes a request body.
+#[allow(dead_code)] // only APIs with request bodies use it
 pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))
 }
