@@ -86,7 +86,9 @@ impl ClientBuilder {
                 return Err(Error::Config("this API describes no API key authentication".to_owned()));
             }
             Credentials::RefreshToken(_) if crate::API.token_exchange.is_none() => {
-                return Err(Error::Config("this API has no token exchange configured for refresh tokens".to_owned()));
+                return Err(Error::Config(
+                    "this API has no token exchange configured for refresh tokens".to_owned(),
+                ));
             }
             _ => {}
         }
@@ -113,14 +115,20 @@ impl ClientBuilder {
 fn check_base_url(raw: &str) -> Result<String, Error> {
     let url = reqwest::Url::parse(raw).map_err(|e| Error::Config(format!("base URL `{raw}`: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!("base URL `{raw}`: the scheme must be http or https")));
+        return Err(Error::Config(format!(
+            "base URL `{raw}`: the scheme must be http or https"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         // Printing such a URL in an error would print the password.
-        return Err(Error::Config("the base URL must not contain credentials; pass them as `Auth`".to_owned()));
+        return Err(Error::Config(
+            "the base URL must not contain credentials; pass them as `Auth`".to_owned(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("base URL `{raw}`: must not have a query or fragment")));
+        return Err(Error::Config(format!(
+            "base URL `{raw}`: must not have a query or fragment"
+        )));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -157,7 +165,11 @@ impl Client {
         let mut retries = 0;
         let mut renewed_token = false;
         loop {
-            let auth = if spec.authenticated { self.auth_header().await? } else { None };
+            let auth = if spec.authenticated {
+                self.auth_header().await?
+            } else {
+                None
+            };
             let sent_token = auth.as_ref().map(|(_, value)| value.clone());
             let reply = self.send_once(&spec, auth).await?;
 
@@ -188,20 +200,32 @@ impl Client {
 
     /// One HTTP exchange, no retries. Transport failures and timeouts are errors;
     /// any status is a reply.
-    async fn send_once(&self, spec: &RequestSpec, auth: Option<(&'static str, HeaderValue)>) -> Result<RawResponse, Error> {
+    async fn send_once(
+        &self,
+        spec: &RequestSpec,
+        auth: Option<(&'static str, HeaderValue)>,
+    ) -> Result<RawResponse, Error> {
         let method = spec.method.as_str();
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
-                Error::Timeout { method: method.to_owned(), path: spec.path.clone() }
+                Error::Timeout {
+                    method: method.to_owned(),
+                    path: spec.path.clone(),
+                }
             } else {
                 // The URL is left out: the path is already in the message.
-                Error::Transport { method: method.to_owned(), path: spec.path.clone(), source: e.without_url() }
+                Error::Transport {
+                    method: method.to_owned(),
+                    path: spec.path.clone(),
+                    source: e.without_url(),
+                }
             }
         };
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
             .map_err(|e| Error::Config(format!("cannot build a URL for `{}`: {e}", spec.path)))?;
         if !spec.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(spec.query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(spec.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let mut request = self
             .inner
@@ -220,7 +244,13 @@ impl Client {
         }
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let header = |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER);
         let body = response.bytes().await.map_err(transport)?.to_vec();
@@ -258,12 +288,16 @@ impl Client {
                 None => return Ok(None),
             },
             Credentials::RefreshToken(refresh) => match &crate::API.token_exchange {
-                Some(info) => (AUTHORIZATION.as_str(), format!("{} {}", info.scheme, self.access_token(refresh).await?)),
+                Some(info) => (
+                    AUTHORIZATION.as_str(),
+                    format!("{} {}", info.scheme, self.access_token(refresh).await?),
+                ),
                 None => return Ok(None),
             },
         };
-        let mut value = HeaderValue::from_str(&text)
-            .map_err(|_| Error::Config("the credentials contain characters not allowed in an HTTP header".to_owned()))?;
+        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+            Error::Config("the credentials contain characters not allowed in an HTTP header".to_owned())
+        })?;
         value.set_sensitive(true);
         Ok(Some((name, value)))
     }
@@ -361,7 +395,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The default policy with `max_retries` retries.
     pub fn new(max_retries: u32) -> Self {
-        RetryPolicy { max_retries, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        }
     }
 
     /// Waits without a `Retry-After`: `initial`, doubling each time, at most `max`.
@@ -489,6 +526,9 @@ mod tests {
 
     #[test]
     fn quoted_values_are_elided() {
-        assert_eq!(elide_quoted("invalid type: string \"s3cr3t\", expected i64"), "invalid type: string \"…\", expected i64");
+        assert_eq!(
+            elide_quoted("invalid type: string \"s3cr3t\", expected i64"),
+            "invalid type: string \"…\", expected i64"
+        );
     }
 }

@@ -94,10 +94,7 @@ impl Config {
 
     pub fn parse(file: &Path, text: &str) -> Result<Config> {
         let mut config: Config = toml::from_str(text).map_err(|err| {
-            let (line, column) = err
-                .span()
-                .map(|span| line_column(text, span.start))
-                .unwrap_or((0, 0));
+            let (line, column) = err.span().map(|span| line_column(text, span.start)).unwrap_or((0, 0));
             Error::Syntax {
                 file: file.to_owned(),
                 line,
@@ -111,10 +108,7 @@ impl Config {
 
     /// The description's path, resolved against the config's folder.
     pub fn schema_path(&self) -> PathBuf {
-        self.file
-            .parent()
-            .unwrap_or_else(|| Path::new("."))
-            .join(&self.schema)
+        self.file.parent().unwrap_or_else(|| Path::new(".")).join(&self.schema)
     }
 
     pub(crate) fn error(&self, message: impl Into<String>) -> Error {
@@ -145,7 +139,8 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = "schema = \"a.yaml\"\n[crate]\nname = \"x\"\nversion = \"0.1.0\"\n[operations]\ninclude = [\"op\"]\n";
+    const MINIMAL: &str =
+        "schema = \"a.yaml\"\n[crate]\nname = \"x\"\nversion = \"0.1.0\"\n[operations]\ninclude = [\"op\"]\n";
 
     #[test]
     fn parses_minimal_config() {

@@ -73,9 +73,18 @@ impl Error {
     pub(crate) fn in_file(self, file: &std::path::Path) -> Error {
         let locate = |pointer: String| format!("{}{pointer}", file.display());
         match self {
-            Error::DanglingRef { pointer, reference } => Error::DanglingRef { pointer: locate(pointer), reference },
-            Error::Unsupported { pointer, what } => Error::Unsupported { pointer: locate(pointer), what },
-            Error::Invalid { pointer, message } => Error::Invalid { pointer: locate(pointer), message },
+            Error::DanglingRef { pointer, reference } => Error::DanglingRef {
+                pointer: locate(pointer),
+                reference,
+            },
+            Error::Unsupported { pointer, what } => Error::Unsupported {
+                pointer: locate(pointer),
+                what,
+            },
+            Error::Invalid { pointer, message } => Error::Invalid {
+                pointer: locate(pointer),
+                message,
+            },
             other => other,
         }
     }

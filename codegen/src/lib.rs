@@ -66,3 +66,8 @@ pub struct Run {
     /// Load + lower + emit, without the disk.
     pub generation_time: std::time::Duration,
 }
+
+/// Compiles the README's Rust examples as doctests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

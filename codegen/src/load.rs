@@ -90,10 +90,7 @@ fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let pointer = path_to_pointer(err.path());
         let inner = err.inner();
-        let (line, column) = inner
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
+        let (line, column) = inner.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
         let message = strip_position(&inner.to_string());
         if pointer == Pointer::root() {
             Error::Syntax {
@@ -124,10 +121,7 @@ fn check_version(file: &Path, doc: &openapiv3::OpenAPI) -> Result<()> {
         line: 0,
         column: 0,
         pointer: "#/openapi".to_owned(),
-        message: format!(
-            "expected an OpenAPI 3.x document, found version `{}`",
-            doc.openapi
-        ),
+        message: format!("expected an OpenAPI 3.x document, found version `{}`", doc.openapi),
     })
 }
 
@@ -182,8 +176,11 @@ mod tests {
 
     #[test]
     fn swagger_2_is_refused() {
-        let err = parse(Path::new("x.json"), r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}}"#)
-            .unwrap_err();
+        let err = parse(
+            Path::new("x.json"),
+            r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("missing field `openapi`"), "{err}");
     }
 }

@@ -7,11 +7,10 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words that cannot be plain identifiers (strict and reserved, all editions).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// `StatusC5aEnum`, `s3 import storage` → `S3ImportStorage`.
@@ -108,13 +107,8 @@ impl Scope {
 /// Does `name` parse as a (non-raw) Rust identifier? Guards `format_ident!`.
 pub fn is_valid_ident(name: &str) -> bool {
     let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    first_ok
-        && name != "_"
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    first_ok && name != "_" && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !KEYWORDS.contains(&name)
 }
 
 #[cfg(test)]
@@ -125,7 +119,10 @@ mod tests {
     fn type_names() {
         assert_eq!(type_name("StatusC5aEnum"), "StatusC5aEnum");
         assert_eq!(type_name("S3ImportStorage"), "S3ImportStorage");
-        assert_eq!(type_name("import_storage s3 update request"), "ImportStorageS3UpdateRequest");
+        assert_eq!(
+            type_name("import_storage s3 update request"),
+            "ImportStorageS3UpdateRequest"
+        );
         assert_eq!(type_name("2fa"), "T2fa");
         assert_eq!(type_name("Self"), "Self_");
         assert_eq!(type_name("ünïcode"), "NCode");
@@ -157,7 +154,9 @@ mod tests {
 
     #[test]
     fn every_generated_name_is_a_valid_ident() {
-        let samples = ["", "_", "__", "a b", "0", "type", "Self", "é", "a-b", "--", "x.y.z", "A1_b2"];
+        let samples = [
+            "", "_", "__", "a b", "0", "type", "Self", "é", "a-b", "--", "x.y.z", "A1_b2",
+        ];
         for s in samples {
             for name in [type_name(s), field_name(s), variant_name(s)] {
                 assert!(is_valid_ident(&name), "{s:?} gave invalid {name:?}");

@@ -92,7 +92,10 @@ fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(relative) = path.strip_prefix(out_dir) {
-                let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 found.push(parts.join("/"));
             }
         }

@@ -13,9 +13,7 @@ impl Pointer {
 
     /// Parses the fragment of a local `$ref` (`#/components/schemas/X`).
     pub fn from_ref(reference: &str) -> Option<Self> {
-        reference
-            .strip_prefix('#')
-            .map(|rest| Pointer(rest.to_owned()))
+        reference.strip_prefix('#').map(|rest| Pointer(rest.to_owned()))
     }
 
     /// A new pointer one level deeper.
@@ -47,10 +45,7 @@ mod tests {
     fn escapes_slashes_and_tildes() {
         let p = Pointer::root().join("paths").join("/api/{id}").join("a~b");
         assert_eq!(p.to_string(), "#/paths/~1api~1{id}/a~0b");
-        assert_eq!(
-            p.segments().collect::<Vec<_>>(),
-            ["paths", "/api/{id}", "a~b"]
-        );
+        assert_eq!(p.segments().collect::<Vec<_>>(), ["paths", "/api/{id}", "a~b"]);
     }
 
     #[test]

@@ -84,10 +84,21 @@ fn generation_is_deterministic() {
         let first = codegen::generate(&config).unwrap().files;
         let second = codegen::generate(&config).unwrap().files;
         assert_eq!(first, second, "{name}");
-        for file in first.iter().filter(|f| f.path.ends_with(".rs") || f.path.ends_with(".toml")) {
-            assert!(file.contents.contains("@generated"), "{name}/{} lacks the header", file.path);
+        for file in first
+            .iter()
+            .filter(|f| f.path.ends_with(".rs") || f.path.ends_with(".toml"))
+        {
+            assert!(
+                file.contents.contains("@generated"),
+                "{name}/{} lacks the header",
+                file.path
+            );
             let first_line = file.contents.lines().next().unwrap_or_default();
-            assert!(first_line.contains("@generated"), "{name}/{}: header must be the first line", file.path);
+            assert!(
+                first_line.contains("@generated"),
+                "{name}/{}: header must be the first line",
+                file.path
+            );
         }
     }
 }
@@ -116,7 +127,16 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for args in [
-        &["clippy", "--workspace", "--all-targets", "--offline", "--quiet", "--", "-D", "warnings"][..],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--offline",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ][..],
         &["test", "--workspace", "--offline", "--quiet"][..],
     ] {
         let out = Command::new(&cargo)

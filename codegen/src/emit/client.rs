@@ -7,8 +7,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, doc_line, paragraphs};
-use super::file::{ident, rust_file, OutputFile};
-use super::types::{field_exists, limit_check, rust_type, FieldShape};
+use super::file::{OutputFile, ident, rust_file};
+use super::types::{FieldShape, field_exists, limit_check, rust_type};
 use crate::error::{Error, Result};
 use crate::ir::{Api, Field, Operation, Param, PathPart, Response, TypeKind, TypeRef};
 
@@ -59,14 +59,24 @@ pub fn emit_modules(api: &Api) -> Result<Vec<OutputFile>> {
 }
 
 fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
-    let example = api.operations.first().map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name)).unwrap_or_default();
-    let usage = format!("Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`.");
-    let title = format!("A typed client for {}{}.", api.title.trim(), if api.version.trim().is_empty() { String::new() } else { format!(" {}", api.version.trim()) });
-    let crate_docs = paragraphs([
-        Some(title.as_str()),
-        api.description.as_deref(),
-        Some(usage.as_str()),
-    ]);
+    let example = api
+        .operations
+        .first()
+        .map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name))
+        .unwrap_or_default();
+    let usage = format!(
+        "Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`."
+    );
+    let title = format!(
+        "A typed client for {}{}.",
+        api.title.trim(),
+        if api.version.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" {}", api.version.trim())
+        }
+    );
+    let crate_docs = paragraphs([Some(title.as_str()), api.description.as_deref(), Some(usage.as_str())]);
     let crate_docs = super::docs::sanitize(&crate_docs);
     let crate_docs = crate_docs.lines().map(|l| {
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };
@@ -159,8 +169,11 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         builders.push(builder);
     }
     let module_doc = format!(" Calls in the `{}` group.", path.join("::"));
-    let accessor = format!("[`Client`](crate::Client)`::{}()`", path.join("().")) ;
-    let handle_doc = doc_line(&format!("Calls in the `{}` group; get it with {accessor}.", path.join("::")));
+    let accessor = format!("[`Client`](crate::Client)`::{}()`", path.join("()."));
+    let handle_doc = doc_line(&format!(
+        "Calls in the `{}` group; get it with {accessor}.",
+        path.join("::")
+    ));
     Ok(quote! {
         #![doc = #module_doc]
         #(#modules)*
@@ -201,11 +214,17 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     let builder = ident(&format!("{}Builder", crate::naming::type_name(&op.method_name)))?;
     let http = op.http_method.as_str();
     let call_doc = format!("`{http} {}` (operation `{}`).", op.path, op.id);
-    let docs = doc_attrs(&paragraphs([op.summary.as_deref(), op.description.as_deref(), Some(call_doc.as_str())]));
+    let docs = doc_attrs(&paragraphs([
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(call_doc.as_str()),
+    ]));
 
     let body_def = match &op.body {
         Some(body) => {
-            let def = api.type_def(&body.type_name).ok_or_else(|| emit_error(op, "body type missing"))?;
+            let def = api
+                .type_def(&body.type_name)
+                .ok_or_else(|| emit_error(op, "body type missing"))?;
             let TypeKind::Struct(shape) = &def.kind else {
                 return Err(emit_error(op, "body type is not a struct"));
             };
@@ -225,7 +244,11 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     }
     if let Some((body, def, shape)) = body_def {
         for bf in &body.fields {
-            let field = shape.fields.iter().find(|f| f.rust_name == bf.field).ok_or_else(|| emit_error(op, "body field missing"))?;
+            let field = shape
+                .fields
+                .iter()
+                .find(|f| f.rust_name == bf.field)
+                .ok_or_else(|| emit_error(op, "body field missing"))?;
             let null_setter = bf.null_setter.as_deref().map(ident).transpose()?;
             inputs.push(Input {
                 name: ident(&bf.arg_name)?,
@@ -254,7 +277,11 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
                 let ty = rust_type(&param.ty);
                 if is_arg(input) {
                     args.push(quote!(#name: #param_ty));
-                    inits.push(if *name == convert.to_string() { quote!(#name) } else { quote!(#name: #convert) });
+                    inits.push(if *name == convert.to_string() {
+                        quote!(#name)
+                    } else {
+                        quote!(#name: #convert)
+                    });
                     members.push(quote!(#name: #ty,));
                 } else {
                     inits.push(quote!(#name: None));
@@ -274,11 +301,19 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
                 if is_arg(input) {
                     if *shape == FieldShape::Plain {
                         args.push(quote!(#name: #param_ty));
-                        body_inits.push(if member == convert.to_string() { quote!(#member) } else { quote!(#member: #convert) });
+                        body_inits.push(if member == convert.to_string() {
+                            quote!(#member)
+                        } else {
+                            quote!(#member: #convert)
+                        });
                     } else {
                         let ty = rust_type(input.ty);
                         args.push(quote!(#name: Option<#ty>));
-                        body_inits.push(if name == &member { quote!(#member) } else { quote!(#member: #name) });
+                        body_inits.push(if name == &member {
+                            quote!(#member)
+                        } else {
+                            quote!(#member: #name)
+                        });
                     }
                     continue;
                 }
@@ -295,7 +330,10 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
                     }
                 });
                 if let Some(null_setter) = null_setter {
-                    let doc = doc_line(&format!("Sends `{}: null`, clearing the value on the server.", field.wire_name));
+                    let doc = doc_line(&format!(
+                        "Sends `{}: null`, clearing the value on the server.",
+                        field.wire_name
+                    ));
                     setters.push(quote! {
                         #doc
                         pub fn #null_setter(mut self) -> Self {
@@ -316,7 +354,9 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
         } else {
             for field in shape.fields.iter().filter(|f| field_exists(f, def.usage)) {
                 let member = ident(&field.rust_name)?;
-                let is_input = inputs.iter().any(|i| matches!(&i.kind, InputKind::BodyField(f, _, _) if f.rust_name == field.rust_name) && is_arg(i));
+                let is_input = inputs.iter().any(|i| {
+                    matches!(&i.kind, InputKind::BodyField(f, _, _) if f.rust_name == field.rust_name) && is_arg(i)
+                });
                 if !is_input {
                     body_inits.push(quote!(#member: None));
                 }
@@ -347,7 +387,10 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     };
 
     let send = emit_send(op, &inputs, body_def.is_some())?;
-    let builder_doc = doc_line(&format!("Builder for [`{handle}::{method}`]: `{http} {}`. Set what you need, then call [`send`](Self::send).", op.path));
+    let builder_doc = doc_line(&format!(
+        "Builder for [`{handle}::{method}`]: `{http} {}`. Set what you need, then call [`send`](Self::send).",
+        op.path
+    ));
     let builder_tokens = quote! {
         #builder_doc
         #[derive(Clone, Debug)]
@@ -370,7 +413,9 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
     let mut query = Vec::new();
     let mut path_args = Vec::new();
     for input in inputs {
-        let InputKind::Param(param, is_path) = &input.kind else { continue };
+        let InputKind::Param(param, is_path) = &input.kind else {
+            continue;
+        };
         let name = &input.name;
         let wire = &param.wire_name;
         if let Some(check) = limit_check(wire, &param.ty, &param.limits, quote!(value)) {
@@ -384,7 +429,9 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
             continue;
         }
         let push = match &param.ty {
-            TypeRef::Array(_) => quote! { for item in value { query.push((#wire, crate::runtime::param_text(item))); } },
+            TypeRef::Array(_) => {
+                quote! { for item in value { query.push((#wire, crate::runtime::param_text(item))); } }
+            }
             _ => quote! { query.push((#wire, crate::runtime::param_text(value))); },
         };
         query.push(if param.required {
@@ -402,7 +449,8 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
                 let param = &op.path_params[*i];
                 let name = ident(&param.rust_name)?;
                 format.push_str(&format!("{{{name}}}"));
-                path_args.push(quote!(let #name = crate::runtime::path_segment(&crate::runtime::param_text(&self.#name));));
+                path_args
+                    .push(quote!(let #name = crate::runtime::path_segment(&crate::runtime::param_text(&self.#name));));
             }
         }
     }
@@ -421,7 +469,10 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
         })
     };
     let (validate_body, body) = if has_body {
-        (quote!(self.body.validate()?;), quote!(Some(crate::runtime::to_json(&self.body)?)))
+        (
+            quote!(self.body.validate()?;),
+            quote!(Some(crate::runtime::to_json(&self.body)?)),
+        )
     } else {
         (TokenStream::new(), quote!(None))
     };
@@ -460,7 +511,11 @@ fn setter_input(ty: &TypeRef, var: &Ident) -> (TokenStream, TokenStream) {
 fn param_docs(param: &Param) -> String {
     let limits = super::types::limits_doc(&param.limits).map(|l| format!("{l} Checked before sending."));
     let docs = paragraphs([param.docs.as_deref(), limits.as_deref()]);
-    if docs.is_empty() { format!("The `{}` parameter.", param.wire_name) } else { docs }
+    if docs.is_empty() {
+        format!("The `{}` parameter.", param.wire_name)
+    } else {
+        docs
+    }
 }
 
 fn emit_error(op: &Operation, message: &str) -> Error {
@@ -469,4 +524,3 @@ fn emit_error(op: &Operation, message: &str) -> Error {
         message: message.to_owned(),
     }
 }
-

@@ -10,7 +10,11 @@ pub fn doc_attrs(text: &str) -> TokenStream {
         return TokenStream::new();
     }
     let lines = cleaned.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)

@@ -25,7 +25,11 @@ pub fn rust_file(path: &str, source: &str, tokens: TokenStream) -> Result<Output
     })?;
     Ok(OutputFile {
         path: path.to_owned(),
-        contents: format!("{}\n{}", header("//", source), space_items(&prettyplease::unparse(&file))),
+        contents: format!(
+            "{}\n{}",
+            header("//", source),
+            space_items(&prettyplease::unparse(&file))
+        ),
     })
 }
 
@@ -40,14 +44,28 @@ fn space_items(code: &str) -> String {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let closes_item = matches!(prev.trim(), "}" | "};") && indent(prev) == indent(line);
             let ends_module_docs = prev.starts_with("//!") && !line.starts_with("//!");
-            const ITEM_STARTS: &[&str] = &["///", "#[", "pub ", "pub(", "fn ", "async fn ", "impl", "struct ", "enum ", "const ", "mod ", "use "];
+            const ITEM_STARTS: &[&str] = &[
+                "///",
+                "#[",
+                "pub ",
+                "pub(",
+                "fn ",
+                "async fn ",
+                "impl",
+                "struct ",
+                "enum ",
+                "const ",
+                "mod ",
+                "use ",
+            ];
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
             let is_mod_line = |l: &str| (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';');
             let after_top_level_item = indent(prev) == 0
                 && indent(line) == 0
                 && prev.ends_with(';')
                 && !(is_mod_line(prev) && (is_mod_line(line) || line.starts_with("///")));
-            let ends_crate_attrs = indent(line) == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
+            let ends_crate_attrs =
+                indent(line) == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
             if (closes_item || ends_module_docs || after_top_level_item || ends_crate_attrs) && starts_item {
                 out.push('\n');
             }

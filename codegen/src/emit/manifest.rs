@@ -1,6 +1,6 @@
 //! The generated crate's `Cargo.toml`: only the dependencies its code uses.
 
-use super::file::{header, OutputFile};
+use super::file::{OutputFile, header};
 use crate::ir::{Api, Field, TypeKind, TypeRef};
 
 pub fn cargo_toml(api: &Api) -> OutputFile {

@@ -8,9 +8,11 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::file::{ident, rust_file, OutputFile};
+use super::file::{OutputFile, ident, rust_file};
 use crate::error::Result;
-use crate::ir::{Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage};
+use crate::ir::{
+    Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage,
+};
 
 /// How a field is held in Rust.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +110,11 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
     if all_optional {
         derives.push(quote!(Default));
     }
-    derives.extend([quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+    derives.extend([
+        quote!(PartialEq),
+        quote!(::serde::Serialize),
+        quote!(::serde::Deserialize),
+    ]);
 
     let mut defaults = Vec::new();
     let mut members = Vec::new();
@@ -126,7 +132,10 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
 
     let docs = doc_attrs(&type_docs(def));
     let debug = sensitive.then(|| redacting_debug(def, &fields, usage)).transpose()?;
-    let validate = usage.request.then(|| validate_fn(api, &name, &fields, usage)).transpose()?;
+    let validate = usage
+        .request
+        .then(|| validate_fn(api, &name, &fields, usage))
+        .transpose()?;
     Ok(quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -187,13 +196,23 @@ fn describe_field(field: &Field, usage: Usage, for_setter: bool) -> String {
     }
     let facts = facts.join(" ");
     let docs = paragraphs([field.docs.as_deref(), Some(facts.as_str())]);
-    if docs.is_empty() { format!("The `{}` field.", field.wire_name) } else { docs }
+    if docs.is_empty() {
+        format!("The `{}` field.", field.wire_name)
+    } else {
+        docs
+    }
 }
 
 /// "At most 2048 characters." — limits in words, for docs and errors alike.
 pub fn limits_doc(limits: &Limits) -> Option<String> {
     let mut parts = Vec::new();
-    let count = |n: u64, noun: &str| if n == 1 { format!("{n} {noun}") } else { format!("{n} {noun}s") };
+    let count = |n: u64, noun: &str| {
+        if n == 1 {
+            format!("{n} {noun}")
+        } else {
+            format!("{n} {noun}s")
+        }
+    };
     match (limits.min_length, limits.max_length) {
         (Some(min), Some(max)) => parts.push(format!("Between {min} and {}.", count(max, "character"))),
         (Some(min), None) => parts.push(format!("At least {}.", count(min, "character"))),
@@ -240,7 +259,11 @@ fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<To
                 match default_expr(&field.ty, value) {
                     None => parts.push(quote!(default)),
                     Some(expr) => {
-                        let fn_name = format!("default_{}_{}", heck::ToSnakeCase::to_snake_case(def.name.as_str()), field.rust_name.trim_end_matches('_'));
+                        let fn_name = format!(
+                            "default_{}_{}",
+                            heck::ToSnakeCase::to_snake_case(def.name.as_str()),
+                            field.rust_name.trim_end_matches('_')
+                        );
                         let fn_ident = ident(&fn_name)?;
                         let ty = rust_type(&field.ty);
                         defaults.push(quote! {
@@ -261,11 +284,17 @@ fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<To
                 parts.push(quote!(skip_serializing_if = "Option::is_none"));
             }
             if shape_is_tri_state(field, usage) && usage.response {
-                parts.push(quote!(deserialize_with = "crate::runtime::nullable::deserialize_present"));
+                parts.push(quote!(
+                    deserialize_with = "crate::runtime::nullable::deserialize_present"
+                ));
             }
         }
     }
-    Ok(if parts.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#parts),*)]) })
+    Ok(if parts.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#parts),*)])
+    })
 }
 
 fn shape_is_tri_state(field: &Field, usage: Usage) -> bool {
@@ -452,14 +481,20 @@ fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
     for variant in &shape.variants {
         let v = ident(&variant.rust_name)?;
         let wire = &variant.wire;
-        let docs = doc_attrs(&paragraphs([Some(format!("`{wire}`").as_str()), variant.docs.as_deref()]));
+        let docs = doc_attrs(&paragraphs([
+            Some(format!("`{wire}`").as_str()),
+            variant.docs.as_deref(),
+        ]));
         variants.push(quote!(#docs #v,));
         to_str.push(quote!(#name::#v => #wire,));
         from_str.push(quote!(#wire => #name::#v,));
     }
     let docs = doc_attrs(&paragraphs([
         def.docs.as_deref(),
-        Some(&format!("Values this client does not know yet arrive as `{}`, so a server upgrade never breaks decoding.", shape.unknown_variant)),
+        Some(&format!(
+            "Values this client does not know yet arrive as `{}`, so a server upgrade never breaks decoding.",
+            shape.unknown_variant
+        )),
     ]));
     Ok(quote! {
         #docs

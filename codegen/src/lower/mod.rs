@@ -25,7 +25,10 @@ pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
     let warnings = warnings
         .into_iter()
         .map(|w| match w.pointer.starts_with('#') {
-            true => Warning { pointer: format!("{file}{}", w.pointer), ..w },
+            true => Warning {
+                pointer: format!("{file}{}", w.pointer),
+                ..w
+            },
             false => w,
         })
         .collect();
@@ -108,11 +111,7 @@ impl<'a> Lowerer<'a> {
                 return Err(config.error(format!("rename of `{raw}` to `{rust}`: not a valid Rust type name")));
             }
         }
-        let components: Vec<String> = doc
-            .components
-            .iter()
-            .flat_map(|c| c.schemas.keys().cloned())
-            .collect();
+        let components: Vec<String> = doc.components.iter().flat_map(|c| c.schemas.keys().cloned()).collect();
         for component in components {
             let candidate = naming::type_name(&component);
             let name = lowerer.claim_type_name(&component, &candidate);
@@ -188,7 +187,11 @@ impl<'a> Lowerer<'a> {
         }
         while let Some((name, request)) = stack.pop() {
             let Some(def) = self.types.get_mut(&name) else { continue };
-            let flag = if request { &mut def.usage.request } else { &mut def.usage.response };
+            let flag = if request {
+                &mut def.usage.request
+            } else {
+                &mut def.usage.response
+            };
             if *flag {
                 continue;
             }
@@ -220,7 +223,10 @@ fn unknown_operation(config: &Config, id: &str, known: &[&str]) -> Error {
         Some((d, k)) if *d <= id.len() / 3 + 2 => format!("; did you mean `{k}`?"),
         _ => String::new(),
     };
-    config.error(format!("`[operations] include` names `{id}`, which is not an operationId in {}{hint}", config.schema.display()))
+    config.error(format!(
+        "`[operations] include` names `{id}`, which is not an operationId in {}{hint}",
+        config.schema.display()
+    ))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

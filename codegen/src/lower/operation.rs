@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, SchemaKind,
-    SecurityScheme, StatusCode, Type,
+    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, SchemaKind, SecurityScheme, StatusCode,
+    Type,
 };
 use serde_json::Value;
 
@@ -13,8 +13,7 @@ use super::schema::SchemaRef;
 use super::{Lowerer, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
-    ApiKey, Auth, Body, BodyField, HttpMethod, Operation, Param, PathPart, Response,
-    TokenExchange, TypeKind, TypeRef,
+    ApiKey, Auth, Body, BodyField, HttpMethod, Operation, Param, PathPart, Response, TokenExchange, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -53,7 +52,8 @@ impl<'a> Lowerer<'a> {
                 if !wanted.contains(id) {
                     continue;
                 }
-                let operation = self.lower_operation(path, &item.parameters, method, op, &item_at, &mut method_names)?;
+                let operation =
+                    self.lower_operation(path, &item.parameters, method, op, &item_at, &mut method_names)?;
                 operations.push(operation);
             }
         }
@@ -81,7 +81,13 @@ impl<'a> Lowerer<'a> {
         };
         let method_name = method_names.entry(group.clone()).or_default().claim(&wanted_method);
         if method_name != wanted_method {
-            self.warn(at, format!("method `{wanted_method}` already exists in group `{}`; using `{method_name}`", group.join("::")));
+            self.warn(
+                at,
+                format!(
+                    "method `{wanted_method}` already exists in group `{}`; using `{method_name}`",
+                    group.join("::")
+                ),
+            );
         }
         // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
         let base = naming::type_name(&format!("{} {method_name}", group.join(" ")));
@@ -92,7 +98,13 @@ impl<'a> Lowerer<'a> {
         let path_parts = parse_path_template(path, &path_params, at)?;
         for (i, param) in path_params.iter().enumerate() {
             if !path_parts.contains(&PathPart::Param(i)) {
-                self.warn(at, format!("path parameter `{}` does not appear in `{path}`; ignored", param.wire_name));
+                self.warn(
+                    at,
+                    format!(
+                        "path parameter `{}` does not appear in `{path}`; ignored",
+                        param.wire_name
+                    ),
+                );
             }
         }
         let body = match &op.request_body {
@@ -128,7 +140,11 @@ impl<'a> Lowerer<'a> {
             _ => op.tags.first().cloned().into_iter().collect(),
         };
         let group: Vec<String> = raw.iter().map(|s| naming::module_name(s)).collect();
-        if group.is_empty() { vec!["default".to_owned()] } else { group }
+        if group.is_empty() {
+            vec!["default".to_owned()]
+        } else {
+            group
+        }
     }
 
     fn lower_parameters(
@@ -163,7 +179,10 @@ impl<'a> Lowerer<'a> {
                 Parameter::Cookie { .. } => return Err(unsupported(&p_at, "cookie parameters")),
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                return Err(unsupported(&p_at, "a parameter described by `content` instead of `schema`"));
+                return Err(unsupported(
+                    &p_at,
+                    "a parameter described by `content` instead of `schema`",
+                ));
             };
             let hint = format!("{base}{}", naming::type_name(&data.name));
             let lowered = self.lower_schema(schema.into(), &p_at.join("schema"), &hint)?;
@@ -173,7 +192,10 @@ impl<'a> Lowerer<'a> {
                 ty => simple(ty),
             };
             if !ok || self.is_struct(&lowered.ty) {
-                return Err(unsupported(&p_at, &format!("a {place} parameter of this type (only scalars, enums and, in queries, arrays of them)")));
+                return Err(unsupported(
+                    &p_at,
+                    &format!("a {place} parameter of this type (only scalars, enums and, in queries, arrays of them)"),
+                ));
             }
             let param = Param {
                 wire_name: data.name.clone(),
@@ -183,15 +205,24 @@ impl<'a> Lowerer<'a> {
                 limits: lowered.limits,
                 docs: data.description.clone().or(lowered.docs),
             };
-            if is_path { path_params.push(param) } else { query_params.push(param) }
+            if is_path {
+                path_params.push(param)
+            } else {
+                query_params.push(param)
+            }
         }
         Ok((path_params, query_params))
     }
 
     fn is_struct(&self, ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::Named(n) => self.types.get(n).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
-                || self.component_names.iter().any(|(c, r)| r == n && self.component_is_struct(c)),
+            TypeRef::Named(n) => {
+                self.types.get(n).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
+                    || self
+                        .component_names
+                        .iter()
+                        .any(|(c, r)| r == n && self.component_is_struct(c))
+            }
             _ => false,
         }
     }
@@ -221,7 +252,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_body(&mut self, body: &ReferenceOr<RequestBody>, at: &Pointer, base: &str, args: &mut Scope) -> Result<Body> {
+    fn lower_body(
+        &mut self,
+        body: &ReferenceOr<RequestBody>,
+        at: &Pointer,
+        base: &str,
+        args: &mut Scope,
+    ) -> Result<Body> {
         let (at, body) = match body {
             ReferenceOr::Item(b) => (at.clone(), b),
             ReferenceOr::Reference { reference } => {
@@ -235,7 +272,7 @@ impl<'a> Lowerer<'a> {
                         return Err(Error::DanglingRef {
                             pointer: at.to_string(),
                             reference: reference.clone(),
-                        })
+                        });
                     }
                 }
             }
@@ -261,7 +298,8 @@ impl<'a> Lowerer<'a> {
             .map(|f| BodyField {
                 field: f.rust_name.clone(),
                 arg_name: args.claim(&f.rust_name),
-                null_setter: (!f.required && f.nullable).then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
+                null_setter: (!f.required && f.nullable)
+                    .then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
             })
             .collect();
         Ok(Body { type_name, fields })
@@ -272,7 +310,11 @@ impl<'a> Lowerer<'a> {
         if self.types.contains_key(rust_name) {
             return Ok(());
         }
-        let component = self.component_names.iter().find(|(_, r)| *r == rust_name).map(|(c, _)| c.clone());
+        let component = self
+            .component_names
+            .iter()
+            .find(|(_, r)| *r == rust_name)
+            .map(|(c, _)| c.clone());
         if let Some(component) = component {
             self.pending_components.retain(|c| *c != component);
             self.lower_component(&component)?;
@@ -310,7 +352,7 @@ impl<'a> Lowerer<'a> {
                         return Err(Error::DanglingRef {
                             pointer: at.to_string(),
                             reference: reference.clone(),
-                        })
+                        });
                     }
                 }
             }
@@ -339,13 +381,28 @@ impl<'a> Lowerer<'a> {
                 .values()
                 .filter_map(|i| i.as_item())
                 .flat_map(|i| i.iter())
-                .filter(|(_, op)| op.operation_id.as_ref().is_some_and(|id| self.config.operations.include.contains(id)))
-                .flat_map(|(_, op)| op.security.iter().chain(self.doc.security.iter()).flatten().flat_map(|r| r.keys()))
+                .filter(|(_, op)| {
+                    op.operation_id
+                        .as_ref()
+                        .is_some_and(|id| self.config.operations.include.contains(id))
+                })
+                .flat_map(|(_, op)| {
+                    op.security
+                        .iter()
+                        .chain(self.doc.security.iter())
+                        .flatten()
+                        .flat_map(|r| r.keys())
+                })
                 .collect();
             for name in used {
                 let at = Pointer::root().join("components").join("securitySchemes").join(name);
                 match schemes.and_then(|s| s.get(name)) {
-                    Some(ReferenceOr::Item(SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, extensions, .. })) => {
+                    Some(ReferenceOr::Item(SecurityScheme::APIKey {
+                        location: openapiv3::APIKeyLocation::Header,
+                        name: header,
+                        extensions,
+                        ..
+                    })) => {
                         let prefix = extensions
                             .get("x-fern-header")
                             .and_then(|h| h.get("prefix"))
@@ -356,18 +413,23 @@ impl<'a> Lowerer<'a> {
                             prefix: prefix.to_owned(),
                         });
                     }
-                    Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })) if scheme.eq_ignore_ascii_case("bearer") => {
+                    Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }))
+                        if scheme.eq_ignore_ascii_case("bearer") =>
+                    {
                         api_key.get_or_insert(ApiKey {
                             header: "Authorization".to_owned(),
                             prefix: "Bearer ".to_owned(),
                         });
                     }
-                    Some(_) => self.warn(&at, "this security scheme is not supported; calls are sent without it".to_owned()),
+                    Some(_) => self.warn(
+                        &at,
+                        "this security scheme is not supported; calls are sent without it".to_owned(),
+                    ),
                     None => {
                         return Err(Error::DanglingRef {
                             pointer: "#/security".to_owned(),
                             reference: format!("#/components/securitySchemes/{name}"),
-                        })
+                        });
                     }
                 }
             }
@@ -376,7 +438,10 @@ impl<'a> Lowerer<'a> {
             Some(exchange) => Some(self.lower_token_exchange(&exchange.operation, &exchange.scheme)?),
             None => None,
         };
-        Ok(Auth { api_key, token_exchange })
+        Ok(Auth {
+            api_key,
+            token_exchange,
+        })
     }
 
     /// Checks the exchange operation's shape: POST, one required string in, one out.
@@ -388,9 +453,15 @@ impl<'a> Lowerer<'a> {
                 .map(|(method, op)| (path, method, op))
         });
         let Some((path, method, op)) = found else {
-            return Err(self.config.error(format!("`[auth.token_exchange] operation = \"{id}\"` is not an operationId in the description")));
+            return Err(self.config.error(format!(
+                "`[auth.token_exchange] operation = \"{id}\"` is not an operationId in the description"
+            )));
         };
-        let shape_error = |what: &str| self.config.error(format!("`[auth.token_exchange]`: operation `{id}` ({method} {path}) {what}"));
+        let shape_error = |what: &str| {
+            self.config.error(format!(
+                "`[auth.token_exchange]`: operation `{id}` ({method} {path}) {what}"
+            ))
+        };
         if method != "post" {
             return Err(shape_error("must be a POST"));
         }
@@ -403,7 +474,11 @@ impl<'a> Lowerer<'a> {
         let request_field = self
             .single_required_string(media, &at)?
             .ok_or_else(|| shape_error("must take a JSON object with exactly one required string field"))?;
-        let ok = op.responses.responses.get(&StatusCode::Code(200)).and_then(|r| r.as_item());
+        let ok = op
+            .responses
+            .responses
+            .get(&StatusCode::Code(200))
+            .and_then(|r| r.as_item());
         let response_field = match ok {
             Some(r) => {
                 let (_, media) = pick_json(&r.content, &at, "response")?;
@@ -426,7 +501,9 @@ impl<'a> Lowerer<'a> {
             Some(ReferenceOr::Item(s)) => s,
             None => return Ok(None),
         };
-        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return Ok(None) };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return Ok(None);
+        };
         let strings: Vec<&String> = object
             .required
             .iter()
@@ -442,7 +519,11 @@ impl<'a> Lowerer<'a> {
 }
 
 /// Picks the JSON media type: `application/json`, else any `+json` type.
-fn pick_json<'c>(content: &'c indexmap::IndexMap<String, MediaType>, at: &Pointer, what: &str) -> Result<(&'c str, &'c MediaType)> {
+fn pick_json<'c>(
+    content: &'c indexmap::IndexMap<String, MediaType>,
+    at: &Pointer,
+    what: &str,
+) -> Result<(&'c str, &'c MediaType)> {
     let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     content
         .iter()
@@ -472,10 +553,13 @@ fn parse_path_template(path: &str, params: &[Param], at: &Pointer) -> Result<Vec
             parts.push(PathPart::Literal(rest[..open].to_owned()));
         }
         let name = &rest[open + 1..close];
-        let index = params.iter().position(|p| p.wire_name == name).ok_or_else(|| Error::Invalid {
-            pointer: at.to_string(),
-            message: format!("path `{path}` has placeholder `{{{name}}}` but no path parameter named `{name}`"),
-        })?;
+        let index = params
+            .iter()
+            .position(|p| p.wire_name == name)
+            .ok_or_else(|| Error::Invalid {
+                pointer: at.to_string(),
+                message: format!("path `{path}` has placeholder `{{{name}}}` but no path parameter named `{name}`"),
+            })?;
         parts.push(PathPart::Param(index));
         rest = &rest[close + 1..];
     }

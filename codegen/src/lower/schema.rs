@@ -4,16 +4,15 @@
 //! inline ones are named after where they sit); everything else is used in place.
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
 use super::Lowerer;
 use crate::error::{Error, Result};
 use crate::ir::{
-    Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind,
-    TypeRef, Usage, Variant,
+    Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage, Variant,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -191,7 +190,9 @@ impl<'a> Lowerer<'a> {
                 self.define_struct(&name, data, &any.properties, &any.required, at)?;
                 TypeRef::Named(name)
             }
-            SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() && any.not.is_none() => {
+            SchemaKind::Any(any)
+                if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() && any.not.is_none() =>
+            {
                 TypeRef::Json
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
@@ -207,7 +208,12 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { .. } => return Err(unsupported(at, "`oneOf`")),
             SchemaKind::AnyOf { .. } => return Err(unsupported(at, "`anyOf`")),
             SchemaKind::Not { .. } => return Err(unsupported(at, "`not`")),
-            SchemaKind::Any(_) => return Err(unsupported(at, "a schema mixing `oneOf`/`anyOf`/`allOf`/`not` with other keywords")),
+            SchemaKind::Any(_) => {
+                return Err(unsupported(
+                    at,
+                    "a schema mixing `oneOf`/`anyOf`/`allOf`/`not` with other keywords",
+                ));
+            }
         };
         let mut lowered = describe(schema, ty);
         lowered.limits = limits_of(&schema.schema_kind);
@@ -219,7 +225,8 @@ impl<'a> Lowerer<'a> {
             Some(AdditionalProperties::Schema(schema)) => {
                 let value_hint = format!("{hint}Value");
                 let inner: &ReferenceOr<Schema> = schema;
-                self.lower_schema(inner.into(), &at.join("additionalProperties"), &value_hint)?.ty
+                self.lower_schema(inner.into(), &at.join("additionalProperties"), &value_hint)?
+                    .ty
             }
             Some(AdditionalProperties::Any(_)) | None => TypeRef::Json,
         };
@@ -236,7 +243,9 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Object(object)) => {
                 self.define_struct(&name, &schema.schema_data, &object.properties, &object.required, &at)?
             }
-            SchemaKind::Any(any) => self.define_struct(&name, &schema.schema_data, &any.properties, &any.required, &at)?,
+            SchemaKind::Any(any) => {
+                self.define_struct(&name, &schema.schema_data, &any.properties, &any.required, &at)?
+            }
             _ => unreachable_kind(&at)?,
         }
         Ok(())
@@ -260,12 +269,18 @@ impl<'a> Lowerer<'a> {
             let candidate = naming::field_name(wire_name);
             let rust_name = field_names.claim(&candidate);
             if rust_name != candidate {
-                self.warn(&field_at, format!("field name `{candidate}` is taken in `{name}`; using `{rust_name}`"));
+                self.warn(
+                    &field_at,
+                    format!("field name `{candidate}` is taken in `{name}`; using `{rust_name}`"),
+                );
             }
             let default = match lowered.default {
                 Some(value) if self.default_fits(&lowered.ty, &value) => Some(value),
                 Some(value) => {
-                    self.warn(&field_at, format!("`default: {value}` does not match the field's type; ignored"));
+                    self.warn(
+                        &field_at,
+                        format!("`default: {value}` does not match the field's type; ignored"),
+                    );
                     None
                 }
                 None => None,
@@ -289,7 +304,10 @@ impl<'a> Lowerer<'a> {
             });
         }
         for missing in required.iter().filter(|r| !properties.contains_key(*r)) {
-            self.warn(at, format!("`required` names `{missing}`, which is not a property; ignored"));
+            self.warn(
+                at,
+                format!("`required` names `{missing}`, which is not a property; ignored"),
+            );
         }
         self.insert_type(TypeDef {
             name: name.to_owned(),
@@ -317,7 +335,11 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         // The catch-all for values added later; `UnknownValue` if a real value took `Unknown`.
-        let unknown_variant = scope.claim(if scope.contains("Unknown") { "UnknownValue" } else { "Unknown" });
+        let unknown_variant = scope.claim(if scope.contains("Unknown") {
+            "UnknownValue"
+        } else {
+            "Unknown"
+        });
         self.insert_type(TypeDef {
             name: name.to_owned(),
             origin: at.to_string(),
@@ -336,9 +358,7 @@ impl<'a> Lowerer<'a> {
             (TypeRef::Json, _) => true,
             (TypeRef::Bool, Value::Bool(_)) => true,
             (TypeRef::Int(IntWidth::I64), Value::Number(n)) => n.is_i64(),
-            (TypeRef::Int(IntWidth::I32), Value::Number(n)) => {
-                n.as_i64().is_some_and(|v| i32::try_from(v).is_ok())
-            }
+            (TypeRef::Int(IntWidth::I32), Value::Number(n)) => n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()),
             (TypeRef::Float(_), Value::Number(_)) => true,
             (TypeRef::String, Value::String(_)) => true,
             (TypeRef::Array(item), Value::Array(items)) => items.iter().all(|v| self.default_fits(item, v)),

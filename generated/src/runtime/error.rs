@@ -172,28 +172,65 @@ impl fmt::Display for InvalidRequest {
         let field = &self.field;
         match &self.violation {
             Violation::TooLong { max, actual } => {
-                write!(f, "`{field}` is {actual} characters long; the API allows at most {max} (maxLength)")
+                write!(
+                    f,
+                    "`{field}` is {actual} characters long; the API allows at most {max} (maxLength)"
+                )
             }
             Violation::TooShort { min, actual } => {
-                write!(f, "`{field}` is {actual} characters long; the API requires at least {min} (minLength)")
+                write!(
+                    f,
+                    "`{field}` is {actual} characters long; the API requires at least {min} (minLength)"
+                )
             }
-            Violation::TooSmall { minimum, exclusive: false, actual } => {
-                write!(f, "`{field}` is {actual}; the API requires at least {minimum} (minimum)")
+            Violation::TooSmall {
+                minimum,
+                exclusive: false,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "`{field}` is {actual}; the API requires at least {minimum} (minimum)"
+                )
             }
-            Violation::TooSmall { minimum, exclusive: true, actual } => {
-                write!(f, "`{field}` is {actual}; the API requires more than {minimum} (exclusiveMinimum)")
+            Violation::TooSmall {
+                minimum,
+                exclusive: true,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "`{field}` is {actual}; the API requires more than {minimum} (exclusiveMinimum)"
+                )
             }
-            Violation::TooLarge { maximum, exclusive: false, actual } => {
+            Violation::TooLarge {
+                maximum,
+                exclusive: false,
+                actual,
+            } => {
                 write!(f, "`{field}` is {actual}; the API allows at most {maximum} (maximum)")
             }
-            Violation::TooLarge { maximum, exclusive: true, actual } => {
-                write!(f, "`{field}` is {actual}; the API requires less than {maximum} (exclusiveMaximum)")
+            Violation::TooLarge {
+                maximum,
+                exclusive: true,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "`{field}` is {actual}; the API requires less than {maximum} (exclusiveMaximum)"
+                )
             }
             Violation::TooFewItems { min, actual } => {
-                write!(f, "`{field}` has {actual} items; the API requires at least {min} (minItems)")
+                write!(
+                    f,
+                    "`{field}` has {actual} items; the API requires at least {min} (minItems)"
+                )
             }
             Violation::TooManyItems { max, actual } => {
-                write!(f, "`{field}` has {actual} items; the API allows at most {max} (maxItems)")
+                write!(
+                    f,
+                    "`{field}` has {actual} items; the API allows at most {max} (maxItems)"
+                )
             }
             Violation::Encoding(message) => write!(f, "the body cannot be encoded as JSON: {message}"),
         }
@@ -292,7 +329,13 @@ impl ApiError {
 
 fn collect_messages(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, Vec<String>>) {
     use serde_json::Value;
-    let key = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
     match value {
         Value::Object(map) => {
             for (k, v) in map {

@@ -23,11 +23,21 @@ pub(crate) fn length(field: &str, value: &str, min: Option<u64>, max: Option<u64
     Ok(())
 }
 
-pub(crate) fn integer(field: &str, value: i64, min: Option<Bound<i64>>, max: Option<Bound<i64>>) -> Result<(), InvalidRequest> {
+pub(crate) fn integer(
+    field: &str,
+    value: i64,
+    min: Option<Bound<i64>>,
+    max: Option<Bound<i64>>,
+) -> Result<(), InvalidRequest> {
     check_range(field, value, min, max)
 }
 
-pub(crate) fn float(field: &str, value: f64, min: Option<Bound<f64>>, max: Option<Bound<f64>>) -> Result<(), InvalidRequest> {
+pub(crate) fn float(
+    field: &str,
+    value: f64,
+    min: Option<Bound<f64>>,
+    max: Option<Bound<f64>>,
+) -> Result<(), InvalidRequest> {
     check_range(field, value, min, max)
 }
 
@@ -43,25 +53,44 @@ pub(crate) fn items(field: &str, len: usize, min: Option<u64>, max: Option<u64>)
     Ok(())
 }
 
-fn check_range<T: PartialOrd + ToString>(field: &str, value: T, min: Option<Bound<T>>, max: Option<Bound<T>>) -> Result<(), InvalidRequest> {
+fn check_range<T: PartialOrd + ToString>(
+    field: &str,
+    value: T,
+    min: Option<Bound<T>>,
+    max: Option<Bound<T>>,
+) -> Result<(), InvalidRequest> {
     if let Some(min) = min {
-        let broken = if min.exclusive { value <= min.value } else { value < min.value };
+        let broken = if min.exclusive {
+            value <= min.value
+        } else {
+            value < min.value
+        };
         if broken {
-            return Err(InvalidRequest::new(field, Violation::TooSmall {
-                minimum: min.value.to_string(),
-                exclusive: min.exclusive,
-                actual: value.to_string(),
-            }));
+            return Err(InvalidRequest::new(
+                field,
+                Violation::TooSmall {
+                    minimum: min.value.to_string(),
+                    exclusive: min.exclusive,
+                    actual: value.to_string(),
+                },
+            ));
         }
     }
     if let Some(max) = max {
-        let broken = if max.exclusive { value >= max.value } else { value > max.value };
+        let broken = if max.exclusive {
+            value >= max.value
+        } else {
+            value > max.value
+        };
         if broken {
-            return Err(InvalidRequest::new(field, Violation::TooLarge {
-                maximum: max.value.to_string(),
-                exclusive: max.exclusive,
-                actual: value.to_string(),
-            }));
+            return Err(InvalidRequest::new(
+                field,
+                Violation::TooLarge {
+                    maximum: max.value.to_string(),
+                    exclusive: max.exclusive,
+                    actual: value.to_string(),
+                },
+            ));
         }
     }
     Ok(())
@@ -75,12 +104,20 @@ mod tests {
     fn length_counts_characters_not_bytes() {
         assert!(length("t", "ééé", None, Some(3)).is_ok());
         let err = length("title", "abcd", None, Some(3)).unwrap_err();
-        assert_eq!(err.to_string(), "`title` is 4 characters long; the API allows at most 3 (maxLength)");
+        assert_eq!(
+            err.to_string(),
+            "`title` is 4 characters long; the API allows at most 3 (maxLength)"
+        );
     }
 
     #[test]
     fn exclusive_bounds_exclude_the_bound() {
-        let min = || Some(Bound { value: 0, exclusive: true });
+        let min = || {
+            Some(Bound {
+                value: 0,
+                exclusive: true,
+            })
+        };
         assert!(integer("n", 0, min(), None).is_err());
         assert!(integer("n", 1, min(), None).is_ok());
     }

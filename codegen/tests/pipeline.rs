@@ -1,0 +1,202 @@
+//! The whole run as `cargo xtask codegen` does it: freshness of the checked-in
+//! output, writing only what changed, and leaving the output alone on any error.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use codegen::output::Mode;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// `cargo test` fails when `generated/` is not what `cargo xtask codegen` would write.
+#[test]
+fn checked_in_generated_crate_is_fresh() {
+    let root = workspace_root();
+    let run = codegen::run(&root.join("schema/codegen.toml"), &root.join("generated"), Mode::Check).unwrap();
+    assert!(
+        run.report.is_clean(),
+        "generated/ is out of date ({:?}); run `cargo xtask codegen` and commit the result",
+        run.report
+    );
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot_dir(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+const GOOD_SCHEMA: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: things_get
+      parameters: [{in: path, name: id, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        name: {type: string}
+"##;
+
+/// A temp folder holding `openapi.<ext>`, `codegen.toml`, and an output crate
+/// generated from the good schema.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let ws = Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        ws.set_schema("yaml", GOOD_SCHEMA, "things_get");
+        let run = codegen::run(&ws.config(), &ws.out(), Mode::Write).unwrap();
+        assert!(!run.report.changed.is_empty());
+        ws
+    }
+
+    fn set_schema(&self, ext: &str, text: &str, operation: &str) {
+        fs::write(self.dir.path().join(format!("openapi.{ext}")), text).unwrap();
+        let config = format!(
+            "schema = \"openapi.{ext}\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = [\"{operation}\"]\n"
+        );
+        fs::write(self.config(), config).unwrap();
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("codegen.toml")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+}
+
+#[test]
+fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "broken YAML",
+            "yaml",
+            "openapi: 3.0.3\ninfo: [unclosed\n",
+            "openapi.yaml:3:1",
+        ),
+        (
+            "broken JSON",
+            "json",
+            "{\"openapi\": \"3.0.3\",}",
+            "openapi.json:1:21: trailing comma",
+        ),
+        (
+            "not OpenAPI",
+            "json",
+            "{\"swagger\": \"2.0\"}",
+            "missing field `openapi`",
+        ),
+        (
+            "dangling $ref",
+            "yaml",
+            &GOOD_SCHEMA.replace("schemas/Thing\"", "schemas/Nothing\""),
+            "#/paths/~1things~1{id}/get/responses/200/content/application~1json/schema: `$ref: #/components/schemas/Nothing` does not resolve",
+        ),
+        (
+            "unsupported construct",
+            "yaml",
+            &GOOD_SCHEMA.replace(
+                "name: {type: string}",
+                "name: {anyOf: [{type: string}, {type: integer}]}",
+            ),
+            "#/components/schemas/Thing/properties/name: unsupported: `anyOf`",
+        ),
+    ];
+    for (what, ext, schema, expected) in cases {
+        let ws = Workspace::new();
+        let before = snapshot_dir(&ws.out());
+        ws.set_schema(ext, schema, "things_get");
+        let err = codegen::run(&ws.config(), &ws.out(), Mode::Write)
+            .expect_err(what)
+            .to_string();
+        assert!(err.contains(expected), "{what}: `{err}` should contain `{expected}`");
+        assert_eq!(snapshot_dir(&ws.out()), before, "{what}: the output changed");
+    }
+}
+
+#[test]
+fn an_operation_missing_from_the_description_is_named_with_a_suggestion() {
+    let ws = Workspace::new();
+    let before = snapshot_dir(&ws.out());
+    ws.set_schema("yaml", GOOD_SCHEMA, "things_gte");
+    let err = codegen::run(&ws.config(), &ws.out(), Mode::Write)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("names `things_gte`, which is not an operationId"), "{err}");
+    assert!(err.contains("did you mean `things_get`?"), "{err}");
+    assert_eq!(snapshot_dir(&ws.out()), before);
+}
+
+#[test]
+fn only_changed_files_are_written_and_check_names_stale_ones() {
+    let ws = Workspace::new();
+    let out = ws.out();
+    // A second run changes nothing.
+    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    assert!(run.report.is_clean(), "{:?}", run.report);
+
+    // Hand edits and strays are found by --check, which touches nothing...
+    fs::write(out.join("src/models.rs"), "// edited\n").unwrap();
+    fs::write(out.join("src/stray.rs"), "// not generated\n").unwrap();
+    fs::write(out.join("notes.txt"), "outside src/: not ours\n").unwrap();
+    let mtime = |p: &str| fs::metadata(out.join(p)).unwrap().modified().unwrap();
+    let lib_before = mtime("src/lib.rs");
+    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    assert_eq!(check.report.changed, ["src/models.rs"]);
+    assert_eq!(check.report.removed, ["src/stray.rs"]);
+    assert_eq!(fs::read_to_string(out.join("src/models.rs")).unwrap(), "// edited\n");
+
+    // ...and fixed by a write, which leaves unchanged files alone.
+    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    assert_eq!(run.report.changed, ["src/models.rs"]);
+    assert!(!out.join("src/stray.rs").exists());
+    assert!(out.join("notes.txt").exists());
+    assert_eq!(mtime("src/lib.rs"), lib_before);
+    assert!(codegen::run(&ws.config(), &out, Mode::Check).unwrap().report.is_clean());
+    // No temp files are left behind.
+    assert!(
+        snapshot_dir(&out)
+            .keys()
+            .all(|p| !p.to_string_lossy().contains("codegen-tmp"))
+    );
+}
+
+#[test]
+fn real_description_generates_the_same_bytes_twice() {
+    let config = workspace_root().join("schema/codegen.toml");
+    let first = codegen::generate(&config).unwrap();
+    let second = codegen::generate(&config).unwrap();
+    assert_eq!(first.files, second.files);
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+}
