@@ -167,14 +167,20 @@ mod tests {
     fn wrong_shape_names_the_pointer_and_position() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
         let err = parse(Path::new("x.yaml"), text).unwrap_err();
-        let Error::Structure { pointer, line, message, .. } = &err else {
+        let Error::Structure {
+            pointer, line, message, ..
+        } = &err
+        else {
             panic!("expected a structure error, got {err:?}")
         };
         // openapiv3 flattens `paths` (for its `x-` extensions), which buffers the map and
         // hides deeper path segments from serde; the position still points at the item.
         assert_eq!(pointer, "#/paths");
         assert_eq!(*line, 4);
-        assert!(message.contains("invalid type: integer `7`, expected struct Responses"), "{message}");
+        assert!(
+            message.contains("invalid type: integer `7`, expected struct Responses"),
+            "{message}"
+        );
     }
 
     #[test]
