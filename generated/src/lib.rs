@@ -42,12 +42,12 @@ const API: runtime::ApiInfo = runtime::ApiInfo {
 
 impl Client {
     /// Calls in the `import_storage` group.
-    pub fn import_storage(&self) -> import_storage::ImportStorageApi<'_> {
-        import_storage::ImportStorageApi::new(self)
+    pub fn import_storage(&self) -> import_storage::ImportStorageApi {
+        import_storage::ImportStorageApi::new(self.clone())
     }
 
     /// Calls in the `tokens` group.
-    pub fn tokens(&self) -> tokens::TokensApi<'_> {
-        tokens::TokensApi::new(self)
+    pub fn tokens(&self) -> tokens::TokensApi {
+        tokens::TokensApi::new(self.clone())
     }
 }

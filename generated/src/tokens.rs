@@ -3,13 +3,13 @@
 //! Calls in the `tokens` group.
 
 /// Calls in the `tokens` group; get it with [`Client`](crate::Client)`::tokens()`.
-#[derive(Clone, Copy, Debug)]
-pub struct TokensApi<'a> {
-    client: &'a crate::Client,
+#[derive(Clone, Debug)]
+pub struct TokensApi {
+    client: crate::Client,
 }
 
-impl<'a> TokensApi<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl TokensApi {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
 
@@ -18,9 +18,9 @@ impl<'a> TokensApi<'a> {
     /// Get a new access token, using a refresh token.
     ///
     /// `POST /api/token/refresh/` (operation `api_token_refresh_create`).
-    pub fn refresh(&self, refresh: impl Into<String>) -> RefreshBuilder<'a> {
+    pub fn refresh(&self, refresh: impl Into<String>) -> RefreshBuilder {
         RefreshBuilder {
-            client: self.client,
+            client: self.client.clone(),
             body: crate::models::TokenRefreshRequest {
                 refresh: refresh.into(),
             },
@@ -31,12 +31,12 @@ impl<'a> TokensApi<'a> {
 /// Builder for [`TokensApi::refresh`]: `POST /api/token/refresh/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct RefreshBuilder<'a> {
-    client: &'a crate::Client,
+pub struct RefreshBuilder {
+    client: crate::Client,
     body: crate::models::TokenRefreshRequest,
 }
 
-impl RefreshBuilder<'_> {
+impl RefreshBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::TokenRefreshRequest) -> Self {
         self.body = body;

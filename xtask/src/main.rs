@@ -2,11 +2,18 @@
 //!
 //! - `codegen`          regenerate `generated/` from `schema/codegen.toml`
 //! - `codegen --check`  fail, naming the files, if `generated/` is not what codegen would write
+//! - `e2e`              run the end-to-end tests against a real Label Studio and S3 API (moto)
+
+mod e2e;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use codegen::output::Mode;
+
+const USAGE: &str = "usage:
+  cargo xtask codegen [--check]
+  cargo xtask e2e [--record] [--serve] [-- <test filter and libtest args>]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,11 +21,17 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
-        _ => {
-            eprintln!("usage: cargo xtask codegen [--check]");
-            ExitCode::from(2)
-        }
+        ["e2e", rest @ ..] => match e2e::Options::parse(rest) {
+            Some(options) => e2e::run(&workspace_root(), options),
+            None => usage(),
+        },
+        _ => usage(),
     }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
 }
 
 fn workspace_root() -> PathBuf {

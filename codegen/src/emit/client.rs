@@ -92,8 +92,8 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
         modules.push(quote!(#doc pub mod #module;));
         accessors.push(quote! {
             #doc
-            pub fn #module(&self) -> #module::#handle<'_> {
-                #module::#handle::new(self)
+            pub fn #module(&self) -> #module::#handle {
+                #module::#handle::new(self.clone())
             }
         });
     }
@@ -157,8 +157,8 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         modules.push(quote!(#doc pub mod #module;));
         methods.push(quote! {
             #doc
-            pub fn #module(&self) -> #module::#child_handle<'a> {
-                #module::#child_handle::new(self.client)
+            pub fn #module(&self) -> #module::#child_handle {
+                #module::#child_handle::new(self.client.clone())
             }
         });
     }
@@ -179,13 +179,13 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         #(#modules)*
 
         #handle_doc
-        #[derive(Clone, Copy, Debug)]
-        pub struct #handle<'a> {
-            client: &'a crate::Client,
+        #[derive(Clone, Debug)]
+        pub struct #handle {
+            client: crate::Client,
         }
 
-        impl<'a> #handle<'a> {
-            pub(crate) fn new(client: &'a crate::Client) -> Self {
+        impl #handle {
+            pub(crate) fn new(client: crate::Client) -> Self {
                 Self { client }
             }
 
@@ -378,9 +378,9 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     let group_method = quote! {
         #docs
         #too_many
-        pub fn #method(&self, #(#args),*) -> #builder<'a> {
+        pub fn #method(&self, #(#args),*) -> #builder {
             #builder {
-                client: self.client,
+                client: self.client.clone(),
                 #(#inits),*
             }
         }
@@ -395,12 +395,12 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
         #builder_doc
         #[derive(Clone, Debug)]
         #[must_use = "nothing is sent until `.send().await`"]
-        pub struct #builder<'a> {
-            client: &'a crate::Client,
+        pub struct #builder {
+            client: crate::Client,
             #(#members)*
         }
 
-        impl #builder<'_> {
+        impl #builder {
             #(#setters)*
             #send
         }

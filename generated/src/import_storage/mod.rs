@@ -5,18 +5,18 @@
 /// Calls in the `import_storage::s3` group.
 pub mod s3;
 /// Calls in the `import_storage` group; get it with [`Client`](crate::Client)`::import_storage()`.
-#[derive(Clone, Copy, Debug)]
-pub struct ImportStorageApi<'a> {
-    client: &'a crate::Client,
+#[derive(Clone, Debug)]
+pub struct ImportStorageApi {
+    client: crate::Client,
 }
 
-impl<'a> ImportStorageApi<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ImportStorageApi {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
 
     /// Calls in the `import_storage::s3` group.
-    pub fn s3(&self) -> s3::S3Api<'a> {
-        s3::S3Api::new(self.client)
+    pub fn s3(&self) -> s3::S3Api {
+        s3::S3Api::new(self.client.clone())
     }
 }

@@ -3,13 +3,13 @@
 //! Calls in the `import_storage::s3` group.
 
 /// Calls in the `import_storage::s3` group; get it with [`Client`](crate::Client)`::import_storage().s3()`.
-#[derive(Clone, Copy, Debug)]
-pub struct S3Api<'a> {
-    client: &'a crate::Client,
+#[derive(Clone, Debug)]
+pub struct S3Api {
+    client: crate::Client,
 }
 
-impl<'a> S3Api<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl S3Api {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
 
@@ -18,9 +18,9 @@ impl<'a> S3Api<'a> {
     /// Update a specific S3 import storage connection.
     ///
     /// `PATCH /api/storages/s3/{id}` (operation `api_storages_s3_partial_update`).
-    pub fn update(&self, id: i64) -> UpdateBuilder<'a> {
+    pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
-            client: self.client,
+            client: self.client.clone(),
             id,
             body: Default::default(),
         }
@@ -30,13 +30,13 @@ impl<'a> S3Api<'a> {
 /// Builder for [`S3Api::update`]: `PATCH /api/storages/s3/{id}`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct UpdateBuilder<'a> {
-    client: &'a crate::Client,
+pub struct UpdateBuilder {
+    client: crate::Client,
     id: i64,
     body: crate::models::ImportStorageS3UpdateRequest,
 }
 
-impl UpdateBuilder<'_> {
+impl UpdateBuilder {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     pub fn regex_filter(mut self, regex_filter: impl Into<String>) -> Self {
         self.body.regex_filter = Some(regex_filter.into());
