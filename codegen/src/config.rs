@@ -42,8 +42,40 @@ pub struct CrateConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationsConfig {
-    /// operationIds to generate, in any order.
-    pub include: Vec<String>,
+    /// `"all"`, or the operationIds to generate, in any order.
+    pub include: Selection,
+    /// Only operations with one of these tags (all tags when empty).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Which operations to generate.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Selection {
+    /// `include = "all"`.
+    Keyword(String),
+    /// `include = ["op_a", "op_b"]`.
+    Ids(Vec<String>),
+}
+
+impl OperationsConfig {
+    /// The listed operationIds, or `None` for all.
+    pub fn ids(&self) -> Option<&[String]> {
+        match &self.include {
+            Selection::Ids(ids) => Some(ids),
+            Selection::Keyword(_) => None,
+        }
+    }
+
+    /// Does an operation with this id and these tags belong in the output?
+    pub fn wants(&self, id: Option<&str>, tags: &[String]) -> bool {
+        let by_id = match self.ids() {
+            Some(ids) => id.is_some_and(|id| ids.iter().any(|i| i == id)),
+            None => true,
+        };
+        by_id && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -103,6 +135,13 @@ impl Config {
             }
         })?;
         config.file = file.to_owned();
+        if let Selection::Keyword(word) = &config.operations.include
+            && word != "all"
+        {
+            return Err(config.error(format!(
+                "`[operations] include` must be \"all\" or a list of operationIds, not \"{word}\""
+            )));
+        }
         Ok(config)
     }
 
@@ -146,7 +185,7 @@ mod tests {
     fn parses_minimal_config() {
         let c = Config::parse(Path::new("dir/codegen.toml"), MINIMAL).unwrap();
         assert_eq!(c.schema_path(), Path::new("dir/a.yaml"));
-        assert_eq!(c.operations.include, ["op"]);
+        assert_eq!(c.operations.ids(), Some(&["op".to_owned()][..]));
     }
 
     #[test]

@@ -79,11 +79,57 @@ pub struct Usage {
 pub enum TypeKind {
     Struct(Struct),
     StringEnum(StringEnum),
+    IntEnum(IntEnum),
+    /// `oneOf` / `anyOf`: one of several shapes.
+    Union(Union),
+}
+
+/// An integer enum; values added later arrive in the catch-all variant.
+#[derive(Clone, Debug)]
+pub struct IntEnum {
+    pub variants: Vec<IntVariant>,
+    pub unknown_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct IntVariant {
+    pub value: i64,
+    pub rust_name: String,
+}
+
+/// Alternatives tried in order (untagged), or chosen by a discriminator property.
+/// Anything that matches none lands in `fallback_variant` as raw JSON.
+#[derive(Clone, Debug)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// The property whose value names the variant (`discriminator.propertyName`).
+    pub discriminator: Option<String>,
+    pub fallback_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+    pub docs: Option<String>,
+    /// Boxed to break a cycle of types containing each other.
+    pub boxed: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// `additionalProperties` beside named ones: the other keys, kept in a map.
+    pub additional: Option<Additional>,
+}
+
+/// The map field holding keys an object has beyond its named properties.
+#[derive(Clone, Debug)]
+pub struct Additional {
+    pub rust_name: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Clone, Debug)]
@@ -100,6 +146,8 @@ pub struct Field {
     pub write_only: bool,
     pub sensitive: bool,
     pub docs: Option<String>,
+    /// Boxed to break a cycle of types containing each other.
+    pub boxed: bool,
 }
 
 /// A use of a type.
@@ -239,12 +287,17 @@ pub struct Param {
     pub docs: Option<String>,
 }
 
-/// A JSON request body; always a struct type from `Api::types`.
+/// A JSON request body.
 #[derive(Clone, Debug)]
-pub struct Body {
-    pub type_name: String,
-    /// The fields a caller may set (read-only ones left out), in schema order.
-    pub fields: Vec<BodyField>,
+pub enum Body {
+    /// An object (a struct from `Api::types`): each field is an argument or a setter.
+    Fields {
+        type_name: String,
+        /// The fields a caller may set (read-only ones left out), in schema order.
+        fields: Vec<BodyField>,
+    },
+    /// Any other JSON value (an array, a union): one `body` argument or setter.
+    Whole { ty: TypeRef, required: bool },
 }
 
 /// How one body field appears on the operation's builder.
@@ -261,5 +314,23 @@ pub struct BodyField {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Response {
     Json(TypeRef),
+    /// `text/*`: the body as a `String`.
+    Text {
+        media_type: String,
+    },
+    /// Anything else (downloads, images): the raw bytes.
+    Bytes {
+        media_type: String,
+    },
     Empty,
+}
+
+impl Response {
+    /// The `Accept` header the call sends.
+    pub fn accept(&self) -> &str {
+        match self {
+            Response::Json(_) | Response::Empty => "application/json",
+            Response::Text { media_type } | Response::Bytes { media_type } => media_type,
+        }
+    }
 }

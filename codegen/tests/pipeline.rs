@@ -127,10 +127,10 @@ fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
             "unsupported construct",
             "yaml",
             &GOOD_SCHEMA.replace(
-                "name: {type: string}",
-                "name: {anyOf: [{type: string}, {type: integer}]}",
+                "parameters: [{in: path,",
+                "parameters: [{in: cookie, name: session, schema: {type: string}}, {in: path,",
             ),
-            "#/components/schemas/Thing/properties/name: unsupported: `anyOf`",
+            "#/paths/~1things~1{id}/get/parameters/0: unsupported: cookie parameters",
         ),
     ];
     for (what, ext, schema, expected) in cases {

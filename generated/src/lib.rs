@@ -4,7 +4,7 @@
 //!
 //! Label Studio API for data annotation and labeling
 //!
-//! Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.import_storage().s3().update(..)`), set what you need on the builder, then `.send().await`.
+//! Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.actions().create(..)`), set what you need on the builder, then `.send().await`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![allow(
@@ -12,13 +12,48 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
+#![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
 
 mod runtime;
 pub mod models;
+/// Calls in the `actions` group.
+pub mod actions;
+/// Calls in the `annotations` group.
+pub mod annotations;
+/// Calls in the `data_manager` group.
+pub mod data_manager;
+/// Calls in the `export_storage` group.
+pub mod export_storage;
+/// Calls in the `files` group.
+pub mod files;
+/// Calls in the `fsm` group.
+pub mod fsm;
 /// Calls in the `import_storage` group.
 pub mod import_storage;
+/// Calls in the `jwt_settings` group.
+pub mod jwt_settings;
+/// Calls in the `labels` group.
+pub mod labels;
+/// Calls in the `ml` group.
+pub mod ml;
+/// Calls in the `organizations` group.
+pub mod organizations;
+/// Calls in the `predictions` group.
+pub mod predictions;
+/// Calls in the `projects` group.
+pub mod projects;
+/// Calls in the `session_policy` group.
+pub mod session_policy;
+/// Calls in the `tasks` group.
+pub mod tasks;
 /// Calls in the `tokens` group.
 pub mod tokens;
+/// Calls in the `users` group.
+pub mod users;
+/// Calls in the `views` group.
+pub mod views;
+/// Calls in the `webhooks` group.
+pub mod webhooks;
 
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, InvalidRequest,
@@ -41,13 +76,98 @@ const API: runtime::ApiInfo = runtime::ApiInfo {
 };
 
 impl Client {
+    /// Calls in the `actions` group.
+    pub fn actions(&self) -> actions::ActionsApi {
+        actions::ActionsApi::new(self.clone())
+    }
+
+    /// Calls in the `annotations` group.
+    pub fn annotations(&self) -> annotations::AnnotationsApi {
+        annotations::AnnotationsApi::new(self.clone())
+    }
+
+    /// Calls in the `data_manager` group.
+    pub fn data_manager(&self) -> data_manager::DataManagerApi {
+        data_manager::DataManagerApi::new(self.clone())
+    }
+
+    /// Calls in the `export_storage` group.
+    pub fn export_storage(&self) -> export_storage::ExportStorageApi {
+        export_storage::ExportStorageApi::new(self.clone())
+    }
+
+    /// Calls in the `files` group.
+    pub fn files(&self) -> files::FilesApi {
+        files::FilesApi::new(self.clone())
+    }
+
+    /// Calls in the `fsm` group.
+    pub fn fsm(&self) -> fsm::FsmApi {
+        fsm::FsmApi::new(self.clone())
+    }
+
     /// Calls in the `import_storage` group.
     pub fn import_storage(&self) -> import_storage::ImportStorageApi {
         import_storage::ImportStorageApi::new(self.clone())
     }
 
+    /// Calls in the `jwt_settings` group.
+    pub fn jwt_settings(&self) -> jwt_settings::JwtSettingsApi {
+        jwt_settings::JwtSettingsApi::new(self.clone())
+    }
+
+    /// Calls in the `labels` group.
+    pub fn labels(&self) -> labels::LabelsApi {
+        labels::LabelsApi::new(self.clone())
+    }
+
+    /// Calls in the `ml` group.
+    pub fn ml(&self) -> ml::MlApi {
+        ml::MlApi::new(self.clone())
+    }
+
+    /// Calls in the `organizations` group.
+    pub fn organizations(&self) -> organizations::OrganizationsApi {
+        organizations::OrganizationsApi::new(self.clone())
+    }
+
+    /// Calls in the `predictions` group.
+    pub fn predictions(&self) -> predictions::PredictionsApi {
+        predictions::PredictionsApi::new(self.clone())
+    }
+
+    /// Calls in the `projects` group.
+    pub fn projects(&self) -> projects::ProjectsApi {
+        projects::ProjectsApi::new(self.clone())
+    }
+
+    /// Calls in the `session_policy` group.
+    pub fn session_policy(&self) -> session_policy::SessionPolicyApi {
+        session_policy::SessionPolicyApi::new(self.clone())
+    }
+
+    /// Calls in the `tasks` group.
+    pub fn tasks(&self) -> tasks::TasksApi {
+        tasks::TasksApi::new(self.clone())
+    }
+
     /// Calls in the `tokens` group.
     pub fn tokens(&self) -> tokens::TokensApi {
         tokens::TokensApi::new(self.clone())
+    }
+
+    /// Calls in the `users` group.
+    pub fn users(&self) -> users::UsersApi {
+        users::UsersApi::new(self.clone())
+    }
+
+    /// Calls in the `views` group.
+    pub fn views(&self) -> views::ViewsApi {
+        views::ViewsApi::new(self.clone())
+    }
+
+    /// Calls in the `webhooks` group.
+    pub fn webhooks(&self) -> webhooks::WebhooksApi {
+        webhooks::WebhooksApi::new(self.clone())
     }
 }

@@ -2,6 +2,4959 @@
 
 //! Types of the request and response bodies.
 
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateId {
+    /// `delete_annotators`
+    DeleteAnnotators,
+    /// `delete_ground_truths`
+    DeleteGroundTruths,
+    /// `delete_reviewers`
+    DeleteReviewers,
+    /// `delete_tasks`
+    DeleteTasks,
+    /// `delete_tasks_annotations`
+    DeleteTasksAnnotations,
+    /// `delete_tasks_predictions`
+    DeleteTasksPredictions,
+    /// `delete_tasks_reviews`
+    DeleteTasksReviews,
+    /// `predictions_to_annotations`
+    PredictionsToAnnotations,
+    /// `remove_duplicates`
+    RemoveDuplicates,
+    /// `retrieve_tasks_predictions`
+    RetrieveTasksPredictions,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateId {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateId::DeleteAnnotators => "delete_annotators",
+            ActionsCreateId::DeleteGroundTruths => "delete_ground_truths",
+            ActionsCreateId::DeleteReviewers => "delete_reviewers",
+            ActionsCreateId::DeleteTasks => "delete_tasks",
+            ActionsCreateId::DeleteTasksAnnotations => "delete_tasks_annotations",
+            ActionsCreateId::DeleteTasksPredictions => "delete_tasks_predictions",
+            ActionsCreateId::DeleteTasksReviews => "delete_tasks_reviews",
+            ActionsCreateId::PredictionsToAnnotations => "predictions_to_annotations",
+            ActionsCreateId::RemoveDuplicates => "remove_duplicates",
+            ActionsCreateId::RetrieveTasksPredictions => "retrieve_tasks_predictions",
+            ActionsCreateId::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateId {
+    fn from(value: &str) -> Self {
+        match value {
+            "delete_annotators" => ActionsCreateId::DeleteAnnotators,
+            "delete_ground_truths" => ActionsCreateId::DeleteGroundTruths,
+            "delete_reviewers" => ActionsCreateId::DeleteReviewers,
+            "delete_tasks" => ActionsCreateId::DeleteTasks,
+            "delete_tasks_annotations" => ActionsCreateId::DeleteTasksAnnotations,
+            "delete_tasks_predictions" => ActionsCreateId::DeleteTasksPredictions,
+            "delete_tasks_reviews" => ActionsCreateId::DeleteTasksReviews,
+            "predictions_to_annotations" => ActionsCreateId::PredictionsToAnnotations,
+            "remove_duplicates" => ActionsCreateId::RemoveDuplicates,
+            "retrieve_tasks_predictions" => ActionsCreateId::RetrieveTasksPredictions,
+            other => ActionsCreateId::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsCreateId::from(value.as_str()))
+    }
+}
+
+/// Data payload containing task filters, selected task items, and ordering
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsCreateRequest {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::ActionsCreateRequestFilters>,
+    /// Task selection by IDs. If filters are applied, the selection will be applied to the filtered tasks.If "all" is `false`, `"included"` must be used. If "all" is `true`, `"excluded"` must be used.<br>Examples: `{"all": false, "included": [1, 2, 3]}` or `{"all": true, "excluded": [4, 5]}`
+    #[serde(rename = "selectedItems", default, skip_serializing_if = "Option::is_none")]
+    pub selected_items: Option<crate::models::ActionsCreateRequestSelectedItems>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Vec<crate::models::ActionsCreateRequestOrderingItem>>,
+}
+
+impl ActionsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsCreateRequestFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::ActionsCreateRequestFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<crate::models::ActionsCreateRequestFiltersItemsItem>,
+}
+
+impl ActionsCreateRequestFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersConjunction::Or => "or",
+            ActionsCreateRequestFiltersConjunction::And => "and",
+            ActionsCreateRequestFiltersConjunction::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => ActionsCreateRequestFiltersConjunction::Or,
+            "and" => ActionsCreateRequestFiltersConjunction::And,
+            other => ActionsCreateRequestFiltersConjunction::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsCreateRequestFiltersConjunction::from(value.as_str()))
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsCreateRequestFiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::ActionsCreateRequestFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::ActionsCreateRequestFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::ActionsCreateRequestFiltersItemsItemValue,
+}
+
+impl ActionsCreateRequestFiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                ActionsCreateRequestFiltersItemsItemFilter::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsCreateRequestFiltersItemsItemFilter::from(value.as_str()))
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersItemsItemOperator::Contains => "contains",
+            ActionsCreateRequestFiltersItemsItemOperator::EndsWith => "ends_with",
+            ActionsCreateRequestFiltersItemsItemOperator::Equal => "equal",
+            ActionsCreateRequestFiltersItemsItemOperator::Exists => "exists",
+            ActionsCreateRequestFiltersItemsItemOperator::Greater => "greater",
+            ActionsCreateRequestFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            ActionsCreateRequestFiltersItemsItemOperator::In => "in",
+            ActionsCreateRequestFiltersItemsItemOperator::Less => "less",
+            ActionsCreateRequestFiltersItemsItemOperator::LessOrEqual => "less_or_equal",
+            ActionsCreateRequestFiltersItemsItemOperator::NotContains => "not_contains",
+            ActionsCreateRequestFiltersItemsItemOperator::NotEqual => "not_equal",
+            ActionsCreateRequestFiltersItemsItemOperator::NotExists => "not_exists",
+            ActionsCreateRequestFiltersItemsItemOperator::NotIn => "not_in",
+            ActionsCreateRequestFiltersItemsItemOperator::StartsWith => "starts_with",
+            ActionsCreateRequestFiltersItemsItemOperator::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => ActionsCreateRequestFiltersItemsItemOperator::Contains,
+            "ends_with" => ActionsCreateRequestFiltersItemsItemOperator::EndsWith,
+            "equal" => ActionsCreateRequestFiltersItemsItemOperator::Equal,
+            "exists" => ActionsCreateRequestFiltersItemsItemOperator::Exists,
+            "greater" => ActionsCreateRequestFiltersItemsItemOperator::Greater,
+            "greater_or_equal" => {
+                ActionsCreateRequestFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => ActionsCreateRequestFiltersItemsItemOperator::In,
+            "less" => ActionsCreateRequestFiltersItemsItemOperator::Less,
+            "less_or_equal" => ActionsCreateRequestFiltersItemsItemOperator::LessOrEqual,
+            "not_contains" => ActionsCreateRequestFiltersItemsItemOperator::NotContains,
+            "not_equal" => ActionsCreateRequestFiltersItemsItemOperator::NotEqual,
+            "not_exists" => ActionsCreateRequestFiltersItemsItemOperator::NotExists,
+            "not_in" => ActionsCreateRequestFiltersItemsItemOperator::NotIn,
+            "starts_with" => ActionsCreateRequestFiltersItemsItemOperator::StartsWith,
+            other => {
+                ActionsCreateRequestFiltersItemsItemOperator::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsCreateRequestFiltersItemsItemOperator::from(value.as_str()))
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum ActionsCreateRequestFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// Float
+    Float(f32),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestOrderingItem::TasksAgreement => "tasks:agreement",
+            ActionsCreateRequestOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            ActionsCreateRequestOrderingItem::TasksAnnotators => "tasks:annotators",
+            ActionsCreateRequestOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            ActionsCreateRequestOrderingItem::TasksComments => "tasks:comments",
+            ActionsCreateRequestOrderingItem::TasksCompletedAt => "tasks:completed_at",
+            ActionsCreateRequestOrderingItem::TasksCreatedAt => "tasks:created_at",
+            ActionsCreateRequestOrderingItem::TasksFileUpload => "tasks:file_upload",
+            ActionsCreateRequestOrderingItem::TasksGroundTruth => "tasks:ground_truth",
+            ActionsCreateRequestOrderingItem::TasksId => "tasks:id",
+            ActionsCreateRequestOrderingItem::TasksInnerId => "tasks:inner_id",
+            ActionsCreateRequestOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            ActionsCreateRequestOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            ActionsCreateRequestOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            ActionsCreateRequestOrderingItem::TasksReviewed => "tasks:reviewed",
+            ActionsCreateRequestOrderingItem::TasksReviewers => "tasks:reviewers",
+            ActionsCreateRequestOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            ActionsCreateRequestOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            ActionsCreateRequestOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            ActionsCreateRequestOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            ActionsCreateRequestOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            ActionsCreateRequestOrderingItem::TasksUpdatedAt => "tasks:updated_at",
+            ActionsCreateRequestOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => ActionsCreateRequestOrderingItem::TasksAgreement,
+            "tasks:annotations_results" => {
+                ActionsCreateRequestOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => ActionsCreateRequestOrderingItem::TasksAnnotators,
+            "tasks:cancelled_annotations" => {
+                ActionsCreateRequestOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => ActionsCreateRequestOrderingItem::TasksComments,
+            "tasks:completed_at" => ActionsCreateRequestOrderingItem::TasksCompletedAt,
+            "tasks:created_at" => ActionsCreateRequestOrderingItem::TasksCreatedAt,
+            "tasks:file_upload" => ActionsCreateRequestOrderingItem::TasksFileUpload,
+            "tasks:ground_truth" => ActionsCreateRequestOrderingItem::TasksGroundTruth,
+            "tasks:id" => ActionsCreateRequestOrderingItem::TasksId,
+            "tasks:inner_id" => ActionsCreateRequestOrderingItem::TasksInnerId,
+            "tasks:predictions_model_versions" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => ActionsCreateRequestOrderingItem::TasksReviewed,
+            "tasks:reviewers" => ActionsCreateRequestOrderingItem::TasksReviewers,
+            "tasks:reviews_accepted" => {
+                ActionsCreateRequestOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                ActionsCreateRequestOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                ActionsCreateRequestOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                ActionsCreateRequestOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                ActionsCreateRequestOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => ActionsCreateRequestOrderingItem::TasksUpdatedAt,
+            other => ActionsCreateRequestOrderingItem::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsCreateRequestOrderingItem::from(value.as_str()))
+    }
+}
+
+/// Task selection by IDs. If filters are applied, the selection will be applied to the filtered tasks.If "all" is `false`, `"included"` must be used. If "all" is `true`, `"excluded"` must be used.<br>Examples: `{"all": false, "included": [1, 2, 3]}` or `{"all": true, "excluded": [4, 5]}`
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum ActionsCreateRequestSelectedItems {
+    /// all: false
+    AllFalse(crate::models::ActionsCreateRequestSelectedItemsAllFalse),
+    /// all: true
+    AllTrue(crate::models::ActionsCreateRequestSelectedItemsAllTrue),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// all: false
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsCreateRequestSelectedItemsAllFalse {
+    /// No tasks are selected
+    pub all: bool,
+    /// List of included task IDs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub included: Option<Vec<i64>>,
+}
+
+impl ActionsCreateRequestSelectedItemsAllFalse {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// all: true
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsCreateRequestSelectedItemsAllTrue {
+    /// All tasks are selected
+    pub all: bool,
+    /// List of excluded task IDs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Vec<i64>>,
+}
+
+impl ActionsCreateRequestSelectedItemsAllTrue {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// * `PROJECT_CREATED` - PROJECT_CREATED
+/// * `PROJECT_UPDATED` - PROJECT_UPDATED
+/// * `PROJECT_DELETED` - PROJECT_DELETED
+/// * `TASKS_CREATED` - TASKS_CREATED
+/// * `TASKS_DELETED` - TASKS_DELETED
+/// * `ANNOTATION_CREATED` - ANNOTATION_CREATED
+/// * `ANNOTATIONS_CREATED` - ANNOTATIONS_CREATED
+/// * `ANNOTATION_UPDATED` - ANNOTATION_UPDATED
+/// * `ANNOTATIONS_DELETED` - ANNOTATIONS_DELETED
+/// * `LABEL_LINK_CREATED` - LABEL_LINK_CREATED
+/// * `LABEL_LINK_UPDATED` - LABEL_LINK_UPDATED
+/// * `LABEL_LINK_DELETED` - LABEL_LINK_DELETED
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsEnum {
+    /// `PROJECT_CREATED`
+    ///
+    /// PROJECT_CREATED
+    ProjectCreated,
+    /// `PROJECT_UPDATED`
+    ///
+    /// PROJECT_UPDATED
+    ProjectUpdated,
+    /// `PROJECT_DELETED`
+    ///
+    /// PROJECT_DELETED
+    ProjectDeleted,
+    /// `TASKS_CREATED`
+    ///
+    /// TASKS_CREATED
+    TasksCreated,
+    /// `TASKS_DELETED`
+    ///
+    /// TASKS_DELETED
+    TasksDeleted,
+    /// `ANNOTATION_CREATED`
+    ///
+    /// ANNOTATION_CREATED
+    AnnotationCreated,
+    /// `ANNOTATIONS_CREATED`
+    ///
+    /// ANNOTATIONS_CREATED
+    AnnotationsCreated,
+    /// `ANNOTATION_UPDATED`
+    ///
+    /// ANNOTATION_UPDATED
+    AnnotationUpdated,
+    /// `ANNOTATIONS_DELETED`
+    ///
+    /// ANNOTATIONS_DELETED
+    AnnotationsDeleted,
+    /// `LABEL_LINK_CREATED`
+    ///
+    /// LABEL_LINK_CREATED
+    LabelLinkCreated,
+    /// `LABEL_LINK_UPDATED`
+    ///
+    /// LABEL_LINK_UPDATED
+    LabelLinkUpdated,
+    /// `LABEL_LINK_DELETED`
+    ///
+    /// LABEL_LINK_DELETED
+    LabelLinkDeleted,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsEnum::ProjectCreated => "PROJECT_CREATED",
+            ActionsEnum::ProjectUpdated => "PROJECT_UPDATED",
+            ActionsEnum::ProjectDeleted => "PROJECT_DELETED",
+            ActionsEnum::TasksCreated => "TASKS_CREATED",
+            ActionsEnum::TasksDeleted => "TASKS_DELETED",
+            ActionsEnum::AnnotationCreated => "ANNOTATION_CREATED",
+            ActionsEnum::AnnotationsCreated => "ANNOTATIONS_CREATED",
+            ActionsEnum::AnnotationUpdated => "ANNOTATION_UPDATED",
+            ActionsEnum::AnnotationsDeleted => "ANNOTATIONS_DELETED",
+            ActionsEnum::LabelLinkCreated => "LABEL_LINK_CREATED",
+            ActionsEnum::LabelLinkUpdated => "LABEL_LINK_UPDATED",
+            ActionsEnum::LabelLinkDeleted => "LABEL_LINK_DELETED",
+            ActionsEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "PROJECT_CREATED" => ActionsEnum::ProjectCreated,
+            "PROJECT_UPDATED" => ActionsEnum::ProjectUpdated,
+            "PROJECT_DELETED" => ActionsEnum::ProjectDeleted,
+            "TASKS_CREATED" => ActionsEnum::TasksCreated,
+            "TASKS_DELETED" => ActionsEnum::TasksDeleted,
+            "ANNOTATION_CREATED" => ActionsEnum::AnnotationCreated,
+            "ANNOTATIONS_CREATED" => ActionsEnum::AnnotationsCreated,
+            "ANNOTATION_UPDATED" => ActionsEnum::AnnotationUpdated,
+            "ANNOTATIONS_DELETED" => ActionsEnum::AnnotationsDeleted,
+            "LABEL_LINK_CREATED" => ActionsEnum::LabelLinkCreated,
+            "LABEL_LINK_UPDATED" => ActionsEnum::LabelLinkUpdated,
+            "LABEL_LINK_DELETED" => ActionsEnum::LabelLinkDeleted,
+            other => ActionsEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ActionsEnum::from(value.as_str()))
+    }
+}
+
+/// Action
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsListResponseItem {
+    /// Action ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Order
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    /// The `permission` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<crate::models::ActionsListResponseItemPermission>,
+    /// Experimental
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experimental: Option<bool>,
+    /// Dialog
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog: Option<crate::models::ActionsListResponseItemDialog>,
+}
+
+/// Dialog
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionsListResponseItemDialog {
+    /// Title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Text
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Type
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Form
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+}
+
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum ActionsListResponseItemPermission {
+    /// The `String` alternative.
+    String(String),
+    /// List of permissions (user needs any all of them)
+    List(Vec<String>),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Annotation Serializer with FSM state support.
+///
+/// Note: The 'state' field will be populated from the queryset annotation
+/// if present, preventing N+1 queries. Use .with_state() on your queryset.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Annotation {
+    /// The `id` field.
+    pub id: i64,
+    /// The `state` field.
+    pub state: String,
+    /// Annotation result list
+    ///
+    /// List of annotation results for the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Username string
+    ///
+    /// Default: `""` when the server leaves it out.
+    #[serde(default)]
+    pub created_username: String,
+    /// Time delta from creation time
+    ///
+    /// Default: `""` when the server leaves it out.
+    #[serde(default)]
+    pub created_ago: String,
+    /// The `completed_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<i64>,
+    /// User skipped the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    /// This annotation is a Ground Truth (ground_truth)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last updated time
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Draft creation time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// How much time it took to annotate the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<f64>,
+    /// Original annotation ID that was at the import step or NULL if this annotation wasn't imported
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<i64>,
+    /// Action which was performed in the last annotation history item
+    ///
+    /// * `prediction` - Created from prediction
+    /// * `propagated_annotation` - Created from another annotation
+    /// * `imported` - Imported
+    /// * `submitted` - Submitted
+    /// * `updated` - Updated
+    /// * `skipped` - Skipped
+    /// * `accepted` - Accepted
+    /// * `rejected` - Rejected
+    /// * `fixed_and_accepted` - Fixed and accepted
+    /// * `deleted_review` - Deleted review
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_action: Option<crate::models::LastActionEnum>,
+    /// Annotation was created in bulk mode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_created: Option<bool>,
+    /// Corresponding task for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Project ID for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Last user who updated this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// Points to the prediction from which this annotation was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_prediction: Option<i64>,
+    /// Points to the parent annotation from which this annotation was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_annotation: Option<i64>,
+    /// User who created the last annotation history item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_created_by: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AnnotationFilterOptions {
+    /// Include not skipped and not ground truth annotations
+    ///
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual: Option<bool>,
+    /// Include ground truth annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// Include skipped annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<bool>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AnnotationFilterOptionsRequest {
+    /// Include not skipped and not ground truth annotations
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual: Option<crate::Nullable<bool>>,
+    /// Include ground truth annotations
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<crate::Nullable<bool>>,
+    /// Include skipped annotations
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<crate::Nullable<bool>>,
+}
+
+impl AnnotationFilterOptionsRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Annotation Serializer with FSM state support.
+///
+/// Note: The 'state' field will be populated from the queryset annotation
+/// if present, preventing N+1 queries. Use .with_state() on your queryset.
+///
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AnnotationRequest {
+    /// Annotation result list
+    ///
+    /// List of annotation results for the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// The `completed_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<i64>,
+    /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_id: Option<String>,
+    /// User skipped the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    /// This annotation is a Ground Truth (ground_truth)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// Draft creation time
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_created_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+    /// How much time it took to annotate the task
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<crate::Nullable<f64>>,
+    /// Original annotation ID that was at the import step or NULL if this annotation wasn't imported
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<crate::Nullable<i64>>,
+    /// Action which was performed in the last annotation history item
+    ///
+    /// * `prediction` - Created from prediction
+    /// * `propagated_annotation` - Created from another annotation
+    /// * `imported` - Imported
+    /// * `submitted` - Submitted
+    /// * `updated` - Updated
+    /// * `skipped` - Skipped
+    /// * `accepted` - Accepted
+    /// * `rejected` - Rejected
+    /// * `fixed_and_accepted` - Fixed and accepted
+    /// * `deleted_review` - Deleted review
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_action: Option<crate::Nullable<crate::models::LastActionEnum>>,
+    /// Annotation was created in bulk mode
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_created: Option<crate::Nullable<bool>>,
+    /// Corresponding task for this annotation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<crate::Nullable<i64>>,
+    /// Project ID for this annotation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<crate::Nullable<i64>>,
+    /// Last user who updated this annotation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<crate::Nullable<i64>>,
+    /// Points to the prediction from which this annotation was created
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_prediction: Option<crate::Nullable<i64>>,
+    /// Points to the parent annotation from which this annotation was created
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_annotation: Option<crate::Nullable<i64>>,
+    /// User who created the last annotation history item
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_created_by: Option<crate::Nullable<i64>>,
+}
+
+impl AnnotationRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.unique_id {
+            crate::runtime::validate::length("unique_id", value, Some(1u64), None)?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.import_id {
+            crate::runtime::validate::integer(
+                "import_id",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -9223372036854775808i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 9223372036854775807i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for AnnotationRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AnnotationRequest")
+            .field("result", &self.result)
+            .field("completed_by", &self.completed_by)
+            .field(
+                "unique_id",
+                &self.unique_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("was_cancelled", &self.was_cancelled)
+            .field("ground_truth", &self.ground_truth)
+            .field("draft_created_at", &self.draft_created_at)
+            .field("lead_time", &self.lead_time)
+            .field("import_id", &self.import_id)
+            .field("last_action", &self.last_action)
+            .field("bulk_created", &self.bulk_created)
+            .field("task", &self.task)
+            .field("project", &self.project)
+            .field("updated_by", &self.updated_by)
+            .field("parent_prediction", &self.parent_prediction)
+            .field("parent_annotation", &self.parent_annotation)
+            .field("last_created_by", &self.last_created_by)
+            .finish()
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AnnotationsCreateRequest {
+    /// Labeling result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/task_format)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Corresponding task for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Project ID for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// User ID of the person who created this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<i64>,
+    /// Last user who updated this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// User skipped the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    /// This annotation is a Ground Truth
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// How much time it took to annotate the task (in seconds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<f64>,
+}
+
+impl AnnotationsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AnnotationsUpdateRequest {
+    /// Labeling result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/task_format)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Corresponding task for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Project ID for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// User ID of the person who created this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<i64>,
+    /// Last user who updated this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// User skipped the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    /// This annotation is a Ground Truth
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// How much time it took to annotate the task (in seconds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<f64>,
+}
+
+impl AnnotationsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// * `NONE` - None
+/// * `BASIC_AUTH` - Basic Auth
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AuthMethodEnum {
+    /// `NONE`
+    ///
+    /// None
+    None,
+    /// `BASIC_AUTH`
+    ///
+    /// Basic Auth
+    BasicAuth,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl AuthMethodEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AuthMethodEnum::None => "NONE",
+            AuthMethodEnum::BasicAuth => "BASIC_AUTH",
+            AuthMethodEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AuthMethodEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => AuthMethodEnum::None,
+            "BASIC_AUTH" => AuthMethodEnum::BasicAuth,
+            other => AuthMethodEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for AuthMethodEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for AuthMethodEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthMethodEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(AuthMethodEnum::from(value.as_str()))
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AzureBlobExportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"azure"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_azure_blob_export_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Deletion from storage enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_azure_blob_export_storage_type() -> String {
+    "azure".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AzureBlobImportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"azure"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_azure_blob_import_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Presigned URLs TTL (in minutes)
+    ///
+    /// From 0 to 32767. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Perform recursive scan over the container content
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_scan: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_azure_blob_import_storage_type() -> String {
+    "azure".to_owned()
+}
+
+/// Task Serializer with project scheme configs validation
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BaseTask {
+    /// The `id` field.
+    pub id: i64,
+    /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
+    pub data: ::serde_json::Value,
+    /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Time a task was created
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last time a task was updated
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_labeled: Option<bool>,
+    /// Number of distinct annotators that processed the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<i64>,
+    /// Internal task ID in the project, starts with 1
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_id: Option<i64>,
+    /// Number of total annotations for the current task except cancelled annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations: Option<i64>,
+    /// Number of total cancelled annotations for the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_annotations: Option<i64>,
+    /// Number of total predictions for the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions: Option<i64>,
+    /// Number of comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
+    /// Number of unresolved comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unresolved_comment_count: Option<i64>,
+    /// When the last comment was updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Project ID for this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Last annotator or reviewer who updated this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// Uploaded file used as data source for this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload: Option<i64>,
+    /// Users who wrote comments
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_authors: Option<Vec<i64>>,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BaseUser {
+    /// The `id` field.
+    pub id: i64,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    pub username: String,
+    /// Email address
+    ///
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The `last_activity` field.
+    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    /// Custom keyboard shortcuts configuration for the user interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_hotkeys: Option<::serde_json::Value>,
+    /// The `avatar` field.
+    pub avatar: String,
+    /// Default: `"?"` when the server leaves it out.
+    #[serde(default = "default_base_user_initials")]
+    pub initials: String,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The `active_organization` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_organization: Option<i64>,
+    /// The `active_organization_meta` field.
+    pub active_organization_meta: String,
+    /// Allow sending newsletters to user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+    /// The `date_joined` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+fn default_base_user_initials() -> String {
+    "?".to_owned()
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BaseWhoAmIUser {
+    /// The `id` field.
+    pub id: i64,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    pub username: String,
+    /// Email address
+    ///
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The `last_activity` field.
+    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    /// Custom keyboard shortcuts configuration for the user interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_hotkeys: Option<::serde_json::Value>,
+    /// The `avatar` field.
+    pub avatar: String,
+    /// Default: `"?"` when the server leaves it out.
+    #[serde(default = "default_base_who_am_i_user_initials")]
+    pub initials: String,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The `active_organization` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_organization: Option<i64>,
+    /// The `active_organization_meta` field.
+    pub active_organization_meta: String,
+    /// Allow sending newsletters to user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+    /// The `date_joined` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The `permissions` field.
+    pub permissions: Vec<String>,
+}
+
+fn default_base_who_am_i_user_initials() -> String {
+    "?".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ChildFilter {
+    /// The `id` field.
+    pub id: i64,
+    /// Display order among root filters only
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<i64>,
+    /// Field name
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub column: String,
+    /// Field type
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Filter operator
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub operator: String,
+    /// Filter value
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Optional parent filter to create one-level hierarchy (child filters are AND-merged with parent)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConvertedFormat {
+    /// The `id` field.
+    pub id: i64,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// At most 64 characters. Replies outside this range are still accepted.
+    pub export_type: String,
+    /// Traceback report in case of errors
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConvertedFormatRequest {
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// Between 1 and 64 characters. Checked before a request is sent.
+    pub export_type: String,
+    /// Traceback report in case of errors
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<crate::Nullable<String>>,
+}
+
+impl ConvertedFormatRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.export_type;
+            crate::runtime::validate::length(
+                "export_type",
+                value,
+                Some(1u64),
+                Some(64u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerApiDmViewsUpdateRequest {
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<crate::models::DataManagerApiDmViewsUpdateRequestData>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl DataManagerApiDmViewsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.data {
+            value.validate().map_err(|e| e.within("data"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Custom view data
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerApiDmViewsUpdateRequestData {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::DataManagerApiDmViewsUpdateRequestDataFilters>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<
+        Vec<crate::models::DataManagerApiDmViewsUpdateRequestDataOrderingItem>,
+    >,
+}
+
+impl DataManagerApiDmViewsUpdateRequestData {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerApiDmViewsUpdateRequestDataFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::DataManagerApiDmViewsUpdateRequestDataFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<
+        crate::models::DataManagerApiDmViewsUpdateRequestDataFiltersItemsItem,
+    >,
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::Or => "or",
+            DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::And => "and",
+            DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::Unknown(value) => {
+                value
+            }
+        }
+    }
+}
+
+impl From<&str> for DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::Or,
+            "and" => DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::And,
+            other => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::from(
+                value.as_str(),
+            ),
+        )
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerApiDmViewsUpdateRequestDataFiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemValue,
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataFiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::Unknown(
+                value,
+            ) => value,
+        }
+    }
+}
+
+impl From<&str> for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::from(
+                value.as_str(),
+            ),
+        )
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Contains => {
+                "contains"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::EndsWith => {
+                "ends_with"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Equal => {
+                "equal"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Exists => {
+                "exists"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Greater => {
+                "greater"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::In => "in",
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Less => {
+                "less"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::LessOrEqual => {
+                "less_or_equal"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotContains => {
+                "not_contains"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotEqual => {
+                "not_equal"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotExists => {
+                "not_exists"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotIn => {
+                "not_in"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::StartsWith => {
+                "starts_with"
+            }
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Unknown(
+                value,
+            ) => value,
+        }
+    }
+}
+
+impl From<&str> for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Contains
+            }
+            "ends_with" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::EndsWith
+            }
+            "equal" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Equal
+            }
+            "exists" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Exists
+            }
+            "greater" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Greater
+            }
+            "greater_or_equal" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::In,
+            "less" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Less
+            }
+            "less_or_equal" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::LessOrEqual
+            }
+            "not_contains" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotContains
+            }
+            "not_equal" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotEqual
+            }
+            "not_exists" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotExists
+            }
+            "not_in" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::NotIn
+            }
+            "starts_with" => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::StartsWith
+            }
+            other => {
+                DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::from(
+                value.as_str(),
+            ),
+        )
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// Float
+    Float(f32),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAgreement => {
+                "tasks:agreement"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAnnotators => {
+                "tasks:annotators"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksComments => {
+                "tasks:comments"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCompletedAt => {
+                "tasks:completed_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCreatedAt => {
+                "tasks:created_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksFileUpload => {
+                "tasks:file_upload"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksGroundTruth => {
+                "tasks:ground_truth"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksId => "tasks:id",
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksInnerId => {
+                "tasks:inner_id"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewed => {
+                "tasks:reviewed"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewers => {
+                "tasks:reviewers"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksUpdatedAt => {
+                "tasks:updated_at"
+            }
+            DataManagerApiDmViewsUpdateRequestDataOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAgreement
+            }
+            "tasks:annotations_results" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksAnnotators
+            }
+            "tasks:cancelled_annotations" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksComments
+            }
+            "tasks:completed_at" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCompletedAt
+            }
+            "tasks:created_at" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksCreatedAt
+            }
+            "tasks:file_upload" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksFileUpload
+            }
+            "tasks:ground_truth" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksGroundTruth
+            }
+            "tasks:id" => DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksId,
+            "tasks:inner_id" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksInnerId
+            }
+            "tasks:predictions_model_versions" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewed
+            }
+            "tasks:reviewers" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewers
+            }
+            "tasks:reviews_accepted" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::TasksUpdatedAt
+            }
+            other => {
+                DataManagerApiDmViewsUpdateRequestDataOrderingItem::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for DataManagerApiDmViewsUpdateRequestDataOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(DataManagerApiDmViewsUpdateRequestDataOrderingItem::from(value.as_str()))
+    }
+}
+
+/// Data Manager Task Serializer with FSM state support.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerTaskSerializer {
+    /// The `id` field.
+    pub id: i64,
+    /// Predictions
+    ///
+    /// Predictions for this task
+    pub predictions: Vec<crate::models::DataManagerTaskSerializerPredictionsItem>,
+    /// The `annotations` field.
+    pub annotations: String,
+    /// Annotation drafts
+    ///
+    /// Drafts for this task
+    pub drafts: Vec<crate::models::DataManagerTaskSerializerDraftsItem>,
+    /// Annotators IDs
+    ///
+    /// Annotators IDs who annotated this task
+    pub annotators: Vec<i64>,
+    /// The `inner_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_id: Option<i64>,
+    /// The `cancelled_annotations` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_annotations: Option<i64>,
+    /// The `total_annotations` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations: Option<i64>,
+    /// The `total_predictions` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions: Option<i64>,
+    /// The `completed_at` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The `annotations_results` field.
+    pub annotations_results: String,
+    /// The `predictions_results` field.
+    pub predictions_results: String,
+    /// The `predictions_score` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions_score: Option<f64>,
+    /// The `file_upload` field.
+    pub file_upload: String,
+    /// The `storage_filename` field.
+    pub storage_filename: String,
+    /// The `annotations_ids` field.
+    pub annotations_ids: String,
+    /// The `predictions_model_versions` field.
+    pub predictions_model_versions: String,
+    /// The `avg_lead_time` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_lead_time: Option<f64>,
+    /// The `draft_exists` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_exists: Option<bool>,
+    /// User IDs
+    ///
+    /// User IDs who updated this task
+    pub updated_by: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// The `state` field.
+    pub state: String,
+    /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
+    pub data: ::serde_json::Value,
+    /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Time a task was created
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last time a task was updated
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_labeled: Option<bool>,
+    /// Number of distinct annotators that processed the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<i64>,
+    /// Number of comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
+    /// Number of unresolved comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unresolved_comment_count: Option<i64>,
+    /// When the last comment was updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Project ID for this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Users who wrote comments
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_authors: Option<Vec<i64>>,
+}
+
+/// Draft object
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerTaskSerializerDraftsItem {
+    /// Draft result
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Creation time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Last update time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+/// Prediction object
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataManagerTaskSerializerPredictionsItem {
+    /// Prediction result
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Prediction score
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Model version
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// ML Backend instance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Model Run instance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_run: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Task ID related to the prediction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Project ID related to the prediction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Creation time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Last update time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Export {
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `id` field.
+    pub id: i64,
+    /// The `created_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimple>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Complete or fail time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Export status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// Md5 of file
+    ///
+    /// At most 128 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// Exporting meta data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<::serde_json::Value>,
+    /// The `converted_formats` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_formats: Option<Vec<crate::models::ConvertedFormat>>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportConvertRequest {
+    /// Export file format.
+    ///
+    /// At least 1 character. Checked before a request is sent.
+    pub export_type: String,
+    /// Download resources in converter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_resources: Option<bool>,
+}
+
+impl ExportConvertRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.export_type;
+            crate::runtime::validate::length("export_type", value, Some(1u64), None)?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportCreate {
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `id` field.
+    pub id: i64,
+    /// The `created_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimple>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Complete or fail time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Export status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// Md5 of file
+    ///
+    /// At most 128 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// Exporting meta data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<::serde_json::Value>,
+    /// The `converted_formats` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_formats: Option<Vec<crate::models::ConvertedFormat>>,
+    /// The `task_filter_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_filter_options: Option<crate::models::TaskFilterOptions>,
+    /// The `annotation_filter_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_filter_options: Option<crate::models::AnnotationFilterOptions>,
+    /// The `serialization_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serialization_options: Option<crate::models::SerializationOptions>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportCreateRequest {
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `created_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimpleRequest>,
+    /// Complete or fail time
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+    /// Export status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// Md5 of file
+    ///
+    /// Between 1 and 128 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// Exporting meta data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<::serde_json::Value>,
+    /// The `converted_formats` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_formats: Option<Vec<crate::models::ConvertedFormatRequest>>,
+    /// The `task_filter_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_filter_options: Option<crate::models::TaskFilterOptionsRequest>,
+    /// The `annotation_filter_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_filter_options: Option<crate::models::AnnotationFilterOptionsRequest>,
+    /// The `serialization_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serialization_options: Option<crate::models::SerializationOptionsRequest>,
+}
+
+impl ExportCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        if let Some(value) = &self.created_by {
+            value.validate().map_err(|e| e.within("created_by"))?;
+        }
+        if let Some(value) = &self.md5 {
+            crate::runtime::validate::length("md5", value, Some(1u64), Some(128u64))?;
+        }
+        if let Some(value) = &self.converted_formats {
+            for (index, item) in value.iter().enumerate() {
+                item.validate()
+                    .map_err(|e| {
+                        e.within(&format!("{}[{index}]", "converted_formats"))
+                    })?;
+            }
+        }
+        if let Some(value) = &self.task_filter_options {
+            value.validate().map_err(|e| e.within("task_filter_options"))?;
+        }
+        if let Some(value) = &self.annotation_filter_options {
+            value.validate().map_err(|e| e.within("annotation_filter_options"))?;
+        }
+        if let Some(value) = &self.serialization_options {
+            value.validate().map_err(|e| e.within("serialization_options"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageAzureCreateRequest {
+    /// Deletion from storage enabled
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ExportStorageAzureCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageAzureUpdateRequest {
+    /// Deletion from storage enabled
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ExportStorageAzureUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageAzureValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Deletion from storage enabled
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ExportStorageAzureValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageGcsCreateRequest {
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ExportStorageGcsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageGcsUpdateRequest {
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ExportStorageGcsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageGcsValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ExportStorageGcsValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageListTypesResponseItem {
+    /// The `name` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `title` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageLocalCreateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ExportStorageLocalCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageLocalUpdateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ExportStorageLocalUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageLocalValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ExportStorageLocalValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageRedisCreateRequest {
+    /// Database ID of database to use
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<i64>,
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ExportStorageRedisCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageRedisUpdateRequest {
+    /// Database ID of database to use
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<i64>,
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ExportStorageRedisUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageRedisValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Database ID of database to use
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<i64>,
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ExportStorageRedisValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageS3CreateRequest {
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl ExportStorageS3CreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ExportStorageS3CreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageS3CreateRequest")
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .finish()
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageS3UpdateRequest {
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl ExportStorageS3UpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ExportStorageS3UpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageS3UpdateRequest")
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .finish()
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportStorageS3ValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Deletion from storage enabled.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl ExportStorageS3ValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ExportStorageS3ValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageS3ValidateRequest")
+            .field("id", &self.id)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .finish()
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FileUpload {
+    /// The `id` field.
+    pub id: i64,
+    /// The `file` field.
+    pub file: String,
+    /// The `size` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Filter {
+    /// The `id` field.
+    pub id: i64,
+    /// The `child_filter` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_filter: Option<crate::models::ChildFilter>,
+    /// Display order among root filters only
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<i64>,
+    /// Field name
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub column: String,
+    /// Field type
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Filter operator
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub operator: String,
+    /// Filter value
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Optional parent filter to create one-level hierarchy (child filters are AND-merged with parent)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FilterGroup {
+    /// The `id` field.
+    pub id: i64,
+    /// The `filters` field.
+    pub filters: Vec<crate::models::Filter>,
+    /// Type of conjunction
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub conjunction: String,
+}
+
+/// Request body serializer for executing a manual FSM transition.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FsmTransitionExecuteRequestRequest {
+    /// At least 1 character. Checked before a request is sent.
+    pub transition_name: String,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_data: Option<
+        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    >,
+}
+
+impl FsmTransitionExecuteRequestRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.transition_name;
+            crate::runtime::validate::length(
+                "transition_name",
+                value,
+                Some(1u64),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Response serializer for manual FSM transition execution.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FsmTransitionExecuteResponse {
+    /// The `success` field.
+    pub success: bool,
+    /// The `new_state` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_state: Option<String>,
+    /// The `state_record` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_record: Option<crate::models::StateModel>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GcsExportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"gcs"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_gcs_export_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Deletion from storage enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_gcs_export_storage_type() -> String {
+    "gcs".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GcsImportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"gcs"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_gcs_import_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Presigned URLs TTL (in minutes)
+    ///
+    /// From 0 to 32767. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Perform recursive scan over the bucket content
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_scan: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_gcs_import_storage_type() -> String {
+    "gcs".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Hotkeys {
+    /// The `custom_hotkeys` field.
+    pub custom_hotkeys: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Tasks serializer for Import API (TaskBulkCreateAPI)
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportApiRequest {
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Vec<crate::models::AnnotationRequest>>,
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<Vec<crate::models::PredictionRequest>>,
+    /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
+    pub data: ::serde_json::Value,
+    /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::Nullable<::serde_json::Value>>,
+    /// Whether this task can be skipped. Set to False to make task unskippable.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_skip: Option<crate::Nullable<bool>>,
+    /// Number of distinct annotators that processed the current task
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<i64>,
+    /// Internal task ID in the project, starts with 1
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_id: Option<crate::Nullable<i64>>,
+    /// Number of total annotations for the current task except cancelled annotations
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations: Option<i64>,
+    /// Number of total cancelled annotations for the current task
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_annotations: Option<i64>,
+    /// Number of total predictions for the current task
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions: Option<i64>,
+    /// Average agreement score for the task
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precomputed_agreement: Option<crate::Nullable<f64>>,
+    /// Number of comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
+    /// Number of unresolved comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unresolved_comment_count: Option<i64>,
+    /// When the last comment was updated
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_comment_updated_at: Option<
+        crate::Nullable<::chrono::DateTime<::chrono::Utc>>,
+    >,
+    /// Last annotator or reviewer who updated this task
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<crate::Nullable<i64>>,
+    /// Uploaded file used as data source for this task
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload: Option<crate::Nullable<i64>>,
+    /// Users who wrote comments
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_authors: Option<Vec<i64>>,
+}
+
+impl ImportApiRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.annotations {
+            for (index, item) in value.iter().enumerate() {
+                item.validate()
+                    .map_err(|e| e.within(&format!("{}[{index}]", "annotations")))?;
+            }
+        }
+        if let Some(value) = &self.predictions {
+            for (index, item) in value.iter().enumerate() {
+                item.validate()
+                    .map_err(|e| e.within(&format!("{}[{index}]", "predictions")))?;
+            }
+        }
+        if let Some(value) = &self.overlap {
+            crate::runtime::validate::integer(
+                "overlap",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.inner_id {
+            crate::runtime::validate::integer(
+                "inner_id",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -9223372036854775808i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 9223372036854775807i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.total_annotations {
+            crate::runtime::validate::integer(
+                "total_annotations",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.cancelled_annotations {
+            crate::runtime::validate::integer(
+                "cancelled_annotations",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.total_predictions {
+            crate::runtime::validate::integer(
+                "total_predictions",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.comment_count {
+            crate::runtime::validate::integer(
+                "comment_count",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.unresolved_comment_count {
+            crate::runtime::validate::integer(
+                "unresolved_comment_count",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageAzureCreateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ImportStorageAzureCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageAzureUpdateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ImportStorageAzureUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageAzureValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Azure blob container
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Azure blob prefix name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Azure Blob account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Azure Blob account key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+}
+
+impl ImportStorageAzureValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageGcsCreateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ImportStorageGcsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageGcsUpdateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ImportStorageGcsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageGcsValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for direct download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// GCS bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// GCS bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_application_credentials: Option<String>,
+    /// Google project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_project_id: Option<String>,
+}
+
+impl ImportStorageGcsValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageListTypesResponseItem {
+    /// The `name` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `title` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageLocalCreateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ImportStorageLocalCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageLocalUpdateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ImportStorageLocalUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageLocalValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl ImportStorageLocalValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageRedisCreateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ImportStorageRedisCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageRedisUpdateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ImportStorageRedisUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageRedisValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl ImportStorageRedisValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageS3CreateRequest {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Scan recursively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_scan: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl ImportStorageS3CreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ImportStorageS3CreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageS3CreateRequest")
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("recursive_scan", &self.recursive_scan)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .finish()
+    }
+}
+
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImportStorageS3UpdateRequest {
@@ -109,6 +5062,2790 @@ impl ::std::fmt::Debug for ImportStorageS3UpdateRequest {
             .field("s3_endpoint", &self.s3_endpoint)
             .finish()
     }
+}
+
+/// Sent in requests.
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImportStorageS3ValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Presign URLs for download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign: Option<bool>,
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_ttl: Option<i64>,
+    /// Scan recursively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_scan: Option<bool>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl ImportStorageS3ValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ImportStorageS3ValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageS3ValidateRequest")
+            .field("id", &self.id)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("recursive_scan", &self.recursive_scan)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .finish()
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct JwtSettings {
+    /// JWT API tokens enabled
+    ///
+    /// Enable JWT API token authentication for this organization
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_tokens_enabled: Option<bool>,
+    /// Enable legacy API token authentication for this organization
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_api_tokens_enabled: Option<bool>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct JwtSettingsRequest {
+    /// JWT API tokens enabled
+    ///
+    /// Enable JWT API token authentication for this organization
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_tokens_enabled: Option<bool>,
+    /// Enable legacy API token authentication for this organization
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_api_tokens_enabled: Option<bool>,
+}
+
+impl JwtSettingsRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Label {
+    /// The `id` field.
+    pub id: i64,
+    /// The `links` field.
+    pub links: Vec<i64>,
+    /// Time of label creation
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Time of label modification
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Label value
+    pub value: ::serde_json::Value,
+    /// Label title
+    ///
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    pub title: String,
+    /// Label description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Status of label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    /// User who made this label
+    pub created_by: i64,
+    /// User who approved this label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<i64>,
+    /// The `organization` field.
+    pub organization: i64,
+    /// The `projects` field.
+    pub projects: Vec<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LabelCreate {
+    /// The `id` field.
+    pub id: i64,
+    /// The `created_by` field.
+    pub created_by: i64,
+    /// The `organization` field.
+    pub organization: i64,
+    /// The `project` field.
+    pub project: i64,
+    /// The `from_name` field.
+    pub from_name: String,
+    /// Time of label creation
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Time of label modification
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Label value
+    pub value: ::serde_json::Value,
+    /// Label title
+    ///
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    pub title: String,
+    /// Label description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Status of label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    /// User who approved this label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<i64>,
+    /// The `projects` field.
+    pub projects: Vec<i64>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LabelCreateRequest {
+    /// The `project` field.
+    pub project: i64,
+    /// At least 1 character. Checked before a request is sent.
+    pub from_name: String,
+    /// Label value
+    pub value: ::serde_json::Value,
+    /// Label title
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    pub title: String,
+    /// Label description
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<crate::Nullable<String>>,
+    /// Status of label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    /// User who approved this label
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<crate::Nullable<i64>>,
+}
+
+impl LabelCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.from_name;
+            crate::runtime::validate::length("from_name", value, Some(1u64), None)?;
+        }
+        {
+            let value = &self.title;
+            crate::runtime::validate::length("title", value, Some(1u64), Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LabelLink {
+    /// The `id` field.
+    pub id: i64,
+    /// The `annotations_count` field.
+    pub annotations_count: i64,
+    /// Tag name
+    ///
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    pub from_name: String,
+    /// The `project` field.
+    pub project: i64,
+    /// The `label` field.
+    pub label: i64,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LabelLinkRequest {
+    /// Tag name
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    pub from_name: String,
+    /// The `project` field.
+    pub project: i64,
+    /// The `label` field.
+    pub label: i64,
+}
+
+impl LabelLinkRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.from_name;
+            crate::runtime::validate::length(
+                "from_name",
+                value,
+                Some(1u64),
+                Some(2048u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// * `prediction` - Created from prediction
+/// * `propagated_annotation` - Created from another annotation
+/// * `imported` - Imported
+/// * `submitted` - Submitted
+/// * `updated` - Updated
+/// * `skipped` - Skipped
+/// * `accepted` - Accepted
+/// * `rejected` - Rejected
+/// * `fixed_and_accepted` - Fixed and accepted
+/// * `deleted_review` - Deleted review
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LastActionEnum {
+    /// `prediction`
+    ///
+    /// Created from prediction
+    Prediction,
+    /// `propagated_annotation`
+    ///
+    /// Created from another annotation
+    PropagatedAnnotation,
+    /// `imported`
+    ///
+    /// Imported
+    Imported,
+    /// `submitted`
+    ///
+    /// Submitted
+    Submitted,
+    /// `updated`
+    ///
+    /// Updated
+    Updated,
+    /// `skipped`
+    ///
+    /// Skipped
+    Skipped,
+    /// `accepted`
+    ///
+    /// Accepted
+    Accepted,
+    /// `rejected`
+    ///
+    /// Rejected
+    Rejected,
+    /// `fixed_and_accepted`
+    ///
+    /// Fixed and accepted
+    FixedAndAccepted,
+    /// `deleted_review`
+    ///
+    /// Deleted review
+    DeletedReview,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl LastActionEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LastActionEnum::Prediction => "prediction",
+            LastActionEnum::PropagatedAnnotation => "propagated_annotation",
+            LastActionEnum::Imported => "imported",
+            LastActionEnum::Submitted => "submitted",
+            LastActionEnum::Updated => "updated",
+            LastActionEnum::Skipped => "skipped",
+            LastActionEnum::Accepted => "accepted",
+            LastActionEnum::Rejected => "rejected",
+            LastActionEnum::FixedAndAccepted => "fixed_and_accepted",
+            LastActionEnum::DeletedReview => "deleted_review",
+            LastActionEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LastActionEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "prediction" => LastActionEnum::Prediction,
+            "propagated_annotation" => LastActionEnum::PropagatedAnnotation,
+            "imported" => LastActionEnum::Imported,
+            "submitted" => LastActionEnum::Submitted,
+            "updated" => LastActionEnum::Updated,
+            "skipped" => LastActionEnum::Skipped,
+            "accepted" => LastActionEnum::Accepted,
+            "rejected" => LastActionEnum::Rejected,
+            "fixed_and_accepted" => LastActionEnum::FixedAndAccepted,
+            "deleted_review" => LastActionEnum::DeletedReview,
+            other => LastActionEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for LastActionEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for LastActionEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LastActionEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(LastActionEnum::from(value.as_str()))
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LocalFilesExportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"localfiles"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_local_files_export_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Local path
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Deletion from storage enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_local_files_export_storage_type() -> String {
+    "localfiles".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LocalFilesImportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"localfiles"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_local_files_import_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Local path
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Perform recursive scan over the directory content
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_scan: Option<bool>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_local_files_import_storage_type() -> String {
+    "localfiles".to_owned()
+}
+
+/// Sent in requests.
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LsapiTokenBlacklistRequest {
+    /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub refresh: String,
+}
+
+impl LsapiTokenBlacklistRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.refresh;
+            crate::runtime::validate::length("refresh", value, Some(1u64), None)?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for LsapiTokenBlacklistRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LsapiTokenBlacklistRequest")
+            .field("refresh", &crate::runtime::Redacted)
+            .finish()
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LsapiTokenCreate {
+    /// The `token` field.
+    pub token: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LsapiTokenList {
+    /// The `token` field.
+    pub token: String,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LsapiTokenRotateRequest {
+    /// At least 1 character. Checked before a request is sent.
+    pub refresh: String,
+}
+
+impl LsapiTokenRotateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.refresh;
+            crate::runtime::validate::length("refresh", value, Some(1u64), None)?;
+        }
+        Ok(())
+    }
+}
+
+/// Serializer for MLBackend model.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlBackend {
+    /// The `id` field.
+    pub id: i64,
+    /// The `state` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::models::StateEnum>,
+    /// The `readable_state` field.
+    pub readable_state: String,
+    /// Used to interactively annotate tasks. If true, model returns one list with results
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_interactive: Option<bool>,
+    /// URL for the machine learning model server
+    pub url: String,
+    /// Error message in error state
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Name of the machine learning backend
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `auth_method` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<crate::models::AuthMethodEnum>,
+    /// HTTP Basic Auth user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_user: Option<String>,
+    /// The `basic_auth_pass_is_set` field.
+    pub basic_auth_pass_is_set: bool,
+    /// Description for the machine learning backend
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Any extra parameters passed to the ML Backend during the setup
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_params: Option<::serde_json::Value>,
+    /// Current model version associated with this machine learning backend
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Response model timeout
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<f64>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `updated_at` field.
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// If false, model version is set by the user, if true - getting latest version from backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_update: Option<bool>,
+    /// The `project` field.
+    pub project: i64,
+}
+
+/// Serializer for MLBackend model.
+///
+/// Sent in requests.
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlBackendRequest {
+    /// The `state` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::models::StateEnum>,
+    /// Used to interactively annotate tasks. If true, model returns one list with results
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_interactive: Option<bool>,
+    /// URL for the machine learning model server
+    ///
+    /// At least 1 character. Checked before a request is sent.
+    pub url: String,
+    /// Error message in error state
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<crate::Nullable<String>>,
+    /// Name of the machine learning backend
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<crate::Nullable<String>>,
+    /// The `auth_method` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<crate::models::AuthMethodEnum>,
+    /// HTTP Basic Auth user
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_user: Option<crate::Nullable<String>>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_pass: Option<crate::Nullable<String>>,
+    /// Description for the machine learning backend
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<crate::Nullable<String>>,
+    /// Any extra parameters passed to the ML Backend during the setup
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_params: Option<crate::Nullable<::serde_json::Value>>,
+    /// Current model version associated with this machine learning backend
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<crate::Nullable<String>>,
+    /// Response model timeout
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<f64>,
+    /// If false, model version is set by the user, if true - getting latest version from backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_update: Option<bool>,
+    /// The `project` field.
+    pub project: i64,
+}
+
+impl MlBackendRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.url;
+            crate::runtime::validate::length("url", value, Some(1u64), None)?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for MlBackendRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MlBackendRequest")
+            .field("state", &self.state)
+            .field("is_interactive", &self.is_interactive)
+            .field("url", &self.url)
+            .field("error_message", &self.error_message)
+            .field("title", &self.title)
+            .field("auth_method", &self.auth_method)
+            .field("basic_auth_user", &self.basic_auth_user)
+            .field(
+                "basic_auth_pass",
+                &self
+                    .basic_auth_pass
+                    .as_ref()
+                    .map(|v| v.as_ref().map(|_| crate::runtime::Redacted)),
+            )
+            .field("description", &self.description)
+            .field("extra_params", &self.extra_params)
+            .field("model_version", &self.model_version)
+            .field("timeout", &self.timeout)
+            .field("auto_update", &self.auto_update)
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlCreateRequest {
+    /// ML backend URL
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Is interactive
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_interactive: Option<bool>,
+    /// Title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Auth method
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<crate::models::MlCreateRequestAuthMethod>,
+    /// Basic auth user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_user: Option<String>,
+    /// Basic auth password
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_pass: Option<String>,
+    /// Extra parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_params: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Response model timeout
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
+
+impl MlCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Auth method
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MlCreateRequestAuthMethod {
+    /// `NONE`
+    None,
+    /// `BASIC_AUTH`
+    BasicAuth,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl MlCreateRequestAuthMethod {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MlCreateRequestAuthMethod::None => "NONE",
+            MlCreateRequestAuthMethod::BasicAuth => "BASIC_AUTH",
+            MlCreateRequestAuthMethod::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MlCreateRequestAuthMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => MlCreateRequestAuthMethod::None,
+            "BASIC_AUTH" => MlCreateRequestAuthMethod::BasicAuth,
+            other => MlCreateRequestAuthMethod::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MlCreateRequestAuthMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for MlCreateRequestAuthMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MlCreateRequestAuthMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(MlCreateRequestAuthMethod::from(value.as_str()))
+    }
+}
+
+/// Serializer for ML interactive annotating request.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlInteractiveAnnotatingRequestRequest {
+    /// ID of task to annotate
+    pub task: i64,
+    /// Context for ML model
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<crate::Nullable<::serde_json::Value>>,
+}
+
+impl MlInteractiveAnnotatingRequestRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlListModelVersionsResponse {
+    /// The `versions` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<String>>,
+    /// The `message` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlTrainRequest {
+    /// Whether to include ground truth annotations in training
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_ground_truth: Option<bool>,
+}
+
+impl MlTrainRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MlUpdateRequest {
+    /// ML backend URL
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Is interactive
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_interactive: Option<bool>,
+    /// Title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Auth method
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<crate::models::MlUpdateRequestAuthMethod>,
+    /// Basic auth user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_user: Option<String>,
+    /// Basic auth password
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth_pass: Option<String>,
+    /// Extra parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_params: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Response model timeout
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
+
+impl MlUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Auth method
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MlUpdateRequestAuthMethod {
+    /// `NONE`
+    None,
+    /// `BASIC_AUTH`
+    BasicAuth,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl MlUpdateRequestAuthMethod {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MlUpdateRequestAuthMethod::None => "NONE",
+            MlUpdateRequestAuthMethod::BasicAuth => "BASIC_AUTH",
+            MlUpdateRequestAuthMethod::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MlUpdateRequestAuthMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => MlUpdateRequestAuthMethod::None,
+            "BASIC_AUTH" => MlUpdateRequestAuthMethod::BasicAuth,
+            other => MlUpdateRequestAuthMethod::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MlUpdateRequestAuthMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for MlUpdateRequestAuthMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MlUpdateRequestAuthMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(MlUpdateRequestAuthMethod::from(value.as_str()))
+    }
+}
+
+/// A serializer mixin that takes an additional `fields` argument that controls
+/// which fields should be displayed.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Organization {
+    /// The `id` field.
+    pub id: i64,
+    /// Organization title
+    ///
+    /// At most 1000 characters. Replies outside this range are still accepted.
+    pub title: String,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `updated_at` field.
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_info: Option<String>,
+    /// The `created_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<i64>,
+    /// The `users` field.
+    pub users: Vec<i64>,
+}
+
+/// A serializer mixin that takes an additional `fields` argument that controls
+/// which fields should be displayed.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationId {
+    /// The `id` field.
+    pub id: i64,
+    /// Organization title
+    ///
+    /// At most 1000 characters. Replies outside this range are still accepted.
+    pub title: String,
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_info: Option<String>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationInvite {
+    /// The `token` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The `invite_url` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_url: Option<String>,
+}
+
+/// A serializer mixin that takes an additional `fields` argument that controls
+/// which fields should be displayed.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMember {
+    /// User ID
+    pub user: i64,
+    /// Organization ID
+    pub organization: i64,
+    /// The `contributed_projects_count` field.
+    pub contributed_projects_count: i64,
+    /// The `annotations_count` field.
+    pub annotations_count: i64,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `created_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_projects: Option<
+        Vec<crate::models::OrganizationMemberCreatedProjectsItem>,
+    >,
+    /// The `contributed_to_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contributed_to_projects: Option<
+        Vec<crate::models::OrganizationMemberContributedToProjectsItem>,
+    >,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMemberContributedToProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMemberCreatedProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// A serializer mixin that takes an additional `fields` argument that controls
+/// which fields should be displayed.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMemberList {
+    /// The `id` field.
+    pub id: i64,
+    /// Organization ID
+    pub organization: i64,
+    /// The `user` field.
+    pub user: crate::models::UserOrganizationMemberList,
+    /// The `created_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_projects: Option<
+        Vec<crate::models::OrganizationMemberListCreatedProjectsItem>,
+    >,
+    /// The `contributed_to_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contributed_to_projects: Option<
+        Vec<crate::models::OrganizationMemberListContributedToProjectsItem>,
+    >,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMemberListContributedToProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrganizationMemberListCreatedProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedLabelCreateList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::LabelCreate>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedLabelLinkList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::LabelLink>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedLabelList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::Label>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedOrganizationMemberListList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::OrganizationMemberList>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedProjectCountsList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::ProjectCounts>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedProjectList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::Project>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedStateModelList {
+    /// The `count` field.
+    pub count: i64,
+    /// The `next` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The `previous` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// The `results` field.
+    pub results: Vec<crate::models::StateModel>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedFileUploadRequest {
+    /// The `file` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+impl PatchedFileUploadRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedHotkeysRequest {
+    /// The `custom_hotkeys` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_hotkeys: Option<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    >,
+}
+
+impl PatchedHotkeysRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedLabelLinkRequest {
+    /// Tag name
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// The `label` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<i64>,
+}
+
+impl PatchedLabelLinkRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.from_name {
+            crate::runtime::validate::length(
+                "from_name",
+                value,
+                Some(1u64),
+                Some(2048u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedLabelRequest {
+    /// Label value
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Label title
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Label description
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<crate::Nullable<String>>,
+    /// Status of label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    /// User who made this label
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<i64>,
+    /// User who approved this label
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<crate::Nullable<i64>>,
+    /// The `organization` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<i64>,
+}
+
+impl PatchedLabelRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, Some(1u64), Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// A serializer mixin that takes an additional `fields` argument that controls
+/// which fields should be displayed.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedOrganizationRequest {
+    /// Organization title
+    ///
+    /// Between 1 and 1000 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<crate::Nullable<String>>,
+    /// At most 254 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_info: Option<crate::Nullable<String>>,
+}
+
+impl PatchedOrganizationRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, Some(1u64), Some(1000u64))?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.token {
+            crate::runtime::validate::length("token", value, None, Some(256u64))?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.contact_info {
+            crate::runtime::validate::length("contact_info", value, None, Some(254u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Serializer get numbers from project queryset annotation,
+/// make sure, that you use correct one(Project.objects.with_counts())
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedProjectRequest {
+    /// Project name. Must be between 3 and 50 characters long.
+    ///
+    /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<crate::Nullable<String>>,
+    /// Project description
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<crate::Nullable<String>>,
+    /// Label config in XML format. See more about it in documentation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_config: Option<crate::Nullable<String>>,
+    /// Labeling instructions in HTML format
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expert_instruction: Option<crate::Nullable<String>>,
+    /// Show instructions to the annotator before they start
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_instruction: Option<bool>,
+    /// Show a skip button in interface and allow annotators to skip the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_skip_button: Option<bool>,
+    /// Allow annotators to submit empty annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_empty_annotation: Option<bool>,
+    /// Show annotation history to annotator
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_annotation_history: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<crate::Nullable<i64>>,
+    /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<crate::Nullable<String>>,
+    /// Maximum annotation number
+    ///
+    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_annotations: Option<i64>,
+    /// Published
+    ///
+    /// Whether or not the project is published to annotators
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    /// Machine learning model version
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<crate::Nullable<String>>,
+    /// Whether or not the project is in the middle of being created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_draft: Option<bool>,
+    /// Project owner
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimpleRequest>,
+    /// Minimum number of completed tasks after which model training is started
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_annotations_to_start_training: Option<i64>,
+    /// Show predictions to annotator
+    ///
+    /// If set, the annotator can view model predictions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_collab_predictions: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
+    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_ground_truth_first: Option<bool>,
+    /// Enable annotator evaluation for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator_evaluation_enabled: Option<bool>,
+    /// The `show_overlap_first` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_overlap_first: Option<bool>,
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_cohort_percentage: Option<i64>,
+    /// Task data credentials: login
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_login: Option<crate::Nullable<String>>,
+    /// Task data credentials: password
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_password: Option<crate::Nullable<String>>,
+    /// Dict of weights for each control tag in metric calculation.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_weights: Option<
+        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    >,
+    /// Retrieve and display predictions when loading a task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_predictions_automatically: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
+    /// Reveal pre-annotations interactively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_preannotations_interactively: Option<bool>,
+    /// Pinned date and time
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+}
+
+impl PatchedProjectRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(crate::Nullable::Value(value)) = &self.title {
+            crate::runtime::validate::length("title", value, Some(3u64), Some(50u64))?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.color {
+            crate::runtime::validate::length("color", value, None, Some(16u64))?;
+        }
+        if let Some(value) = &self.maximum_annotations {
+            crate::runtime::validate::integer(
+                "maximum_annotations",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.created_by {
+            value.validate().map_err(|e| e.within("created_by"))?;
+        }
+        if let Some(value) = &self.min_annotations_to_start_training {
+            crate::runtime::validate::integer(
+                "min_annotations_to_start_training",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.overlap_cohort_percentage {
+            crate::runtime::validate::integer(
+                "overlap_cohort_percentage",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_login {
+            crate::runtime::validate::length(
+                "task_data_login",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_password {
+            crate::runtime::validate::length(
+                "task_data_password",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedSessionTimeoutPolicyRequest {
+    /// Max session age (minutes)
+    ///
+    /// Number of minutes that a session can be active before needing to re-login
+    ///
+    /// From 1 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_age: Option<i64>,
+    /// Max time (minutes) between activity
+    ///
+    /// Number of minutes that a session stays active without any activity
+    ///
+    /// From 1 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time_between_activity: Option<i64>,
+}
+
+impl PatchedSessionTimeoutPolicyRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.max_session_age {
+            crate::runtime::validate::integer(
+                "max_session_age",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: 1i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.max_time_between_activity {
+            crate::runtime::validate::integer(
+                "max_time_between_activity",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: 1i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Serializer class for updating webhooks
+///
+/// Used to forbid updating project field.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PatchedWebhookSerializerForUpdateRequest {
+    /// URL of webhook
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_payload: Option<bool>,
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_for_all_actions: Option<bool>,
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::serde_json::Value>,
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::models::ActionsEnum>>,
+}
+
+impl PatchedWebhookSerializerForUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.url {
+            crate::runtime::validate::length("url", value, Some(1u64), Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Prediction {
+    /// The `id` field.
+    pub id: i64,
+    /// Prediction result list
+    ///
+    /// List of prediction results for the task
+    pub result: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Delta time from creation time
+    ///
+    /// Default: `""` when the server leaves it out.
+    #[serde(default)]
+    pub created_ago: String,
+    /// Prediction score
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Cluster for the current prediction
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<i64>,
+    /// Array of task IDs of the closest neighbors
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbors: Option<::serde_json::Value>,
+    /// Related task mislabeling score
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mislabeling: Option<f64>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `updated_at` field.
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// An ML Backend instance that created the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<i64>,
+    /// A run of a ModelVersion that created the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_run: Option<i64>,
+    /// The `task` field.
+    pub task: i64,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PredictionRequest {
+    /// Prediction result list
+    ///
+    /// List of prediction results for the task
+    pub result: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Prediction score
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::Nullable<f64>>,
+    /// Cluster for the current prediction
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<crate::Nullable<i64>>,
+    /// Array of task IDs of the closest neighbors
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbors: Option<crate::Nullable<::serde_json::Value>>,
+    /// Related task mislabeling score
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mislabeling: Option<f64>,
+    /// An ML Backend instance that created the prediction.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::Nullable<i64>>,
+    /// A run of a ModelVersion that created the prediction.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_run: Option<crate::Nullable<i64>>,
+    /// The `task` field.
+    pub task: i64,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<crate::Nullable<i64>>,
+}
+
+impl PredictionRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(crate::Nullable::Value(value)) = &self.cluster {
+            crate::runtime::validate::integer(
+                "cluster",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PredictionsApiPredictionsUpdateRequest {
+    /// Task ID for which the prediction is created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+}
+
+impl PredictionsApiPredictionsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PredictionsCreateRequest {
+    /// Task ID for which the prediction is created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+}
+
+impl PredictionsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PredictionsUpdateRequest {
+    /// Task ID for which the prediction is created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+}
+
+impl PredictionsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Serializer get numbers from project queryset annotation,
+/// make sure, that you use correct one(Project.objects.with_counts())
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Project {
+    /// The `id` field.
+    pub id: i64,
+    /// Project name. Must be between 3 and 50 characters long.
+    ///
+    /// Between 3 and 50 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Project description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Label config in XML format. See more about it in documentation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_config: Option<String>,
+    /// Labeling instructions in HTML format
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expert_instruction: Option<String>,
+    /// Show instructions to the annotator before they start
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_instruction: Option<bool>,
+    /// Show a skip button in interface and allow annotators to skip the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_skip_button: Option<bool>,
+    /// Allow annotators to submit empty annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_empty_annotation: Option<bool>,
+    /// Show annotation history to annotator
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_annotation_history: Option<bool>,
+    /// The `organization` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<i64>,
+    /// At most 16 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Maximum annotation number
+    ///
+    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_annotations: Option<i64>,
+    /// Published
+    ///
+    /// Whether or not the project is published to annotators
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    /// Machine learning model version
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Whether or not the project is in the middle of being created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_draft: Option<bool>,
+    /// Project owner
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimple>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Minimum number of completed tasks after which model training is started
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_annotations_to_start_training: Option<i64>,
+    /// Start model training after any annotations are submitted or updated
+    pub start_training_on_annotation_update: bool,
+    /// Show predictions to annotator
+    ///
+    /// If set, the annotator can view model predictions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_collab_predictions: Option<bool>,
+    /// Tasks with annotations count
+    pub num_tasks_with_annotations: i64,
+    /// Total task number in project
+    pub task_number: i64,
+    /// Useful annotation number in project not including skipped_annotations_number and ground_truth_number. Total annotations = annotation_number + skipped_annotations_number + ground_truth_number
+    pub useful_annotation_number: i64,
+    /// Honeypot annotation number in project
+    pub ground_truth_number: i64,
+    /// Skipped by collaborators annotation number in project
+    pub skipped_annotations_number: i64,
+    /// Total annotations number in project including skipped_annotations_number and ground_truth_number.
+    pub total_annotations_number: i64,
+    /// Total predictions number in project including skipped_annotations_number, ground_truth_number, and useful_annotation_number.
+    pub total_predictions_number: i64,
+    /// The `sampling` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<crate::models::SamplingEnum>,
+    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_ground_truth_first: Option<bool>,
+    /// Enable annotator evaluation for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator_evaluation_enabled: Option<bool>,
+    /// The `show_overlap_first` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_overlap_first: Option<bool>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_cohort_percentage: Option<i64>,
+    /// Task data credentials: login
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_login: Option<String>,
+    /// Task data credentials: password
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_password: Option<String>,
+    /// Dict of weights for each control tag in metric calculation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_weights: Option<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    >,
+    /// JSON-formatted labeling configuration
+    pub parsed_label_config: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    /// Retrieve and display predictions when loading a task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_predictions_automatically: Option<bool>,
+    /// Flag to detect is project ready for labeling
+    pub config_has_control_tags: bool,
+    /// The `skip_queue` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_queue: Option<crate::models::SkipQueueEnum>,
+    /// Reveal pre-annotations interactively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_preannotations_interactively: Option<bool>,
+    /// Pinned date and time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Finished tasks
+    pub finished_task_number: i64,
+    /// The `queue_total` field.
+    pub queue_total: i64,
+    /// The `queue_done` field.
+    pub queue_done: i64,
+    /// Flag to detect is project ready for bulk annotation
+    pub config_suitable_for_bulk_annotation: bool,
+    /// The `state` field.
+    pub state: String,
+}
+
+/// Serializer get numbers from project queryset annotation,
+/// make sure, that you use correct one(Project.objects.with_counts())
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectCounts {
+    /// The `id` field.
+    pub id: i64,
+    /// Total task number in project
+    pub task_number: i64,
+    /// Finished tasks
+    pub finished_task_number: i64,
+    /// Total predictions number in project including skipped_annotations_number, ground_truth_number, and useful_annotation_number.
+    pub total_predictions_number: i64,
+    /// Total annotations number in project including skipped_annotations_number and ground_truth_number.
+    pub total_annotations_number: i64,
+    /// Tasks with annotations count
+    pub num_tasks_with_annotations: i64,
+    /// Useful annotation number in project not including skipped_annotations_number and ground_truth_number. Total annotations = annotation_number + skipped_annotations_number + ground_truth_number
+    pub useful_annotation_number: i64,
+    /// Honeypot annotation number in project
+    pub ground_truth_number: i64,
+    /// Skipped by collaborators annotation number in project
+    pub skipped_annotations_number: i64,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectImport {
+    /// The `id` field.
+    pub id: i64,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// The `preannotated_from_fields` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preannotated_from_fields: Option<::serde_json::Value>,
+    /// The `commit_to_project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_to_project: Option<bool>,
+    /// The `return_task_ids` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_task_ids: Option<bool>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The `error` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Creation time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Updated time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Complete or fail time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The `file_upload_ids` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload_ids: Option<::serde_json::Value>,
+    /// The `could_be_tasks_list` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub could_be_tasks_list: Option<bool>,
+    /// The `found_formats` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_formats: Option<::serde_json::Value>,
+    /// The `data_columns` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_columns: Option<::serde_json::Value>,
+    /// The `tasks` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<::serde_json::Value>,
+    /// The `task_ids` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_ids: Option<::serde_json::Value>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectLabelConfig {
+    /// Label config in XML format. See more about it in documentation
+    pub label_config: String,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectLabelConfigRequest {
+    /// Label config in XML format. See more about it in documentation
+    ///
+    /// At least 1 character. Checked before a request is sent.
+    pub label_config: String,
+}
+
+impl ProjectLabelConfigRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.label_config;
+            crate::runtime::validate::length("label_config", value, Some(1u64), None)?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectReimport {
+    /// The `id` field.
+    pub id: i64,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::Status7bfEnum>,
+    /// The `error` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction_count: Option<i64>,
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The `file_upload_ids` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload_ids: Option<::serde_json::Value>,
+    /// The `files_as_tasks_list` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files_as_tasks_list: Option<bool>,
+    /// The `found_formats` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_formats: Option<::serde_json::Value>,
+    /// The `data_columns` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_columns: Option<::serde_json::Value>,
+}
+
+/// Serializer get numbers from project queryset annotation,
+/// make sure, that you use correct one(Project.objects.with_counts())
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectRequest {
+    /// Project name. Must be between 3 and 50 characters long.
+    ///
+    /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<crate::Nullable<String>>,
+    /// Project description
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<crate::Nullable<String>>,
+    /// Label config in XML format. See more about it in documentation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_config: Option<crate::Nullable<String>>,
+    /// Labeling instructions in HTML format
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expert_instruction: Option<crate::Nullable<String>>,
+    /// Show instructions to the annotator before they start
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_instruction: Option<bool>,
+    /// Show a skip button in interface and allow annotators to skip the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_skip_button: Option<bool>,
+    /// Allow annotators to submit empty annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_empty_annotation: Option<bool>,
+    /// Show annotation history to annotator
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_annotation_history: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<crate::Nullable<i64>>,
+    /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<crate::Nullable<String>>,
+    /// Maximum annotation number
+    ///
+    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_annotations: Option<i64>,
+    /// Published
+    ///
+    /// Whether or not the project is published to annotators
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    /// Machine learning model version
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<crate::Nullable<String>>,
+    /// Whether or not the project is in the middle of being created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_draft: Option<bool>,
+    /// Project owner
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimpleRequest>,
+    /// Minimum number of completed tasks after which model training is started
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_annotations_to_start_training: Option<i64>,
+    /// Show predictions to annotator
+    ///
+    /// If set, the annotator can view model predictions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_collab_predictions: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
+    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_ground_truth_first: Option<bool>,
+    /// Enable annotator evaluation for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator_evaluation_enabled: Option<bool>,
+    /// The `show_overlap_first` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_overlap_first: Option<bool>,
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_cohort_percentage: Option<i64>,
+    /// Task data credentials: login
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_login: Option<crate::Nullable<String>>,
+    /// Task data credentials: password
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_data_password: Option<crate::Nullable<String>>,
+    /// Dict of weights for each control tag in metric calculation.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_weights: Option<
+        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    >,
+    /// Retrieve and display predictions when loading a task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_predictions_automatically: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
+    /// Reveal pre-annotations interactively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_preannotations_interactively: Option<bool>,
+    /// Pinned date and time
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+}
+
+impl ProjectRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(crate::Nullable::Value(value)) = &self.title {
+            crate::runtime::validate::length("title", value, Some(3u64), Some(50u64))?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.color {
+            crate::runtime::validate::length("color", value, None, Some(16u64))?;
+        }
+        if let Some(value) = &self.maximum_annotations {
+            crate::runtime::validate::integer(
+                "maximum_annotations",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.created_by {
+            value.validate().map_err(|e| e.within("created_by"))?;
+        }
+        if let Some(value) = &self.min_annotations_to_start_training {
+            crate::runtime::validate::integer(
+                "min_annotations_to_start_training",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.overlap_cohort_percentage {
+            crate::runtime::validate::integer(
+                "overlap_cohort_percentage",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_login {
+            crate::runtime::validate::length(
+                "task_data_login",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_password {
+            crate::runtime::validate::length(
+                "task_data_password",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectsExportsConvertResponse {
+    /// The `export_type` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_type: Option<String>,
+    /// The `converted_format` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_format: Option<i64>,
+}
+
+/// Predictions import response
+///
+/// Import result
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectsImportPredictionsResponse {
+    /// created
+    ///
+    /// Number of predictions created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+}
+
+/// Task creation response
+///
+/// Response format varies by edition. Non-Community editions return `{"import": <import_id>}` for async processing. Community edition returns the detailed response below with task counts.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProjectsImportTasksResponse {
+    /// import
+    ///
+    /// Import ID for async operations (non-Community editions only). Use this ID to poll `/api/projects/{project_id}/imports/{import_id}` for status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<i64>,
+    /// task_count
+    ///
+    /// Number of tasks added (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_count: Option<i64>,
+    /// annotation_count
+    ///
+    /// Number of annotations added (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_count: Option<i64>,
+    /// predictions_count
+    ///
+    /// Number of predictions added (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions_count: Option<i64>,
+    /// duration
+    ///
+    /// Time in seconds to create (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// file_upload_ids
+    ///
+    /// Database IDs of uploaded files (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload_ids: Option<Vec<i64>>,
+    /// could_be_tasks_list
+    ///
+    /// Whether uploaded files can contain lists of tasks, like CSV/TSV files (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub could_be_tasks_list: Option<bool>,
+    /// found_formats
+    ///
+    /// The list of found file formats (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_formats: Option<Vec<String>>,
+    /// data_columns
+    ///
+    /// The list of found data columns (Community edition sync import only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_columns: Option<Vec<String>>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RedisExportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"redis"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_redis_export_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Port
+    ///
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Deletion from storage enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// Server Database
+    ///
+    /// From 0 to 32767. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<i64>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_redis_export_storage_type() -> String {
+    "redis".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RedisImportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"redis"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_redis_import_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Storage prefix (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Server Host IP (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server Port (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Server Password (optional)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Port
+    ///
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Server Database
+    ///
+    /// From 0 to 32767. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<i64>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+fn default_redis_import_storage_type() -> String {
+    "redis".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct S3ExportStorage {
+    /// The `id` field.
+    pub id: i64,
+    /// Default: `"s3"` when the server leaves it out.
+    #[serde(rename = "type", default = "default_s3_export_storage_type")]
+    pub type_: String,
+    /// The server's default is `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronizable: Option<bool>,
+    /// Last sync finished time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Count of tasks synced last time
+    ///
+    /// From 0 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_count: Option<i64>,
+    /// Last sync job ID
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_job: Option<String>,
+    /// The `status` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::StorageStatus>,
+    /// Traceback report for the last failed sync
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    /// Meta and debug information about storage processes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Cloud storage title
+    ///
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Cloud storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Deletion from storage enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_objects: Option<bool>,
+    /// S3 bucket name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3 bucket prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Cloud storage regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access_key_id: Option<String>,
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_secret_access_key: Option<String>,
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+    /// AWS SSE KMS Key ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_sse_kms_key_id: Option<String>,
+    /// AWS Region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// S3 Endpoint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+    /// A unique integer value identifying this project.
+    pub project: i64,
+}
+
+impl ::std::fmt::Debug for S3ExportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("S3ExportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field(
+                "aws_access_key_id",
+                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_secret_access_key",
+                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field(
+                "aws_session_token",
+                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
+            .field("region_name", &self.region_name)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
+fn default_s3_export_storage_type() -> String {
+    "s3".to_owned()
 }
 
 /// Received in responses; fields the server adds later are ignored.
@@ -251,6 +7988,463 @@ fn default_s3_import_storage_type() -> String {
     "s3".to_owned()
 }
 
+/// * `Sequential sampling` - Tasks are ordered by Data manager ordering
+/// * `Uniform sampling` - Tasks are chosen randomly
+/// * `Uncertainty sampling` - Tasks are chosen according to model uncertainty scores (active learning mode)
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SamplingEnum {
+    /// `Sequential sampling`
+    ///
+    /// Tasks are ordered by Data manager ordering
+    SequentialSampling,
+    /// `Uniform sampling`
+    ///
+    /// Tasks are chosen randomly
+    UniformSampling,
+    /// `Uncertainty sampling`
+    ///
+    /// Tasks are chosen according to model uncertainty scores (active learning mode)
+    UncertaintySampling,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl SamplingEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SamplingEnum::SequentialSampling => "Sequential sampling",
+            SamplingEnum::UniformSampling => "Uniform sampling",
+            SamplingEnum::UncertaintySampling => "Uncertainty sampling",
+            SamplingEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SamplingEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "Sequential sampling" => SamplingEnum::SequentialSampling,
+            "Uniform sampling" => SamplingEnum::UniformSampling,
+            "Uncertainty sampling" => SamplingEnum::UncertaintySampling,
+            other => SamplingEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SamplingEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SamplingEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SamplingEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(SamplingEnum::from(value.as_str()))
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SerializationOption {
+    /// Include a full json body or IDs only
+    ///
+    /// The server's default is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_id: Option<bool>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SerializationOptionRequest {
+    /// Include a full json body or IDs only
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_id: Option<bool>,
+}
+
+impl SerializationOptionRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SerializationOptions {
+    /// JSON dict with parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<crate::models::SerializationOption>,
+    /// JSON dict with parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<crate::models::SerializationOption>,
+    /// Include annotation history
+    ///
+    /// The server's default is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_annotation_history: Option<bool>,
+    /// JSON dict with parameters
+    #[serde(
+        rename = "annotations__completed_by",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotations_completed_by: Option<crate::models::SerializationOption>,
+    /// Interpolate video key frames
+    ///
+    /// The server's default is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpolate_key_frames: Option<bool>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SerializationOptionsRequest {
+    /// JSON dict with parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<crate::models::SerializationOptionRequest>,
+    /// JSON dict with parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<crate::models::SerializationOptionRequest>,
+    /// Include annotation history
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_annotation_history: Option<bool>,
+    /// JSON dict with parameters
+    #[serde(
+        rename = "annotations__completed_by",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotations_completed_by: Option<crate::models::SerializationOptionRequest>,
+    /// Interpolate video key frames
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpolate_key_frames: Option<bool>,
+}
+
+impl SerializationOptionsRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.drafts {
+            value.validate().map_err(|e| e.within("drafts"))?;
+        }
+        if let Some(value) = &self.predictions {
+            value.validate().map_err(|e| e.within("predictions"))?;
+        }
+        if let Some(value) = &self.annotations_completed_by {
+            value.validate().map_err(|e| e.within("annotations__completed_by"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SessionTimeoutPolicy {
+    /// Max session age (minutes)
+    ///
+    /// Number of minutes that a session can be active before needing to re-login
+    ///
+    /// From 1 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_age: Option<i64>,
+    /// Max time (minutes) between activity
+    ///
+    /// Number of minutes that a session stays active without any activity
+    ///
+    /// From 1 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time_between_activity: Option<i64>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `updated_at` field.
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+
+/// * `REQUEUE_FOR_ME` - Requeue for me
+/// * `REQUEUE_FOR_OTHERS` - Requeue for others
+/// * `IGNORE_SKIPPED` - Ignore skipped
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SkipQueueEnum {
+    /// `REQUEUE_FOR_ME`
+    ///
+    /// Requeue for me
+    RequeueForMe,
+    /// `REQUEUE_FOR_OTHERS`
+    ///
+    /// Requeue for others
+    RequeueForOthers,
+    /// `IGNORE_SKIPPED`
+    ///
+    /// Ignore skipped
+    IgnoreSkipped,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl SkipQueueEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SkipQueueEnum::RequeueForMe => "REQUEUE_FOR_ME",
+            SkipQueueEnum::RequeueForOthers => "REQUEUE_FOR_OTHERS",
+            SkipQueueEnum::IgnoreSkipped => "IGNORE_SKIPPED",
+            SkipQueueEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SkipQueueEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "REQUEUE_FOR_ME" => SkipQueueEnum::RequeueForMe,
+            "REQUEUE_FOR_OTHERS" => SkipQueueEnum::RequeueForOthers,
+            "IGNORE_SKIPPED" => SkipQueueEnum::IgnoreSkipped,
+            other => SkipQueueEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SkipQueueEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SkipQueueEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SkipQueueEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(SkipQueueEnum::from(value.as_str()))
+    }
+}
+
+/// * `CO` - Connected
+/// * `DI` - Disconnected
+/// * `ER` - Error
+/// * `TR` - Training
+/// * `PR` - Predicting
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum StateEnum {
+    /// `CO`
+    ///
+    /// Connected
+    Co,
+    /// `DI`
+    ///
+    /// Disconnected
+    Di,
+    /// `ER`
+    ///
+    /// Error
+    Er,
+    /// `TR`
+    ///
+    /// Training
+    Tr,
+    /// `PR`
+    ///
+    /// Predicting
+    Pr,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl StateEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StateEnum::Co => "CO",
+            StateEnum::Di => "DI",
+            StateEnum::Er => "ER",
+            StateEnum::Tr => "TR",
+            StateEnum::Pr => "PR",
+            StateEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for StateEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "CO" => StateEnum::Co,
+            "DI" => StateEnum::Di,
+            "ER" => StateEnum::Er,
+            "TR" => StateEnum::Tr,
+            "PR" => StateEnum::Pr,
+            other => StateEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for StateEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for StateEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StateEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(StateEnum::from(value.as_str()))
+    }
+}
+
+/// Serializer for FSM state models.
+///
+/// Uses Serializer instead of ModelSerializer because BaseState is abstract.
+/// Works with any concrete state model that inherits from BaseState.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StateModel {
+    /// The `id` field.
+    pub id: String,
+    /// The `state` field.
+    pub state: String,
+    /// The `previous_state` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<String>,
+    /// The `transition_name` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_name: Option<String>,
+    /// The `triggered_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggered_by: Option<crate::models::TriggeredBy>,
+    /// The `reason` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `created_at` field.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The `context_data` field.
+    pub context_data: ::serde_json::Value,
+}
+
+/// * `created` - Created
+/// * `in_progress` - In progress
+/// * `failed` - Failed
+/// * `completed` - Completed
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Status7bfEnum {
+    /// `created`
+    ///
+    /// Created
+    Created,
+    /// `in_progress`
+    ///
+    /// In progress
+    InProgress,
+    /// `failed`
+    ///
+    /// Failed
+    Failed,
+    /// `completed`
+    ///
+    /// Completed
+    Completed,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl Status7bfEnum {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status7bfEnum::Created => "created",
+            Status7bfEnum::InProgress => "in_progress",
+            Status7bfEnum::Failed => "failed",
+            Status7bfEnum::Completed => "completed",
+            Status7bfEnum::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Status7bfEnum {
+    fn from(value: &str) -> Self {
+        match value {
+            "created" => Status7bfEnum::Created,
+            "in_progress" => Status7bfEnum::InProgress,
+            "failed" => Status7bfEnum::Failed,
+            "completed" => Status7bfEnum::Completed,
+            other => Status7bfEnum::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Status7bfEnum {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for Status7bfEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Status7bfEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Status7bfEnum::from(value.as_str()))
+    }
+}
+
 /// * `initialized` - Initialized
 /// * `queued` - Queued
 /// * `in_progress` - In progress
@@ -343,6 +8537,290 @@ impl<'de> ::serde::Deserialize<'de> for StorageStatus {
     }
 }
 
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TaskFilterOptions {
+    /// Apply filters from the view ID (a tab from the Data Manager)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<i64>,
+    /// `only` - include all tasks with skipped annotations<br>`exclude` - exclude all tasks with skipped annotations
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<::serde_json::Value>,
+    /// `only` - include all finished tasks (is_labeled = true)<br>`exclude` - exclude all finished tasks
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<::serde_json::Value>,
+    /// `only` - include all tasks with at least one not skipped annotation<br>`exclude` - exclude all tasks with at least one not skipped annotation
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotated: Option<::serde_json::Value>,
+    /// The server's default is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_with_annotations: Option<bool>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TaskFilterOptionsRequest {
+    /// Apply filters from the view ID (a tab from the Data Manager)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<i64>,
+    /// `only` - include all tasks with skipped annotations<br>`exclude` - exclude all tasks with skipped annotations
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<crate::Nullable<::serde_json::Value>>,
+    /// `only` - include all finished tasks (is_labeled = true)<br>`exclude` - exclude all finished tasks
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<crate::Nullable<::serde_json::Value>>,
+    /// `only` - include all tasks with at least one not skipped annotation<br>`exclude` - exclude all tasks with at least one not skipped annotation
+    ///
+    /// * `only` - only
+    /// * `exclude` - exclude
+    /// * `None` - None
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotated: Option<crate::Nullable<::serde_json::Value>>,
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_with_annotations: Option<bool>,
+}
+
+impl TaskFilterOptionsRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TaskSimple {
+    /// The `id` field.
+    pub id: i64,
+    /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
+    pub data: ::serde_json::Value,
+    /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<::serde_json::Value>,
+    /// Time a task was created
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last time a task was updated
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_labeled: Option<bool>,
+    /// Number of distinct annotators that processed the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<i64>,
+    /// Internal task ID in the project, starts with 1
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_id: Option<i64>,
+    /// Number of total annotations for the current task except cancelled annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations: Option<i64>,
+    /// Number of total cancelled annotations for the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_annotations: Option<i64>,
+    /// Number of total predictions for the current task
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions: Option<i64>,
+    /// Number of comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
+    /// Number of unresolved comments in the task including all annotations
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unresolved_comment_count: Option<i64>,
+    /// When the last comment was updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Project ID for this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Last annotator or reviewer who updated this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// Uploaded file used as data source for this task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload: Option<i64>,
+    /// Users who wrote comments
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_authors: Option<Vec<i64>>,
+    /// Default: `[]` when the server leaves it out.
+    #[serde(default)]
+    pub annotations: Vec<crate::models::Annotation>,
+    /// Default: `[]` when the server leaves it out.
+    #[serde(default)]
+    pub predictions: Vec<crate::models::Prediction>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TasksCreateRequest {
+    /// Task data
+    ///
+    /// Task data dictionary with arbitrary keys and values
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl TasksCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TasksListFields {
+    /// `all`
+    All,
+    /// `task_only`
+    TaskOnly,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl TasksListFields {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TasksListFields::All => "all",
+            TasksListFields::TaskOnly => "task_only",
+            TasksListFields::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TasksListFields {
+    fn from(value: &str) -> Self {
+        match value {
+            "all" => TasksListFields::All,
+            "task_only" => TasksListFields::TaskOnly,
+            other => TasksListFields::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for TasksListFields {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for TasksListFields {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TasksListFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(TasksListFields::from(value.as_str()))
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TasksListResponse {
+    /// The `tasks` field.
+    pub tasks: Vec<crate::models::TasksListResponseTasksItem>,
+    /// Total number of tasks
+    pub total: i64,
+    /// Total number of annotations
+    pub total_annotations: i64,
+    /// Total number of predictions
+    pub total_predictions: i64,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TasksListResponseTasksItem {
+    /// List of tasks
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Total number of tasks
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total number of annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations: Option<i64>,
+    /// Total number of predictions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions: Option<i64>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TasksUpdateRequest {
+    /// Task data
+    ///
+    /// Task data dictionary with arbitrary keys and values
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl TasksUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
 /// Sent in requests.
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenRefreshRequest {
@@ -374,4 +8852,2140 @@ impl ::std::fmt::Debug for TokenRefreshRequest {
 pub struct TokenRefreshResponse {
     /// The `access` field.
     pub access: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TokenRotateResponse {
+    /// The `refresh` field.
+    pub refresh: String,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TriggeredBy {
+    /// The `id` field.
+    pub id: i64,
+    /// Email address
+    ///
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserOrganizationMemberList {
+    /// The `id` field.
+    pub id: i64,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    pub username: String,
+    /// Email address
+    ///
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The `last_activity` field.
+    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    /// Custom keyboard shortcuts configuration for the user interface
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_hotkeys: Option<::serde_json::Value>,
+    /// The `avatar` field.
+    pub avatar: String,
+    /// Default: `"?"` when the server leaves it out.
+    #[serde(default = "default_user_organization_member_list_initials")]
+    pub initials: String,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The `active_organization` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_organization: Option<i64>,
+    /// The `active_organization_meta` field.
+    pub active_organization_meta: String,
+    /// Allow sending newsletters to user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+    /// The `date_joined` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The `created_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_projects: Option<
+        Vec<crate::models::UserOrganizationMemberListCreatedProjectsItem>,
+    >,
+    /// The `contributed_to_projects` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contributed_to_projects: Option<
+        Vec<crate::models::UserOrganizationMemberListContributedToProjectsItem>,
+    >,
+}
+
+fn default_user_organization_member_list_initials() -> String {
+    "?".to_owned()
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserOrganizationMemberListContributedToProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserOrganizationMemberListCreatedProjectsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `title` field.
+    pub title: String,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserSimple {
+    /// The `id` field.
+    pub id: i64,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// At most 256 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email address
+    ///
+    /// At most 254 characters. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The `avatar` field.
+    pub avatar: String,
+}
+
+/// A ModelSerializer that takes additional arguments for
+/// "fields", "omit" and "expand" in order to
+/// control which fields are displayed, and whether to replace simple
+/// values with complex, nested serializations
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserSimpleRequest {
+    /// At most 256 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// At most 256 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email address
+    ///
+    /// At most 254 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl UserSimpleRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.first_name {
+            crate::runtime::validate::length("first_name", value, None, Some(256u64))?;
+        }
+        if let Some(value) = &self.last_name {
+            crate::runtime::validate::length("last_name", value, None, Some(256u64))?;
+        }
+        if let Some(value) = &self.email {
+            crate::runtime::validate::length("email", value, None, Some(254u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UsersCreateRequest {
+    /// User ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// First name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Username of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Email of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Avatar URL of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Initials of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// Phone number of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Whether the user allows newsletters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+}
+
+impl UsersCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UsersGetTokenResponse {
+    /// The `detail` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UsersResetTokenResponse {
+    /// The `token` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UsersUpdateRequest {
+    /// User ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// First name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Username of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Email of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Avatar URL of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Initials of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// Phone number of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Whether the user allows newsletters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+}
+
+impl UsersUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct View {
+    /// The `id` field.
+    pub id: i64,
+    /// The `filter_group` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_group: Option<crate::models::FilterGroup>,
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::serde_json::Value>,
+    /// Ordering parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<::serde_json::Value>,
+    /// Position of the tab, starting at the left in data manager and increasing as the tabs go left to right
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    /// Selected items
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_items: Option<::serde_json::Value>,
+    /// User who made this view
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
+    /// Project ID
+    pub project: i64,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewOrderRequest {
+    /// The `project` field.
+    pub project: i64,
+    /// A list of view IDs in the desired order.
+    pub ids: Vec<i64>,
+}
+
+impl ViewOrderRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsCreateRequest {
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<crate::models::ViewsCreateRequestData>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl ViewsCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.data {
+            value.validate().map_err(|e| e.within("data"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Custom view data
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsCreateRequestData {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::ViewsCreateRequestDataFilters>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Vec<crate::models::ViewsCreateRequestDataOrderingItem>>,
+}
+
+impl ViewsCreateRequestData {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsCreateRequestDataFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::ViewsCreateRequestDataFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<crate::models::ViewsCreateRequestDataFiltersItemsItem>,
+}
+
+impl ViewsCreateRequestDataFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsCreateRequestDataFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsCreateRequestDataFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsCreateRequestDataFiltersConjunction::Or => "or",
+            ViewsCreateRequestDataFiltersConjunction::And => "and",
+            ViewsCreateRequestDataFiltersConjunction::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsCreateRequestDataFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => ViewsCreateRequestDataFiltersConjunction::Or,
+            "and" => ViewsCreateRequestDataFiltersConjunction::And,
+            other => ViewsCreateRequestDataFiltersConjunction::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsCreateRequestDataFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsCreateRequestDataFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsCreateRequestDataFiltersConjunction::from(value.as_str()))
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsCreateRequestDataFiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::ViewsCreateRequestDataFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::ViewsCreateRequestDataFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::ViewsCreateRequestDataFiltersItemsItemValue,
+}
+
+impl ViewsCreateRequestDataFiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsCreateRequestDataFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsCreateRequestDataFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            ViewsCreateRequestDataFiltersItemsItemFilter::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsCreateRequestDataFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                ViewsCreateRequestDataFiltersItemsItemFilter::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsCreateRequestDataFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsCreateRequestDataFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsCreateRequestDataFiltersItemsItemFilter::from(value.as_str()))
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsCreateRequestDataFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsCreateRequestDataFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsCreateRequestDataFiltersItemsItemOperator::Contains => "contains",
+            ViewsCreateRequestDataFiltersItemsItemOperator::EndsWith => "ends_with",
+            ViewsCreateRequestDataFiltersItemsItemOperator::Equal => "equal",
+            ViewsCreateRequestDataFiltersItemsItemOperator::Exists => "exists",
+            ViewsCreateRequestDataFiltersItemsItemOperator::Greater => "greater",
+            ViewsCreateRequestDataFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            ViewsCreateRequestDataFiltersItemsItemOperator::In => "in",
+            ViewsCreateRequestDataFiltersItemsItemOperator::Less => "less",
+            ViewsCreateRequestDataFiltersItemsItemOperator::LessOrEqual => {
+                "less_or_equal"
+            }
+            ViewsCreateRequestDataFiltersItemsItemOperator::NotContains => "not_contains",
+            ViewsCreateRequestDataFiltersItemsItemOperator::NotEqual => "not_equal",
+            ViewsCreateRequestDataFiltersItemsItemOperator::NotExists => "not_exists",
+            ViewsCreateRequestDataFiltersItemsItemOperator::NotIn => "not_in",
+            ViewsCreateRequestDataFiltersItemsItemOperator::StartsWith => "starts_with",
+            ViewsCreateRequestDataFiltersItemsItemOperator::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsCreateRequestDataFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => ViewsCreateRequestDataFiltersItemsItemOperator::Contains,
+            "ends_with" => ViewsCreateRequestDataFiltersItemsItemOperator::EndsWith,
+            "equal" => ViewsCreateRequestDataFiltersItemsItemOperator::Equal,
+            "exists" => ViewsCreateRequestDataFiltersItemsItemOperator::Exists,
+            "greater" => ViewsCreateRequestDataFiltersItemsItemOperator::Greater,
+            "greater_or_equal" => {
+                ViewsCreateRequestDataFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => ViewsCreateRequestDataFiltersItemsItemOperator::In,
+            "less" => ViewsCreateRequestDataFiltersItemsItemOperator::Less,
+            "less_or_equal" => {
+                ViewsCreateRequestDataFiltersItemsItemOperator::LessOrEqual
+            }
+            "not_contains" => ViewsCreateRequestDataFiltersItemsItemOperator::NotContains,
+            "not_equal" => ViewsCreateRequestDataFiltersItemsItemOperator::NotEqual,
+            "not_exists" => ViewsCreateRequestDataFiltersItemsItemOperator::NotExists,
+            "not_in" => ViewsCreateRequestDataFiltersItemsItemOperator::NotIn,
+            "starts_with" => ViewsCreateRequestDataFiltersItemsItemOperator::StartsWith,
+            other => {
+                ViewsCreateRequestDataFiltersItemsItemOperator::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsCreateRequestDataFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsCreateRequestDataFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsCreateRequestDataFiltersItemsItemOperator::from(value.as_str()))
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum ViewsCreateRequestDataFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// Float
+    Float(f32),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsCreateRequestDataOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsCreateRequestDataOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsCreateRequestDataOrderingItem::TasksAgreement => "tasks:agreement",
+            ViewsCreateRequestDataOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksAnnotators => "tasks:annotators",
+            ViewsCreateRequestDataOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksComments => "tasks:comments",
+            ViewsCreateRequestDataOrderingItem::TasksCompletedAt => "tasks:completed_at",
+            ViewsCreateRequestDataOrderingItem::TasksCreatedAt => "tasks:created_at",
+            ViewsCreateRequestDataOrderingItem::TasksFileUpload => "tasks:file_upload",
+            ViewsCreateRequestDataOrderingItem::TasksGroundTruth => "tasks:ground_truth",
+            ViewsCreateRequestDataOrderingItem::TasksId => "tasks:id",
+            ViewsCreateRequestDataOrderingItem::TasksInnerId => "tasks:inner_id",
+            ViewsCreateRequestDataOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksReviewed => "tasks:reviewed",
+            ViewsCreateRequestDataOrderingItem::TasksReviewers => "tasks:reviewers",
+            ViewsCreateRequestDataOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            ViewsCreateRequestDataOrderingItem::TasksUpdatedAt => "tasks:updated_at",
+            ViewsCreateRequestDataOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsCreateRequestDataOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => ViewsCreateRequestDataOrderingItem::TasksAgreement,
+            "tasks:annotations_results" => {
+                ViewsCreateRequestDataOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => ViewsCreateRequestDataOrderingItem::TasksAnnotators,
+            "tasks:cancelled_annotations" => {
+                ViewsCreateRequestDataOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => ViewsCreateRequestDataOrderingItem::TasksComments,
+            "tasks:completed_at" => ViewsCreateRequestDataOrderingItem::TasksCompletedAt,
+            "tasks:created_at" => ViewsCreateRequestDataOrderingItem::TasksCreatedAt,
+            "tasks:file_upload" => ViewsCreateRequestDataOrderingItem::TasksFileUpload,
+            "tasks:ground_truth" => ViewsCreateRequestDataOrderingItem::TasksGroundTruth,
+            "tasks:id" => ViewsCreateRequestDataOrderingItem::TasksId,
+            "tasks:inner_id" => ViewsCreateRequestDataOrderingItem::TasksInnerId,
+            "tasks:predictions_model_versions" => {
+                ViewsCreateRequestDataOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                ViewsCreateRequestDataOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                ViewsCreateRequestDataOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => ViewsCreateRequestDataOrderingItem::TasksReviewed,
+            "tasks:reviewers" => ViewsCreateRequestDataOrderingItem::TasksReviewers,
+            "tasks:reviews_accepted" => {
+                ViewsCreateRequestDataOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                ViewsCreateRequestDataOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                ViewsCreateRequestDataOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                ViewsCreateRequestDataOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                ViewsCreateRequestDataOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => ViewsCreateRequestDataOrderingItem::TasksUpdatedAt,
+            other => ViewsCreateRequestDataOrderingItem::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsCreateRequestDataOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsCreateRequestDataOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsCreateRequestDataOrderingItem::from(value.as_str()))
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsUpdateRequest {
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<crate::models::ViewsUpdateRequestData>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl ViewsUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.data {
+            value.validate().map_err(|e| e.within("data"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Custom view data
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsUpdateRequestData {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::ViewsUpdateRequestDataFilters>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Vec<crate::models::ViewsUpdateRequestDataOrderingItem>>,
+}
+
+impl ViewsUpdateRequestData {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsUpdateRequestDataFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::ViewsUpdateRequestDataFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<crate::models::ViewsUpdateRequestDataFiltersItemsItem>,
+}
+
+impl ViewsUpdateRequestDataFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsUpdateRequestDataFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsUpdateRequestDataFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsUpdateRequestDataFiltersConjunction::Or => "or",
+            ViewsUpdateRequestDataFiltersConjunction::And => "and",
+            ViewsUpdateRequestDataFiltersConjunction::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsUpdateRequestDataFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => ViewsUpdateRequestDataFiltersConjunction::Or,
+            "and" => ViewsUpdateRequestDataFiltersConjunction::And,
+            other => ViewsUpdateRequestDataFiltersConjunction::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsUpdateRequestDataFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsUpdateRequestDataFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsUpdateRequestDataFiltersConjunction::from(value.as_str()))
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ViewsUpdateRequestDataFiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::ViewsUpdateRequestDataFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::ViewsUpdateRequestDataFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::ViewsUpdateRequestDataFiltersItemsItemValue,
+}
+
+impl ViewsUpdateRequestDataFiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsUpdateRequestDataFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsUpdateRequestDataFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemFilter::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                ViewsUpdateRequestDataFiltersItemsItemFilter::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsUpdateRequestDataFiltersItemsItemFilter::from(value.as_str()))
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsUpdateRequestDataFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsUpdateRequestDataFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Contains => "contains",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::EndsWith => "ends_with",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Equal => "equal",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Exists => "exists",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Greater => "greater",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemOperator::In => "in",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Less => "less",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::LessOrEqual => {
+                "less_or_equal"
+            }
+            ViewsUpdateRequestDataFiltersItemsItemOperator::NotContains => "not_contains",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::NotEqual => "not_equal",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::NotExists => "not_exists",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::NotIn => "not_in",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::StartsWith => "starts_with",
+            ViewsUpdateRequestDataFiltersItemsItemOperator::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => ViewsUpdateRequestDataFiltersItemsItemOperator::Contains,
+            "ends_with" => ViewsUpdateRequestDataFiltersItemsItemOperator::EndsWith,
+            "equal" => ViewsUpdateRequestDataFiltersItemsItemOperator::Equal,
+            "exists" => ViewsUpdateRequestDataFiltersItemsItemOperator::Exists,
+            "greater" => ViewsUpdateRequestDataFiltersItemsItemOperator::Greater,
+            "greater_or_equal" => {
+                ViewsUpdateRequestDataFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => ViewsUpdateRequestDataFiltersItemsItemOperator::In,
+            "less" => ViewsUpdateRequestDataFiltersItemsItemOperator::Less,
+            "less_or_equal" => {
+                ViewsUpdateRequestDataFiltersItemsItemOperator::LessOrEqual
+            }
+            "not_contains" => ViewsUpdateRequestDataFiltersItemsItemOperator::NotContains,
+            "not_equal" => ViewsUpdateRequestDataFiltersItemsItemOperator::NotEqual,
+            "not_exists" => ViewsUpdateRequestDataFiltersItemsItemOperator::NotExists,
+            "not_in" => ViewsUpdateRequestDataFiltersItemsItemOperator::NotIn,
+            "starts_with" => ViewsUpdateRequestDataFiltersItemsItemOperator::StartsWith,
+            other => {
+                ViewsUpdateRequestDataFiltersItemsItemOperator::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsUpdateRequestDataFiltersItemsItemOperator::from(value.as_str()))
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum ViewsUpdateRequestDataFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// Float
+    Float(f32),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsUpdateRequestDataOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsUpdateRequestDataOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsUpdateRequestDataOrderingItem::TasksAgreement => "tasks:agreement",
+            ViewsUpdateRequestDataOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksAnnotators => "tasks:annotators",
+            ViewsUpdateRequestDataOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksComments => "tasks:comments",
+            ViewsUpdateRequestDataOrderingItem::TasksCompletedAt => "tasks:completed_at",
+            ViewsUpdateRequestDataOrderingItem::TasksCreatedAt => "tasks:created_at",
+            ViewsUpdateRequestDataOrderingItem::TasksFileUpload => "tasks:file_upload",
+            ViewsUpdateRequestDataOrderingItem::TasksGroundTruth => "tasks:ground_truth",
+            ViewsUpdateRequestDataOrderingItem::TasksId => "tasks:id",
+            ViewsUpdateRequestDataOrderingItem::TasksInnerId => "tasks:inner_id",
+            ViewsUpdateRequestDataOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksReviewed => "tasks:reviewed",
+            ViewsUpdateRequestDataOrderingItem::TasksReviewers => "tasks:reviewers",
+            ViewsUpdateRequestDataOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            ViewsUpdateRequestDataOrderingItem::TasksUpdatedAt => "tasks:updated_at",
+            ViewsUpdateRequestDataOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsUpdateRequestDataOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => ViewsUpdateRequestDataOrderingItem::TasksAgreement,
+            "tasks:annotations_results" => {
+                ViewsUpdateRequestDataOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => ViewsUpdateRequestDataOrderingItem::TasksAnnotators,
+            "tasks:cancelled_annotations" => {
+                ViewsUpdateRequestDataOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => ViewsUpdateRequestDataOrderingItem::TasksComments,
+            "tasks:completed_at" => ViewsUpdateRequestDataOrderingItem::TasksCompletedAt,
+            "tasks:created_at" => ViewsUpdateRequestDataOrderingItem::TasksCreatedAt,
+            "tasks:file_upload" => ViewsUpdateRequestDataOrderingItem::TasksFileUpload,
+            "tasks:ground_truth" => ViewsUpdateRequestDataOrderingItem::TasksGroundTruth,
+            "tasks:id" => ViewsUpdateRequestDataOrderingItem::TasksId,
+            "tasks:inner_id" => ViewsUpdateRequestDataOrderingItem::TasksInnerId,
+            "tasks:predictions_model_versions" => {
+                ViewsUpdateRequestDataOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                ViewsUpdateRequestDataOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                ViewsUpdateRequestDataOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => ViewsUpdateRequestDataOrderingItem::TasksReviewed,
+            "tasks:reviewers" => ViewsUpdateRequestDataOrderingItem::TasksReviewers,
+            "tasks:reviews_accepted" => {
+                ViewsUpdateRequestDataOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                ViewsUpdateRequestDataOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                ViewsUpdateRequestDataOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                ViewsUpdateRequestDataOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                ViewsUpdateRequestDataOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => ViewsUpdateRequestDataOrderingItem::TasksUpdatedAt,
+            other => ViewsUpdateRequestDataOrderingItem::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsUpdateRequestDataOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsUpdateRequestDataOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(ViewsUpdateRequestDataOrderingItem::from(value.as_str()))
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Webhook {
+    /// The `id` field.
+    pub id: i64,
+    /// The `organization` field.
+    pub organization: i64,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// URL of webhook
+    ///
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    pub url: String,
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_payload: Option<bool>,
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_for_all_actions: Option<bool>,
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::serde_json::Value>,
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// The server's default is `[]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::models::ActionsEnum>>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last update time
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRequest {
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<crate::Nullable<i64>>,
+    /// URL of webhook
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    pub url: String,
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_payload: Option<bool>,
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_for_all_actions: Option<bool>,
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::serde_json::Value>,
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::models::ActionsEnum>>,
+}
+
+impl WebhookRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.url;
+            crate::runtime::validate::length("url", value, Some(1u64), Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Serializer class for updating webhooks
+///
+/// Used to forbid updating project field.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookSerializerForUpdate {
+    /// The `id` field.
+    pub id: i64,
+    /// The `organization` field.
+    pub organization: i64,
+    /// The `project` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// URL of webhook
+    ///
+    /// At most 2048 characters. Replies outside this range are still accepted.
+    pub url: String,
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_payload: Option<bool>,
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_for_all_actions: Option<bool>,
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::serde_json::Value>,
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// The server's default is `[]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::models::ActionsEnum>>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last update time
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+
+/// Serializer class for updating webhooks
+///
+/// Used to forbid updating project field.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookSerializerForUpdateRequest {
+    /// URL of webhook
+    ///
+    /// Between 1 and 2048 characters. Checked before a request is sent.
+    pub url: String,
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_payload: Option<bool>,
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_for_all_actions: Option<bool>,
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::serde_json::Value>,
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::models::ActionsEnum>>,
+}
+
+impl WebhookSerializerForUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.url;
+            crate::runtime::validate::length("url", value, Some(1u64), Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponse {
+    /// The `PROJECT_CREATED` field.
+    #[serde(
+        rename = "PROJECT_CREATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_created: Option<crate::models::WebhooksInfoResponseProjectCreated>,
+    /// The `PROJECT_UPDATED` field.
+    #[serde(
+        rename = "PROJECT_UPDATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_updated: Option<crate::models::WebhooksInfoResponseProjectUpdated>,
+    /// The `PROJECT_DELETED` field.
+    #[serde(
+        rename = "PROJECT_DELETED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_deleted: Option<crate::models::WebhooksInfoResponseProjectDeleted>,
+    /// The `TASKS_CREATED` field.
+    #[serde(rename = "TASKS_CREATED", default, skip_serializing_if = "Option::is_none")]
+    pub tasks_created: Option<crate::models::WebhooksInfoResponseTasksCreated>,
+    /// The `TASKS_DELETED` field.
+    #[serde(rename = "TASKS_DELETED", default, skip_serializing_if = "Option::is_none")]
+    pub tasks_deleted: Option<crate::models::WebhooksInfoResponseTasksDeleted>,
+    /// The `ANNOTATION_CREATED` field.
+    #[serde(
+        rename = "ANNOTATION_CREATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotation_created: Option<crate::models::WebhooksInfoResponseAnnotationCreated>,
+    /// The `ANNOTATIONS_CREATED` field.
+    #[serde(
+        rename = "ANNOTATIONS_CREATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotations_created: Option<
+        crate::models::WebhooksInfoResponseAnnotationsCreated,
+    >,
+    /// The `ANNOTATION_UPDATED` field.
+    #[serde(
+        rename = "ANNOTATION_UPDATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotation_updated: Option<crate::models::WebhooksInfoResponseAnnotationUpdated>,
+    /// The `ANNOTATIONS_DELETED` field.
+    #[serde(
+        rename = "ANNOTATIONS_DELETED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotations_deleted: Option<
+        crate::models::WebhooksInfoResponseAnnotationsDeleted,
+    >,
+    /// The `LABEL_LINK_CREATED` field.
+    #[serde(
+        rename = "LABEL_LINK_CREATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label_link_created: Option<crate::models::WebhooksInfoResponseLabelLinkCreated>,
+    /// The `LABEL_LINK_UPDATED` field.
+    #[serde(
+        rename = "LABEL_LINK_UPDATED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label_link_updated: Option<crate::models::WebhooksInfoResponseLabelLinkUpdated>,
+    /// The `LABEL_LINK_DELETED` field.
+    #[serde(
+        rename = "LABEL_LINK_DELETED",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label_link_deleted: Option<crate::models::WebhooksInfoResponseLabelLinkDeleted>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseAnnotationCreated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseAnnotationUpdated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseAnnotationsCreated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseAnnotationsDeleted {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseLabelLinkCreated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseLabelLinkDeleted {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseLabelLinkUpdated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseProjectCreated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseProjectDeleted {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseProjectUpdated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseTasksCreated {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhooksInfoResponseTasksDeleted {
+    /// The `name` field.
+    pub name: String,
+    /// The `description` field.
+    pub description: String,
+    /// The `key` field.
+    pub key: String,
+    /// The `organization-only` field.
+    #[serde(rename = "organization-only")]
+    pub organization_only: bool,
 }

@@ -13,6 +13,42 @@ impl TokensApi {
         Self { client }
     }
 
+    /// Blacklist a JWT refresh token
+    ///
+    /// Adds a JWT refresh token to the blacklist, preventing it from being used to obtain new access tokens.
+    ///
+    /// `POST /api/token/blacklist/` (operation `api_token_blacklist_create`).
+    pub fn blacklist(&self, refresh: impl Into<String>) -> BlacklistBuilder {
+        BlacklistBuilder {
+            client: self.client.clone(),
+            body: crate::models::LsapiTokenBlacklistRequest {
+                refresh: refresh.into(),
+            },
+        }
+    }
+
+    /// Create API token
+    ///
+    /// Create a new API token for the current user.
+    ///
+    /// `POST /api/token/` (operation `api_token_create`).
+    pub fn create(&self) -> CreateBuilder {
+        CreateBuilder {
+            client: self.client.clone(),
+        }
+    }
+
+    /// List API tokens
+    ///
+    /// List all API tokens for the current user.
+    ///
+    /// `GET /api/token/` (operation `api_token_list`).
+    pub fn list(&self) -> ListBuilder {
+        ListBuilder {
+            client: self.client.clone(),
+        }
+    }
+
     /// Refresh JWT token
     ///
     /// Get a new access token, using a refresh token.
@@ -25,6 +61,99 @@ impl TokensApi {
                 refresh: refresh.into(),
             },
         }
+    }
+
+    /// Rotate JWT refresh token
+    ///
+    /// Creates a new JWT refresh token and blacklists the current one.
+    ///
+    /// `POST /api/token/rotate/` (operation `api_token_rotate_create`).
+    pub fn rotate(&self, refresh: impl Into<String>) -> RotateBuilder {
+        RotateBuilder {
+            client: self.client.clone(),
+            body: crate::models::LsapiTokenRotateRequest {
+                refresh: refresh.into(),
+            },
+        }
+    }
+}
+
+/// Builder for [`TokensApi::blacklist`]: `POST /api/token/blacklist/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct BlacklistBuilder {
+    client: crate::Client,
+    body: crate::models::LsapiTokenBlacklistRequest,
+}
+
+impl BlacklistBuilder {
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::LsapiTokenBlacklistRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
+        self.body.validate()?;
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: "/api/token/blacklist/".to_owned(),
+            query: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: false,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`TokensApi::create`]: `POST /api/token/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct CreateBuilder {
+    client: crate::Client,
+}
+
+impl CreateBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::LsapiTokenCreate, crate::Error> {
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: "/api/token/".to_owned(),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`TokensApi::list`]: `GET /api/token/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListBuilder {
+    client: crate::Client,
+}
+
+impl ListBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<Vec<crate::models::LsapiTokenList>, crate::Error> {
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::GET,
+            path: "/api/token/".to_owned(),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
     }
 }
 
@@ -53,7 +182,38 @@ impl RefreshBuilder {
             path: "/api/token/refresh/".to_owned(),
             query: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
             authenticated: false,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`TokensApi::rotate`]: `POST /api/token/rotate/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct RotateBuilder {
+    client: crate::Client,
+    body: crate::models::LsapiTokenRotateRequest,
+}
+
+impl RotateBuilder {
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::LsapiTokenRotateRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::TokenRotateResponse, crate::Error> {
+        self.body.validate()?;
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: "/api/token/rotate/".to_owned(),
+            query: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: true,
         };
         self.client.execute(request).await?.json()
     }

@@ -2,6 +2,7 @@
 //!
 //! - `codegen`          regenerate `generated/` from `schema/codegen.toml`
 //! - `codegen --check`  fail, naming the files, if `generated/` is not what codegen would write
+//!   (`--config FILE --out DIR` generate from another description, into another folder)
 //! - `e2e`              run the end-to-end tests against a real Label Studio and S3 API (moto)
 
 mod e2e;
@@ -12,15 +13,17 @@ use std::process::ExitCode;
 use codegen::output::Mode;
 
 const USAGE: &str = "usage:
-  cargo xtask codegen [--check]
+  cargo xtask codegen [--check] [--config schema/codegen.toml] [--out generated]
   cargo xtask e2e [--record] [--serve] [-- <test filter and libtest args>]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["codegen"] => codegen(Mode::Write),
-        ["codegen", "--check"] => codegen(Mode::Check),
+        ["codegen", rest @ ..] => match CodegenArgs::parse(rest) {
+            Some(args) => codegen(args),
+            None => usage(),
+        },
         ["e2e", rest @ ..] => match e2e::Options::parse(rest) {
             Some(options) => e2e::run(&workspace_root(), options),
             None => usage(),
@@ -41,13 +44,41 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn codegen(mode: Mode) -> ExitCode {
-    let root = workspace_root();
-    let run = match codegen::run(&root.join("schema/codegen.toml"), &root.join("generated"), mode) {
+struct CodegenArgs {
+    mode: Mode,
+    config: PathBuf,
+    out: PathBuf,
+}
+
+impl CodegenArgs {
+    fn parse(args: &[&str]) -> Option<CodegenArgs> {
+        let root = workspace_root();
+        let mut parsed = CodegenArgs {
+            mode: Mode::Write,
+            config: root.join("schema/codegen.toml"),
+            out: root.join("generated"),
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match *arg {
+                "--check" => parsed.mode = Mode::Check,
+                "--config" => parsed.config = PathBuf::from(args.next()?),
+                "--out" => parsed.out = PathBuf::from(args.next()?),
+                _ => return None,
+            }
+        }
+        Some(parsed)
+    }
+}
+
+fn codegen(args: CodegenArgs) -> ExitCode {
+    let CodegenArgs { mode, config, out } = args;
+    let out_name = out.display().to_string();
+    let run = match codegen::run(&config, &out, mode) {
         Ok(run) => run,
         Err(err) => {
             eprintln!("error: {err}");
-            eprintln!("nothing was written; generated/ is unchanged");
+            eprintln!("nothing was written; {out_name} is unchanged");
             return ExitCode::FAILURE;
         }
     };
@@ -58,10 +89,10 @@ fn codegen(mode: Mode) -> ExitCode {
     match mode {
         Mode::Write => {
             for path in &report.changed {
-                eprintln!("wrote generated/{path}");
+                eprintln!("wrote {out_name}/{path}");
             }
             for path in &report.removed {
-                eprintln!("removed generated/{path}");
+                eprintln!("removed {out_name}/{path}");
             }
             eprintln!(
                 "generated {} files in {:.1} ms ({} changed, {} removed)",
@@ -73,17 +104,17 @@ fn codegen(mode: Mode) -> ExitCode {
             ExitCode::SUCCESS
         }
         Mode::Check if report.is_clean() => {
-            eprintln!("generated/ is up to date ({} files)", run.files);
+            eprintln!("{out_name} is up to date ({} files)", run.files);
             ExitCode::SUCCESS
         }
         Mode::Check => {
             for path in &report.changed {
-                eprintln!("stale: generated/{path}");
+                eprintln!("stale: {out_name}/{path}");
             }
             for path in &report.removed {
-                eprintln!("not generated any more: generated/{path}");
+                eprintln!("not generated any more: {out_name}/{path}");
             }
-            eprintln!("generated/ is out of date: run `cargo xtask codegen` and commit the result");
+            eprintln!("{out_name} is out of date: run `cargo xtask codegen` and commit the result");
             ExitCode::FAILURE
         }
     }

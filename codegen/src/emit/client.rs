@@ -10,7 +10,7 @@ use super::docs::{doc_attrs, doc_line, paragraphs};
 use super::file::{OutputFile, ident, rust_file};
 use super::types::{FieldShape, field_exists, limit_check, rust_type};
 use crate::error::{Error, Result};
-use crate::ir::{Api, Field, Operation, Param, PathPart, Response, TypeKind, TypeRef};
+use crate::ir::{Api, Body, Field, Operation, Param, PathPart, Response, TypeKind, TypeRef};
 
 /// A node of the group tree: its operations and child groups.
 #[derive(Default)]
@@ -121,8 +121,10 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
-        // Descriptions are written for web pages; their links and HTML are kept as text.
+        // Descriptions are written for web pages; their links, HTML and list layout are
+        // the API authors' and kept as they wrote them.
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
 
         mod runtime;
         pub mod models;
@@ -221,16 +223,16 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     ]));
 
     let body_def = match &op.body {
-        Some(body) => {
+        Some(Body::Fields { type_name, fields }) => {
             let def = api
-                .type_def(&body.type_name)
+                .type_def(type_name)
                 .ok_or_else(|| emit_error(op, "body type missing"))?;
             let TypeKind::Struct(shape) = &def.kind else {
                 return Err(emit_error(op, "body type is not a struct"));
             };
-            Some((body, def, shape))
+            Some((fields, def, shape))
         }
-        None => None,
+        _ => None,
     };
 
     let mut inputs = Vec::new();
@@ -242,8 +244,8 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
             kind: InputKind::Param(param, op.path_params.iter().any(|p| std::ptr::eq(p, param))),
         });
     }
-    if let Some((body, def, shape)) = body_def {
-        for bf in &body.fields {
+    if let Some((body_fields, def, shape)) = body_def {
+        for bf in body_fields {
             let field = shape
                 .fields
                 .iter()
@@ -298,6 +300,11 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
             }
             InputKind::BodyField(field, shape, null_setter) => {
                 let member = ident(&field.rust_name)?;
+                let convert = if field.boxed {
+                    quote!(Box::new(#convert))
+                } else {
+                    convert
+                };
                 if is_arg(input) {
                     if *shape == FieldShape::Plain {
                         args.push(quote!(#name: #param_ty));
@@ -309,10 +316,15 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
                     } else {
                         let ty = rust_type(input.ty);
                         args.push(quote!(#name: Option<#ty>));
-                        body_inits.push(if name == &member {
+                        let value = if field.boxed {
+                            quote!(#name.map(Box::new))
+                        } else {
+                            quote!(#name)
+                        };
+                        body_inits.push(if member == value.to_string() {
                             quote!(#member)
                         } else {
-                            quote!(#member: #name)
+                            quote!(#member: #value)
                         });
                     }
                     continue;
@@ -374,6 +386,32 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
         });
     }
 
+    if let Some(Body::Whole { ty, required }) = &op.body {
+        let ty = rust_type(ty);
+        if *required {
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
+            members.push(quote!(body: #ty,));
+            setters.push(quote! {
+                /// Replaces the request body.
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.body = body;
+                    self
+                }
+            });
+        } else {
+            inits.push(quote!(body: None));
+            members.push(quote!(body: Option<#ty>,));
+            setters.push(quote! {
+                /// Sets the request body (none is sent otherwise).
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.body = Some(body);
+                    self
+                }
+            });
+        }
+    }
+
     let too_many = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let group_method = quote! {
         #docs
@@ -386,7 +424,7 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
         }
     };
 
-    let send = emit_send(op, &inputs, body_def.is_some())?;
+    let send = emit_send(api, op, &inputs)?;
     let builder_doc = doc_line(&format!(
         "Builder for [`{handle}::{method}`]: `{http} {}`. Set what you need, then call [`send`](Self::send).",
         op.path
@@ -408,7 +446,7 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     Ok((group_method, builder_tokens))
 }
 
-fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<TokenStream> {
+fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStream> {
     let mut checks = Vec::new();
     let mut query = Vec::new();
     let mut path_args = Vec::new();
@@ -468,20 +506,35 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
             query
         })
     };
-    let (validate_body, body) = if has_body {
-        (
+    let (validate_body, body) = match &op.body {
+        Some(Body::Fields { .. }) => (
             quote!(self.body.validate()?;),
             quote!(Some(crate::runtime::to_json(&self.body)?)),
-        )
-    } else {
-        (TokenStream::new(), quote!(None))
+        ),
+        Some(Body::Whole { ty, required: true }) => {
+            let check = super::types::nested_check(api, "", ty, quote!(value));
+            let check = check.map(|check| quote!({ let value = &self.body; #check }));
+            (quote!(#check), quote!(Some(crate::runtime::to_json(&self.body)?)))
+        }
+        Some(Body::Whole { ty, required: false }) => {
+            let check = super::types::nested_check(api, "", ty, quote!(value));
+            let check = check.map(|check| quote!(if let Some(value) = &self.body { #check }));
+            (
+                quote!(#check),
+                quote!(self.body.as_ref().map(crate::runtime::to_json).transpose()?),
+            )
+        }
+        None => (TokenStream::new(), quote!(None)),
     };
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
     let (output, finish) = match &op.response {
         Response::Json(ty) => (rust_type(ty), quote!(.json())),
+        Response::Text { .. } => (quote!(String), quote!(.text())),
+        Response::Bytes { .. } => (quote!(Vec<u8>), quote!(.bytes())),
         Response::Empty => (quote!(()), quote!(.empty())),
     };
+    let accept = op.response.accept();
     Ok(quote! {
         /// Checks documented limits, sends the request and decodes the reply.
         pub async fn send(self) -> Result<#output, crate::Error> {
@@ -493,6 +546,7 @@ fn emit_send(op: &Operation, inputs: &[Input<'_>], has_body: bool) -> Result<Tok
                 path: #path,
                 query: #query_value,
                 body: #body,
+                accept: #accept,
                 authenticated: #authenticated,
             };
             self.client.execute(request).await? #finish

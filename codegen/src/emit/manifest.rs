@@ -52,8 +52,14 @@ fn uses_dates(api: &Api) -> bool {
         }
     }
     let in_types = api.types.iter().any(|t| match &t.kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f: &Field| &f.ty).any(is_date),
-        TypeKind::StringEnum(_) => false,
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f: &Field| &f.ty)
+            .chain(s.additional.as_ref().map(|a| &a.ty))
+            .any(is_date),
+        TypeKind::Union(u) => u.variants.iter().any(|v| is_date(&v.ty)),
+        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => false,
     });
     let in_params = api
         .operations

@@ -11,7 +11,8 @@ use super::docs::{doc_attrs, paragraphs};
 use super::file::{OutputFile, ident, rust_file};
 use crate::error::Result;
 use crate::ir::{
-    Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage,
+    Api, Bound, Field, FloatWidth, IntEnum, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef,
+    Union, Usage,
 };
 
 /// How a field is held in Rust.
@@ -51,6 +52,8 @@ pub fn emit_models(api: &Api) -> Result<OutputFile> {
         items.push(match &def.kind {
             TypeKind::Struct(s) => emit_struct(api, def, s)?,
             TypeKind::StringEnum(e) => emit_enum(def, e)?,
+            TypeKind::IntEnum(e) => emit_int_enum(def, e)?,
+            TypeKind::Union(u) => emit_union(def, u)?,
         });
     }
     let tokens = quote! {
@@ -63,6 +66,7 @@ pub fn emit_models(api: &Api) -> Result<OutputFile> {
 /// A field's Rust type, as held in its struct.
 pub fn field_type(field: &Field, usage: Usage) -> TokenStream {
     let ty = rust_type(&field.ty);
+    let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
     match FieldShape::of(field, usage) {
         FieldShape::Plain => ty,
         FieldShape::Optional => quote!(Option<#ty>),
@@ -130,6 +134,15 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
         });
     }
 
+    if let Some(additional) = &shape.additional {
+        let member = ident(&additional.rust_name)?;
+        let value = rust_type(&additional.ty);
+        members.push(quote! {
+            /// Keys beyond the named fields (`additionalProperties`).
+            #[serde(flatten)]
+            pub #member: ::std::collections::BTreeMap<String, #value>,
+        });
+    }
     let docs = doc_attrs(&type_docs(def));
     let debug = sensitive.then(|| redacting_debug(def, &fields, usage)).transpose()?;
     let validate = usage
@@ -321,6 +334,11 @@ fn default_expr(ty: &TypeRef, value: &Value) -> Option<TokenStream> {
             let name = format_ident!("{}", name);
             Some(quote!(crate::models::#name::from(#s)))
         }
+        (TypeRef::Named(name), Value::Number(n)) => {
+            let name = format_ident!("{}", name);
+            let value = n.as_i64().unwrap_or_default();
+            Some(quote!(crate::models::#name::from(#value)))
+        }
         (TypeRef::Array(_), Value::Array(a)) if a.is_empty() => None,
         (TypeRef::Map(_), Value::Object(o)) if o.is_empty() => None,
         (TypeRef::Json, Value::Null) => None,
@@ -348,6 +366,7 @@ fn redacting_debug(def: &TypeDef, fields: &[&Field], usage: Usage) -> Result<Tok
         };
         quote!(.field(#label, #value))
     });
+    let entries: Vec<TokenStream> = entries.collect();
     Ok(quote! {
         impl ::std::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -391,7 +410,7 @@ fn validate_fn(api: &Api, name: &proc_macro2::Ident, fields: &[&Field], usage: U
 
 /// Runs `validate()` of nested request structs (directly, or in an array or map),
 /// naming the path: `customer.email`, `lines[2].sku`, `labels.en`.
-fn nested_check(api: &Api, wire_name: &str, ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+pub fn nested_check(api: &Api, wire_name: &str, ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
     let is_struct = |ty: &TypeRef| match ty {
         TypeRef::Named(name) => matches!(api.type_def(name).map(|t| &t.kind), Some(TypeKind::Struct(_))),
         _ => false,
@@ -541,6 +560,172 @@ fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = String::deserialize(deserializer)?;
                 Ok(#name::from(value.as_str()))
+            }
+        }
+    })
+}
+
+fn emit_int_enum(def: &TypeDef, shape: &IntEnum) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let unknown = ident(&shape.unknown_variant)?;
+    let mut variants = Vec::new();
+    let mut to_int = Vec::new();
+    let mut from_int = Vec::new();
+    for variant in &shape.variants {
+        let v = ident(&variant.rust_name)?;
+        let value = variant.value;
+        let doc = super::docs::doc_line(&format!("`{value}`"));
+        variants.push(quote!(#doc #v,));
+        to_int.push(quote!(#name::#v => #value,));
+        from_int.push(quote!(#value => #name::#v,));
+    }
+    let docs = doc_attrs(&paragraphs([
+        def.docs.as_deref(),
+        Some(&format!(
+            "Values this client does not know yet arrive as `{}`.",
+            shape.unknown_variant
+        )),
+    ]));
+    Ok(quote! {
+        #docs
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value added to the API after this client was generated.
+            #unknown(i64),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    #(#to_int)*
+                    #name::#unknown(value) => *value,
+                }
+            }
+        }
+
+        impl From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#from_int)*
+                    other => #name::#unknown(other),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.as_i64())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.as_i64())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok(#name::from(i64::deserialize(deserializer)?))
+            }
+        }
+    })
+}
+
+/// `oneOf` / `anyOf`: an enum with one variant per alternative and a raw-JSON fallback.
+/// Without a discriminator serde tries the variants in order (`untagged`); with one,
+/// the discriminator property picks the variant and unknown values fall back.
+fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let fallback = ident(&shape.fallback_variant)?;
+    let mut variants = Vec::new();
+    for variant in &shape.variants {
+        let v = ident(&variant.rust_name)?;
+        let ty = rust_type(&variant.ty);
+        let ty = if variant.boxed { quote!(Box<#ty>) } else { ty };
+        let tags = variant
+            .tags
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let tag_doc = (!tags.is_empty()).then(|| format!("Selected by {tags}."));
+        let docs = doc_attrs(&paragraphs([variant.docs.as_deref(), tag_doc.as_deref()]));
+        let docs = if docs.is_empty() {
+            super::docs::doc_line(&format!("The `{}` alternative.", variant.rust_name))
+        } else {
+            docs
+        };
+        variants.push(quote!(#docs #v(#ty),));
+    }
+    let how = match &shape.discriminator {
+        Some(property) => format!(
+            "The `{property}` property selects the alternative; other values arrive as `{}`.",
+            shape.fallback_variant
+        ),
+        None => format!(
+            "Alternatives are tried in order; a value matching none arrives as `{}`.",
+            shape.fallback_variant
+        ),
+    };
+    let docs = doc_attrs(&paragraphs([def.docs.as_deref(), Some(how.as_str())]));
+    let enum_tokens = |derives: TokenStream, attrs: TokenStream| {
+        quote! {
+            #docs
+            #derives
+            #attrs
+            pub enum #name {
+                #(#variants)*
+                /// A value matching none of the alternatives, as raw JSON.
+                #fallback(::serde_json::Value),
+            }
+        }
+    };
+    let Some(property) = &shape.discriminator else {
+        return Ok(enum_tokens(
+            quote!(#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]),
+            quote!(#[serde(untagged)]),
+        ));
+    };
+    let mut arms = Vec::new();
+    let mut serialize_arms = Vec::new();
+    for variant in &shape.variants {
+        let v = ident(&variant.rust_name)?;
+        let wrap = if variant.boxed {
+            quote!(|value| #name::#v(Box::new(value)))
+        } else {
+            quote!(#name::#v)
+        };
+        for tag in &variant.tags {
+            arms.push(quote! {
+                Some(#tag) => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom),
+            });
+        }
+        serialize_arms.push(quote!(#name::#v(value) => value.serialize(serializer),));
+    }
+    let decl = enum_tokens(quote!(#[derive(Clone, Debug, PartialEq)]), TokenStream::new());
+    Ok(quote! {
+        #decl
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    #name::#fallback(value) => value.serialize(serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = ::serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(::serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => Ok(#name::#fallback(value)),
+                }
             }
         }
     })

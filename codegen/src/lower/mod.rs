@@ -43,6 +43,7 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
         lowerer.lowered_components.insert(component);
     }
     let auth = lowerer.lower_auth(&operations)?;
+    lowerer.box_cycles();
     lowerer.mark_usage(&operations);
     lowerer.warn_unused_renames();
     operations.sort_by(|a, b| (&a.group, &a.method_name).cmp(&(&b.group, &b.method_name)));
@@ -89,6 +90,8 @@ pub(crate) struct Lowerer<'a> {
     lowered_components: BTreeSet<String>,
     /// Components being inlined right now (aliases), to stop self-containing aliases.
     inlining: Vec<String>,
+    /// `$ref`s into the middle of a schema, lowered once each.
+    deep_refs: BTreeMap<String, schema::Lowered>,
     warnings: Vec<Warning>,
 }
 
@@ -104,6 +107,7 @@ impl<'a> Lowerer<'a> {
             pending_components: Vec::new(),
             lowered_components: BTreeSet::new(),
             inlining: Vec::new(),
+            deep_refs: BTreeMap::new(),
             warnings: Vec::new(),
         };
         for (raw, rust) in &config.types.rename {
@@ -175,8 +179,10 @@ impl<'a> Lowerer<'a> {
     fn mark_usage(&mut self, operations: &[crate::ir::Operation]) {
         let mut stack: Vec<(String, bool)> = Vec::new();
         for op in operations {
-            if let Some(body) = &op.body {
-                stack.push((body.type_name.clone(), true));
+            match &op.body {
+                Some(crate::ir::Body::Fields { type_name, .. }) => stack.push((type_name.clone(), true)),
+                Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(named_in(ty).into_iter().map(|n| (n, true))),
+                None => {}
             }
             if let crate::ir::Response::Json(ty) = &op.response {
                 stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
@@ -196,13 +202,97 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             *flag = true;
-            if let TypeKind::Struct(s) = &def.kind {
-                let travels = |f: &&Field| if request { !f.read_only } else { !f.write_only };
-                for field in s.fields.iter().filter(travels) {
-                    stack.extend(named_in(&field.ty).into_iter().map(|n| (n, request)));
+            match &def.kind {
+                TypeKind::Struct(s) => {
+                    let travels = |f: &&Field| if request { !f.read_only } else { !f.write_only };
+                    for field in s.fields.iter().filter(travels) {
+                        stack.extend(named_in(&field.ty).into_iter().map(|n| (n, request)));
+                    }
+                    if let Some(additional) = &s.additional {
+                        stack.extend(named_in(&additional.ty).into_iter().map(|n| (n, request)));
+                    }
+                }
+                TypeKind::Union(u) => {
+                    for variant in &u.variants {
+                        stack.extend(named_in(&variant.ty).into_iter().map(|n| (n, request)));
+                    }
+                }
+                TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+            }
+        }
+    }
+
+    /// Types that contain themselves by value (directly or through others, `Option`
+    /// included) would have infinite size: box each by-value link that closes a cycle.
+    /// `Vec` and maps already hold their items on the heap.
+    fn box_cycles(&mut self) {
+        let by_value = |def: &TypeDef| -> Vec<String> {
+            match &def.kind {
+                TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct_name(&f.ty)).collect(),
+                TypeKind::Union(u) => u.variants.iter().filter_map(|v| direct_name(&v.ty)).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let edges: BTreeMap<String, Vec<String>> = self
+            .types
+            .values()
+            .map(|def| (def.name.clone(), by_value(def)))
+            .collect();
+        let reaches = |from: &str, to: &str| -> bool {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.to_owned()];
+            while let Some(name) = stack.pop() {
+                if name == to {
+                    return true;
+                }
+                if seen.insert(name.clone()) {
+                    stack.extend(edges.get(&name).into_iter().flatten().cloned());
+                }
+            }
+            false
+        };
+        let mut boxes: Vec<(String, String)> = Vec::new();
+        for (owner, targets) in &edges {
+            for target in targets {
+                if reaches(target, owner) {
+                    boxes.push((owner.clone(), target.clone()));
                 }
             }
         }
+        for (owner, target) in boxes {
+            let Some(def) = self.types.get_mut(&owner) else {
+                continue;
+            };
+            match &mut def.kind {
+                TypeKind::Struct(s) => {
+                    for f in s
+                        .fields
+                        .iter_mut()
+                        .filter(|f| direct_name(&f.ty).as_ref() == Some(&target))
+                    {
+                        f.boxed = true;
+                    }
+                }
+                TypeKind::Union(u) => {
+                    for v in u
+                        .variants
+                        .iter_mut()
+                        .filter(|v| direct_name(&v.ty).as_ref() == Some(&target))
+                    {
+                        v.boxed = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The named type held by value (not behind a `Vec` or map), if any.
+fn direct_name(ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Named(name) => Some(name.clone()),
+        _ => None,
     }
 }
 

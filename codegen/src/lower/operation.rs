@@ -23,8 +23,8 @@ const BUILDER_METHODS: &[&str] = &["send", "body", "client", "request", "query",
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
-        let wanted: BTreeSet<&str> = self.config.operations.include.iter().map(String::as_str).collect();
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let selection = &self.config.operations;
+        let mut first_use: BTreeMap<String, String> = BTreeMap::new();
         let mut known: Vec<&str> = Vec::new();
         let mut method_names: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
         let mut operations = Vec::new();
@@ -32,39 +32,53 @@ impl<'a> Lowerer<'a> {
         for (path, item) in &doc.paths.paths {
             let item_at = Pointer::root().join("paths").join(path);
             let ReferenceOr::Item(item) = item else {
-                return Err(Error::Unsupported {
-                    pointer: item_at.to_string(),
-                    what: "a `$ref` path item".to_owned(),
-                });
+                self.warn(
+                    &item_at,
+                    "a `$ref` path item (only inline ones are read); skipped".to_owned(),
+                );
+                continue;
             };
             for (method, op) in item.iter() {
                 let at = item_at.join(method);
-                let Some(id) = op.operation_id.as_deref() else { continue };
-                known.push(id);
-                if let Some(first) = seen.insert(id.to_owned(), at.to_string())
-                    && wanted.contains(id)
-                {
-                    return Err(Error::Invalid {
-                        pointer: at.to_string(),
-                        message: format!("operationId `{id}` is also used at {first}"),
-                    });
-                }
-                if !wanted.contains(id) {
+                known.extend(op.operation_id.as_deref());
+                if !selection.wants(op.operation_id.as_deref(), &op.tags) {
                     continue;
                 }
+                let id = match op.operation_id.as_deref() {
+                    Some(id) => id.to_owned(),
+                    None => {
+                        let derived = naming::field_name(&format!("{method} {path}"));
+                        self.warn(
+                            &at,
+                            format!("no operationId; named `{derived}` after its method and path"),
+                        );
+                        derived
+                    }
+                };
+                if let Some(first) = first_use.get(&id) {
+                    let message =
+                        format!("operationId `{id}` is also used at {first}; the later one gets a suffixed name");
+                    self.warn(&at, message);
+                } else {
+                    first_use.insert(id.clone(), at.to_string());
+                }
                 let operation =
-                    self.lower_operation(path, &item.parameters, method, op, &item_at, &mut method_names)?;
+                    self.lower_operation(&id, path, &item.parameters, method, op, &item_at, &mut method_names)?;
                 operations.push(operation);
             }
         }
-        if let Some(missing) = wanted.iter().find(|id| !seen.contains_key(**id)) {
+        if let Some(ids) = selection.ids()
+            && let Some(missing) = ids.iter().find(|id| !first_use.contains_key(*id))
+        {
             return Err(unknown_operation(self.config, missing, &known));
         }
         Ok(operations)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn lower_operation(
         &mut self,
+        id: &str,
         path: &str,
         shared_params: &'a [ReferenceOr<Parameter>],
         method: &str,
@@ -73,11 +87,10 @@ impl<'a> Lowerer<'a> {
         method_names: &mut BTreeMap<Vec<String>, Scope>,
     ) -> Result<Operation> {
         let at = &item_at.join(method);
-        let id = op.operation_id.clone().unwrap_or_default();
         let group = self.group_of(op);
         let wanted_method = match op.extensions.get("x-fern-sdk-method-name") {
             Some(Value::String(name)) => naming::field_name(name),
-            _ => naming::field_name(&id),
+            _ => naming::field_name(id),
         };
         let method_name = method_names.entry(group.clone()).or_default().claim(&wanted_method);
         if method_name != wanted_method {
@@ -115,7 +128,7 @@ impl<'a> Lowerer<'a> {
         let security = op.security.as_ref().or(self.doc.security.as_ref());
         let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
         Ok(Operation {
-            id,
+            id: id.to_owned(),
             origin: at.to_string(),
             group,
             method_name,
@@ -283,12 +296,21 @@ impl<'a> Lowerer<'a> {
             return Err(unsupported(&schema_at, "a JSON request body without a schema"));
         };
         let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Request"))?;
-        let TypeRef::Named(type_name) = lowered.ty else {
-            return Err(unsupported(&schema_at, "a request body that is not a JSON object"));
+        if let TypeRef::Named(type_name) = &lowered.ty {
+            self.ensure_lowered(type_name)?;
+        }
+        let shape = match &lowered.ty {
+            TypeRef::Named(type_name) => match self.types.get(type_name).map(|t| &t.kind) {
+                Some(TypeKind::Struct(shape)) => Some((type_name.clone(), shape)),
+                _ => None,
+            },
+            _ => None,
         };
-        self.ensure_lowered(&type_name)?;
-        let Some(TypeKind::Struct(shape)) = self.types.get(&type_name).map(|t| &t.kind) else {
-            return Err(unsupported(&schema_at, "a request body that is not a JSON object"));
+        let Some((type_name, shape)) = shape else {
+            return Ok(Body::Whole {
+                ty: lowered.ty,
+                required: body.required,
+            });
         };
         // Required fields become call arguments, so they claim their names first.
         let mut writable: Vec<&crate::ir::Field> = shape.fields.iter().filter(|f| !f.read_only).collect();
@@ -302,7 +324,7 @@ impl<'a> Lowerer<'a> {
                     .then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
             })
             .collect();
-        Ok(Body { type_name, fields })
+        Ok(Body::Fields { type_name, fields })
     }
 
     /// Lowers a queued component now (a body's fields are needed before the worklist runs).
@@ -360,7 +382,15 @@ impl<'a> Lowerer<'a> {
         if response.content.is_empty() {
             return Ok(Response::Empty);
         }
-        let (media, media_type) = pick_json(&response.content, &at, "response")?;
+        let Ok((media, media_type)) = pick_json(&response.content, &at, "response") else {
+            // No JSON on offer: text stays text, anything else is bytes.
+            let media = response.content.keys().next().cloned().unwrap_or_default();
+            return Ok(if media.to_ascii_lowercase().starts_with("text/") {
+                Response::Text { media_type: media }
+            } else {
+                Response::Bytes { media_type: media }
+            });
+        };
         let Some(schema) = &media_type.schema else {
             return Ok(Response::Json(TypeRef::Json));
         };
@@ -381,11 +411,7 @@ impl<'a> Lowerer<'a> {
                 .values()
                 .filter_map(|i| i.as_item())
                 .flat_map(|i| i.iter())
-                .filter(|(_, op)| {
-                    op.operation_id
-                        .as_ref()
-                        .is_some_and(|id| self.config.operations.include.contains(id))
-                })
+                .filter(|(_, op)| self.config.operations.wants(op.operation_id.as_deref(), &op.tags))
                 .flat_map(|(_, op)| {
                     op.security
                         .iter()

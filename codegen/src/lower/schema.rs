@@ -1,18 +1,22 @@
 //! Schemas → `TypeRef`s and named `TypeDef`s.
 //!
-//! Object schemas and string enums become named types (components keep their name,
-//! inline ones are named after where they sit); everything else is used in place.
+//! Objects with properties, enums and unions (`oneOf` / `anyOf`) become named types
+//! (components keep their name, inline ones are named after where they sit);
+//! everything else is used in place. What cannot be expressed becomes
+//! `serde_json::Value` with a warning naming the place — never a dropped field.
 
+use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
-    VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
 use super::Lowerer;
 use crate::error::{Error, Result};
 use crate::ir::{
-    Bound, Field, FloatWidth, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Usage, Variant,
+    Additional, Bound, Field, FloatWidth, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum, Struct, TypeDef,
+    TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -56,6 +60,21 @@ pub(super) struct Lowered {
     pub secret: bool,
 }
 
+/// One property of an object being defined, wherever it was written.
+struct PropertyIn<'s> {
+    wire: &'s str,
+    schema: SchemaRef<'s>,
+    at: Pointer,
+}
+
+/// The pieces of an object: its own properties, or those of all `allOf` parts.
+#[derive(Default)]
+struct ObjectParts<'s> {
+    properties: Vec<PropertyIn<'s>>,
+    required: Vec<String>,
+    additional: Option<(&'s AdditionalProperties, Pointer)>,
+}
+
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
 impl<'a> Lowerer<'a> {
@@ -68,6 +87,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Result<Lowered> {
+        if let Some(lowered) = self.lower_deep_ref(reference, at)? {
+            return Ok(lowered);
+        }
         let (component, schema) = self.resolve_component(reference, at)?;
         let pointer = Pointer::root().join("components").join("schemas").join(&component);
         if is_named_kind(schema) {
@@ -94,6 +116,54 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `#/components/schemas/X/properties/y`: a schema inside another one. Lowered
+    /// once per reference, in place, named after its path.
+    fn lower_deep_ref(&mut self, reference: &str, at: &Pointer) -> Result<Option<Lowered>> {
+        let Some(rest) = reference.strip_prefix(COMPONENT_PREFIX) else {
+            return Ok(None);
+        };
+        if !rest.contains('/') {
+            return Ok(None);
+        }
+        if let Some(done) = self.deep_refs.get(reference) {
+            return Ok(Some(done.clone()));
+        }
+        let dangling = || Error::DanglingRef {
+            pointer: at.to_string(),
+            reference: reference.to_owned(),
+        };
+        let target = Pointer::from_ref(reference).ok_or_else(dangling)?;
+        let segments: Vec<String> = target.segments().collect();
+        let components = self.doc.components.as_ref().ok_or_else(dangling)?;
+        let root = components.schemas.get(&segments[2]).ok_or_else(dangling)?;
+        let root = serde_json::to_value(root).map_err(|_| dangling())?;
+        let inner = segments[3..].iter().try_fold(&root, |value, segment| match value {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        });
+        let inner = inner.ok_or_else(dangling)?;
+        let schema: ReferenceOr<Schema> = serde_json::from_value(inner.clone()).map_err(|e| Error::Invalid {
+            pointer: at.to_string(),
+            message: format!("`$ref: {reference}` points at something that is not a schema: {e}"),
+        })?;
+        let hint = naming::type_name(
+            &segments[2..]
+                .iter()
+                .filter(|s| *s != "properties")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        self.warn(
+            at,
+            format!("`$ref` points inside another schema; its target is generated as `{hint}` (or used in place)"),
+        );
+        let lowered = self.lower_schema((&schema).into(), &target, &hint)?;
+        self.deep_refs.insert(reference.to_owned(), lowered.clone());
+        Ok(Some(lowered))
+    }
+
     /// Follows `$ref` chains to a component holding a real schema.
     pub(super) fn resolve_component(&self, reference: &str, at: &Pointer) -> Result<(String, &'a Schema)> {
         let mut reference = reference.to_owned();
@@ -107,7 +177,7 @@ impl<'a> Lowerer<'a> {
                 return Err(if reference.starts_with('#') {
                     Error::Unsupported {
                         pointer: at.to_string(),
-                        what: format!("`$ref: {reference}` (only `{COMPONENT_PREFIX}<name>` references are supported)"),
+                        what: format!("`$ref: {reference}` (only `{COMPONENT_PREFIX}...` references are supported)"),
                     }
                 } else {
                     Error::Unsupported {
@@ -119,7 +189,7 @@ impl<'a> Lowerer<'a> {
             if name.contains('/') {
                 return Err(Error::Unsupported {
                     pointer: at.to_string(),
-                    what: format!("`$ref: {reference}` points inside a schema; only whole components are supported"),
+                    what: format!("`$ref: {reference}` chains through a schema inside another schema"),
                 });
             }
             let name = name.replace("~1", "/").replace("~0", "~");
@@ -149,6 +219,11 @@ impl<'a> Lowerer<'a> {
         let data = &schema.schema_data;
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Integer(int)) if !int.enumeration.is_empty() => {
+                let name = self.new_type_name(hint);
+                self.define_int_enum(&name, schema, &int.enumeration, at);
+                TypeRef::Named(name)
+            }
             SchemaKind::Type(Type::Integer(int)) => TypeRef::Int(match int.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => IntWidth::I32,
                 _ => IntWidth::I64,
@@ -170,8 +245,8 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
                     Some(items) => {
-                        let item_hint = format!("{hint}Item");
-                        self.lower_schema(items.into(), &at.join("items"), &item_hint)?.ty
+                        self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?
+                            .ty
                     }
                     None => TypeRef::Json,
                 };
@@ -181,51 +256,101 @@ impl<'a> Lowerer<'a> {
                 self.lower_map(object.additional_properties.as_ref(), at, hint)?
             }
             SchemaKind::Type(Type::Object(object)) => {
+                let parts = ObjectParts {
+                    properties: own_properties(&object.properties, at),
+                    required: object.required.clone(),
+                    additional: object
+                        .additional_properties
+                        .as_ref()
+                        .map(|a| (a, at.join("additionalProperties"))),
+                };
                 let name = self.new_type_name(hint);
-                self.define_struct(&name, data, &object.properties, &object.required, at)?;
+                self.define_struct(&name, data, parts, at)?;
                 TypeRef::Named(name)
-            }
-            SchemaKind::Any(any) if !any.properties.is_empty() => {
-                let name = self.new_type_name(hint);
-                self.define_struct(&name, data, &any.properties, &any.required, at)?;
-                TypeRef::Named(name)
-            }
-            SchemaKind::Any(any)
-                if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() && any.not.is_none() =>
-            {
-                TypeRef::Json
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 // drf-spectacular's wrapper for a nullable or documented `$ref`.
                 let inner = self.lower_schema((&all_of[0]).into(), &at.join("allOf").join(0), hint)?;
-                let mut lowered = describe(schema, inner.ty);
-                lowered.nullable |= inner.nullable;
-                lowered.limits = inner.limits;
-                lowered.docs = lowered.docs.or(inner.docs);
-                return Ok(lowered);
+                return Ok(wrap(schema, inner));
             }
-            SchemaKind::AllOf { .. } => return Err(unsupported(at, "`allOf` with more than one schema")),
-            SchemaKind::OneOf { .. } => return Err(unsupported(at, "`oneOf`")),
-            SchemaKind::AnyOf { .. } => return Err(unsupported(at, "`anyOf`")),
-            SchemaKind::Not { .. } => return Err(unsupported(at, "`not`")),
-            SchemaKind::Any(_) => {
-                return Err(unsupported(
-                    at,
-                    "a schema mixing `oneOf`/`anyOf`/`allOf`/`not` with other keywords",
-                ));
-            }
+            SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of, at)? {
+                Some(parts) => {
+                    let name = self.new_type_name(hint);
+                    self.define_struct(&name, data, parts, at)?;
+                    TypeRef::Named(name)
+                }
+                None => return Ok(self.fallback(schema, at, "an `allOf` whose parts are not all objects")),
+            },
+            SchemaKind::OneOf { one_of } => self.union_type(hint, data, one_of, at.join("oneOf"), at)?,
+            SchemaKind::AnyOf { any_of } => self.union_type(hint, data, any_of, at.join("anyOf"), at)?,
+            SchemaKind::Not { .. } => return Ok(self.fallback(schema, at, "`not`")),
+            SchemaKind::Any(any) => return self.lower_any(schema, any, at, hint),
         };
         let mut lowered = describe(schema, ty);
         lowered.limits = limits_of(&schema.schema_kind);
         Ok(lowered)
     }
 
+    /// Schemas openapiv3 could not put in one box: no `type`, or keywords that mix.
+    fn lower_any(&mut self, schema: &Schema, any: &AnySchema, at: &Pointer, hint: &str) -> Result<Lowered> {
+        let data = &schema.schema_data;
+        let ty = if !any.one_of.is_empty() {
+            self.union_type(hint, data, &any.one_of, at.join("oneOf"), at)?
+        } else if !any.any_of.is_empty() {
+            self.union_type(hint, data, &any.any_of, at.join("anyOf"), at)?
+        } else if !any.all_of.is_empty() || !any.properties.is_empty() {
+            let mut parts = match self.merge_all_of(&any.all_of, at)? {
+                Some(parts) => parts,
+                None => return Ok(self.fallback(schema, at, "an `allOf` whose parts are not all objects")),
+            };
+            parts.properties.extend(own_properties(&any.properties, at));
+            parts.required.extend(any.required.iter().cloned());
+            if let Some(additional) = &any.additional_properties {
+                parts.additional = Some((additional, at.join("additionalProperties")));
+            }
+            let name = self.new_type_name(hint);
+            self.define_struct(&name, data, parts, at)?;
+            TypeRef::Named(name)
+        } else if any.not.is_some() {
+            return Ok(self.fallback(schema, at, "`not`"));
+        } else {
+            match any.typ.as_deref() {
+                Some("object") => self.lower_map(any.additional_properties.as_ref(), at, hint)?,
+                Some("array") => {
+                    let item = match &any.items {
+                        Some(items) => {
+                            self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?
+                                .ty
+                        }
+                        None => TypeRef::Json,
+                    };
+                    TypeRef::Array(Box::new(item))
+                }
+                Some("string") => TypeRef::String,
+                Some("integer") => TypeRef::Int(IntWidth::I64),
+                Some("number") => TypeRef::Float(FloatWidth::F64),
+                Some("boolean") => TypeRef::Bool,
+                None => TypeRef::Json,
+                Some(other) => return Ok(self.fallback(schema, at, &format!("`type: {other}`"))),
+            }
+        };
+        Ok(describe(schema, ty))
+    }
+
+    /// The value is kept as JSON; the warning names the place and the reason.
+    fn fallback(&mut self, schema: &Schema, at: &Pointer, what: &str) -> Lowered {
+        self.warn(
+            at,
+            format!("{what} cannot be expressed as a Rust type; kept as `serde_json::Value`"),
+        );
+        describe(schema, TypeRef::Json)
+    }
+
     fn lower_map(&mut self, additional: Option<&AdditionalProperties>, at: &Pointer, hint: &str) -> Result<TypeRef> {
         let value = match additional {
             Some(AdditionalProperties::Schema(schema)) => {
-                let value_hint = format!("{hint}Value");
                 let inner: &ReferenceOr<Schema> = schema;
-                self.lower_schema(inner.into(), &at.join("additionalProperties"), &value_hint)?
+                self.lower_schema(inner.into(), &at.join("additionalProperties"), &format!("{hint}Value"))?
                     .ty
             }
             Some(AdditionalProperties::Any(_)) | None => TypeRef::Json,
@@ -233,44 +358,143 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Map(Box::new(value)))
     }
 
+    /// The properties of every `allOf` part, later parts winning; `None` if a part is
+    /// not an object (a string `allOf`, say).
+    fn merge_all_of<'s>(&self, parts: &'s [ReferenceOr<Schema>], at: &Pointer) -> Result<Option<ObjectParts<'s>>>
+    where
+        'a: 's,
+    {
+        let mut merged = ObjectParts::default();
+        for (i, part) in parts.iter().enumerate() {
+            let (schema, part_at) = match part {
+                ReferenceOr::Item(schema) => (schema, at.join("allOf").join(i)),
+                ReferenceOr::Reference { reference } => {
+                    let (component, schema) = self.resolve_component(reference, at)?;
+                    (
+                        schema,
+                        Pointer::root().join("components").join("schemas").join(component),
+                    )
+                }
+            };
+            let (properties, required, additional, nested) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, None),
+                SchemaKind::Any(any) => (
+                    &any.properties,
+                    &any.required,
+                    &any.additional_properties,
+                    Some(&any.all_of),
+                ),
+                SchemaKind::AllOf { all_of } => {
+                    let Some(inner) = self.merge_all_of(all_of, &part_at)? else {
+                        return Ok(None);
+                    };
+                    merged.properties.extend(inner.properties);
+                    merged.required.extend(inner.required);
+                    continue;
+                }
+                _ => return Ok(None),
+            };
+            if let Some(nested) = nested.filter(|n| !n.is_empty()) {
+                let Some(inner) = self.merge_all_of(nested, &part_at)? else {
+                    return Ok(None);
+                };
+                merged.properties.extend(inner.properties);
+                merged.required.extend(inner.required);
+            }
+            for property in own_properties(properties, &part_at) {
+                merged.properties.retain(|p| p.wire != property.wire);
+                merged.properties.push(property);
+            }
+            merged.required.extend(required.iter().cloned());
+            if let Some(additional) = additional {
+                merged.additional = Some((additional, part_at.join("additionalProperties")));
+            }
+        }
+        Ok(Some(merged))
+    }
+
     /// Lowers a component schema queued by `lower_ref` into its named type.
     pub(super) fn lower_component(&mut self, component: &str) -> Result<()> {
         let at = Pointer::root().join("components").join("schemas").join(component);
         let (_, schema) = self.resolve_component(&format!("{COMPONENT_PREFIX}{component}"), &at)?;
         let name = self.component_type_name(component);
+        let data = &schema.schema_data;
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => self.define_enum(&name, schema, &string.enumeration, &at),
+            SchemaKind::Type(Type::Integer(int)) => self.define_int_enum(&name, schema, &int.enumeration, &at),
             SchemaKind::Type(Type::Object(object)) => {
-                self.define_struct(&name, &schema.schema_data, &object.properties, &object.required, &at)?
+                let parts = ObjectParts {
+                    properties: own_properties(&object.properties, &at),
+                    required: object.required.clone(),
+                    additional: object
+                        .additional_properties
+                        .as_ref()
+                        .map(|a| (a, at.join("additionalProperties"))),
+                };
+                self.define_struct(&name, data, parts, &at)?
+            }
+            SchemaKind::OneOf { one_of } => self.define_union(&name, data, one_of, at.join("oneOf"), &at)?,
+            SchemaKind::AnyOf { any_of } => self.define_union(&name, data, any_of, at.join("anyOf"), &at)?,
+            SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of, &at)? {
+                Some(parts) => self.define_struct(&name, data, parts, &at)?,
+                None => self.define_opaque(&name, schema, &at, "an `allOf` whose parts are not all objects"),
+            },
+            SchemaKind::Any(any) if !any.one_of.is_empty() => {
+                self.define_union(&name, data, &any.one_of, at.join("oneOf"), &at)?
+            }
+            SchemaKind::Any(any) if !any.any_of.is_empty() => {
+                self.define_union(&name, data, &any.any_of, at.join("anyOf"), &at)?
             }
             SchemaKind::Any(any) => {
-                self.define_struct(&name, &schema.schema_data, &any.properties, &any.required, &at)?
+                let Some(mut parts) = self.merge_all_of(&any.all_of, &at)? else {
+                    self.define_opaque(&name, schema, &at, "an `allOf` whose parts are not all objects");
+                    return Ok(());
+                };
+                parts.properties.extend(own_properties(&any.properties, &at));
+                parts.required.extend(any.required.iter().cloned());
+                if let Some(additional) = &any.additional_properties {
+                    parts.additional = Some((additional, at.join("additionalProperties")));
+                }
+                self.define_struct(&name, data, parts, &at)?
             }
-            _ => unreachable_kind(&at)?,
+            _ => self.define_opaque(&name, schema, &at, "this schema"),
         }
         Ok(())
     }
 
-    fn define_struct(
-        &mut self,
-        name: &str,
-        data: &openapiv3::SchemaData,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &[String],
-        at: &Pointer,
-    ) -> Result<()> {
+    /// A named type that could not be modelled: a union with only the JSON fallback.
+    fn define_opaque(&mut self, name: &str, schema: &Schema, at: &Pointer, what: &str) {
+        self.warn(
+            at,
+            format!("{what} cannot be expressed as a Rust type; `{name}` holds it as `serde_json::Value`"),
+        );
+        self.insert_type(TypeDef {
+            name: name.to_owned(),
+            origin: at.to_string(),
+            docs: docs_of(&schema.schema_data),
+            usage: Usage::default(),
+            kind: TypeKind::Union(Union {
+                variants: Vec::new(),
+                discriminator: None,
+                fallback_variant: "Value".to_owned(),
+            }),
+        });
+    }
+
+    fn define_struct(&mut self, name: &str, data: &SchemaData, parts: ObjectParts<'_>, at: &Pointer) -> Result<()> {
         let mut field_names = Scope::new();
-        let mut fields = Vec::with_capacity(properties.len());
+        let mut fields = Vec::with_capacity(parts.properties.len());
         let origin_name = at.segments().last().unwrap_or_default();
-        for (wire_name, property) in properties {
-            let field_at = at.join("properties").join(wire_name);
+        for property in &parts.properties {
+            let wire_name = property.wire;
+            let field_at = &property.at;
             let hint = format!("{name}{}", naming::type_name(wire_name));
-            let lowered = self.lower_schema(property.into(), &field_at, &hint)?;
+            let lowered = self.lower_schema(property.schema, field_at, &hint)?;
             let candidate = naming::field_name(wire_name);
             let rust_name = field_names.claim(&candidate);
             if rust_name != candidate {
                 self.warn(
-                    &field_at,
+                    field_at,
                     format!("field name `{candidate}` is taken in `{name}`; using `{rust_name}`"),
                 );
             }
@@ -278,7 +502,7 @@ impl<'a> Lowerer<'a> {
                 Some(value) if self.default_fits(&lowered.ty, &value) => Some(value),
                 Some(value) => {
                     self.warn(
-                        &field_at,
+                        field_at,
                         format!("`default: {value}` does not match the field's type; ignored"),
                     );
                     None
@@ -290,10 +514,10 @@ impl<'a> Lowerer<'a> {
                 || self.config.is_sensitive(&origin_name, wire_name)
                 || self.config.is_sensitive(name, wire_name);
             fields.push(Field {
-                wire_name: wire_name.clone(),
+                wire_name: wire_name.to_owned(),
                 rust_name,
                 ty: lowered.ty,
-                required: required.contains(wire_name),
+                required: parts.required.iter().any(|r| r == wire_name),
                 nullable: lowered.nullable,
                 default,
                 limits: lowered.limits,
@@ -301,20 +525,126 @@ impl<'a> Lowerer<'a> {
                 write_only: lowered.write_only,
                 sensitive,
                 docs: lowered.docs,
+                boxed: false,
             });
         }
-        for missing in required.iter().filter(|r| !properties.contains_key(*r)) {
+        let mut missing: Vec<&String> = parts
+            .required
+            .iter()
+            .filter(|r| !parts.properties.iter().any(|p| p.wire == r.as_str()))
+            .collect();
+        missing.dedup();
+        for missing in missing {
             self.warn(
                 at,
                 format!("`required` names `{missing}`, which is not a property; ignored"),
             );
         }
+        let additional = match parts.additional {
+            Some((AdditionalProperties::Schema(schema), add_at)) => {
+                let inner: &ReferenceOr<Schema> = schema;
+                Some(self.lower_schema(inner.into(), &add_at, &format!("{name}Value"))?.ty)
+            }
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
+            Some((AdditionalProperties::Any(false), _)) | None => None,
+        }
+        .map(|ty| Additional {
+            rust_name: field_names.claim("additional_properties"),
+            ty,
+        });
         self.insert_type(TypeDef {
             name: name.to_owned(),
             origin: at.to_string(),
             docs: docs_of(data),
             usage: Usage::default(),
-            kind: TypeKind::Struct(Struct { fields }),
+            kind: TypeKind::Struct(Struct { fields, additional }),
+        });
+        Ok(())
+    }
+
+    fn union_type(
+        &mut self,
+        hint: &str,
+        data: &SchemaData,
+        alternatives: &[ReferenceOr<Schema>],
+        alternatives_at: Pointer,
+        at: &Pointer,
+    ) -> Result<TypeRef> {
+        let name = self.new_type_name(hint);
+        self.define_union(&name, data, alternatives, alternatives_at, at)?;
+        Ok(TypeRef::Named(name))
+    }
+
+    fn define_union(
+        &mut self,
+        name: &str,
+        data: &SchemaData,
+        alternatives: &[ReferenceOr<Schema>],
+        alternatives_at: Pointer,
+        at: &Pointer,
+    ) -> Result<()> {
+        let mut scope = Scope::new();
+        let mut variants = Vec::new();
+        let discriminator = data.discriminator.as_ref();
+        for (i, alternative) in alternatives.iter().enumerate() {
+            let alt_at = alternatives_at.join(i);
+            let (title, reference) = match alternative {
+                ReferenceOr::Item(s) => (s.schema_data.title.clone(), None),
+                ReferenceOr::Reference { reference } => (None, Some(reference.as_str())),
+            };
+            let variant_hint = format!(
+                "{name}{}",
+                title
+                    .as_deref()
+                    .map(naming::type_name)
+                    .unwrap_or_else(|| format!("Variant{}", i + 1))
+            );
+            let lowered = self.lower_schema(alternative.into(), &alt_at, &variant_hint)?;
+            let label = match (&title, &lowered.ty) {
+                (Some(title), _) => naming::type_name(title),
+                (None, TypeRef::Named(type_name)) if reference.is_some() => type_name.clone(),
+                (None, ty) => kind_name(ty).to_owned(),
+            };
+            let mut tags = Vec::new();
+            if let (Some(discriminator), Some(reference)) = (discriminator, reference) {
+                tags.extend(
+                    discriminator
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| *target == reference)
+                        .map(|(tag, _)| tag.clone()),
+                );
+                if tags.is_empty() {
+                    // Without a mapping, the discriminator value is the schema's name.
+                    tags.extend(reference.rsplit('/').next().map(str::to_owned));
+                }
+            } else if discriminator.is_some() {
+                self.warn(&alt_at, "an inline alternative of a union with a discriminator cannot be selected by it; values for it arrive in the fallback variant".to_owned());
+            }
+            variants.push(UnionVariant {
+                rust_name: scope.claim(&label),
+                ty: lowered.ty,
+                tags,
+                docs: lowered.docs,
+                boxed: false,
+            });
+        }
+        // Untagged alternatives are tried in order: an integer must be tried before a
+        // float would swallow it.
+        if discriminator.is_none() {
+            variants.sort_by_key(|v| matches!(v.ty, TypeRef::Float(_)));
+        }
+        let fallback_variant = scope.claim("Other");
+        self.insert_type(TypeDef {
+            name: name.to_owned(),
+            origin: at.to_string(),
+            docs: docs_of(data),
+            usage: Usage::default(),
+            kind: TypeKind::Union(Union {
+                variants,
+                discriminator: discriminator.map(|d| d.property_name.clone()),
+                fallback_variant,
+            }),
         });
         Ok(())
     }
@@ -322,18 +652,20 @@ impl<'a> Lowerer<'a> {
     fn define_enum(&mut self, name: &str, schema: &Schema, values: &[Option<String>], at: &Pointer) {
         let described = variant_docs(schema.schema_data.description.as_deref());
         let mut scope = Scope::new();
-        let variants: Vec<Variant> = values
-            .iter()
-            .flatten()
-            .map(|wire| Variant {
+        let mut variants: Vec<Variant> = Vec::new();
+        for wire in values.iter().flatten() {
+            if variants.iter().any(|v| &v.wire == wire) {
+                continue; // listed twice
+            }
+            variants.push(Variant {
                 wire: wire.clone(),
                 rust_name: scope.claim(&naming::variant_name(wire)),
                 docs: described
                     .iter()
                     .find(|(value, _)| value == wire)
                     .map(|(_, doc)| doc.clone()),
-            })
-            .collect();
+            });
+        }
         // The catch-all for values added later; `UnknownValue` if a real value took `Unknown`.
         let unknown_variant = scope.claim(if scope.contains("Unknown") {
             "UnknownValue"
@@ -352,6 +684,47 @@ impl<'a> Lowerer<'a> {
         });
     }
 
+    fn define_int_enum(&mut self, name: &str, schema: &Schema, values: &[Option<i64>], at: &Pointer) {
+        // Names from `x-enum-varnames` (a common extension) when present, else `V<n>`.
+        let names: Vec<String> = match schema.schema_data.extensions.get("x-enum-varnames") {
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(|n| n.as_str().map(naming::variant_name))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut scope = Scope::new();
+        let mut variants: Vec<IntVariant> = Vec::new();
+        for (i, value) in values.iter().flatten().enumerate() {
+            if variants.iter().any(|v| v.value == *value) {
+                continue;
+            }
+            let label = names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| naming::variant_name(&value.to_string().replace('-', "minus ")));
+            variants.push(IntVariant {
+                value: *value,
+                rust_name: scope.claim(&label),
+            });
+        }
+        let unknown_variant = scope.claim(if scope.contains("Unknown") {
+            "UnknownValue"
+        } else {
+            "Unknown"
+        });
+        self.insert_type(TypeDef {
+            name: name.to_owned(),
+            origin: at.to_string(),
+            docs: docs_of(&schema.schema_data),
+            usage: Usage::default(),
+            kind: TypeKind::IntEnum(IntEnum {
+                variants,
+                unknown_variant,
+            }),
+        });
+    }
+
     /// Does a schema `default` fit the Rust type it will be parsed into?
     fn default_fits(&self, ty: &TypeRef, value: &Value) -> bool {
         match (ty, value) {
@@ -363,9 +736,10 @@ impl<'a> Lowerer<'a> {
             (TypeRef::String, Value::String(_)) => true,
             (TypeRef::Array(item), Value::Array(items)) => items.iter().all(|v| self.default_fits(item, v)),
             (TypeRef::Map(item), Value::Object(map)) => map.values().all(|v| self.default_fits(item, v)),
-            (TypeRef::Named(name), Value::String(s)) => self.types.get(name).is_some_and(|t| match &t.kind {
-                TypeKind::StringEnum(e) => e.variants.iter().any(|v| &v.wire == s),
-                TypeKind::Struct(_) => false,
+            (TypeRef::Named(name), value) => self.types.get(name).is_some_and(|t| match (&t.kind, value) {
+                (TypeKind::StringEnum(e), Value::String(s)) => e.variants.iter().any(|v| &v.wire == s),
+                (TypeKind::IntEnum(e), Value::Number(n)) => e.variants.iter().any(|v| Some(v.value) == n.as_i64()),
+                _ => false,
             }),
             // Dates and objects are documented, not parsed into code.
             _ => false,
@@ -373,28 +747,59 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// Objects with properties and string enums get a name of their own.
+fn own_properties<'s>(properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>, at: &Pointer) -> Vec<PropertyIn<'s>> {
+    properties
+        .iter()
+        .map(|(wire, schema)| PropertyIn {
+            wire,
+            schema: schema.into(),
+            at: at.join("properties").join(wire),
+        })
+        .collect()
+}
+
+/// A short name for an unnamed union alternative.
+fn kind_name(ty: &TypeRef) -> &'static str {
+    match ty {
+        TypeRef::Bool => "Boolean",
+        TypeRef::Int(_) => "Integer",
+        TypeRef::Float(_) => "Number",
+        TypeRef::String => "String",
+        TypeRef::DateTime => "DateTime",
+        TypeRef::Date => "Date",
+        TypeRef::Json => "Value",
+        TypeRef::Named(_) => "Object",
+        TypeRef::Array(_) => "List",
+        TypeRef::Map(_) => "Map",
+    }
+}
+
+/// Objects with properties, enums, unions and merged `allOf`s get a name of their own.
 fn is_named_kind(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
         SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
-        SchemaKind::Any(any) => !any.properties.is_empty(),
+        SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
+        SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        SchemaKind::Any(any) => {
+            !any.properties.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() || any.all_of.len() > 1
+        }
         _ => false,
     }
 }
 
-fn unreachable_kind(at: &Pointer) -> Result<()> {
-    Err(Error::Invalid {
-        pointer: at.to_string(),
-        message: "internal: component queued as a named type is not an object or enum".to_owned(),
-    })
-}
-
-fn unsupported(at: &Pointer, what: &str) -> Error {
-    Error::Unsupported {
-        pointer: at.to_string(),
-        what: what.to_owned(),
-    }
+/// A wrapper (`allOf: [$ref]` with `nullable`, docs, ...) around an inner schema.
+fn wrap(schema: &Schema, inner: Lowered) -> Lowered {
+    let mut lowered = describe(schema, inner.ty);
+    lowered.nullable |= inner.nullable;
+    lowered.limits = inner.limits;
+    lowered.docs = lowered.docs.or(inner.docs);
+    lowered.default = lowered.default.or(inner.default);
+    lowered.read_only |= inner.read_only;
+    lowered.write_only |= inner.write_only;
+    lowered.secret |= inner.secret;
+    lowered
 }
 
 /// The facts every schema carries, whatever its kind.
@@ -402,6 +807,7 @@ fn describe(schema: &Schema, ty: TypeRef) -> Lowered {
     let data = &schema.schema_data;
     let enum_allows_null = match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
         _ => false,
     };
     let secret = matches!(
@@ -420,7 +826,7 @@ fn describe(schema: &Schema, ty: TypeRef) -> Lowered {
     }
 }
 
-fn docs_of(data: &openapiv3::SchemaData) -> Option<String> {
+fn docs_of(data: &SchemaData) -> Option<String> {
     let text = match (&data.title, &data.description) {
         (Some(title), Some(description)) if title != description => format!("{title}\n\n{description}"),
         (_, Some(description)) => description.clone(),

@@ -2,6 +2,14 @@
 
 //! Calls in the `import_storage` group.
 
+/// Calls in the `import_storage::azure` group.
+pub mod azure;
+/// Calls in the `import_storage::gcs` group.
+pub mod gcs;
+/// Calls in the `import_storage::local` group.
+pub mod local;
+/// Calls in the `import_storage::redis` group.
+pub mod redis;
 /// Calls in the `import_storage::s3` group.
 pub mod s3;
 /// Calls in the `import_storage` group; get it with [`Client`](crate::Client)`::import_storage()`.
@@ -15,8 +23,101 @@ impl ImportStorageApi {
         Self { client }
     }
 
+    /// Calls in the `import_storage::azure` group.
+    pub fn azure(&self) -> azure::AzureApi {
+        azure::AzureApi::new(self.client.clone())
+    }
+
+    /// Calls in the `import_storage::gcs` group.
+    pub fn gcs(&self) -> gcs::GcsApi {
+        gcs::GcsApi::new(self.client.clone())
+    }
+
+    /// Calls in the `import_storage::local` group.
+    pub fn local(&self) -> local::LocalApi {
+        local::LocalApi::new(self.client.clone())
+    }
+
+    /// Calls in the `import_storage::redis` group.
+    pub fn redis(&self) -> redis::RedisApi {
+        redis::RedisApi::new(self.client.clone())
+    }
+
     /// Calls in the `import_storage::s3` group.
     pub fn s3(&self) -> s3::S3Api {
         s3::S3Api::new(self.client.clone())
+    }
+
+    /// List all import storages from the project
+    ///
+    /// Retrieve a list of the import storages of all types with their IDs.
+    ///
+    /// `GET /api/storages/` (operation `api_storages_list`).
+    pub fn list(&self) -> ListBuilder {
+        ListBuilder {
+            client: self.client.clone(),
+        }
+    }
+
+    /// List all import storages types
+    ///
+    /// Retrieve a list of the import storages types.
+    ///
+    /// `GET /api/storages/types` (operation `api_storages_types_retrieve`).
+    pub fn list_types(&self) -> ListTypesBuilder {
+        ListTypesBuilder {
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// Builder for [`ImportStorageApi::list`]: `GET /api/storages/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListBuilder {
+    client: crate::Client,
+}
+
+impl ListBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::GET,
+            path: "/api/storages/".to_owned(),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`ImportStorageApi::list_types`]: `GET /api/storages/types`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListTypesBuilder {
+    client: crate::Client,
+}
+
+impl ListTypesBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<Vec<crate::models::ImportStorageListTypesResponseItem>, crate::Error> {
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::GET,
+            path: "/api/storages/types".to_owned(),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
     }
 }

@@ -13,6 +13,66 @@ impl S3Api {
         Self { client }
     }
 
+    /// Create new S3 storage
+    ///
+    /// Create new S3 import storage
+    ///
+    /// `POST /api/storages/s3/` (operation `api_storages_s3_create`).
+    pub fn create(&self) -> CreateBuilder {
+        CreateBuilder {
+            client: self.client.clone(),
+            body: Default::default(),
+        }
+    }
+
+    /// Delete import storage
+    ///
+    /// Delete a specific S3 import storage connection.
+    ///
+    /// `DELETE /api/storages/s3/{id}` (operation `api_storages_s3_destroy`).
+    pub fn delete(&self, id: i64) -> DeleteBuilder {
+        DeleteBuilder {
+            client: self.client.clone(),
+            id,
+        }
+    }
+
+    /// Get import storage
+    ///
+    /// Get a specific S3 import storage connection.
+    ///
+    /// `GET /api/storages/s3/{id}` (operation `api_storages_s3_retrieve`).
+    pub fn get(&self, id: i64) -> GetBuilder {
+        GetBuilder {
+            client: self.client.clone(),
+            id,
+        }
+    }
+
+    /// List S3 import storage
+    ///
+    /// Get a list of all S3 import storage connections.
+    ///
+    /// `GET /api/storages/s3/` (operation `api_storages_s3_list`).
+    pub fn list(&self, project: i64) -> ListBuilder {
+        ListBuilder {
+            client: self.client.clone(),
+            project,
+        }
+    }
+
+    /// Sync import storage
+    ///
+    /// Sync tasks from an S3 import storage connection.
+    ///
+    /// `POST /api/storages/s3/{id}/sync` (operation `api_storages_s3_sync_create`).
+    pub fn sync(&self, id: i64) -> SyncBuilder {
+        SyncBuilder {
+            client: self.client.clone(),
+            id,
+        }
+    }
+
     /// Update import storage
     ///
     /// Update a specific S3 import storage connection.
@@ -24,6 +84,265 @@ impl S3Api {
             id,
             body: Default::default(),
         }
+    }
+
+    /// Validate import storage
+    ///
+    /// Validate a specific S3 import storage connection.
+    ///
+    /// `POST /api/storages/s3/validate` (operation `api_storages_s3_validate_create`).
+    pub fn validate(&self) -> ValidateBuilder {
+        ValidateBuilder {
+            client: self.client.clone(),
+            body: Default::default(),
+        }
+    }
+}
+
+/// Builder for [`S3Api::create`]: `POST /api/storages/s3/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct CreateBuilder {
+    client: crate::Client,
+    body: crate::models::ImportStorageS3CreateRequest,
+}
+
+impl CreateBuilder {
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    pub fn regex_filter(mut self, regex_filter: impl Into<String>) -> Self {
+        self.body.regex_filter = Some(regex_filter.into());
+        self
+    }
+
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn use_blob_urls(mut self, use_blob_urls: bool) -> Self {
+        self.body.use_blob_urls = Some(use_blob_urls);
+        self
+    }
+
+    /// Presign URLs for download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn presign(mut self, presign: bool) -> Self {
+        self.body.presign = Some(presign);
+        self
+    }
+
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn presign_ttl(mut self, presign_ttl: i64) -> Self {
+        self.body.presign_ttl = Some(presign_ttl);
+        self
+    }
+
+    /// Scan recursively
+    pub fn recursive_scan(mut self, recursive_scan: bool) -> Self {
+        self.body.recursive_scan = Some(recursive_scan);
+        self
+    }
+
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.body.title = Some(title.into());
+        self
+    }
+
+    /// Storage description
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.body.description = Some(description.into());
+        self
+    }
+
+    /// Project ID
+    pub fn project(mut self, project: i64) -> Self {
+        self.body.project = Some(project);
+        self
+    }
+
+    /// S3 bucket name
+    pub fn bucket(mut self, bucket: impl Into<String>) -> Self {
+        self.body.bucket = Some(bucket.into());
+        self
+    }
+
+    /// S3 bucket prefix
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.body.prefix = Some(prefix.into());
+        self
+    }
+
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_access_key_id(mut self, aws_access_key_id: impl Into<String>) -> Self {
+        self.body.aws_access_key_id = Some(aws_access_key_id.into());
+        self
+    }
+
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_secret_access_key(
+        mut self,
+        aws_secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.body.aws_secret_access_key = Some(aws_secret_access_key.into());
+        self
+    }
+
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_session_token(mut self, aws_session_token: impl Into<String>) -> Self {
+        self.body.aws_session_token = Some(aws_session_token.into());
+        self
+    }
+
+    /// AWS SSE KMS Key ID
+    pub fn aws_sse_kms_key_id(mut self, aws_sse_kms_key_id: impl Into<String>) -> Self {
+        self.body.aws_sse_kms_key_id = Some(aws_sse_kms_key_id.into());
+        self
+    }
+
+    /// AWS Region
+    pub fn region_name(mut self, region_name: impl Into<String>) -> Self {
+        self.body.region_name = Some(region_name.into());
+        self
+    }
+
+    /// S3 Endpoint
+    pub fn s3_endpoint(mut self, s3_endpoint: impl Into<String>) -> Self {
+        self.body.s3_endpoint = Some(s3_endpoint.into());
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::ImportStorageS3CreateRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::S3ImportStorage, crate::Error> {
+        self.body.validate()?;
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: "/api/storages/s3/".to_owned(),
+            query: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`S3Api::delete`]: `DELETE /api/storages/s3/{id}`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct DeleteBuilder {
+    client: crate::Client,
+    id: i64,
+}
+
+impl DeleteBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::DELETE,
+            path: format!("/api/storages/s3/{id}"),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.empty()
+    }
+}
+
+/// Builder for [`S3Api::get`]: `GET /api/storages/s3/{id}`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct GetBuilder {
+    client: crate::Client,
+    id: i64,
+}
+
+impl GetBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::S3ImportStorage, crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::GET,
+            path: format!("/api/storages/s3/{id}"),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`S3Api::list`]: `GET /api/storages/s3/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListBuilder {
+    client: crate::Client,
+    project: i64,
+}
+
+impl ListBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<Vec<crate::models::S3ImportStorage>, crate::Error> {
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::GET,
+            path: "/api/storages/s3/".to_owned(),
+            query: {
+                let mut query = Vec::new();
+                {
+                    let value = &self.project;
+                    query.push(("project", crate::runtime::param_text(value)));
+                }
+                query
+            },
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`S3Api::sync`]: `POST /api/storages/s3/{id}/sync`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct SyncBuilder {
+    client: crate::Client,
+    id: i64,
+}
+
+impl SyncBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::S3ImportStorage, crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: format!("/api/storages/s3/{id}/sync"),
+            query: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.json()
     }
 }
 
@@ -165,8 +484,158 @@ impl UpdateBuilder {
             path: format!("/api/storages/s3/{id}"),
             query: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
             authenticated: true,
         };
         self.client.execute(request).await?.json()
+    }
+}
+
+/// Builder for [`S3Api::validate`]: `POST /api/storages/s3/validate`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ValidateBuilder {
+    client: crate::Client,
+    body: crate::models::ImportStorageS3ValidateRequest,
+}
+
+impl ValidateBuilder {
+    /// Storage ID. If set, storage with specified ID will be updated
+    pub fn id(mut self, id: i64) -> Self {
+        self.body.id = Some(id);
+        self
+    }
+
+    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
+    pub fn regex_filter(mut self, regex_filter: impl Into<String>) -> Self {
+        self.body.regex_filter = Some(regex_filter.into());
+        self
+    }
+
+    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn use_blob_urls(mut self, use_blob_urls: bool) -> Self {
+        self.body.use_blob_urls = Some(use_blob_urls);
+        self
+    }
+
+    /// Presign URLs for download
+    ///
+    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn presign(mut self, presign: bool) -> Self {
+        self.body.presign = Some(presign);
+        self
+    }
+
+    /// Presign TTL in minutes
+    ///
+    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn presign_ttl(mut self, presign_ttl: i64) -> Self {
+        self.body.presign_ttl = Some(presign_ttl);
+        self
+    }
+
+    /// Scan recursively
+    pub fn recursive_scan(mut self, recursive_scan: bool) -> Self {
+        self.body.recursive_scan = Some(recursive_scan);
+        self
+    }
+
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.body.title = Some(title.into());
+        self
+    }
+
+    /// Storage description
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.body.description = Some(description.into());
+        self
+    }
+
+    /// Project ID
+    pub fn project(mut self, project: i64) -> Self {
+        self.body.project = Some(project);
+        self
+    }
+
+    /// S3 bucket name
+    pub fn bucket(mut self, bucket: impl Into<String>) -> Self {
+        self.body.bucket = Some(bucket.into());
+        self
+    }
+
+    /// S3 bucket prefix
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.body.prefix = Some(prefix.into());
+        self
+    }
+
+    /// AWS_ACCESS_KEY_ID
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_access_key_id(mut self, aws_access_key_id: impl Into<String>) -> Self {
+        self.body.aws_access_key_id = Some(aws_access_key_id.into());
+        self
+    }
+
+    /// AWS_SECRET_ACCESS_KEY
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_secret_access_key(
+        mut self,
+        aws_secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.body.aws_secret_access_key = Some(aws_secret_access_key.into());
+        self
+    }
+
+    /// AWS_SESSION_TOKEN
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub fn aws_session_token(mut self, aws_session_token: impl Into<String>) -> Self {
+        self.body.aws_session_token = Some(aws_session_token.into());
+        self
+    }
+
+    /// AWS SSE KMS Key ID
+    pub fn aws_sse_kms_key_id(mut self, aws_sse_kms_key_id: impl Into<String>) -> Self {
+        self.body.aws_sse_kms_key_id = Some(aws_sse_kms_key_id.into());
+        self
+    }
+
+    /// AWS Region
+    pub fn region_name(mut self, region_name: impl Into<String>) -> Self {
+        self.body.region_name = Some(region_name.into());
+        self
+    }
+
+    /// S3 Endpoint
+    pub fn s3_endpoint(mut self, s3_endpoint: impl Into<String>) -> Self {
+        self.body.s3_endpoint = Some(s3_endpoint.into());
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::ImportStorageS3ValidateRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.body.validate()?;
+        let request = crate::runtime::RequestSpec {
+            method: ::reqwest::Method::POST,
+            path: "/api/storages/s3/validate".to_owned(),
+            query: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request).await?.empty()
     }
 }

@@ -233,7 +233,7 @@ impl Client {
             .inner
             .http
             .request(spec.method.clone(), url)
-            .header(ACCEPT, "application/json")
+            .header(ACCEPT, spec.accept)
             .header(USER_AGENT, crate::API.user_agent);
         if let Some((name, value)) = auth {
             request = request.header(name, value);
@@ -320,6 +320,7 @@ impl Client {
             path: info.path.to_owned(),
             query: Vec::new(),
             body: Some(body),
+            accept: "application/json",
             authenticated: false,
         };
         let auth_error = |e: Error| Error::Auth(Box::new(e));
@@ -430,6 +431,8 @@ pub(crate) struct RequestSpec {
     pub query: Vec<(&'static str, String)>,
     /// A JSON body.
     pub body: Option<Vec<u8>>,
+    /// The media type asked for.
+    pub accept: &'static str,
     pub authenticated: bool,
 }
 
@@ -469,6 +472,29 @@ impl RawResponse {
                 })))
             }
         }
+    }
+
+    /// The body as text (`text/*` replies).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn text(self) -> Result<String, Error> {
+        match String::from_utf8(self.body) {
+            Ok(text) => Ok(text),
+            Err(err) => Err(Error::Decode(Box::new(DecodeError {
+                method: self.method,
+                path: self.path,
+                status: self.status,
+                content_type: self.content_type,
+                json_path: ".".to_owned(),
+                message: format!("the body is not UTF-8: {}", err.utf8_error()),
+                body: err.into_bytes(),
+            }))),
+        }
+    }
+
+    /// The raw body (downloads).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn bytes(self) -> Result<Vec<u8>, Error> {
+        Ok(self.body)
     }
 
     /// For calls documented to return nothing: any body is ignored.
