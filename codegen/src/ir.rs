@@ -241,6 +241,19 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub authenticated: bool,
+    /// Set for page-numbered lists (Django REST Framework's `count`/`next`/`results`).
+    pub pagination: Option<Pagination>,
+}
+
+/// How to walk a paginated list: set `page_setter` to 1, 2, ... until `next` is empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// The builder setter of the `page` query parameter.
+    pub page_setter: String,
+    /// The response fields holding the items and the next page's URL.
+    pub results_field: String,
+    pub next_field: String,
+    pub item: TypeRef,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

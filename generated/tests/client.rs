@@ -546,3 +546,52 @@ async fn debug_output_never_shows_credentials() {
         assert!(!shown.contains(secret), "{secret} leaked: {shown}");
     }
 }
+
+fn label(id: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "links": [], "created_at": "2026-11-27T12:00:00Z", "updated_at": "2026-11-27T12:00:00Z",
+        "value": {"choices": ["cat"]}, "title": format!("label {id}"), "created_by": 1, "organization": 1, "projects": [7]
+    })
+}
+
+#[tokio::test]
+async fn all_items_walks_every_page_until_there_is_no_next() {
+    use futures_util::TryStreamExt as _;
+    let server = MockServer::start().await;
+    let page = |n: u32, next: Option<&str>, ids: &[i64]| {
+        let results: Vec<_> = ids.iter().map(|id| label(*id)).collect();
+        Mock::given(method("GET"))
+            .and(path("/api/labels/"))
+            .and(wiremock::matchers::query_param("page", n.to_string()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"count": 3, "next": next, "previous": null, "results": results})),
+            )
+            .expect(1)
+    };
+    page(1, Some("http://testserver/api/labels/?page=2"), &[1, 2])
+        .mount(&server)
+        .await;
+    page(2, None, &[3]).mount(&server).await;
+    let labels: Vec<_> = legacy_client(&server)
+        .labels()
+        .list()
+        .all_items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(labels.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn all_items_stops_at_the_first_error() {
+    use futures_util::StreamExt as _;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(fixture("not_found.html"), "text/html"))
+        .mount(&server)
+        .await;
+    let results: Vec<_> = legacy_client(&server).labels().list().all_items().collect().await;
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].as_ref().unwrap_err().status().map(|s| s.as_u16()), Some(404));
+}

@@ -21,6 +21,9 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     if uses_dates(api) {
         text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n");
     }
+    if api.operations.iter().any(|op| op.pagination.is_some()) {
+        text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
+    }
     text.push_str("httpdate = \"1\"\n");
     text.push_str("percent-encoding = \"2\"\n");
     text.push_str("reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }\n");

@@ -43,6 +43,9 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
         lowerer.lowered_components.insert(component);
     }
     let auth = lowerer.lower_auth(&operations)?;
+    for op in &mut operations {
+        op.pagination = lowerer.pagination_of(op);
+    }
     lowerer.box_cycles();
     lowerer.mark_usage(&operations);
     lowerer.warn_unused_renames();
@@ -220,6 +223,32 @@ impl<'a> Lowerer<'a> {
                 TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
             }
         }
+    }
+
+    /// A list answered page by page: an optional integer `page` query parameter and
+    /// a reply object with `count`, `next` and a `results` array.
+    fn pagination_of(&self, op: &crate::ir::Operation) -> Option<crate::ir::Pagination> {
+        let page = op.query_params.iter().find(|p| p.wire_name == "page" && !p.required)?;
+        if !matches!(page.ty, TypeRef::Int(_)) {
+            return None;
+        }
+        let crate::ir::Response::Json(TypeRef::Named(reply)) = &op.response else {
+            return None;
+        };
+        let TypeKind::Struct(shape) = &self.types.get(reply)?.kind else {
+            return None;
+        };
+        let field = |wire: &str| shape.fields.iter().find(|f| f.wire_name == wire);
+        field("count")?;
+        let next = field("next").filter(|f| f.ty == TypeRef::String)?;
+        let results = field("results").filter(|f| f.required)?;
+        let TypeRef::Array(item) = &results.ty else { return None };
+        Some(crate::ir::Pagination {
+            page_setter: page.rust_name.clone(),
+            results_field: results.rust_name.clone(),
+            next_field: next.rust_name.clone(),
+            item: (**item).clone(),
+        })
     }
 
     /// Types that contain themselves by value (directly or through others, `Option`

@@ -142,6 +142,7 @@ impl<'a> Lowerer<'a> {
             summary: op.summary.clone(),
             description: op.description.clone(),
             authenticated,
+            pagination: None, // found once the response types are lowered
         })
     }
 
