@@ -233,6 +233,9 @@ impl Client {
             .request(spec.method.clone(), url)
             .header(ACCEPT, spec.accept)
             .header(USER_AGENT, crate::API.user_agent);
+        for (name, value) in &spec.headers {
+            request = request.header(*name, value);
+        }
         if let Some((name, value)) = auth {
             request = request.header(name, value);
         }
@@ -317,6 +320,7 @@ impl Client {
             method: Method::POST,
             path: info.path.to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(body),
             accept: "application/json",
             authenticated: false,
@@ -427,6 +431,8 @@ pub(crate) struct RequestSpec {
     /// Path below the base URL, parameters already encoded, starting with `/`.
     pub path: String,
     pub query: Vec<(&'static str, String)>,
+    /// Header parameters.
+    pub headers: Vec<(&'static str, String)>,
     /// A JSON body.
     pub body: Option<Vec<u8>>,
     /// The media type asked for.

@@ -236,6 +236,7 @@ pub struct Operation {
     pub path_parts: Vec<PathPart>,
     pub path_params: Vec<Param>,
     pub query_params: Vec<Param>,
+    pub header_params: Vec<Param>,
     pub body: Option<Body>,
     pub response: Response,
     pub summary: Option<String>,

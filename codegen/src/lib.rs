@@ -36,8 +36,9 @@ pub fn generate(config_path: &Path) -> Result<Generated> {
 
 /// Lowers and emits an already loaded description.
 pub fn generate_from(doc: &load::Document, config: &Config) -> Result<Generated> {
-    let (api, warnings) = lower::lower(doc, config)?;
+    let (api, lowering_warnings) = lower::lower(doc, config)?;
     let files = emit::emit(&api)?;
+    let warnings = doc.warnings.iter().cloned().chain(lowering_warnings).collect();
     Ok(Generated { files, warnings })
 }
 

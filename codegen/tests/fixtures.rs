@@ -57,6 +57,7 @@ macro_rules! fixtures {
 }
 
 fixtures!(
+    all_of,
     enum_unknown,
     error_broken_json,
     error_broken_yaml,
@@ -65,7 +66,10 @@ fixtures!(
     error_missing_operation,
     error_path_placeholder,
     inline_body,
+    int_enum,
     limits,
+    maps_arrays_formats,
+    one_of,
     patch_defaults,
     ref_chain,
     sensitive,

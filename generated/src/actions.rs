@@ -117,6 +117,7 @@ impl CreateBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -149,6 +150,7 @@ impl ListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,

@@ -98,6 +98,7 @@ impl ApiDmActionsFormRetrieveBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -128,6 +129,7 @@ impl ApiDmColumnsRetrieveBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -150,6 +152,7 @@ impl ApiDmProjectRetrieveBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/dm/project/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -200,6 +203,7 @@ impl ApiDmViewsUpdateBuilder {
             method: ::reqwest::Method::PUT,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,

@@ -112,6 +112,7 @@ impl ExecuteTransitionBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -260,6 +261,7 @@ impl StateHistoryBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,

@@ -141,6 +141,7 @@ impl CreateBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -165,6 +166,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -189,6 +191,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -245,6 +248,7 @@ impl ListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -333,6 +337,7 @@ impl UpdateBuilder {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,

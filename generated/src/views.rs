@@ -136,6 +136,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -160,6 +161,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -190,6 +192,7 @@ impl DeleteAllBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -214,6 +217,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -249,6 +253,7 @@ impl ListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -293,6 +298,7 @@ impl UpdateBuilder {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -323,6 +329,7 @@ impl UpdateOrderBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/order/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,

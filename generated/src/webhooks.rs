@@ -178,6 +178,7 @@ impl ApiWebhooksUpdateBuilder {
             method: ::reqwest::Method::PUT,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -258,6 +259,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/webhooks/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -282,6 +284,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -306,6 +309,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -343,6 +347,7 @@ impl InfoBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -378,6 +383,7 @@ impl ListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -461,6 +467,7 @@ impl UpdateBuilder {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,

@@ -206,8 +206,16 @@ struct Input<'a> {
     kind: InputKind<'a>,
 }
 
+/// Where a parameter goes in the request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Path,
+    Query,
+    Header,
+}
+
 enum InputKind<'a> {
-    Param(&'a Param, bool),
+    Param(&'a Param, Place),
     BodyField(&'a Field, FieldShape, Option<Ident>),
 }
 
@@ -236,12 +244,20 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     };
 
     let mut inputs = Vec::new();
-    for param in op.path_params.iter().chain(&op.query_params) {
+    let places = [
+        (&op.path_params, Place::Path),
+        (&op.query_params, Place::Query),
+        (&op.header_params, Place::Header),
+    ];
+    for (param, place) in places
+        .iter()
+        .flat_map(|(params, place)| params.iter().map(move |p| (p, *place)))
+    {
         inputs.push(Input {
             name: ident(&param.rust_name)?,
             ty: &param.ty,
             docs: param_docs(param),
-            kind: InputKind::Param(param, op.path_params.iter().any(|p| std::ptr::eq(p, param))),
+            kind: InputKind::Param(param, place),
         });
     }
     if let Some((body_fields, def, shape)) = body_def {
@@ -449,9 +465,10 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
 fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStream> {
     let mut checks = Vec::new();
     let mut query = Vec::new();
+    let mut headers = Vec::new();
     let mut path_args = Vec::new();
     for input in inputs {
-        let InputKind::Param(param, is_path) = &input.kind else {
+        let InputKind::Param(param, place) = &input.kind else {
             continue;
         };
         let name = &input.name;
@@ -463,16 +480,18 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
                 quote! { if let Some(value) = &self.#name { #check } }
             });
         }
-        if *is_path {
-            continue;
-        }
+        let (list, list_name) = match place {
+            Place::Path => continue,
+            Place::Query => (&mut query, quote!(query)),
+            Place::Header => (&mut headers, quote!(headers)),
+        };
         let push = match &param.ty {
             TypeRef::Array(_) => {
-                quote! { for item in value { query.push((#wire, crate::runtime::param_text(item))); } }
+                quote! { for item in value { #list_name.push((#wire, crate::runtime::param_text(item))); } }
             }
-            _ => quote! { query.push((#wire, crate::runtime::param_text(value))); },
+            _ => quote! { #list_name.push((#wire, crate::runtime::param_text(value))); },
         };
-        query.push(if param.required {
+        list.push(if param.required {
             quote! { { let value = &self.#name; #push } }
         } else {
             quote! { if let Some(value) = &self.#name { #push } }
@@ -496,6 +515,15 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
         quote!(#format.to_owned())
     } else {
         quote!(format!(#format))
+    };
+    let headers_value = if headers.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote!({
+            let mut headers = Vec::new();
+            #(#headers)*
+            headers
+        })
     };
     let query_value = if query.is_empty() {
         quote!(Vec::new())
@@ -569,6 +597,7 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
                 method: ::reqwest::Method::#method,
                 path: #path,
                 query: #query_value,
+                headers: #headers_value,
                 body: #body,
                 accept: #accept,
                 authenticated: #authenticated,

@@ -67,7 +67,7 @@ fn uses_dates(api: &Api) -> bool {
     let in_params = api
         .operations
         .iter()
-        .flat_map(|op| op.path_params.iter().chain(&op.query_params))
+        .flat_map(|op| op.path_params.iter().chain(&op.query_params).chain(&op.header_params))
         .any(|p| is_date(&p.ty));
     in_types || in_params
 }

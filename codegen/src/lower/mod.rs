@@ -190,7 +190,7 @@ impl<'a> Lowerer<'a> {
             if let crate::ir::Response::Json(ty) = &op.response {
                 stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
             }
-            for param in op.path_params.iter().chain(&op.query_params) {
+            for param in op.path_params.iter().chain(&op.query_params).chain(&op.header_params) {
                 stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));
             }
         }

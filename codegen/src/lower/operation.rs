@@ -107,7 +107,8 @@ impl<'a> Lowerer<'a> {
 
         let mut args = Scope::new();
         BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
-        let (path_params, query_params) = self.lower_parameters(shared_params, op, item_at, at, &base, &mut args)?;
+        let (path_params, query_params, header_params) =
+            self.lower_parameters(shared_params, op, item_at, at, &base, &mut args)?;
         let path_parts = parse_path_template(path, &path_params, at)?;
         for (i, param) in path_params.iter().enumerate() {
             if !path_parts.contains(&PathPart::Param(i)) {
@@ -137,6 +138,7 @@ impl<'a> Lowerer<'a> {
             path_parts,
             path_params,
             query_params,
+            header_params,
             body,
             response,
             summary: op.summary.clone(),
@@ -169,7 +171,7 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         base: &str,
         args: &mut Scope,
-    ) -> Result<(Vec<Param>, Vec<Param>)> {
+    ) -> Result<(Vec<Param>, Vec<Param>, Vec<Param>)> {
         // Operation parameters override path-item ones with the same name and location.
         let mut merged: Vec<(Pointer, &Parameter)> = Vec::new();
         for (i, p) in shared.iter().enumerate() {
@@ -184,12 +186,13 @@ impl<'a> Lowerer<'a> {
 
         let mut path_params = Vec::new();
         let mut query_params = Vec::new();
+        let mut header_params = Vec::new();
         for (p_at, param) in merged {
             let data = param.parameter_data_ref();
             let (is_path, place) = match param {
                 Parameter::Path { .. } => (true, "path"),
                 Parameter::Query { .. } => (false, "query"),
-                Parameter::Header { .. } => return Err(unsupported(&p_at, "header parameters")),
+                Parameter::Header { .. } => (false, "header"),
                 Parameter::Cookie { .. } => return Err(unsupported(&p_at, "cookie parameters")),
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
@@ -202,7 +205,7 @@ impl<'a> Lowerer<'a> {
             let lowered = self.lower_schema(schema.into(), &p_at.join("schema"), &hint)?;
             let simple = |ty: &TypeRef| !matches!(ty, TypeRef::Json | TypeRef::Map(_) | TypeRef::Array(_));
             let ok = match &lowered.ty {
-                TypeRef::Array(item) => !is_path && simple(item),
+                TypeRef::Array(item) => place == "query" && simple(item),
                 ty => simple(ty),
             };
             if !ok || self.is_struct(&lowered.ty) {
@@ -211,21 +214,32 @@ impl<'a> Lowerer<'a> {
                     &format!("a {place} parameter of this type (only scalars, enums and, in queries, arrays of them)"),
                 ));
             }
+            let candidate = naming::field_name(&data.name);
+            let rust_name = args.claim(&candidate);
+            if rust_name != candidate {
+                self.warn(
+                    &p_at,
+                    format!(
+                        "parameter `{}` would be `{candidate}`, which is taken; named `{rust_name}`",
+                        data.name
+                    ),
+                );
+            }
             let param = Param {
                 wire_name: data.name.clone(),
-                rust_name: args.claim(&naming::field_name(&data.name)),
+                rust_name,
                 ty: lowered.ty,
                 required: data.required || is_path,
                 limits: lowered.limits,
                 docs: data.description.clone().or(lowered.docs),
             };
-            if is_path {
-                path_params.push(param)
-            } else {
-                query_params.push(param)
+            match place {
+                "path" => path_params.push(param),
+                "query" => query_params.push(param),
+                _ => header_params.push(param),
             }
         }
-        Ok((path_params, query_params))
+        Ok((path_params, query_params, header_params))
     }
 
     fn is_struct(&self, ty: &TypeRef) -> bool {

@@ -330,6 +330,12 @@ impl<'a> Lowerer<'a> {
                 Some("integer") => TypeRef::Int(IntWidth::I64),
                 Some("number") => TypeRef::Float(FloatWidth::F64),
                 Some("boolean") => TypeRef::Bool,
+                Some("null") => {
+                    // OpenAPI 3.1's `type: null`: only `null` is allowed.
+                    let mut lowered = describe(schema, TypeRef::Json);
+                    lowered.nullable = true;
+                    return Ok(lowered);
+                }
                 None => TypeRef::Json,
                 Some(other) => return Ok(self.fallback(schema, at, &format!("`type: {other}`"))),
             }

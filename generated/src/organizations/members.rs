@@ -76,6 +76,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -121,6 +122,7 @@ impl GetBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -207,6 +209,7 @@ impl ListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,

@@ -195,6 +195,7 @@ impl ConvertBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -310,6 +311,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -338,6 +340,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -379,6 +382,7 @@ impl DownloadBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/*",
             authenticated: true,
@@ -450,6 +454,7 @@ impl DownloadSyncBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -478,6 +483,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -502,6 +508,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -526,6 +533,7 @@ impl ListFormatsBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export/formats"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,

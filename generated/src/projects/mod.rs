@@ -335,6 +335,7 @@ impl ApiProjectsReimportsRetrieveBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -382,6 +383,7 @@ impl ApiProjectsTasksListBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -412,6 +414,7 @@ impl ApiProjectsValidateCreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/projects/validate/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -542,6 +545,7 @@ impl CountsBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -865,6 +869,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/projects/".to_owned(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -889,6 +894,7 @@ impl DeleteBuilder {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -913,6 +919,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -952,6 +959,7 @@ impl ImportPredictionsBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import/predictions"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -1033,6 +1041,7 @@ impl ImportTasksBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -1153,6 +1162,7 @@ impl ListCountsBuilder {
                 }
                 query
             },
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -1177,6 +1187,7 @@ impl ListUniqueAnnotatorsBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/annotators/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -1502,6 +1513,7 @@ impl UpdateBuilder {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -1534,6 +1546,7 @@ impl ValidateLabelConfigBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/validate/"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
