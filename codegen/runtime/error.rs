@@ -303,6 +303,14 @@ impl ApiError {
         &self.body
     }
 
+    /// The JSON body decoded as `T` (an error type the API documents), if it is one.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match &self.body {
+            ErrorBody::Json(json) => T::deserialize(json).ok(),
+            _ => None,
+        }
+    }
+
     /// The envelope's `detail` message (`"Not found."`, `"Validation error"`).
     pub fn detail(&self) -> Option<&str> {
         match &self.body {

@@ -242,8 +242,20 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub authenticated: bool,
+    /// Documented error replies, for the docs and for `ApiError::body_as`.
+    pub errors: Vec<ErrorReply>,
     /// Set for page-numbered lists (Django REST Framework's `count`/`next`/`results`).
     pub pagination: Option<Pagination>,
+}
+
+/// An error reply the description documents.
+#[derive(Clone, Debug)]
+pub struct ErrorReply {
+    /// `404`, `4XX` or `default`.
+    pub status: String,
+    pub description: String,
+    /// Its JSON body's type, when one is described.
+    pub body: Option<TypeRef>,
 }
 
 /// How to walk a paginated list: set `page_setter` to 1, 2, ... until `next` is empty.
@@ -312,6 +324,35 @@ pub enum Body {
     },
     /// Any other JSON value (an array, a union): one `body` argument or setter.
     Whole { ty: TypeRef, required: bool },
+    /// Form fields, sent as `multipart/form-data` (files allowed) or URL-encoded.
+    Form {
+        encoding: FormEncoding,
+        fields: Vec<FormField>,
+    },
+    /// Not JSON and not a form: `text/*` as a `String`, anything else as bytes.
+    Raw {
+        media_type: String,
+        text: bool,
+        required: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormEncoding {
+    Multipart,
+    UrlEncoded,
+}
+
+/// One field of a form body: an argument (required) or a setter.
+#[derive(Clone, Debug)]
+pub struct FormField {
+    pub wire_name: String,
+    pub arg_name: String,
+    /// `format: binary`: a file part.
+    pub file: bool,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Option<String>,
 }
 
 /// How one body field appears on the operation's builder.
@@ -328,6 +369,8 @@ pub struct BodyField {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Response {
     Json(TypeRef),
+    /// JSON, or an empty reply (another 2xx has no body): `Option<T>`.
+    JsonOrEmpty(TypeRef),
     /// `text/*`: the body as a `String`.
     Text {
         media_type: String,
@@ -343,7 +386,7 @@ impl Response {
     /// The `Accept` header the call sends.
     pub fn accept(&self) -> &str {
         match self {
-            Response::Json(_) | Response::Empty => "application/json",
+            Response::Json(_) | Response::JsonOrEmpty(_) | Response::Empty => "application/json",
             Response::Text { media_type } | Response::Bytes { media_type } => media_type,
         }
     }

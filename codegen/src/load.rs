@@ -67,7 +67,7 @@ fn normalized(text: &str, is_json: bool) -> Option<(openapiv3::OpenAPI, Vec<Warn
     let mut value: serde_json::Value = if is_json {
         serde_json::from_str(text).ok()?
     } else {
-        serde_yaml::from_str(text).ok()?
+        serde_yaml::from_str::<Lenient>(text).ok()?.0
     };
     let mut warnings = Vec::new();
     normalize(&mut value, &Pointer::root(), &mut warnings);
@@ -208,7 +208,7 @@ fn parse_json(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
 
 fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
     // Well-formedness first, so a scanner error is reported as one, not as a wrong shape.
-    if let Err(err) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+    if let Err(err) = serde_yaml::from_str::<Lenient>(text) {
         let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
         return Err(Error::Syntax {
             file: file.to_owned(),
@@ -254,6 +254,78 @@ fn check_version(file: &Path, doc: &openapiv3::OpenAPI) -> Result<()> {
         pointer: "#/openapi".to_owned(),
         message: format!("expected an OpenAPI 3.x document, found version `{}`", doc.openapi),
     })
+}
+
+/// Any YAML/JSON value, like `serde_json::Value`, but integers beyond 64 bits become
+/// floats instead of errors (the normalizer then drops them where they are bounds).
+struct Lenient(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i128<E>(self, v: i128) -> std::result::Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_u128<E>(self, v: u128) -> std::result::Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some((Lenient(key), Lenient(value))) = map.next_entry()? {
+            // YAML keys may be numbers or booleans (`200:`); JSON keys are strings.
+            let key = match key {
+                serde_json::Value::String(key) => key,
+                other => other.to_string(),
+            };
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {

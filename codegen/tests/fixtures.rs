@@ -69,11 +69,16 @@ fixtures!(
     int_enum,
     limits,
     maps_arrays_formats,
+    media,
     one_of,
+    params,
     patch_defaults,
+    recursive,
     ref_chain,
     sensitive,
+    sloppy,
     tri_state,
+    uploads,
 );
 
 #[test]

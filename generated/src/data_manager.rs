@@ -35,6 +35,10 @@ impl DataManagerApi {
     /// Retrieve the data manager columns available for the tasks in a specific project. For more details, see [GET api/actions](#/Data%20Manager/get_api_actions).
     ///
     /// `GET /api/dm/columns/` (operation `api_dm_columns_retrieve`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Invalid project ID supplied
+    /// - `404` Project not found
     pub fn api_dm_columns_retrieve(&self, project: i64) -> ApiDmColumnsRetrieveBuilder {
         ApiDmColumnsRetrieveBuilder {
             client: self.client.clone(),
@@ -87,23 +91,23 @@ impl ApiDmActionsFormRetrieveBuilder {
         let action_id = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.action_id),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/dm/actions/{action_id}/form/"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 {
                     let value = &self.project;
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -118,23 +122,23 @@ pub struct ApiDmColumnsRetrieveBuilder {
 impl ApiDmColumnsRetrieveBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/dm/columns/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 {
                     let value = &self.project;
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -148,7 +152,7 @@ pub struct ApiDmProjectRetrieveBuilder {
 impl ApiDmProjectRetrieveBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/dm/project/".to_owned(),
             query: Vec::new(),
@@ -157,7 +161,7 @@ impl ApiDmProjectRetrieveBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -199,7 +203,7 @@ impl ApiDmViewsUpdateBuilder {
     pub async fn send(self) -> Result<crate::models::View, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PUT,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
@@ -208,6 +212,6 @@ impl ApiDmViewsUpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

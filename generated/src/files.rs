@@ -101,7 +101,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),
@@ -110,7 +110,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -126,7 +126,7 @@ impl DeleteManyBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/file-uploads"),
             query: Vec::new(),
@@ -135,7 +135,7 @@ impl DeleteManyBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -153,7 +153,7 @@ impl DownloadBuilder {
         let filename = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.filename),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/data/upload/{filename}"),
             query: Vec::new(),
@@ -162,7 +162,7 @@ impl DownloadBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -178,7 +178,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::FileUpload, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),
@@ -187,7 +187,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -217,27 +217,27 @@ impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::FileUpload>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/file-uploads"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.all {
-                    query.push(("all", crate::runtime::param_text(value)));
+                    query_pairs.push(("all", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ids {
                     for item in value {
-                        query.push(("ids", crate::runtime::param_text(item)));
+                        query_pairs.push(("ids", crate::runtime::param_text(item)));
                     }
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -267,7 +267,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::FileUpload, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),
@@ -276,6 +276,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -108,7 +108,7 @@ impl ExecuteTransitionBuilder {
         let entity_id = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.entity_id),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
             query: Vec::new(),
@@ -117,7 +117,7 @@ impl ExecuteTransitionBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -227,45 +227,50 @@ impl StateHistoryBuilder {
         let entity_id = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.entity_id),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/history"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.created_at_from {
-                    query.push(("created_at_from", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("created_at_from", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.created_at_to {
-                    query.push(("created_at_to", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("created_at_to", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ordering {
-                    query.push(("ordering", crate::runtime::param_text(value)));
+                    query_pairs.push(("ordering", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.previous_state {
-                    query.push(("previous_state", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("previous_state", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.state {
-                    query.push(("state", crate::runtime::param_text(value)));
+                    query_pairs.push(("state", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.transition_name {
-                    query.push(("transition_name", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("transition_name", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.triggered_by {
-                    query.push(("triggered_by", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("triggered_by", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -131,22 +131,22 @@ impl CreateBuilder {
                 item.validate().map_err(|e| e.within(&format!("{}[{index}]", "")))?;
             }
         }
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/labels/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -162,7 +162,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
@@ -171,7 +171,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -187,7 +187,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Label, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
@@ -196,7 +196,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -238,22 +238,22 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::PaginatedLabelList, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/labels/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -268,8 +268,8 @@ pub struct UpdateBuilder {
 
 impl UpdateBuilder {
     /// Label value
-    pub fn value_2(mut self, value_2: ::serde_json::Value) -> Self {
-        self.body.value = Some(value_2);
+    pub fn value(mut self, value: ::serde_json::Value) -> Self {
+        self.body.value = Some(value);
         self
     }
 
@@ -333,7 +333,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::Label, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
@@ -342,6 +342,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -56,8 +56,8 @@ pub mod views;
 pub mod webhooks;
 
 pub use runtime::{
-    ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, InvalidRequest,
-    Nullable, RetryPolicy, Violation,
+    ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart,
+    InvalidRequest, Nullable, RetryPolicy, Violation,
 };
 
 /// What the runtime needs to know about this API.

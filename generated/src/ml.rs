@@ -113,6 +113,9 @@ impl MlApi {
     /// After you add an ML backend, call this API with the ML backend ID to run a test prediction on specific task data
     ///
     /// `POST /api/ml/{id}/predict/test` (operation `api_ml_predict_test_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `500` Predicting error
     pub fn test_predict(
         &self,
         id: i64,
@@ -149,6 +152,9 @@ impl MlApi {
     ///    Get the ML backend ID by [listing the ML backends for a project](https://labelstud.io/api/#operation/api_ml_list).
     ///
     /// `POST /api/ml/{id}/train` (operation `api_ml_train_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `500` Training error
     pub fn train(&self, id: i64) -> TrainBuilder {
         TrainBuilder {
             client: self.client.clone(),
@@ -259,7 +265,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/ml/".to_owned(),
             query: Vec::new(),
@@ -268,7 +274,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -284,7 +290,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),
@@ -293,7 +299,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -309,7 +315,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),
@@ -318,7 +324,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -339,22 +345,22 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::MlBackend>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/ml/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.project {
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -372,7 +378,7 @@ impl ListModelVersionsBuilder {
         self,
     ) -> Result<crate::models::MlListModelVersionsResponse, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}/versions"),
             query: Vec::new(),
@@ -381,7 +387,7 @@ impl ListModelVersionsBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -420,7 +426,7 @@ impl PredictInteractiveBuilder {
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/interactive-annotating"),
             query: Vec::new(),
@@ -429,7 +435,7 @@ impl PredictInteractiveBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -567,7 +573,7 @@ impl TestPredictBuilder {
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/predict/test"),
             query: Vec::new(),
@@ -576,7 +582,7 @@ impl TestPredictBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -606,7 +612,7 @@ impl TrainBuilder {
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/train"),
             query: Vec::new(),
@@ -615,7 +621,7 @@ impl TrainBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -705,7 +711,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),
@@ -714,6 +720,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -139,7 +139,7 @@ impl ApiPredictionsUpdateBuilder {
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PUT,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -148,7 +148,7 @@ impl ApiPredictionsUpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -197,7 +197,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/predictions/".to_owned(),
             query: Vec::new(),
@@ -206,7 +206,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -222,7 +222,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -231,7 +231,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -247,7 +247,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -256,7 +256,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -284,25 +284,25 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Prediction>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/predictions/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.project {
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.task {
-                    query.push(("task", crate::runtime::param_text(value)));
+                    query_pairs.push(("task", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -353,7 +353,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -362,6 +362,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

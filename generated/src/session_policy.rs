@@ -49,7 +49,7 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/session-policy/".to_owned(),
             query: Vec::new(),
@@ -58,7 +58,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -105,7 +105,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: "/api/session-policy/".to_owned(),
             query: Vec::new(),
@@ -114,6 +114,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -114,7 +114,7 @@ impl TasksApi {
             page: None,
             page_size: None,
             project: None,
-            query_2: None,
+            query: None,
             resolve_uri: None,
             review: None,
             view: None,
@@ -147,7 +147,7 @@ impl ApiTasksAgreementRetrieveBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/agreement/"),
             query: Vec::new(),
@@ -156,7 +156,7 @@ impl ApiTasksAgreementRetrieveBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -195,7 +195,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/tasks/".to_owned(),
             query: Vec::new(),
@@ -204,7 +204,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -224,7 +224,7 @@ impl CreateManyStatusBuilder {
         let import_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.import_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/imports/{import_pk}/"),
             query: Vec::new(),
@@ -233,7 +233,7 @@ impl CreateManyStatusBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -249,7 +249,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),
@@ -258,7 +258,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -274,7 +274,7 @@ impl DeleteAllTasksBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/tasks/"),
             query: Vec::new(),
@@ -283,7 +283,7 @@ impl DeleteAllTasksBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -301,7 +301,7 @@ impl GetBuilder {
         self,
     ) -> Result<crate::models::DataManagerTaskSerializer, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),
@@ -310,7 +310,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -324,7 +324,7 @@ pub struct ListBuilder {
     page: Option<i64>,
     page_size: Option<i64>,
     project: Option<i64>,
-    query_2: Option<String>,
+    query: Option<String>,
     resolve_uri: Option<bool>,
     review: Option<bool>,
     view: Option<i64>,
@@ -367,8 +367,8 @@ impl ListBuilder {
     /// * **selectedItems**: dictionary with keys: `"all"`, `"included"`, `"excluded"`. If "all" is `false`, `"included"` must be used. If "all" is `true`, `"excluded"` must be used.<br/>                   Examples: `{"all": false, "included": [1, 2, 3]}` or `{"all": true, "excluded": [4, 5]}`
     /// * **ordering**: list of fields to order by. Currently, ordering is supported by only one parameter. <br/>
     ///    Example: `["completed_at"]`
-    pub fn query_2(mut self, query_2: impl Into<String>) -> Self {
-        self.query_2 = Some(query_2.into());
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
         self
     }
 
@@ -392,46 +392,46 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::TasksListResponse, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/tasks/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.fields {
-                    query.push(("fields", crate::runtime::param_text(value)));
+                    query_pairs.push(("fields", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.include {
-                    query.push(("include", crate::runtime::param_text(value)));
+                    query_pairs.push(("include", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.project {
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
-                if let Some(value) = &self.query_2 {
-                    query.push(("query", crate::runtime::param_text(value)));
+                if let Some(value) = &self.query {
+                    query_pairs.push(("query", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.resolve_uri {
-                    query.push(("resolve_uri", crate::runtime::param_text(value)));
+                    query_pairs.push(("resolve_uri", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.review {
-                    query.push(("review", crate::runtime::param_text(value)));
+                    query_pairs.push(("review", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.view {
-                    query.push(("view", crate::runtime::param_text(value)));
+                    query_pairs.push(("view", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -472,7 +472,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),
@@ -481,6 +481,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -18,6 +18,9 @@ impl TokensApi {
     /// Adds a JWT refresh token to the blacklist, preventing it from being used to obtain new access tokens.
     ///
     /// `POST /api/token/blacklist/` (operation `api_token_blacklist_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `404`
     pub fn blacklist(&self, refresh: impl Into<String>) -> BlacklistBuilder {
         BlacklistBuilder {
             client: self.client.clone(),
@@ -68,6 +71,9 @@ impl TokensApi {
     /// Creates a new JWT refresh token and blacklists the current one.
     ///
     /// `POST /api/token/rotate/` (operation `api_token_rotate_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400`
     pub fn rotate(&self, refresh: impl Into<String>) -> RotateBuilder {
         RotateBuilder {
             client: self.client.clone(),
@@ -101,7 +107,7 @@ impl BlacklistBuilder {
         crate::Error,
     > {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/token/blacklist/".to_owned(),
             query: Vec::new(),
@@ -110,7 +116,7 @@ impl BlacklistBuilder {
             accept: "application/json",
             authenticated: false,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -124,7 +130,7 @@ pub struct CreateBuilder {
 impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LsapiTokenCreate, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/token/".to_owned(),
             query: Vec::new(),
@@ -133,7 +139,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -147,7 +153,7 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::LsapiTokenList>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/token/".to_owned(),
             query: Vec::new(),
@@ -156,7 +162,7 @@ impl ListBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -180,7 +186,7 @@ impl RefreshBuilder {
         self,
     ) -> Result<crate::models::TokenRefreshResponse, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/token/refresh/".to_owned(),
             query: Vec::new(),
@@ -189,7 +195,7 @@ impl RefreshBuilder {
             accept: "application/json",
             authenticated: false,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -211,7 +217,7 @@ impl RotateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::TokenRotateResponse, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/token/rotate/".to_owned(),
             query: Vec::new(),
@@ -220,6 +226,6 @@ impl RotateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

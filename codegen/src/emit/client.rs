@@ -10,7 +10,7 @@ use super::docs::{doc_attrs, doc_line, paragraphs};
 use super::file::{OutputFile, ident, rust_file};
 use super::types::{FieldShape, field_exists, limit_check, rust_type};
 use crate::error::{Error, Result};
-use crate::ir::{Api, Body, Field, Operation, Param, PathPart, Response, TypeKind, TypeRef};
+use crate::ir::{Api, Body, Field, FormEncoding, FormField, Operation, Param, PathPart, Response, TypeKind, TypeRef};
 
 /// A node of the group tree: its operations and child groups.
 #[derive(Default)]
@@ -130,7 +130,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
         pub mod models;
         #(#modules)*
 
-        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, InvalidRequest, Nullable, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, RetryPolicy, Violation};
 
         /// What the runtime needs to know about this API.
         const API: runtime::ApiInfo = runtime::ApiInfo {
@@ -216,6 +216,7 @@ enum Place {
 
 enum InputKind<'a> {
     Param(&'a Param, Place),
+    FormField(&'a FormField),
     BodyField(&'a Field, FieldShape, Option<Ident>),
 }
 
@@ -224,10 +225,12 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     let builder = ident(&format!("{}Builder", crate::naming::type_name(&op.method_name)))?;
     let http = op.http_method.as_str();
     let call_doc = format!("`{http} {}` (operation `{}`).", op.path, op.id);
+    let errors_doc = errors_doc(op);
     let docs = doc_attrs(&paragraphs([
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(call_doc.as_str()),
+        errors_doc.as_deref(),
     ]));
 
     let body_def = match &op.body {
@@ -276,8 +279,22 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
             });
         }
     }
+    if let Some(Body::Form { fields, .. }) = &op.body {
+        for field in fields {
+            inputs.push(Input {
+                name: ident(&field.arg_name)?,
+                ty: &field.ty,
+                docs: field
+                    .docs
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{}` form field.", field.wire_name)),
+                kind: InputKind::FormField(field),
+            });
+        }
+    }
     let is_arg = |input: &Input<'_>| match &input.kind {
         InputKind::Param(p, _) => p.required,
+        InputKind::FormField(f) => f.required,
         InputKind::BodyField(f, _, _) => f.required,
     };
 
@@ -289,8 +306,38 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
     let mut body_inits = Vec::new();
     for input in &inputs {
         let name = &input.name;
-        let (param_ty, convert) = setter_input(input.ty, name);
+        let (param_ty, convert) = match &input.kind {
+            InputKind::FormField(f) if f.file => (quote!(crate::FilePart), quote!(#name)),
+            _ => setter_input(input.ty, name),
+        };
         match &input.kind {
+            InputKind::FormField(field) => {
+                let ty = if field.file {
+                    quote!(crate::FilePart)
+                } else {
+                    rust_type(&field.ty)
+                };
+                if is_arg(input) {
+                    args.push(quote!(#name: #param_ty));
+                    inits.push(if *name == convert.to_string() {
+                        quote!(#name)
+                    } else {
+                        quote!(#name: #convert)
+                    });
+                    members.push(quote!(#name: #ty,));
+                } else {
+                    inits.push(quote!(#name: None));
+                    members.push(quote!(#name: Option<#ty>,));
+                    let docs = doc_attrs(&input.docs);
+                    setters.push(quote! {
+                        #docs
+                        pub fn #name(mut self, #name: #param_ty) -> Self {
+                            self.#name = Some(#convert);
+                            self
+                        }
+                    });
+                }
+            }
             InputKind::Param(param, _) => {
                 let ty = rust_type(&param.ty);
                 if is_arg(input) {
@@ -402,6 +449,30 @@ fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStr
         });
     }
 
+    if let Some(Body::Raw { text, required, .. }) = &op.body {
+        let ty = if *text { quote!(String) } else { quote!(Vec<u8>) };
+        let (param, convert) = (quote!(impl Into<#ty>), quote!(body.into()));
+        if *required {
+            args.push(quote!(body: #param));
+            inits.push(quote!(body: #convert));
+            members.push(quote!(body: #ty,));
+        } else {
+            inits.push(quote!(body: None));
+            members.push(quote!(body: Option<#ty>,));
+        }
+        let store = if *required {
+            quote!(#convert)
+        } else {
+            quote!(Some(#convert))
+        };
+        setters.push(quote! {
+            /// Sets the request body.
+            pub fn body(mut self, body: #param) -> Self {
+                self.body = #store;
+                self
+            }
+        });
+    }
     if let Some(Body::Whole { ty, required }) = &op.body {
         let ty = rust_type(ty);
         if *required {
@@ -482,8 +553,8 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
         }
         let (list, list_name) = match place {
             Place::Path => continue,
-            Place::Query => (&mut query, quote!(query)),
-            Place::Header => (&mut headers, quote!(headers)),
+            Place::Query => (&mut query, quote!(query_pairs)),
+            Place::Header => (&mut headers, quote!(header_pairs)),
         };
         let push = match &param.ty {
             TypeRef::Array(_) => {
@@ -520,18 +591,18 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
         quote!(Vec::new())
     } else {
         quote!({
-            let mut headers = Vec::new();
+            let mut header_pairs = Vec::new();
             #(#headers)*
-            headers
+            header_pairs
         })
     };
     let query_value = if query.is_empty() {
         quote!(Vec::new())
     } else {
         quote!({
-            let mut query = Vec::new();
+            let mut query_pairs = Vec::new();
             #(#query)*
-            query
+            query_pairs
         })
     };
     let (validate_body, body) = match &op.body {
@@ -552,12 +623,54 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
                 quote!(self.body.as_ref().map(crate::runtime::to_json).transpose()?),
             )
         }
+        Some(Body::Raw {
+            media_type,
+            required,
+            text,
+        }) => {
+            let bytes = if *text { quote!(body.into_bytes()) } else { quote!(body) };
+            let body = if *required {
+                quote!({ let body = self.body; Some(crate::runtime::RequestBody::raw(#bytes, #media_type)) })
+            } else {
+                quote!(self.body.map(|body| crate::runtime::RequestBody::raw(#bytes, #media_type)))
+            };
+            (TokenStream::new(), body)
+        }
+        Some(Body::Form { encoding, fields }) => {
+            let mut pushes = Vec::new();
+            for field in fields {
+                let name = ident(&field.arg_name)?;
+                let wire = &field.wire_name;
+                let part = if field.file {
+                    quote!(crate::runtime::Part::File(#wire, value))
+                } else {
+                    quote!(crate::runtime::Part::Text(#wire, crate::runtime::param_text(&value)))
+                };
+                pushes.push(if field.required {
+                    quote! { { let value = self.#name; form_parts.push(#part); } }
+                } else {
+                    quote! { if let Some(value) = self.#name { form_parts.push(#part); } }
+                });
+            }
+            let encode = match encoding {
+                FormEncoding::Multipart => quote!(crate::runtime::RequestBody::multipart(form_parts)),
+                FormEncoding::UrlEncoded => quote!(crate::runtime::RequestBody::url_encoded(form_parts)),
+            };
+            (
+                quote!(let mut form_parts = Vec::new(); #(#pushes)*),
+                quote!(Some(#encode)),
+            )
+        }
         None => (TokenStream::new(), quote!(None)),
     };
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
     let (output, finish) = match &op.response {
         Response::Json(ty) => (rust_type(ty), quote!(.json())),
+        Response::JsonOrEmpty(ty) => {
+            let ty = rust_type(ty);
+            (quote!(Option<#ty>), quote!(.json_or_empty()))
+        }
         Response::Text { .. } => (quote!(String), quote!(.text())),
         Response::Bytes { .. } => (quote!(Vec<u8>), quote!(.bytes())),
         Response::Empty => (quote!(()), quote!(.empty())),
@@ -593,7 +706,7 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
             #(#checks)*
             #validate_body
             #(#path_args)*
-            let request = crate::runtime::RequestSpec {
+            let request_spec = crate::runtime::RequestSpec {
                 method: ::reqwest::Method::#method,
                 path: #path,
                 query: #query_value,
@@ -602,9 +715,35 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
                 accept: #accept,
                 authenticated: #authenticated,
             };
-            self.client.execute(request).await? #finish
+            self.client.execute(request_spec).await? #finish
         }
     })
+}
+
+/// "Documented errors: 400 (body: [`X`]), 404." — for the operation's docs.
+fn errors_doc(op: &Operation) -> Option<String> {
+    if op.errors.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = op
+        .errors
+        .iter()
+        .map(|e| {
+            let description = e.description.trim();
+            let description = if description.is_empty() { String::new() } else { format!(" {description}") };
+            match &e.body {
+                Some(TypeRef::Named(name)) => format!(
+                    "- `{}`{description}: the body decodes with `ApiError::body_as::<`[`{name}`](crate::models::{name})`>()`",
+                    e.status
+                ),
+                _ => format!("- `{}`{description}", e.status),
+            }
+        })
+        .collect();
+    Some(format!(
+        "Documented error replies (returned as [`Error::Api`](crate::Error::Api)):\n{}",
+        listed.join("\n")
+    ))
 }
 
 /// The input's parameter type and how `var` becomes the stored value.

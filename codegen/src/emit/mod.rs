@@ -15,6 +15,7 @@ use crate::ir::Api;
 /// It lives in `codegen/runtime/` and is copied verbatim, behind the same header.
 const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/auth.rs", include_str!("../../runtime/auth.rs")),
+    ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),

@@ -95,6 +95,10 @@ pub(crate) struct Lowerer<'a> {
     inlining: Vec<String>,
     /// `$ref`s into the middle of a schema, lowered once each.
     deep_refs: BTreeMap<String, schema::Lowered>,
+    /// Named types made for inline schemas, by the pointer they were written at.
+    inline_at: BTreeMap<String, schema::Lowered>,
+    /// Components whose lowering has started and not finished (for cycles).
+    components_in_progress: BTreeSet<String>,
     warnings: Vec<Warning>,
 }
 
@@ -111,6 +115,8 @@ impl<'a> Lowerer<'a> {
             lowered_components: BTreeSet::new(),
             inlining: Vec::new(),
             deep_refs: BTreeMap::new(),
+            inline_at: BTreeMap::new(),
+            components_in_progress: BTreeSet::new(),
             warnings: Vec::new(),
         };
         for (raw, rust) in &config.types.rename {
@@ -142,9 +148,16 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A fresh name for an inline schema; `hint` is its default name.
-    fn new_type_name(&mut self, hint: &str) -> String {
+    fn new_type_name(&mut self, hint: &str, at: &Pointer) -> String {
         let candidate = naming::type_name(hint);
-        self.claim_type_name(&candidate, &candidate)
+        let name = self.claim_type_name(&candidate, &candidate);
+        if name != candidate && !self.config.types.rename.contains_key(&candidate) {
+            self.warn(
+                at,
+                format!("the type name `{candidate}` is taken (by a schema of that name); this one is `{name}`"),
+            );
+        }
+        name
     }
 
     /// Applies a configured rename for `key`, else claims `candidate` (suffixed if taken).
@@ -185,10 +198,16 @@ impl<'a> Lowerer<'a> {
             match &op.body {
                 Some(crate::ir::Body::Fields { type_name, .. }) => stack.push((type_name.clone(), true)),
                 Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(named_in(ty).into_iter().map(|n| (n, true))),
-                None => {}
+                Some(crate::ir::Body::Form { fields, .. }) => {
+                    stack.extend(fields.iter().flat_map(|f| named_in(&f.ty)).map(|n| (n, true)))
+                }
+                Some(crate::ir::Body::Raw { .. }) | None => {}
             }
-            if let crate::ir::Response::Json(ty) = &op.response {
+            if let crate::ir::Response::Json(ty) | crate::ir::Response::JsonOrEmpty(ty) = &op.response {
                 stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
+            }
+            for error in &op.errors {
+                stack.extend(error.body.iter().flat_map(named_in).map(|n| (n, false)));
             }
             for param in op.path_params.iter().chain(&op.query_params).chain(&op.header_params) {
                 stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));

@@ -13,13 +13,23 @@ use super::schema::SchemaRef;
 use super::{Lowerer, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
-    ApiKey, Auth, Body, BodyField, HttpMethod, Operation, Param, PathPart, Response, TokenExchange, TypeKind, TypeRef,
+    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, Operation, Param, PathPart,
+    Response, TokenExchange, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 
 /// Builder members and `send()` locals every operation has; inputs must not take them.
-const BUILDER_METHODS: &[&str] = &["send", "body", "client", "request", "query", "value", "item"];
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "body",
+    "client",
+    "all_items",
+    "request_spec",
+    "query_pairs",
+    "header_pairs",
+    "form_parts",
+];
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
@@ -90,7 +100,15 @@ impl<'a> Lowerer<'a> {
         let group = self.group_of(op);
         let wanted_method = match op.extensions.get("x-fern-sdk-method-name") {
             Some(Value::String(name)) => naming::field_name(name),
-            _ => naming::field_name(id),
+            // `things_create` in group `things` reads as `client.things().create()`.
+            _ => {
+                let name = naming::field_name(id);
+                let prefix = format!("{}_", group.join("_"));
+                match name.strip_prefix(&prefix) {
+                    Some(rest) if naming::is_valid_ident(rest) => rest.to_owned(),
+                    _ => name,
+                }
+            }
         };
         let method_name = method_names.entry(group.clone()).or_default().claim(&wanted_method);
         if method_name != wanted_method {
@@ -126,6 +144,7 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
         let response = self.lower_response(op, at, &base)?;
+        let errors = self.lower_errors(op, at, &base)?;
         let security = op.security.as_ref().or(self.doc.security.as_ref());
         let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
         Ok(Operation {
@@ -144,6 +163,7 @@ impl<'a> Lowerer<'a> {
             summary: op.summary.clone(),
             description: op.description.clone(),
             authenticated,
+            errors,
             pagination: None, // found once the response types are lowered
         })
     }
@@ -157,7 +177,7 @@ impl<'a> Lowerer<'a> {
         };
         let group: Vec<String> = raw.iter().map(|s| naming::module_name(s)).collect();
         if group.is_empty() {
-            vec!["default".to_owned()]
+            vec!["other".to_owned()]
         } else {
             group
         }
@@ -305,7 +325,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
-        let (media, media_type) = pick_json(&body.content, &at, "request body")?;
+        let (media, media_type) = match pick_json(&body.content, &at, "request body") {
+            Ok(json) => json,
+            Err(no_json) => return self.lower_other_body(body, &at, base, args).map(|b| b.ok_or(no_json))?,
+        };
         let schema_at = at.join("content").join(media).join("schema");
         let Some(schema) = &media_type.schema else {
             return Err(unsupported(&schema_at, "a JSON request body without a schema"));
@@ -342,8 +365,74 @@ impl<'a> Lowerer<'a> {
         Ok(Body::Fields { type_name, fields })
     }
 
+    /// A body without JSON: form fields (multipart or URL-encoded), text, or bytes.
+    /// `None` if the media types offered are none of these.
+    fn lower_other_body(
+        &mut self,
+        body: &RequestBody,
+        at: &Pointer,
+        base: &str,
+        args: &mut Scope,
+    ) -> Result<Option<Body>> {
+        let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let find = |wanted: &str| body.content.iter().find(|(m, _)| essence(m) == wanted);
+        for (wanted, encoding) in [
+            ("multipart/form-data", FormEncoding::Multipart),
+            ("application/x-www-form-urlencoded", FormEncoding::UrlEncoded),
+        ] {
+            let Some((media, media_type)) = find(wanted) else {
+                continue;
+            };
+            let schema_at = at.join("content").join(media).join("schema");
+            let Some(schema) = &media_type.schema else { continue };
+            let object = match schema {
+                ReferenceOr::Reference { reference } => self.resolve_component(reference, &schema_at)?.1,
+                ReferenceOr::Item(schema) => schema,
+            };
+            let SchemaKind::Type(Type::Object(object)) = &object.schema_kind else {
+                return Err(unsupported(&schema_at, "a form body that is not an object"));
+            };
+            let mut fields = Vec::new();
+            let mut ordered: Vec<(&String, &ReferenceOr<Box<openapiv3::Schema>>)> = object.properties.iter().collect();
+            ordered.sort_by_key(|(name, _)| !object.required.contains(name));
+            for (wire, property) in ordered {
+                let field_at = schema_at.join("properties").join(wire);
+                let file = is_binary(property);
+                let lowered = self.lower_schema(
+                    property.into(),
+                    &field_at,
+                    &format!("{base}{}", naming::type_name(wire)),
+                )?;
+                if lowered.read_only {
+                    continue;
+                }
+                if file && encoding == FormEncoding::UrlEncoded {
+                    return Err(unsupported(&field_at, "a file field in a URL-encoded form"));
+                }
+                fields.push(FormField {
+                    wire_name: wire.clone(),
+                    arg_name: args.claim(&naming::field_name(wire)),
+                    file,
+                    ty: lowered.ty,
+                    required: object.required.contains(wire),
+                    docs: lowered.docs,
+                });
+            }
+            return Ok(Some(Body::Form { encoding, fields }));
+        }
+        let Some((media, _)) = body.content.iter().next() else {
+            return Ok(None);
+        };
+        let text = essence(media).starts_with("text/");
+        Ok(Some(Body::Raw {
+            media_type: media.clone(),
+            text,
+            required: body.required,
+        }))
+    }
+
     /// Lowers a queued component now (a body's fields are needed before the worklist runs).
-    fn ensure_lowered(&mut self, rust_name: &str) -> Result<()> {
+    pub(super) fn ensure_lowered(&mut self, rust_name: &str) -> Result<()> {
         if self.types.contains_key(rust_name) {
             return Ok(());
         }
@@ -360,8 +449,11 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
+    /// The success reply: the first 2xx (or a lone `default`). When several 2xx
+    /// replies differ, the first decides the type; if another has no body, the call
+    /// returns `Option<T>` (`None` for an empty reply) instead of failing on it.
     fn lower_response(&mut self, op: &openapiv3::Operation, at: &Pointer, base: &str) -> Result<Response> {
-        let mut success: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> = op
+        let mut success: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
             .responses
             .responses
             .iter()
@@ -369,35 +461,79 @@ impl<'a> Lowerer<'a> {
                 StatusCode::Code(c) => (200..300).contains(c),
                 StatusCode::Range(r) => *r == 2,
             })
+            .map(|(code, r)| (code.to_string(), r))
             .collect();
-        success.sort_by_key(|(code, _)| match code {
-            StatusCode::Code(c) => *c,
-            StatusCode::Range(_) => 299,
-        });
-        let Some((code, response)) = success.first() else {
-            self.warn(at, "no 2xx response is described; the call returns `()`".to_owned());
-            return Ok(Response::Empty);
-        };
-        let at = at.join("responses").join(code);
-        let response = match response {
-            ReferenceOr::Item(r) => r,
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/");
-                match name.and_then(|n| self.doc.components.as_ref()?.responses.get(n)) {
-                    Some(ReferenceOr::Item(r)) => r,
-                    _ => {
-                        return Err(Error::DanglingRef {
-                            pointer: at.to_string(),
-                            reference: reference.clone(),
-                        });
-                    }
+        success.sort_by(|a, b| a.0.cmp(&b.0));
+        if success.is_empty() {
+            match &op.responses.default {
+                Some(default) => {
+                    self.warn(
+                        at,
+                        "only a `default` reply is described; it is taken as the success reply".to_owned(),
+                    );
+                    success.push(("default".to_owned(), default));
+                }
+                None => {
+                    self.warn(at, "no 2xx reply is described; the call returns `()`".to_owned());
+                    return Ok(Response::Empty);
                 }
             }
-        };
+        }
+        let mut replies = Vec::new();
+        for (code, response) in &success {
+            let reply_at = at.join("responses").join(code);
+            let response = self.resolve_response(response, &reply_at)?;
+            replies.push(self.lower_reply(response, &reply_at, &format!("{base}Response"))?);
+        }
+        let first = replies.remove(0);
+        let differing: Vec<&Response> = replies.iter().filter(|r| **r != first).collect();
+        if differing.is_empty() {
+            return Ok(first);
+        }
+        let some_empty = differing.iter().any(|r| **r == Response::Empty);
+        let others_agree = differing.iter().all(|r| **r == Response::Empty);
+        match first {
+            Response::Json(ty) if some_empty && others_agree => Ok(Response::JsonOrEmpty(ty)),
+            first => {
+                self.warn(
+                    at,
+                    format!(
+                        "the 2xx replies describe different bodies; `{}` decides the type",
+                        success[0].0
+                    ),
+                );
+                Ok(first)
+            }
+        }
+    }
+
+    fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+        at: &Pointer,
+    ) -> Result<&'a openapiv3::Response> {
+        match response {
+            ReferenceOr::Item(r) => Ok(r),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/");
+                let doc: &'a openapiv3::OpenAPI = self.doc;
+                match name.and_then(|n| doc.components.as_ref()?.responses.get(n)) {
+                    Some(ReferenceOr::Item(r)) => Ok(r),
+                    _ => Err(Error::DanglingRef {
+                        pointer: at.to_string(),
+                        reference: reference.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// One reply's body: JSON (typed), text, bytes, or nothing.
+    fn lower_reply(&mut self, response: &openapiv3::Response, at: &Pointer, hint: &str) -> Result<Response> {
         if response.content.is_empty() {
             return Ok(Response::Empty);
         }
-        let Ok((media, media_type)) = pick_json(&response.content, &at, "response") else {
+        let Ok((media, media_type)) = pick_json(&response.content, at, "response") else {
             // No JSON on offer: text stays text, anything else is bytes.
             let media = response.content.keys().next().cloned().unwrap_or_default();
             return Ok(if media.to_ascii_lowercase().starts_with("text/") {
@@ -410,8 +546,38 @@ impl<'a> Lowerer<'a> {
             return Ok(Response::Json(TypeRef::Json));
         };
         let schema_at = at.join("content").join(media).join("schema");
-        let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Response"))?;
+        let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, hint)?;
         Ok(Response::Json(lowered.ty))
+    }
+
+    /// Documented error replies (4xx, 5xx, `default` beside 2xx), with their body type.
+    fn lower_errors(&mut self, op: &'a openapiv3::Operation, at: &Pointer, base: &str) -> Result<Vec<ErrorReply>> {
+        let mut errors = Vec::new();
+        let documented = op
+            .responses
+            .responses
+            .iter()
+            .filter(|(code, _)| match code {
+                StatusCode::Code(c) => *c >= 400,
+                StatusCode::Range(r) => *r >= 4,
+            })
+            .map(|(code, r)| (code.to_string(), r))
+            .chain(op.responses.default.iter().map(|r| ("default".to_owned(), r)));
+        for (status, response) in documented {
+            let reply_at = at.join("responses").join(&status);
+            let response = self.resolve_response(response, &reply_at)?;
+            let hint = format!("{base}Error{}", naming::type_name(&status));
+            let body = match self.lower_reply(response, &reply_at, &hint)? {
+                Response::Json(ty) if ty != TypeRef::Json => Some(ty),
+                _ => None,
+            };
+            errors.push(ErrorReply {
+                status,
+                description: response.description.clone(),
+                body,
+            });
+        }
+        Ok(errors)
     }
 
     /// The API key scheme the chosen operations use, and the configured token exchange.
@@ -557,6 +723,14 @@ impl<'a> Lowerer<'a> {
             _ => None,
         })
     }
+}
+
+/// `type: string, format: binary`: a file in a form.
+fn is_binary(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+    matches!(schema, ReferenceOr::Item(s) if matches!(
+        &s.schema_kind,
+        SchemaKind::Type(Type::String(t)) if matches!(t.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary))
+    ))
 }
 
 /// Picks the JSON media type: `application/json`, else any `+json` type.

@@ -134,6 +134,17 @@ impl<'a> Lowerer<'a> {
         };
         let target = Pointer::from_ref(reference).ok_or_else(dangling)?;
         let segments: Vec<String> = target.segments().collect();
+        // If the enclosing component makes a type at the target, use that one.
+        let component = segments.get(2).cloned().unwrap_or_default();
+        if !self.components_in_progress.contains(&component) {
+            let rust_name = self.component_type_name(&component);
+            self.ensure_lowered(&rust_name)?;
+        }
+        if let Some(existing) = self.inline_at.get(&target.to_string()) {
+            let existing = existing.clone();
+            self.deep_refs.insert(reference.to_owned(), existing.clone());
+            return Ok(Some(existing));
+        }
         let components = self.doc.components.as_ref().ok_or_else(dangling)?;
         let root = components.schemas.get(&segments[2]).ok_or_else(dangling)?;
         let root = serde_json::to_value(root).map_err(|_| dangling())?;
@@ -220,7 +231,7 @@ impl<'a> Lowerer<'a> {
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Integer(int)) if !int.enumeration.is_empty() => {
-                let name = self.new_type_name(hint);
+                let name = self.new_type_name(hint, at);
                 self.define_int_enum(&name, schema, &int.enumeration, at);
                 TypeRef::Named(name)
             }
@@ -233,7 +244,7 @@ impl<'a> Lowerer<'a> {
                 _ => FloatWidth::F64,
             }),
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-                let name = self.new_type_name(hint);
+                let name = self.new_type_name(hint, at);
                 self.define_enum(&name, schema, &string.enumeration, at);
                 TypeRef::Named(name)
             }
@@ -264,7 +275,7 @@ impl<'a> Lowerer<'a> {
                         .as_ref()
                         .map(|a| (a, at.join("additionalProperties"))),
                 };
-                let name = self.new_type_name(hint);
+                let name = self.new_type_name(hint, at);
                 self.define_struct(&name, data, parts, at)?;
                 TypeRef::Named(name)
             }
@@ -275,7 +286,7 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of, at)? {
                 Some(parts) => {
-                    let name = self.new_type_name(hint);
+                    let name = self.new_type_name(hint, at);
                     self.define_struct(&name, data, parts, at)?;
                     TypeRef::Named(name)
                 }
@@ -288,6 +299,9 @@ impl<'a> Lowerer<'a> {
         };
         let mut lowered = describe(schema, ty);
         lowered.limits = limits_of(&schema.schema_kind);
+        if matches!(lowered.ty, TypeRef::Named(_)) {
+            self.inline_at.insert(at.to_string(), lowered.clone());
+        }
         Ok(lowered)
     }
 
@@ -308,7 +322,7 @@ impl<'a> Lowerer<'a> {
             if let Some(additional) = &any.additional_properties {
                 parts.additional = Some((additional, at.join("additionalProperties")));
             }
-            let name = self.new_type_name(hint);
+            let name = self.new_type_name(hint, at);
             self.define_struct(&name, data, parts, at)?;
             TypeRef::Named(name)
         } else if any.not.is_some() {
@@ -421,6 +435,13 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a component schema queued by `lower_ref` into its named type.
     pub(super) fn lower_component(&mut self, component: &str) -> Result<()> {
+        self.components_in_progress.insert(component.to_owned());
+        let result = self.lower_component_now(component);
+        self.components_in_progress.remove(component);
+        result
+    }
+
+    fn lower_component_now(&mut self, component: &str) -> Result<()> {
         let at = Pointer::root().join("components").join("schemas").join(component);
         let (_, schema) = self.resolve_component(&format!("{COMPONENT_PREFIX}{component}"), &at)?;
         let name = self.component_type_name(component);
@@ -576,7 +597,7 @@ impl<'a> Lowerer<'a> {
         alternatives_at: Pointer,
         at: &Pointer,
     ) -> Result<TypeRef> {
-        let name = self.new_type_name(hint);
+        let name = self.new_type_name(hint, at);
         self.define_union(&name, data, alternatives, alternatives_at, at)?;
         Ok(TypeRef::Named(name))
     }

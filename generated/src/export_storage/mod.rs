@@ -86,7 +86,7 @@ impl ListBuilder {
         Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         crate::Error,
     > {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/storages/export".to_owned(),
             query: Vec::new(),
@@ -95,7 +95,7 @@ impl ListBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -111,7 +111,7 @@ impl ListTypesBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ExportStorageListTypesResponseItem>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/types".to_owned(),
             query: Vec::new(),
@@ -120,6 +120,6 @@ impl ListTypesBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -175,7 +175,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisImportStorage, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/storages/redis/".to_owned(),
             query: Vec::new(),
@@ -184,7 +184,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -200,7 +200,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/redis/{id}"),
             query: Vec::new(),
@@ -209,7 +209,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -225,7 +225,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisImportStorage, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/redis/{id}"),
             query: Vec::new(),
@@ -234,7 +234,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -251,23 +251,23 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::RedisImportStorage>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/storages/redis/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 {
                     let value = &self.project;
-                    query.push(("project", crate::runtime::param_text(value)));
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -283,7 +283,7 @@ impl SyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisImportStorage, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/redis/{id}/sync"),
             query: Vec::new(),
@@ -292,7 +292,7 @@ impl SyncBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -374,7 +374,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::RedisImportStorage, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/redis/{id}"),
             query: Vec::new(),
@@ -383,7 +383,7 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -472,7 +472,7 @@ impl ValidateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/storages/redis/validate".to_owned(),
             query: Vec::new(),
@@ -481,6 +481,6 @@ impl ValidateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }

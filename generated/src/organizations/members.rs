@@ -18,6 +18,11 @@ impl MembersApi {
     /// Soft delete a member from the organization.
     ///
     /// `DELETE /api/organizations/{id}/memberships/{user_pk}/` (operation `api_organizations_memberships_destroy`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `405` User cannot soft delete self.
+    /// - `404` Member not found
+    /// - `403` You can delete members only for your current active organization
     pub fn delete(&self, id: i64, user_pk: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
@@ -72,7 +77,7 @@ impl DeleteBuilder {
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: Vec::new(),
@@ -81,7 +86,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -108,26 +113,26 @@ impl GetBuilder {
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.contributed_to_projects {
-                    query
+                    query_pairs
                         .push((
                             "contributed_to_projects",
                             crate::runtime::param_text(value),
                         ));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -189,31 +194,31 @@ impl ListBuilder {
         self,
     ) -> Result<crate::models::PaginatedOrganizationMemberListList, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.contributed_to_projects {
-                    query
+                    query_pairs
                         .push((
                             "contributed_to_projects",
                             crate::runtime::param_text(value),
                         ));
                 }
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

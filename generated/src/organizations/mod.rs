@@ -91,7 +91,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Organization, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}"),
             query: Vec::new(),
@@ -100,7 +100,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -114,7 +114,7 @@ pub struct GetInviteBuilder {
 impl GetInviteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::OrganizationInvite, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/invite".to_owned(),
             query: Vec::new(),
@@ -123,7 +123,7 @@ impl GetInviteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -137,7 +137,7 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::OrganizationId>, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/organizations/".to_owned(),
             query: Vec::new(),
@@ -146,7 +146,7 @@ impl ListBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -160,7 +160,7 @@ pub struct ResetTokenBuilder {
 impl ResetTokenBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::OrganizationInvite, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/invite/reset-token".to_owned(),
             query: Vec::new(),
@@ -169,7 +169,7 @@ impl ResetTokenBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -225,7 +225,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::Organization, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/organizations/{id}"),
             query: Vec::new(),
@@ -234,6 +234,6 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -191,7 +191,7 @@ impl ConvertBuilder {
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
             query: Vec::new(),
@@ -200,7 +200,7 @@ impl ConvertBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -307,7 +307,7 @@ impl CreateBuilder {
     pub async fn send(self) -> Result<crate::models::ExportCreate, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
@@ -316,7 +316,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -336,7 +336,7 @@ impl DeleteBuilder {
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
@@ -345,7 +345,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -372,22 +372,22 @@ impl DownloadBuilder {
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}/download"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.export_type {
-                    query.push(("exportType", crate::runtime::param_text(value)));
+                    query_pairs.push(("exportType", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/*",
             authenticated: true,
         };
-        self.client.execute(request).await?.bytes()
+        self.client.execute(request_spec).await?.bytes()
     }
 }
 
@@ -431,35 +431,35 @@ impl DownloadSyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<String, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.download_all_tasks {
-                    query
+                    query_pairs
                         .push(("download_all_tasks", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.download_resources {
-                    query
+                    query_pairs
                         .push(("download_resources", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.export_type {
-                    query.push(("export_type", crate::runtime::param_text(value)));
+                    query_pairs.push(("export_type", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ids {
                     for item in value {
-                        query.push(("ids", crate::runtime::param_text(item)));
+                        query_pairs.push(("ids", crate::runtime::param_text(item)));
                     }
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -479,7 +479,7 @@ impl GetBuilder {
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
@@ -488,7 +488,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -504,7 +504,7 @@ impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Export>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
@@ -513,7 +513,7 @@ impl ListBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -529,7 +529,7 @@ impl ListFormatsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export/formats"),
             query: Vec::new(),
@@ -538,6 +538,6 @@ impl ListFormatsBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -115,7 +115,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/label_links/".to_owned(),
             query: Vec::new(),
@@ -124,7 +124,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -140,7 +140,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -149,7 +149,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -165,7 +165,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -174,7 +174,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -220,22 +220,22 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedLabelLinkList, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/label_links/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -279,7 +279,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -288,7 +288,7 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -302,7 +302,7 @@ pub struct UpdateManyBuilder {
 impl UpdateManyBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/labels/bulk".to_owned(),
             query: Vec::new(),
@@ -311,6 +311,6 @@ impl UpdateManyBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }

@@ -74,6 +74,9 @@ impl ProjectsApi {
     /// Validate an arbitrary labeling configuration.
     ///
     /// `POST /api/projects/validate/` (operation `api_projects_validate_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Validation failed
     pub fn api_projects_validate_create(
         &self,
         label_config: impl Into<String>,
@@ -157,6 +160,9 @@ impl ProjectsApi {
     /// Import model predictions for tasks in the specified project.
     ///
     /// `POST /api/projects/{id}/import/predictions` (operation `api_projects_import_predictions_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Bad Request
     pub fn import_predictions(
         &self,
         id: i64,
@@ -237,6 +243,9 @@ impl ProjectsApi {
     ///    <br>
     ///
     /// `POST /api/projects/{id}/import` (operation `api_projects_import_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Bad Request
     pub fn import_tasks(
         &self,
         id: i64,
@@ -331,7 +340,7 @@ impl ApiProjectsReimportsRetrieveBuilder {
         let reimport_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.reimport_pk),
         );
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
             query: Vec::new(),
@@ -340,7 +349,7 @@ impl ApiProjectsReimportsRetrieveBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -370,25 +379,25 @@ impl ApiProjectsTasksListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::TaskSimple>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/tasks/"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -410,7 +419,7 @@ impl ApiProjectsValidateCreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/projects/validate/".to_owned(),
             query: Vec::new(),
@@ -419,7 +428,7 @@ impl ApiProjectsValidateCreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -514,43 +523,43 @@ impl CountsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedProjectList, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/projects/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.filter {
-                    query.push(("filter", crate::runtime::param_text(value)));
+                    query_pairs.push(("filter", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ids {
-                    query.push(("ids", crate::runtime::param_text(value)));
+                    query_pairs.push(("ids", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.include {
-                    query.push(("include", crate::runtime::param_text(value)));
+                    query_pairs.push(("include", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ordering {
-                    query.push(("ordering", crate::runtime::param_text(value)));
+                    query_pairs.push(("ordering", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.search {
-                    query.push(("search", crate::runtime::param_text(value)));
+                    query_pairs.push(("search", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.title {
-                    query.push(("title", crate::runtime::param_text(value)));
+                    query_pairs.push(("title", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -865,7 +874,7 @@ impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
         self.body.validate()?;
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: "/api/projects/".to_owned(),
             query: Vec::new(),
@@ -874,7 +883,7 @@ impl CreateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -890,7 +899,7 @@ impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
@@ -899,7 +908,7 @@ impl DeleteBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.empty()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -915,7 +924,7 @@ impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
@@ -924,7 +933,7 @@ impl GetBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -955,7 +964,7 @@ impl ImportPredictionsBuilder {
             }
         }
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import/predictions"),
             query: Vec::new(),
@@ -964,7 +973,7 @@ impl ImportPredictionsBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1019,17 +1028,18 @@ impl ImportTasksBuilder {
             }
         }
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import"),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.commit_to_project {
-                    query.push(("commit_to_project", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("commit_to_project", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.preannotated_from_fields {
                     for item in value {
-                        query
+                        query_pairs
                             .push((
                                 "preannotated_from_fields",
                                 crate::runtime::param_text(item),
@@ -1037,16 +1047,17 @@ impl ImportTasksBuilder {
                     }
                 }
                 if let Some(value) = &self.return_task_ids {
-                    query.push(("return_task_ids", crate::runtime::param_text(value)));
+                    query_pairs
+                        .push(("return_task_ids", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1134,40 +1145,40 @@ impl ListCountsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedProjectCountsList, crate::Error> {
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: "/api/projects/counts/".to_owned(),
             query: {
-                let mut query = Vec::new();
+                let mut query_pairs = Vec::new();
                 if let Some(value) = &self.filter {
-                    query.push(("filter", crate::runtime::param_text(value)));
+                    query_pairs.push(("filter", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.ids {
-                    query.push(("ids", crate::runtime::param_text(value)));
+                    query_pairs.push(("ids", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.include {
-                    query.push(("include", crate::runtime::param_text(value)));
+                    query_pairs.push(("include", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page {
-                    query.push(("page", crate::runtime::param_text(value)));
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.page_size {
-                    query.push(("page_size", crate::runtime::param_text(value)));
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.search {
-                    query.push(("search", crate::runtime::param_text(value)));
+                    query_pairs.push(("search", crate::runtime::param_text(value)));
                 }
                 if let Some(value) = &self.title {
-                    query.push(("title", crate::runtime::param_text(value)));
+                    query_pairs.push(("title", crate::runtime::param_text(value)));
                 }
-                query
+                query_pairs
             },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1183,7 +1194,7 @@ impl ListUniqueAnnotatorsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::UserSimple>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/annotators/"),
             query: Vec::new(),
@@ -1192,7 +1203,7 @@ impl ListUniqueAnnotatorsBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1509,7 +1520,7 @@ impl UpdateBuilder {
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::PATCH,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
@@ -1518,7 +1529,7 @@ impl UpdateBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1542,7 +1553,7 @@ impl ValidateLabelConfigBuilder {
     pub async fn send(self) -> Result<crate::models::ProjectLabelConfig, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request = crate::runtime::RequestSpec {
+        let request_spec = crate::runtime::RequestSpec {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/validate/"),
             query: Vec::new(),
@@ -1551,6 +1562,6 @@ impl ValidateLabelConfigBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request).await?.json()
+        self.client.execute(request_spec).await?.json()
     }
 }

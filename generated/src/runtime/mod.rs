@@ -7,6 +7,7 @@
 //! API-specific facts (auth header, token exchange) from `crate::API`.
 
 mod auth;
+mod body;
 mod client;
 mod error;
 pub(crate) mod nullable;
@@ -15,6 +16,9 @@ pub(crate) mod nullable;
 pub(crate) mod validate;
 
 pub use auth::Auth;
+pub use body::FilePart;
+#[allow(unused_imports)] // only APIs with form bodies use `Part`
+pub(crate) use body::{Part, RequestBody};
 pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, InvalidRequest, Violation};
@@ -52,9 +56,13 @@ impl std::fmt::Debug for Redacted {
 }
 
 /// Serializes a request body.
-#[allow(dead_code)] // only APIs with request bodies use it
-pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))
+#[allow(dead_code)] // only APIs with JSON request bodies use it
+pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
+    let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))?;
+    Ok(RequestBody {
+        bytes,
+        content_type: "application/json".to_owned(),
+    })
 }
 
 /// A path or query parameter as text: strings and enums bare, numbers and booleans as JSON spells them.
