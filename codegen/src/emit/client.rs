@@ -170,14 +170,19 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         methods.push(method);
         builders.push(builder);
     }
-    let module_doc = format!(" Calls in the `{}` group.", path.join("::"));
+    let mut module_doc = vec![format!(" Calls in the `{}` group.", path.join("::"))];
+    if let Some(example) = group.operations.iter().find_map(|op| example_call(api, op)) {
+        module_doc.push(String::new());
+        module_doc.extend(example.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+    }
+    let module_doc = module_doc.iter().map(|line| quote!(#![doc = #line]));
     let accessor = format!("[`Client`](crate::Client)`::{}()`", path.join("()."));
     let handle_doc = doc_line(&format!(
         "Calls in the `{}` group; get it with {accessor}.",
         path.join("::")
     ));
     Ok(quote! {
-        #![doc = #module_doc]
+        #(#module_doc)*
         #(#modules)*
 
         #handle_doc
@@ -717,6 +722,77 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
             };
             self.client.execute(request_spec).await? #finish
         }
+    })
+}
+
+/// A compiled (`no_run`) example calling `op`, or `None` if an argument has no
+/// obvious placeholder value.
+fn example_call(api: &Api, op: &Operation) -> Option<String> {
+    let mut args = Vec::new();
+    for param in op.path_params.iter().chain(&op.query_params).chain(&op.header_params).filter(|p| p.required) {
+        args.push(example_value(api, &param.ty)?);
+    }
+    match &op.body {
+        Some(Body::Fields { type_name, fields }) => {
+            let TypeKind::Struct(shape) = &api.type_def(type_name)?.kind else { return None };
+            for bf in fields {
+                let field = shape.fields.iter().find(|f| f.rust_name == bf.field)?;
+                if field.required {
+                    let value = example_value(api, &field.ty)?;
+                    args.push(if field.nullable { format!("Some({value})") } else { value });
+                }
+            }
+        }
+        Some(Body::Whole { ty, required: true }) => args.push(example_value(api, ty)?),
+        Some(Body::Form { fields, .. }) => {
+            for field in fields.iter().filter(|f| f.required) {
+                args.push(if field.file {
+                    format!("{}::FilePart::new(\"data.json\", b\"[]\".to_vec())", crate_ident(api))
+                } else {
+                    example_value(api, &field.ty)?
+                });
+            }
+        }
+        Some(Body::Raw { text, required: true, .. }) => {
+            args.push(if *text { "\"text\"".to_owned() } else { "b\"bytes\".to_vec()".to_owned() })
+        }
+        _ => {}
+    }
+    let krate = crate_ident(api);
+    let auth = if api.auth.api_key.is_some() { "Auth::api_key(\"YOUR_API_KEY\")" } else { "Auth::none()" };
+    let call = format!("client.{}().{}({})", op.group.join("()."), op.method_name, args.join(", "));
+    Some(format!(
+        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nuse {krate}::{{Auth, Client}};\n\n\
+         let client = Client::new(\"http://localhost:8080\", {auth})?;\nlet reply = {call}.send().await?;\n\
+         println!(\"{{reply:?}}\");\n# Ok(())\n# }}\n```"
+    ))
+}
+
+fn crate_ident(api: &Api) -> String {
+    api.krate.name.replace('-', "_")
+}
+
+/// Rust source for a placeholder value of `ty`, for examples.
+fn example_value(api: &Api, ty: &TypeRef) -> Option<String> {
+    let krate = crate_ident(api);
+    Some(match ty {
+        TypeRef::Bool => "true".to_owned(),
+        TypeRef::Int(_) => "1".to_owned(),
+        TypeRef::Float(_) => "1.0".to_owned(),
+        TypeRef::String => "\"example\"".to_owned(),
+        TypeRef::DateTime => "chrono::Utc::now()".to_owned(),
+        TypeRef::Date => "chrono::Utc::now().date_naive()".to_owned(),
+        TypeRef::Json => "serde_json::json!({})".to_owned(),
+        TypeRef::Array(_) => "Vec::new()".to_owned(),
+        TypeRef::Map(_) => "Default::default()".to_owned(),
+        TypeRef::Named(name) => match &api.type_def(name)?.kind {
+            TypeKind::StringEnum(e) => format!("{krate}::models::{name}::from({:?})", e.variants.first()?.wire),
+            TypeKind::IntEnum(e) => format!("{krate}::models::{name}::from({})", e.variants.first()?.value),
+            TypeKind::Struct(s) if s.fields.iter().all(|f| !f.required || f.read_only) => {
+                format!("{krate}::models::{name}::default()")
+            }
+            _ => return None,
+        },
     })
 }
 

@@ -11,7 +11,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         .unwrap_or_else(|| format!("Typed client for {}", api.title));
     let mut text = header("#", &krate.source);
     text.push_str(&format!(
-        "[package]\nname = {}\nversion = {}\ndescription = {}\nedition = \"2021\"\npublish = false\n\n",
+        "[package]\nname = {}\nversion = {}\ndescription = {}\nedition = \"2024\"\npublish = false\n\n",
         toml_string(&krate.name),
         toml_string(&krate.version),
         toml_string(&description),
