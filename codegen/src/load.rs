@@ -63,12 +63,17 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
     })
 }
 
-fn normalized(text: &str, is_json: bool) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
-    let mut value: serde_json::Value = if is_json {
-        serde_json::from_str(text).ok()?
+/// The document as a JSON tree (YAML integers beyond 64 bits become floats).
+pub fn json_tree(text: &str, is_json: bool) -> Option<serde_json::Value> {
+    if is_json {
+        serde_json::from_str(text).ok()
     } else {
-        serde_yaml::from_str::<Lenient>(text).ok()?.0
-    };
+        serde_yaml::from_str::<Lenient>(text).ok().map(|l| l.0)
+    }
+}
+
+fn normalized(text: &str, is_json: bool) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
+    let mut value = json_tree(text, is_json)?;
     let mut warnings = Vec::new();
     normalize(&mut value, &Pointer::root(), &mut warnings);
     if warnings.is_empty() {

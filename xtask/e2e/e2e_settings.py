@@ -19,3 +19,8 @@ SIMPLE_JWT = {
     # Loaded by import string when a request is authenticated (see e2e_tokens.py).
     "AUTH_TOKEN_CLASSES": ("e2e_tokens.SkewedAccessToken",),
 }
+
+# The tests write in parallel; SQLite's default 5 s lock wait turns that into
+# "database is locked" 500s. Wait longer instead.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 60  # noqa: F405

@@ -1,6 +1,7 @@
 """Creates the buckets and objects the end-to-end tests read, in the S3 API at argv[1].
 
-Layout (bucket `e2e-data`; `e2e-data-2` holds only misc/task.json):
+Layout (bucket `e2e-data`; `e2e-data-2` holds only misc/task.json; `e2e-export` is
+empty, for export storages):
   sync/a/1.json, sync/a/2.json   tasks
   sync/a/3.txt                   not a task: excluded by the `.*\\.json` filter
   sync/b/4.json                  outside the `sync/a/` prefix
@@ -24,6 +25,8 @@ s3.create_bucket(Bucket="e2e-data")
 # storage's prefix exists there, so it holds `misc/` too.
 s3.create_bucket(Bucket="e2e-data-2")
 s3.put_object(Bucket="e2e-data-2", Key="misc/task.json", Body=b'{"data": {"text": "misc 2"}}')
+# Export storages write annotations here.
+s3.create_bucket(Bucket="e2e-export")
 objects = {
     "sync/a/1.json": {"data": {"text": "one"}},
     "sync/a/2.json": {"data": {"text": "two"}},

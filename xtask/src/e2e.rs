@@ -95,25 +95,54 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
         return Err("seeding S3 failed (see above)".to_owned());
     }
 
+    // Redis, for the Redis storage round trip: from Debian's packages when missing.
+    let redis_server = ensure_redis_server()?;
+    let redis_port = free_port()?;
+    let mut redis = Command::new(&redis_server);
+    redis
+        .args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &redis_port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .arg("--dir")
+        .arg(&run_dir);
+    let redis_log = run_dir.join("logs/redis.log");
+    services.start("redis", redis, &redis_log)?;
+    services.wait_tcp("redis", redis_port, Duration::from_secs(30), &redis_log)?;
+
     let template = ensure_template(root, &e2e, &venv, services)?;
     let data = run_dir.join("data");
     copy_dir(&template, &data)?;
+    // Local-files storages may only read and write below this folder; tests make theirs in it.
+    let local_files = run_dir.join("local-files");
+    fs::create_dir_all(&local_files).map_err(|e| e.to_string())?;
     let ls_port = free_port()?;
     let ls_url = format!("http://127.0.0.1:{ls_port}");
     let ls_log = run_dir.join("logs/label-studio.log");
-    services.start("label-studio", label_studio(root, &venv, &data, ls_port), &ls_log)?;
+    let mut ls = label_studio(root, &venv, &data, ls_port);
+    ls.env("LOCAL_FILES_SERVING_ENABLED", "true")
+        .env("LOCAL_FILES_DOCUMENT_ROOT", &local_files);
+    services.start("label-studio", ls, &ls_log)?;
     services.wait_ready("label-studio", &ls_url, "/health", START_TIMEOUT, &ls_log)?;
 
     let env = [
         ("LABEL_STUDIO_URL", ls_url.clone()),
         ("LABEL_STUDIO_API_KEY", LEGACY_TOKEN.to_owned()),
         ("E2E_S3_ENDPOINT", s3_url.clone()),
+        ("E2E_LOCAL_FILES_ROOT", local_files.display().to_string()),
+        ("E2E_REDIS_PORT", redis_port.to_string()),
     ];
     if options.serve {
         let exports: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         eprintln!("\nLabel Studio: {ls_url} (sign in as {USERNAME} / {PASSWORD})\nS3 (moto):    {s3_url}");
         eprintln!(
-            "Run tests against them with:\n  {} cargo test -p label-studio-client --test e2e -- --ignored [name]",
+            "Run tests against them with:\n  {} cargo test -p label-studio-client --test e2e --test e2e_storages -- --ignored [name]",
             exports.join(" ")
         );
         eprintln!("Ctrl-C stops both.");
@@ -125,7 +154,17 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut test = Command::new(cargo);
     test.current_dir(root)
-        .args(["test", "-p", "label-studio-client", "--test", "e2e", "--", "--ignored"])
+        .args([
+            "test",
+            "-p",
+            "label-studio-client",
+            "--test",
+            "e2e",
+            "--test",
+            "e2e_storages",
+            "--",
+            "--ignored",
+        ])
         .args(&options.test_args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
     if options.record {
@@ -136,7 +175,7 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
     eprintln!("e2e tests took {:.0} s", started.elapsed().as_secs_f64());
 
     services.stop_all();
-    for (name, port) in [("moto", s3_port), ("label-studio", ls_port)] {
+    for (name, port) in [("moto", s3_port), ("label-studio", ls_port), ("redis", redis_port)] {
         if TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_millis(300)).is_ok() {
             return Err(format!("{name} still listens on port {port} after being stopped"));
         }
@@ -178,6 +217,47 @@ fn ensure_venv(root: &Path, e2e: &Path) -> Result<PathBuf, String> {
     fs::write(&marker, &wanted).map_err(|e| e.to_string())?;
     eprintln!("e2e: installed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(venv)
+}
+
+/// `redis-server` from PATH, or installed from Debian's packages (needs root and apt).
+fn ensure_redis_server() -> Result<PathBuf, String> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .map(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.is_file())
+            })
+            .unwrap_or_default()
+    };
+    if let Some(found) = on_path("redis-server") {
+        return Ok(found);
+    }
+    eprintln!("e2e: installing redis-server from Debian's packages");
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run apt-get: {e}"))
+            .and_then(|s| {
+                if s.success() {
+                    Ok(())
+                } else {
+                    Err(format!("apt-get {} failed ({s})", args.join(" ")))
+                }
+            })
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "--no-install-recommends", "redis-server"])?;
+    // The package starts a system-wide server; the tests use their own.
+    let _ = Command::new("service")
+        .args(["redis-server", "stop"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    on_path("redis-server").ok_or_else(|| "redis-server is still not on PATH after installing it".to_owned())
 }
 
 /// A data directory with migrations applied and the first user created; rebuilt when
@@ -336,6 +416,24 @@ impl Services {
             };
             return Err(format!("{reason}; last lines of {}:\n{}", log.display(), tail(log, 40)));
         }
+    }
+
+    /// Waits until something accepts connections on `port`.
+    fn wait_tcp(&self, name: &str, port: u16, timeout: Duration, log: &Path) -> Result<(), String> {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(1)).is_ok() {
+                eprintln!("e2e: {name} ready on port {port}");
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(format!(
+            "{name} did not listen on {port} within {} s; last lines of {}:\n{}",
+            timeout.as_secs(),
+            log.display(),
+            tail(log, 40)
+        ))
     }
 
     fn stop_all(&self) {

@@ -173,7 +173,11 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
     let mut module_doc = vec![format!(" Calls in the `{}` group.", path.join("::"))];
     if let Some(example) = group.operations.iter().find_map(|op| example_call(api, op)) {
         module_doc.push(String::new());
-        module_doc.extend(example.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+        module_doc.extend(
+            example
+                .lines()
+                .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }),
+        );
     }
     let module_doc = module_doc.iter().map(|line| quote!(#![doc = #line]));
     let accessor = format!("[`Client`](crate::Client)`::{}()`", path.join("()."));
@@ -729,17 +733,29 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
 /// obvious placeholder value.
 fn example_call(api: &Api, op: &Operation) -> Option<String> {
     let mut args = Vec::new();
-    for param in op.path_params.iter().chain(&op.query_params).chain(&op.header_params).filter(|p| p.required) {
+    for param in op
+        .path_params
+        .iter()
+        .chain(&op.query_params)
+        .chain(&op.header_params)
+        .filter(|p| p.required)
+    {
         args.push(example_value(api, &param.ty)?);
     }
     match &op.body {
         Some(Body::Fields { type_name, fields }) => {
-            let TypeKind::Struct(shape) = &api.type_def(type_name)?.kind else { return None };
+            let TypeKind::Struct(shape) = &api.type_def(type_name)?.kind else {
+                return None;
+            };
             for bf in fields {
                 let field = shape.fields.iter().find(|f| f.rust_name == bf.field)?;
                 if field.required {
                     let value = example_value(api, &field.ty)?;
-                    args.push(if field.nullable { format!("Some({value})") } else { value });
+                    args.push(if field.nullable {
+                        format!("Some({value})")
+                    } else {
+                        value
+                    });
                 }
             }
         }
@@ -753,14 +769,27 @@ fn example_call(api: &Api, op: &Operation) -> Option<String> {
                 });
             }
         }
-        Some(Body::Raw { text, required: true, .. }) => {
-            args.push(if *text { "\"text\"".to_owned() } else { "b\"bytes\".to_vec()".to_owned() })
-        }
+        Some(Body::Raw {
+            text, required: true, ..
+        }) => args.push(if *text {
+            "\"text\"".to_owned()
+        } else {
+            "b\"bytes\".to_vec()".to_owned()
+        }),
         _ => {}
     }
     let krate = crate_ident(api);
-    let auth = if api.auth.api_key.is_some() { "Auth::api_key(\"YOUR_API_KEY\")" } else { "Auth::none()" };
-    let call = format!("client.{}().{}({})", op.group.join("()."), op.method_name, args.join(", "));
+    let auth = if api.auth.api_key.is_some() {
+        "Auth::api_key(\"YOUR_API_KEY\")"
+    } else {
+        "Auth::none()"
+    };
+    let call = format!(
+        "client.{}().{}({})",
+        op.group.join("()."),
+        op.method_name,
+        args.join(", ")
+    );
     Some(format!(
         "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nuse {krate}::{{Auth, Client}};\n\n\
          let client = Client::new(\"http://localhost:8080\", {auth})?;\nlet reply = {call}.send().await?;\n\

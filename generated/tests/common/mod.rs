@@ -1,6 +1,8 @@
 //! Helpers shared by the test files: fixtures, fake JWTs, and request rendering.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod server;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
