@@ -20,7 +20,11 @@ pub struct Api {
 
 impl Api {
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
-        self.types.iter().find(|t| t.name == name)
+        // `types` is sorted by name.
+        self.types
+            .binary_search_by(|t| t.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.types[i])
     }
 }
 

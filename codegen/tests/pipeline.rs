@@ -167,19 +167,22 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
     assert!(run.report.is_clean(), "{:?}", run.report);
 
     // Hand edits and strays are found by --check, which touches nothing...
-    fs::write(out.join("src/models.rs"), "// edited\n").unwrap();
+    fs::write(out.join("src/models/mod.rs"), "// edited\n").unwrap();
     fs::write(out.join("src/stray.rs"), "// not generated\n").unwrap();
     fs::write(out.join("notes.txt"), "outside src/: not ours\n").unwrap();
     let mtime = |p: &str| fs::metadata(out.join(p)).unwrap().modified().unwrap();
     let lib_before = mtime("src/lib.rs");
     let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
-    assert_eq!(check.report.changed, ["src/models.rs"]);
+    assert_eq!(check.report.changed, ["src/models/mod.rs"]);
     assert_eq!(check.report.removed, ["src/stray.rs"]);
-    assert_eq!(fs::read_to_string(out.join("src/models.rs")).unwrap(), "// edited\n");
+    assert_eq!(
+        fs::read_to_string(out.join("src/models/mod.rs")).unwrap(),
+        "// edited\n"
+    );
 
     // ...and fixed by a write, which leaves unchanged files alone.
     let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
-    assert_eq!(run.report.changed, ["src/models.rs"]);
+    assert_eq!(run.report.changed, ["src/models/mod.rs"]);
     assert!(!out.join("src/stray.rs").exists());
     assert!(out.join("notes.txt").exists());
     assert_eq!(mtime("src/lib.rs"), lib_before);

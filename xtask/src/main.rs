@@ -7,6 +7,9 @@
 
 mod e2e;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -94,10 +97,18 @@ fn codegen(args: CodegenArgs) -> ExitCode {
             for path in &report.removed {
                 eprintln!("removed {out_name}/{path}");
             }
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            let t = run.timings;
             eprintln!(
-                "generated {} files in {:.1} ms ({} changed, {} removed)",
+                "generated {} files in {:.1} ms (load {:.1}, lower {:.1}, emit+format {:.1} on all cores: \
+                 emit {:.1} + format {:.1} CPU); {} changed, {} removed",
                 run.files,
-                run.generation_time.as_secs_f64() * 1000.0,
+                ms(t.total()),
+                ms(t.load),
+                ms(t.lower),
+                ms(t.emit_and_format),
+                ms(t.emit),
+                ms(t.format),
                 report.changed.len(),
                 report.removed.len()
             );

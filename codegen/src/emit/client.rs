@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, doc_line, paragraphs};
-use super::file::{OutputFile, ident, rust_file};
+use super::file::{Emitted, ident, rust_file};
 use super::types::{FieldShape, field_exists, limit_check, rust_type};
 use crate::error::{Error, Result};
 use crate::ir::{Api, Body, Field, FormEncoding, FormField, Operation, Param, PathPart, Response, TypeKind, TypeRef};
@@ -40,25 +40,42 @@ fn handle_name(segment: &str) -> Result<Ident> {
     ident(&format!("{}Api", crate::naming::type_name(segment)))
 }
 
-pub fn emit_modules(api: &Api) -> Result<Vec<OutputFile>> {
-    let tree = group_tree(api);
-    let mut files = Vec::new();
-    for (path, group) in &tree {
+/// The group tree, built once and shared by the threads that emit its modules.
+pub struct Groups<'a> {
+    tree: BTreeMap<Vec<String>, Group<'a>>,
+}
+
+impl<'a> Groups<'a> {
+    pub fn new(api: &'a Api) -> Groups<'a> {
+        Groups { tree: group_tree(api) }
+    }
+
+    /// Module paths; the root (`src/lib.rs`) is the empty path.
+    pub fn paths(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.tree.keys()
+    }
+
+    /// The file for one module of the tree.
+    pub fn emit(&self, api: &Api, path: &[String]) -> Result<Emitted> {
+        let Some(group) = self.tree.get(path) else {
+            return Err(Error::Emit {
+                file: path.join("/"),
+                message: "no such group".to_owned(),
+            });
+        };
         if path.is_empty() {
-            files.push(emit_lib(api, group)?);
-            continue;
+            return emit_lib(api, group);
         }
         let file = if group.children.is_empty() {
             format!("src/{}.rs", path.join("/"))
         } else {
             format!("src/{}/mod.rs", path.join("/"))
         };
-        files.push(rust_file(&file, &api.krate.source, emit_group(api, path, group)?)?);
+        Ok(rust_file(&file, emit_group(api, path, group)?))
     }
-    Ok(files)
 }
 
-fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
+fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     let example = api
         .operations
         .first()
@@ -143,7 +160,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<OutputFile> {
             #(#accessors)*
         }
     };
-    rust_file("src/lib.rs", &api.krate.source, tokens)
+    Ok(rust_file("src/lib.rs", tokens))
 }
 
 fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStream> {

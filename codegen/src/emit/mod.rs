@@ -6,7 +6,11 @@ mod file;
 mod manifest;
 mod types;
 
-pub use file::OutputFile;
+pub use file::{Emitted, OutputFile};
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::ir::Api;
@@ -23,16 +27,135 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
 ];
 
-/// Every file of the crate, sorted by path.
+/// Every file of the crate, formatted, sorted by path.
 pub fn emit(api: &Api) -> Result<Vec<OutputFile>> {
-    let mut files = vec![manifest::cargo_toml(api), types::emit_models(api)?];
-    files.extend(client::emit_modules(api)?);
+    emit_timed(api).map(|(files, _)| files)
+}
+
+/// CPU time spent building tokens and formatting them, summed over threads, and
+/// the wall time of the whole (parallel) stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EmitTimings {
+    pub emit: Duration,
+    pub format: Duration,
+    pub wall: Duration,
+}
+
+/// One file to produce. Tokens are not `Send`, so each file is emitted and formatted
+/// on the thread that picks its job.
+enum Job<'a> {
+    Text(OutputFile),
+    Group(&'a [String]),
+    ModelsIndex(Vec<&'a String>),
+    Models(&'a String, Vec<&'a String>),
+}
+
+/// Stage 3: emit and format every file, in parallel, in a deterministic order.
+pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
+    let started = Instant::now();
+    let groups = client::Groups::new(api);
+    let homes = types::model_modules(api);
+    let mut by_module: BTreeMap<&String, Vec<&String>> = BTreeMap::new();
+    for (name, module) in &homes {
+        by_module.entry(module).or_default().push(name);
+    }
+    let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
     for (path, text) in RUNTIME {
-        files.push(OutputFile {
+        jobs.push(Job::Text(OutputFile {
             path: (*path).to_owned(),
             contents: format!("{}\n{text}", file::header("//", &api.krate.source)),
-        });
+        }));
+    }
+    jobs.push(Job::ModelsIndex(by_module.keys().copied().collect()));
+    jobs.extend(by_module.into_iter().map(|(module, names)| Job::Models(module, names)));
+    jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
+    // Biggest first, so the threads finish together (the output order is fixed later).
+    jobs.sort_by_key(|job| std::cmp::Reverse(cost(api, job)));
+
+    let results = parallel(&jobs, |job| -> Result<(OutputFile, Duration, Duration)> {
+        let started = Instant::now();
+        let emitted = match job {
+            Job::Text(file) => return Ok((file.clone(), Duration::ZERO, Duration::ZERO)),
+            Job::Group(path) => groups.emit(api, path)?,
+            Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
+            Job::Models(module, names) => types::emit_models(api, module, names)?,
+        };
+        let emitted_at = Instant::now();
+        let file = file::format(emitted, &api.krate.source)?;
+        Ok((file, emitted_at - started, emitted_at.elapsed()))
+    });
+    let mut timings = EmitTimings::default();
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        let (file, emit, format) = result?;
+        timings.emit += emit;
+        timings.format += format;
+        files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    timings.wall = started.elapsed();
+    Ok((files, timings))
+}
+
+/// A rough size of a job's output, in fields and parameters.
+fn cost(api: &Api, job: &Job<'_>) -> usize {
+    match job {
+        Job::Text(_) | Job::ModelsIndex(_) => 0,
+        Job::Models(_, names) => names
+            .iter()
+            .filter_map(|n| api.type_def(n))
+            .map(|def| {
+                8 + match &def.kind {
+                    crate::ir::TypeKind::Struct(s) => 3 * s.fields.len(),
+                    crate::ir::TypeKind::StringEnum(e) => 3 * e.variants.len(),
+                    crate::ir::TypeKind::IntEnum(e) => 3 * e.variants.len(),
+                    crate::ir::TypeKind::Union(u) => 2 * u.variants.len(),
+                }
+            })
+            .sum(),
+        Job::Group(path) => api
+            .operations
+            .iter()
+            .filter(|op| op.group.as_slice() == *path)
+            .map(|op| {
+                let body = match &op.body {
+                    Some(crate::ir::Body::Fields { fields, .. }) => fields.len(),
+                    Some(crate::ir::Body::Form { fields, .. }) => fields.len(),
+                    _ => 1,
+                };
+                20 + 4 * (op.path_params.len() + op.query_params.len() + op.header_params.len() + body)
+            })
+            .sum(),
+    }
+}
+
+/// `f` over `items` on up to one thread per core; results in item order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        // A panicking worker would be a generator bug; re-raise it on this thread.
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }

@@ -3,12 +3,14 @@
 //! How a field is spelled follows from three facts — required, nullable, and which
 //! way the type travels — decided once in [`FieldShape::of`].
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::file::{OutputFile, ident, rust_file};
+use super::file::{Emitted, ident, rust_file};
 use crate::error::Result;
 use crate::ir::{
     Api, Bound, Field, FloatWidth, IntEnum, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef,
@@ -46,9 +48,91 @@ pub fn field_exists(field: &Field, usage: Usage) -> bool {
     !(only_request && field.read_only || only_response && field.write_only)
 }
 
-pub fn emit_models(api: &Api) -> Result<OutputFile> {
-    let mut items = Vec::new();
+/// Which `src/models/<module>.rs` holds each type: the group of the first operation
+/// (in module order) that uses it, so a change to one area of the API shows in that
+/// area's file. Every type is re-exported as `crate::models::Name`.
+pub fn model_modules(api: &Api) -> BTreeMap<String, String> {
+    let mut home: BTreeMap<String, String> = BTreeMap::new();
+    for op in &api.operations {
+        let module = op.group.join("_");
+        let mut stack: Vec<&TypeRef> = Vec::new();
+        match &op.body {
+            Some(crate::ir::Body::Fields { type_name, .. }) => {
+                home.entry(type_name.clone()).or_insert_with(|| module.clone());
+                if let Some(def) = api.type_def(type_name) {
+                    push_inner(def, &mut stack);
+                }
+            }
+            Some(crate::ir::Body::Whole { ty, .. }) => stack.push(ty),
+            Some(crate::ir::Body::Form { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
+            _ => {}
+        }
+        if let crate::ir::Response::Json(ty) | crate::ir::Response::JsonOrEmpty(ty) = &op.response {
+            stack.push(ty);
+        }
+        stack.extend(
+            op.path_params
+                .iter()
+                .chain(&op.query_params)
+                .chain(&op.header_params)
+                .map(|p| &p.ty),
+        );
+        stack.extend(op.errors.iter().filter_map(|e| e.body.as_ref()));
+        while let Some(ty) = stack.pop() {
+            match ty {
+                TypeRef::Named(name) => {
+                    if home.contains_key(name) {
+                        continue;
+                    }
+                    home.insert(name.clone(), module.clone());
+                    if let Some(def) = api.type_def(name) {
+                        push_inner(def, &mut stack);
+                    }
+                }
+                TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
+                _ => {}
+            }
+        }
+    }
     for def in &api.types {
+        home.entry(def.name.clone()).or_insert_with(|| "other".to_owned());
+    }
+    home
+}
+
+fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            stack.extend(s.fields.iter().map(|f| &f.ty));
+            stack.extend(s.additional.iter().map(|a| &a.ty));
+        }
+        TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
+        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+    }
+}
+
+/// `src/models/mod.rs`: the modules, each re-exported whole.
+pub fn emit_models_index(modules: &[&String]) -> Result<Emitted> {
+    let mut items = Vec::new();
+    for module in modules {
+        let m = ident(module)?;
+        items.push(quote!(mod #m; pub use #m::*;));
+    }
+    Ok(rust_file(
+        "src/models/mod.rs",
+        quote! {
+            //! Types of the request and response bodies, all re-exported here
+            //! (`crate::models::Name`); each file holds the types one area of the API uses first.
+            #(#items)*
+        },
+    ))
+}
+
+/// `src/models/<module>.rs`.
+pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted> {
+    let mut items = Vec::new();
+    for name in names {
+        let Some(def) = api.type_def(name) else { continue };
         items.push(match &def.kind {
             TypeKind::Struct(s) => emit_struct(api, def, s)?,
             TypeKind::StringEnum(e) => emit_enum(def, e)?,
@@ -56,11 +140,12 @@ pub fn emit_models(api: &Api) -> Result<OutputFile> {
             TypeKind::Union(u) => emit_union(def, u)?,
         });
     }
+    let doc = format!(" Types the `{}` calls use first.", module.replace('_', "::"));
     let tokens = quote! {
-        //! Types of the request and response bodies.
+        #![doc = #doc]
         #(#items)*
     };
-    rust_file("src/models.rs", &api.krate.source, tokens)
+    Ok(rust_file(&format!("src/models/{module}.rs"), tokens))
 }
 
 /// A field's Rust type, as held in its struct.
