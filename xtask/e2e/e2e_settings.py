@@ -20,7 +20,13 @@ SIMPLE_JWT = {
     "AUTH_TOKEN_CLASSES": ("e2e_tokens.SkewedAccessToken",),
 }
 
-# The tests write in parallel; SQLite's default 5 s lock wait turns that into
-# "database is locked" 500s. Wait longer instead.
+# The tests write in parallel. Two fixes for SQLite's "database is locked":
+# - wait up to 60 s for the write lock instead of the default 5 s;
+# - start every transaction with BEGIN IMMEDIATE (Django >= 5.1). A default (deferred)
+#   transaction that reads first and writes later cannot wait for the lock at all: SQLite
+#   fails its upgrade at once to avoid a deadlock, whatever the timeout. Storage syncs do
+#   exactly that, and failed in CI with "database is locked" despite the 60 s timeout.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 60  # noqa: F405
+    options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    options["timeout"] = 60
+    options["transaction_mode"] = "IMMEDIATE"
