@@ -32,6 +32,10 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("serde_path_to_error = \"0.1\"\n");
     text.push_str("thiserror = \"2\"\n");
     text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
+    text.push_str("\n[features]\n");
+    text.push_str("# Also derive Serialize on types only received and Deserialize on types only sent\n");
+    text.push_str("# (to store or replay values); off by default to keep the crate quick to build.\n");
+    text.push_str("roundtrip = []\n");
     if !krate.dev_dependencies.trim().is_empty() {
         text.push_str("\n[dev-dependencies]\n");
         text.push_str(&krate.dev_dependencies);

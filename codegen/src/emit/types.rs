@@ -148,6 +148,32 @@ pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted
     Ok(rust_file(&format!("src/models/{module}.rs"), tokens))
 }
 
+/// The serde derives a type's direction needs, and — behind the crate's `roundtrip`
+/// feature — the other one. Deriving only what the wire needs keeps the crate quick
+/// to compile; users who store or replay values turn the feature on.
+fn serde_derives(usage: Usage) -> (Vec<TokenStream>, TokenStream) {
+    let serialize = usage.request;
+    let deserialize = usage.response || !usage.request;
+    let mut needed = Vec::new();
+    let mut optional = Vec::new();
+    for (wanted, derive) in [
+        (serialize, quote!(::serde::Serialize)),
+        (deserialize, quote!(::serde::Deserialize)),
+    ] {
+        if wanted {
+            needed.push(derive)
+        } else {
+            optional.push(derive)
+        }
+    }
+    let roundtrip = if optional.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[cfg_attr(feature = "roundtrip", derive(#(#optional),*))])
+    };
+    (needed, roundtrip)
+}
+
 /// A field's Rust type, as held in its struct.
 pub fn field_type(field: &Field, usage: Usage) -> TokenStream {
     let ty = rust_type(&field.ty);
@@ -199,11 +225,9 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
     if all_optional {
         derives.push(quote!(Default));
     }
-    derives.extend([
-        quote!(PartialEq),
-        quote!(::serde::Serialize),
-        quote!(::serde::Deserialize),
-    ]);
+    derives.push(quote!(PartialEq));
+    let (serde, roundtrip) = serde_derives(usage);
+    derives.extend(serde);
 
     let mut defaults = Vec::new();
     let mut members = Vec::new();
@@ -237,6 +261,7 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
     Ok(quote! {
         #docs
         #[derive(#(#derives),*)]
+        #roundtrip
         pub struct #name {
             #(#members)*
         }
@@ -770,11 +795,21 @@ fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
         }
     };
     let Some(property) = &shape.discriminator else {
+        let (serde, roundtrip) = serde_derives(def.usage);
         return Ok(enum_tokens(
-            quote!(#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]),
+            quote!(#[derive(Clone, Debug, PartialEq, #(#serde),*)] #roundtrip),
             quote!(#[serde(untagged)]),
         ));
     };
+    let gate = |needed: bool| {
+        if needed {
+            TokenStream::new()
+        } else {
+            quote!(#[cfg(feature = "roundtrip")])
+        }
+    };
+    let serialize_gate = gate(def.usage.request);
+    let deserialize_gate = gate(def.usage.response || !def.usage.request);
     let mut arms = Vec::new();
     let mut serialize_arms = Vec::new();
     for variant in &shape.variants {
@@ -795,6 +830,7 @@ fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
     Ok(quote! {
         #decl
 
+        #serialize_gate
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -804,6 +840,7 @@ fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
             }
         }
 
+        #deserialize_gate
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = ::serde_json::Value::deserialize(deserializer)?;

@@ -3,7 +3,8 @@
 //! Types the `export::storage` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ExportStorageListTypesResponseItem {
     /// The `name` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]

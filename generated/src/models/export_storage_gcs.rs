@@ -3,7 +3,8 @@
 //! Types the `export::storage::gcs` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageGcsCreateRequest {
     /// Deletion from storage enabled.
     ///
@@ -46,7 +47,8 @@ impl ExportStorageGcsCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageGcsUpdateRequest {
     /// Deletion from storage enabled.
     ///
@@ -89,7 +91,8 @@ impl ExportStorageGcsUpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageGcsValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +138,8 @@ impl ExportStorageGcsValidateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct GcsExportStorage {
     /// The `id` field.
     pub id: i64,

@@ -3,7 +3,8 @@
 //! Types the `export::storage::local` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageLocalCreateRequest {
     /// Storage title
     ///
@@ -40,7 +41,8 @@ impl ExportStorageLocalCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageLocalUpdateRequest {
     /// Storage title
     ///
@@ -77,7 +79,8 @@ impl ExportStorageLocalUpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageLocalValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,7 +120,8 @@ impl ExportStorageLocalValidateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LocalFilesExportStorage {
     /// The `id` field.
     pub id: i64,

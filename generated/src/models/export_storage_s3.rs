@@ -3,7 +3,8 @@
 //! Types the `export::storage::s3` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageS3CreateRequest {
     /// Deletion from storage enabled.
     ///
@@ -92,7 +93,8 @@ impl ::std::fmt::Debug for ExportStorageS3CreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageS3UpdateRequest {
     /// Deletion from storage enabled.
     ///
@@ -181,7 +183,8 @@ impl ::std::fmt::Debug for ExportStorageS3UpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageS3ValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,7 +277,8 @@ impl ::std::fmt::Debug for ExportStorageS3ValidateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct S3ExportStorage {
     /// The `id` field.
     pub id: i64,

@@ -5,7 +5,8 @@
 /// Request body serializer for executing a manual FSM transition.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct FsmTransitionExecuteRequestRequest {
     /// At least 1 character. Checked before a request is sent.
     pub transition_name: String,
@@ -35,7 +36,8 @@ impl FsmTransitionExecuteRequestRequest {
 /// Response serializer for manual FSM transition execution.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct FsmTransitionExecuteResponse {
     /// The `success` field.
     pub success: bool,
@@ -48,7 +50,8 @@ pub struct FsmTransitionExecuteResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedStateModelList {
     /// The `count` field.
     pub count: i64,
@@ -68,7 +71,8 @@ pub struct PaginatedStateModelList {
 /// Works with any concrete state model that inherits from BaseState.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct StateModel {
     /// The `id` field.
     pub id: String,
@@ -98,7 +102,8 @@ pub struct StateModel {
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TriggeredBy {
     /// The `id` field.
     pub id: i64,

@@ -3,7 +3,8 @@
 //! Types the `import::storage::redis` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageRedisCreateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,7 +50,8 @@ impl ImportStorageRedisCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageRedisUpdateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,7 +97,8 @@ impl ImportStorageRedisUpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageRedisValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,7 +147,8 @@ impl ImportStorageRedisValidateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct RedisImportStorage {
     /// The `id` field.
     pub id: i64,

@@ -3,7 +3,8 @@
 //! Types the `import::storage::s3` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageS3CreateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,7 +113,8 @@ impl ::std::fmt::Debug for ImportStorageS3CreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageS3UpdateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,7 +223,8 @@ impl ::std::fmt::Debug for ImportStorageS3UpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageS3ValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,7 +337,8 @@ impl ::std::fmt::Debug for ImportStorageS3ValidateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct S3ImportStorage {
     /// The `id` field.
     pub id: i64,

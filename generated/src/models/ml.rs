@@ -69,7 +69,8 @@ impl<'de> ::serde::Deserialize<'de> for AuthMethodEnum {
 /// Serializer for MLBackend model.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct MlBackend {
     /// The `id` field.
     pub id: i64,
@@ -123,7 +124,8 @@ pub struct MlBackend {
 /// Serializer for MLBackend model.
 ///
 /// Sent in requests.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlBackendRequest {
     /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,7 +222,8 @@ impl ::std::fmt::Debug for MlBackendRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlCreateRequest {
     /// ML backend URL
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,7 +326,8 @@ impl<'de> ::serde::Deserialize<'de> for MlCreateRequestAuthMethod {
 /// Serializer for ML interactive annotating request.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlInteractiveAnnotatingRequestRequest {
     /// ID of task to annotate
     pub task: i64,
@@ -342,7 +346,8 @@ impl MlInteractiveAnnotatingRequestRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct MlListModelVersionsResponse {
     /// The `versions` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,7 +358,8 @@ pub struct MlListModelVersionsResponse {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlTrainRequest {
     /// Whether to include ground truth annotations in training
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -368,7 +374,8 @@ impl MlTrainRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlUpdateRequest {
     /// ML backend URL
     #[serde(default, skip_serializing_if = "Option::is_none")]

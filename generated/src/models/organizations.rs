@@ -6,7 +6,8 @@
 /// which fields should be displayed.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Organization {
     /// The `id` field.
     pub id: i64,
@@ -35,7 +36,8 @@ pub struct Organization {
 /// which fields should be displayed.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationId {
     /// The `id` field.
     pub id: i64,
@@ -51,7 +53,8 @@ pub struct OrganizationId {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationInvite {
     /// The `token` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +68,8 @@ pub struct OrganizationInvite {
 /// which fields should be displayed.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedOrganizationRequest {
     /// Organization title
     ///

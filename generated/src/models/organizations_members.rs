@@ -6,7 +6,8 @@
 /// which fields should be displayed.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMember {
     /// User ID
     pub user: i64,
@@ -31,7 +32,8 @@ pub struct OrganizationMember {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberContributedToProjectsItem {
     /// The `id` field.
     pub id: i64,
@@ -40,7 +42,8 @@ pub struct OrganizationMemberContributedToProjectsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberCreatedProjectsItem {
     /// The `id` field.
     pub id: i64,
@@ -52,7 +55,8 @@ pub struct OrganizationMemberCreatedProjectsItem {
 /// which fields should be displayed.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberList {
     /// The `id` field.
     pub id: i64,
@@ -73,7 +77,8 @@ pub struct OrganizationMemberList {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberListContributedToProjectsItem {
     /// The `id` field.
     pub id: i64,
@@ -82,7 +87,8 @@ pub struct OrganizationMemberListContributedToProjectsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberListCreatedProjectsItem {
     /// The `id` field.
     pub id: i64,
@@ -91,7 +97,8 @@ pub struct OrganizationMemberListCreatedProjectsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedOrganizationMemberListList {
     /// The `count` field.
     pub count: i64,
@@ -111,7 +118,8 @@ pub struct PaginatedOrganizationMemberListList {
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserOrganizationMemberList {
     /// The `id` field.
     pub id: i64,
@@ -169,7 +177,8 @@ fn default_user_organization_member_list_initials() -> String {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserOrganizationMemberListContributedToProjectsItem {
     /// The `id` field.
     pub id: i64,
@@ -178,7 +187,8 @@ pub struct UserOrganizationMemberListContributedToProjectsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserOrganizationMemberListCreatedProjectsItem {
     /// The `id` field.
     pub id: i64,

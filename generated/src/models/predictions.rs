@@ -3,7 +3,8 @@
 //! Types the `predictions` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Prediction {
     /// The `id` field.
     pub id: i64,
@@ -51,7 +52,8 @@ pub struct Prediction {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PredictionsApiPredictionsUpdateRequest {
     /// Task ID for which the prediction is created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +77,8 @@ impl PredictionsApiPredictionsUpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PredictionsCreateRequest {
     /// Task ID for which the prediction is created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +102,8 @@ impl PredictionsCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PredictionsUpdateRequest {
     /// Task ID for which the prediction is created
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,7 +8,8 @@
 /// if present, preventing N+1 queries. Use .with_state() on your queryset.
 ///
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct AnnotationRequest {
     /// Annotation result list
     ///
@@ -148,7 +149,8 @@ impl ::std::fmt::Debug for AnnotationRequest {
 /// Tasks serializer for Import API (TaskBulkCreateAPI)
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportApiRequest {
     /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,7 +350,8 @@ impl ImportApiRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedProjectCountsList {
     /// The `count` field.
     pub count: i64,
@@ -363,7 +366,8 @@ pub struct PaginatedProjectCountsList {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedProjectList {
     /// The `count` field.
     pub count: i64,
@@ -381,7 +385,8 @@ pub struct PaginatedProjectList {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedProjectRequest {
     /// Project name. Must be between 3 and 50 characters long.
     ///
@@ -577,7 +582,8 @@ impl PatchedProjectRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PredictionRequest {
     /// Prediction result list
     ///
@@ -646,7 +652,8 @@ impl PredictionRequest {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Project {
     /// The `id` field.
     pub id: i64,
@@ -793,7 +800,8 @@ pub struct Project {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectCounts {
     /// The `id` field.
     pub id: i64,
@@ -816,14 +824,16 @@ pub struct ProjectCounts {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectLabelConfig {
     /// Label config in XML format. See more about it in documentation
     pub label_config: String,
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ProjectLabelConfigRequest {
     /// Label config in XML format. See more about it in documentation
     ///
@@ -843,7 +853,8 @@ impl ProjectLabelConfigRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectReimport {
     /// The `id` field.
     pub id: i64,
@@ -886,7 +897,8 @@ pub struct ProjectReimport {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ProjectRequest {
     /// Project name. Must be between 3 and 50 characters long.
     ///
@@ -1086,7 +1098,8 @@ impl ProjectRequest {
 /// Import result
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectsImportPredictionsResponse {
     /// created
     ///
@@ -1100,7 +1113,8 @@ pub struct ProjectsImportPredictionsResponse {
 /// Response format varies by edition. Non-Community editions return `{"import": <import_id>}` for async processing. Community edition returns the detailed response below with task counts.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectsImportTasksResponse {
     /// import
     ///
@@ -1375,7 +1389,8 @@ impl<'de> ::serde::Deserialize<'de> for Status7bfEnum {
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TaskSimple {
     /// The `id` field.
     pub id: i64,
@@ -1455,7 +1470,8 @@ pub struct TaskSimple {
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserSimple {
     /// The `id` field.
     pub id: i64,
@@ -1480,7 +1496,8 @@ pub struct UserSimple {
 /// values with complex, nested serializations
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct UserSimpleRequest {
     /// At most 256 characters. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,8 @@
 //! Types the `projects::exports` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct AnnotationFilterOptions {
     /// Include not skipped and not ground truth annotations
     ///
@@ -19,7 +20,8 @@ pub struct AnnotationFilterOptions {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct AnnotationFilterOptionsRequest {
     /// Include not skipped and not ground truth annotations
     ///
@@ -46,7 +48,8 @@ impl AnnotationFilterOptionsRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ConvertedFormat {
     /// The `id` field.
     pub id: i64,
@@ -61,7 +64,8 @@ pub struct ConvertedFormat {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ConvertedFormatRequest {
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,7 +96,8 @@ impl ConvertedFormatRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Export {
     /// At most 2048 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,7 +129,8 @@ pub struct Export {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportConvertRequest {
     /// Export file format.
     ///
@@ -147,7 +153,8 @@ impl ExportConvertRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ExportCreate {
     /// At most 2048 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,7 +195,8 @@ pub struct ExportCreate {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportCreateRequest {
     /// At most 2048 characters. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,7 +268,8 @@ impl ExportCreateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectsExportsConvertResponse {
     /// The `export_type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,7 +280,8 @@ pub struct ProjectsExportsConvertResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct SerializationOption {
     /// Include a full json body or IDs only
     ///
@@ -281,7 +291,8 @@ pub struct SerializationOption {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct SerializationOptionRequest {
     /// Include a full json body or IDs only
     ///
@@ -298,7 +309,8 @@ impl SerializationOptionRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct SerializationOptions {
     /// JSON dict with parameters
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -326,7 +338,8 @@ pub struct SerializationOptions {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct SerializationOptionsRequest {
     /// JSON dict with parameters
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,7 +383,8 @@ impl SerializationOptionsRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TaskFilterOptions {
     /// Apply filters from the view ID (a tab from the Data Manager)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,7 +416,8 @@ pub struct TaskFilterOptions {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct TaskFilterOptionsRequest {
     /// Apply filters from the view ID (a tab from the Data Manager)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,7 +8,8 @@
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LabelLink {
     /// The `id` field.
     pub id: i64,
@@ -30,7 +31,8 @@ pub struct LabelLink {
 /// values with complex, nested serializations
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct LabelLinkRequest {
     /// Tag name
     ///
@@ -59,7 +61,8 @@ impl LabelLinkRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedLabelLinkList {
     /// The `count` field.
     pub count: i64,
@@ -79,7 +82,8 @@ pub struct PaginatedLabelLinkList {
 /// values with complex, nested serializations
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedLabelLinkRequest {
     /// Tag name
     ///

@@ -3,7 +3,8 @@
 //! Types the `session::policy` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedSessionTimeoutPolicyRequest {
     /// Max session age (minutes)
     ///
@@ -57,7 +58,8 @@ impl PatchedSessionTimeoutPolicyRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct SessionTimeoutPolicy {
     /// Max session age (minutes)
     ///

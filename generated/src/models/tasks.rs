@@ -5,7 +5,8 @@
 /// Task Serializer with project scheme configs validation
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseTask {
     /// The `id` field.
     pub id: i64,
@@ -76,7 +77,8 @@ pub struct BaseTask {
 /// Data Manager Task Serializer with FSM state support.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct DataManagerTaskSerializer {
     /// The `id` field.
     pub id: i64,
@@ -177,7 +179,8 @@ pub struct DataManagerTaskSerializer {
 /// Draft object
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct DataManagerTaskSerializerDraftsItem {
     /// Draft result
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,7 +196,8 @@ pub struct DataManagerTaskSerializerDraftsItem {
 /// Prediction object
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct DataManagerTaskSerializerPredictionsItem {
     /// Prediction result
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,7 +229,8 @@ pub struct DataManagerTaskSerializerPredictionsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectImport {
     /// The `id` field.
     pub id: i64,
@@ -292,7 +297,8 @@ pub struct ProjectImport {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct TasksCreateRequest {
     /// Task data
     ///
@@ -369,7 +375,8 @@ impl<'de> ::serde::Deserialize<'de> for TasksListFields {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TasksListResponse {
     /// The `tasks` field.
     pub tasks: Vec<crate::models::TasksListResponseTasksItem>,
@@ -382,7 +389,8 @@ pub struct TasksListResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TasksListResponseTasksItem {
     /// List of tasks
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,7 +407,8 @@ pub struct TasksListResponseTasksItem {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct TasksUpdateRequest {
     /// Task data
     ///

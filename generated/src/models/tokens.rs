@@ -3,7 +3,8 @@
 //! Types the `tokens` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct LsapiTokenBlacklistRequest {
     /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub refresh: String,
@@ -29,21 +30,24 @@ impl ::std::fmt::Debug for LsapiTokenBlacklistRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LsapiTokenCreate {
     /// The `token` field.
     pub token: String,
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LsapiTokenList {
     /// The `token` field.
     pub token: String,
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct LsapiTokenRotateRequest {
     /// At least 1 character. Checked before a request is sent.
     pub refresh: String,
@@ -61,7 +65,8 @@ impl LsapiTokenRotateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct TokenRefreshRequest {
     /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub refresh: String,
@@ -87,14 +92,16 @@ impl ::std::fmt::Debug for TokenRefreshRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TokenRefreshResponse {
     /// The `access` field.
     pub access: String,
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TokenRotateResponse {
     /// The `refresh` field.
     pub refresh: String,

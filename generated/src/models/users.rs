@@ -8,7 +8,8 @@
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseUser {
     /// The `id` field.
     pub id: i64,
@@ -61,7 +62,8 @@ fn default_base_user_initials() -> String {
 /// values with complex, nested serializations
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseWhoAmIUser {
     /// The `id` field.
     pub id: i64,
@@ -111,14 +113,16 @@ fn default_base_who_am_i_user_initials() -> String {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Hotkeys {
     /// The `custom_hotkeys` field.
     pub custom_hotkeys: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedHotkeysRequest {
     /// The `custom_hotkeys` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +139,8 @@ impl PatchedHotkeysRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct UsersCreateRequest {
     /// User ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,7 +179,8 @@ impl UsersCreateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UsersGetTokenResponse {
     /// The `detail` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +188,8 @@ pub struct UsersGetTokenResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UsersResetTokenResponse {
     /// The `token` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,7 +197,8 @@ pub struct UsersResetTokenResponse {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct UsersUpdateRequest {
     /// User ID
     #[serde(default, skip_serializing_if = "Option::is_none")]

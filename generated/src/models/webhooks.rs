@@ -141,7 +141,8 @@ impl<'de> ::serde::Deserialize<'de> for ActionsEnum {
 /// Used to forbid updating project field.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedWebhookSerializerForUpdateRequest {
     /// URL of webhook
     ///
@@ -184,7 +185,8 @@ impl PatchedWebhookSerializerForUpdateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Webhook {
     /// The `id` field.
     pub id: i64,
@@ -227,7 +229,8 @@ pub struct Webhook {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct WebhookRequest {
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -277,7 +280,8 @@ impl WebhookRequest {
 /// Used to forbid updating project field.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhookSerializerForUpdate {
     /// The `id` field.
     pub id: i64,
@@ -324,7 +328,8 @@ pub struct WebhookSerializerForUpdate {
 /// Used to forbid updating project field.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct WebhookSerializerForUpdateRequest {
     /// URL of webhook
     ///
@@ -367,7 +372,8 @@ impl WebhookSerializerForUpdateRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponse {
     /// The `PROJECT_CREATED` field.
     #[serde(
@@ -452,7 +458,8 @@ pub struct WebhooksInfoResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseAnnotationCreated {
     /// The `name` field.
     pub name: String,
@@ -466,7 +473,8 @@ pub struct WebhooksInfoResponseAnnotationCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseAnnotationUpdated {
     /// The `name` field.
     pub name: String,
@@ -480,7 +488,8 @@ pub struct WebhooksInfoResponseAnnotationUpdated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseAnnotationsCreated {
     /// The `name` field.
     pub name: String,
@@ -494,7 +503,8 @@ pub struct WebhooksInfoResponseAnnotationsCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseAnnotationsDeleted {
     /// The `name` field.
     pub name: String,
@@ -508,7 +518,8 @@ pub struct WebhooksInfoResponseAnnotationsDeleted {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseLabelLinkCreated {
     /// The `name` field.
     pub name: String,
@@ -522,7 +533,8 @@ pub struct WebhooksInfoResponseLabelLinkCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseLabelLinkDeleted {
     /// The `name` field.
     pub name: String,
@@ -536,7 +548,8 @@ pub struct WebhooksInfoResponseLabelLinkDeleted {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseLabelLinkUpdated {
     /// The `name` field.
     pub name: String,
@@ -550,7 +563,8 @@ pub struct WebhooksInfoResponseLabelLinkUpdated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseProjectCreated {
     /// The `name` field.
     pub name: String,
@@ -564,7 +578,8 @@ pub struct WebhooksInfoResponseProjectCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseProjectDeleted {
     /// The `name` field.
     pub name: String,
@@ -578,7 +593,8 @@ pub struct WebhooksInfoResponseProjectDeleted {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseProjectUpdated {
     /// The `name` field.
     pub name: String,
@@ -592,7 +608,8 @@ pub struct WebhooksInfoResponseProjectUpdated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseTasksCreated {
     /// The `name` field.
     pub name: String,
@@ -606,7 +623,8 @@ pub struct WebhooksInfoResponseTasksCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseTasksDeleted {
     /// The `name` field.
     pub name: String,
