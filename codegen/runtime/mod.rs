@@ -63,6 +63,30 @@ pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Erro
     })
 }
 
+/// Decodes a string enum from the borrowed text: only a value the enum does not know
+/// (kept in its catch-all variant) allocates.
+#[allow(dead_code)] // only APIs with string enums use it
+pub(crate) fn str_enum<'de, D, T>(deserializer: D, from: fn(&str) -> T) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Text<T>(fn(&str) -> T);
+
+    impl<T> serde::de::Visitor<'_> for Text<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+            Ok((self.0)(text))
+        }
+    }
+
+    deserializer.deserialize_str(Text(from))
+}
+
 /// A path or query parameter as text: strings and enums bare, numbers and booleans as JSON spells them.
 #[allow(dead_code)] // only APIs with parameters use it
 pub(crate) fn param_text<T: serde::Serialize>(value: &T) -> String {

@@ -37,6 +37,10 @@ pub struct CrateConfig {
     pub version: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Hand-written benchmarks in the generated crate's `benches/` that bring their own
+    /// harness (criterion).
+    #[serde(default)]
+    pub benches: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

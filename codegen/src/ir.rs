@@ -37,6 +37,8 @@ pub struct Crate {
     pub source: String,
     /// Rendered TOML table.
     pub dev_dependencies: String,
+    /// `benches/<name>.rs` targets that bring their own harness.
+    pub benches: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -70,6 +72,9 @@ pub struct TypeDef {
     pub docs: Option<String>,
     pub usage: Usage,
     pub kind: TypeKind,
+    /// Set when an earlier type (by name) has exactly this shape, field docs included:
+    /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
+    pub alias_of: Option<String>,
 }
 
 /// Which way a type travels; decides derives and which fields exist.

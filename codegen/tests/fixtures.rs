@@ -75,6 +75,7 @@ fixtures!(
     patch_defaults,
     recursive,
     ref_chain,
+    same_shape,
     sensitive,
     sloppy,
     tri_state,

@@ -40,6 +40,12 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         text.push_str("\n[dev-dependencies]\n");
         text.push_str(&krate.dev_dependencies);
     }
+    for bench in &krate.benches {
+        text.push_str(&format!(
+            "\n[[bench]]\nname = {}\nharness = false\n",
+            toml_string(bench)
+        ));
+    }
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,

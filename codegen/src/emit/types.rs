@@ -133,6 +133,10 @@ pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted
     let mut items = Vec::new();
     for name in names {
         let Some(def) = api.type_def(name) else { continue };
+        if let Some(target) = &def.alias_of {
+            items.push(emit_alias(def, target)?);
+            continue;
+        }
         items.push(match &def.kind {
             TypeKind::Struct(s) => emit_struct(api, def, s)?,
             TypeKind::StringEnum(e) => emit_enum(def, e)?,
@@ -268,6 +272,18 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
         #validate
         #debug
         #(#defaults)*
+    })
+}
+
+/// A type with the same shape as an earlier one: a name for it, nothing to derive.
+fn emit_alias(def: &TypeDef, target: &str) -> Result<TokenStream> {
+    let name = ident(&def.name)?;
+    let target_ident = ident(target)?;
+    let same = format!("Another name for [`{target}`]: the description gives both the same shape.");
+    let docs = doc_attrs(&paragraphs([Some(type_docs(def).as_str()), Some(same.as_str())]));
+    Ok(quote! {
+        #docs
+        pub type #name = crate::models::#target_ident;
     })
 }
 
@@ -668,8 +684,7 @@ fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Ok(#name::from(value.as_str()))
+                crate::runtime::str_enum(deserializer, |text: &str| #name::from(text))
             }
         }
     })

@@ -500,6 +500,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            alias_of: None,
             kind: TypeKind::Union(Union {
                 variants: Vec::new(),
                 discriminator: None,
@@ -584,6 +585,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(data),
             usage: Usage::default(),
+            alias_of: None,
             kind: TypeKind::Struct(Struct { fields, additional }),
         });
         Ok(())
@@ -667,6 +669,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(data),
             usage: Usage::default(),
+            alias_of: None,
             kind: TypeKind::Union(Union {
                 variants,
                 discriminator: discriminator.map(|d| d.property_name.clone()),
@@ -704,6 +707,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            alias_of: None,
             kind: TypeKind::StringEnum(StringEnum {
                 variants,
                 unknown_variant,
@@ -745,6 +749,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            alias_of: None,
             kind: TypeKind::IntEnum(IntEnum {
                 variants,
                 unknown_variant,

@@ -86,8 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionsCreateId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsCreateId::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| ActionsCreateId::from(text))
     }
 }
 
@@ -197,8 +196,10 @@ impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersConjunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsCreateRequestFiltersConjunction::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersConjunction::from(text),
+        )
     }
 }
 
@@ -448,8 +449,10 @@ impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemFilt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsCreateRequestFiltersItemsItemFilter::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersItemsItemFilter::from(text),
+        )
     }
 }
 
@@ -561,8 +564,10 @@ impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemOper
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsCreateRequestFiltersItemsItemOperator::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersItemsItemOperator::from(text),
+        )
     }
 }
 
@@ -765,8 +770,10 @@ impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestOrderingItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsCreateRequestOrderingItem::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestOrderingItem::from(text),
+        )
     }
 }
 

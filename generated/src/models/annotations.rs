@@ -129,41 +129,9 @@ impl AnnotationsCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct AnnotationsUpdateRequest {
-    /// Labeling result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/task_format)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
-    /// Corresponding task for this annotation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<i64>,
-    /// Project ID for this annotation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// User ID of the person who created this annotation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_by: Option<i64>,
-    /// Last user who updated this annotation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<i64>,
-    /// User skipped the task
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub was_cancelled: Option<bool>,
-    /// This annotation is a Ground Truth
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ground_truth: Option<bool>,
-    /// How much time it took to annotate the task (in seconds)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead_time: Option<f64>,
-}
-
-impl AnnotationsUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`AnnotationsCreateRequest`]: the description gives both the same shape.
+pub type AnnotationsUpdateRequest = crate::models::AnnotationsCreateRequest;
 
 /// * `prediction` - Created from prediction
 /// * `propagated_annotation` - Created from another annotation
@@ -280,7 +248,6 @@ impl<'de> ::serde::Deserialize<'de> for LastActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(LastActionEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| LastActionEnum::from(text))
     }
 }

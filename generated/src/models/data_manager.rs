@@ -170,10 +170,10 @@ for DataManagerApiDmViewsUpdateRequestDataFiltersConjunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::from(
-                value.as_str(),
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| DataManagerApiDmViewsUpdateRequestDataFiltersConjunction::from(
+                text,
             ),
         )
     }
@@ -432,10 +432,10 @@ for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::from(
-                value.as_str(),
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemFilter::from(
+                text,
             ),
         )
     }
@@ -604,10 +604,10 @@ for DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::from(
-                value.as_str(),
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| DataManagerApiDmViewsUpdateRequestDataFiltersItemsItemOperator::from(
+                text,
             ),
         )
     }
@@ -861,8 +861,10 @@ for DataManagerApiDmViewsUpdateRequestDataOrderingItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(DataManagerApiDmViewsUpdateRequestDataOrderingItem::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| DataManagerApiDmViewsUpdateRequestDataOrderingItem::from(text),
+        )
     }
 }
 

@@ -120,48 +120,9 @@ impl ExportStorageAzureCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageAzureUpdateRequest {
-    /// Deletion from storage enabled
-    ///
-    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub can_delete_objects: Option<bool>,
-    /// Storage title
-    ///
-    /// At most 2048 characters. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Storage description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// Azure blob container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
-    /// Azure blob prefix name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// Azure Blob account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// Azure Blob account key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_key: Option<String>,
-}
-
-impl ExportStorageAzureUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.title {
-            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ExportStorageAzureCreateRequest`]: the description gives both the same shape.
+pub type ExportStorageAzureUpdateRequest = crate::models::ExportStorageAzureCreateRequest;
 
 /// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
@@ -297,7 +258,6 @@ impl<'de> ::serde::Deserialize<'de> for StorageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(StorageStatus::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| StorageStatus::from(text))
     }
 }

@@ -47,48 +47,9 @@ impl ExportStorageGcsCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageGcsUpdateRequest {
-    /// Deletion from storage enabled.
-    ///
-    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub can_delete_objects: Option<bool>,
-    /// Storage title
-    ///
-    /// At most 2048 characters. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Storage description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// GCS bucket name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    /// GCS bucket prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub google_application_credentials: Option<String>,
-    /// Google project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub google_project_id: Option<String>,
-}
-
-impl ExportStorageGcsUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.title {
-            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ExportStorageGcsCreateRequest`]: the description gives both the same shape.
+pub type ExportStorageGcsUpdateRequest = crate::models::ExportStorageGcsCreateRequest;
 
 /// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]

@@ -50,51 +50,9 @@ impl ExportStorageRedisCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageRedisUpdateRequest {
-    /// Database ID of database to use
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub db: Option<i64>,
-    /// Deletion from storage enabled.
-    ///
-    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub can_delete_objects: Option<bool>,
-    /// Storage title
-    ///
-    /// At most 2048 characters. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Storage description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// Storage prefix (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// Server Host IP (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// Server Port (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<String>,
-    /// Server Password (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-}
-
-impl ExportStorageRedisUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.title {
-            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ExportStorageRedisCreateRequest`]: the description gives both the same shape.
+pub type ExportStorageRedisUpdateRequest = crate::models::ExportStorageRedisCreateRequest;
 
 /// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]

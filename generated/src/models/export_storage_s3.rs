@@ -93,94 +93,9 @@ impl ::std::fmt::Debug for ExportStorageS3CreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageS3UpdateRequest {
-    /// Deletion from storage enabled.
-    ///
-    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub can_delete_objects: Option<bool>,
-    /// Storage title
-    ///
-    /// At most 2048 characters. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Storage description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// S3 bucket name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    /// S3 bucket prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// AWS_ACCESS_KEY_ID
-    ///
-    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_access_key_id: Option<String>,
-    /// AWS_SECRET_ACCESS_KEY
-    ///
-    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_secret_access_key: Option<String>,
-    /// AWS_SESSION_TOKEN
-    ///
-    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_session_token: Option<String>,
-    /// AWS SSE KMS Key ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_sse_kms_key_id: Option<String>,
-    /// AWS Region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region_name: Option<String>,
-    /// S3 Endpoint
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3_endpoint: Option<String>,
-}
-
-impl ExportStorageS3UpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.title {
-            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::fmt::Debug for ExportStorageS3UpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ExportStorageS3UpdateRequest")
-            .field("can_delete_objects", &self.can_delete_objects)
-            .field("title", &self.title)
-            .field("description", &self.description)
-            .field("project", &self.project)
-            .field("bucket", &self.bucket)
-            .field("prefix", &self.prefix)
-            .field(
-                "aws_access_key_id",
-                &self.aws_access_key_id.as_ref().map(|_| crate::runtime::Redacted),
-            )
-            .field(
-                "aws_secret_access_key",
-                &self.aws_secret_access_key.as_ref().map(|_| crate::runtime::Redacted),
-            )
-            .field(
-                "aws_session_token",
-                &self.aws_session_token.as_ref().map(|_| crate::runtime::Redacted),
-            )
-            .field("aws_sse_kms_key_id", &self.aws_sse_kms_key_id)
-            .field("region_name", &self.region_name)
-            .field("s3_endpoint", &self.s3_endpoint)
-            .finish()
-    }
-}
+///
+/// Another name for [`ExportStorageS3CreateRequest`]: the description gives both the same shape.
+pub type ExportStorageS3UpdateRequest = crate::models::ExportStorageS3CreateRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -3,13 +3,6 @@
 //! Types the `import::storage` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct ImportStorageListTypesResponseItem {
-    /// The `name` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `title` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
+///
+/// Another name for [`ExportStorageListTypesResponseItem`]: the description gives both the same shape.
+pub type ImportStorageListTypesResponseItem = crate::models::ExportStorageListTypesResponseItem;

@@ -141,61 +141,9 @@ impl ImportStorageGcsCreateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ImportStorageGcsUpdateRequest {
-    /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regex_filter: Option<String>,
-    /// Interpret objects as BLOBs and generate URLs. For example, if your bucket contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
-    ///
-    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_blob_urls: Option<bool>,
-    /// Presign URLs for direct download
-    ///
-    /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presign: Option<bool>,
-    /// Presign TTL in minutes
-    ///
-    /// Server default: `1`, applied by the server when the field is not sent; this client never sends it on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presign_ttl: Option<i64>,
-    /// Storage title
-    ///
-    /// At most 2048 characters. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Storage description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    /// GCS bucket name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    /// GCS bucket prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub google_application_credentials: Option<String>,
-    /// Google project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub google_project_id: Option<String>,
-}
-
-impl ImportStorageGcsUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.title {
-            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ImportStorageGcsCreateRequest`]: the description gives both the same shape.
+pub type ImportStorageGcsUpdateRequest = crate::models::ImportStorageGcsCreateRequest;
 
 /// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]

@@ -61,8 +61,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthMethodEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(AuthMethodEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| AuthMethodEnum::from(text))
     }
 }
 
@@ -318,8 +317,10 @@ impl<'de> ::serde::Deserialize<'de> for MlCreateRequestAuthMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(MlCreateRequestAuthMethod::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| MlCreateRequestAuthMethod::from(text),
+        )
     }
 }
 
@@ -470,8 +471,10 @@ impl<'de> ::serde::Deserialize<'de> for MlUpdateRequestAuthMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(MlUpdateRequestAuthMethod::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| MlUpdateRequestAuthMethod::from(text),
+        )
     }
 }
 
@@ -555,7 +558,6 @@ impl<'de> ::serde::Deserialize<'de> for StateEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(StateEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| StateEnum::from(text))
     }
 }

@@ -42,14 +42,9 @@ pub struct OrganizationMemberContributedToProjectsItem {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct OrganizationMemberCreatedProjectsItem {
-    /// The `id` field.
-    pub id: i64,
-    /// The `title` field.
-    pub title: String,
-}
+///
+/// Another name for [`OrganizationMemberContributedToProjectsItem`]: the description gives both the same shape.
+pub type OrganizationMemberCreatedProjectsItem = crate::models::OrganizationMemberContributedToProjectsItem;
 
 /// A serializer mixin that takes an additional `fields` argument that controls
 /// which fields should be displayed.
@@ -77,24 +72,14 @@ pub struct OrganizationMemberList {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct OrganizationMemberListContributedToProjectsItem {
-    /// The `id` field.
-    pub id: i64,
-    /// The `title` field.
-    pub title: String,
-}
+///
+/// Another name for [`OrganizationMemberContributedToProjectsItem`]: the description gives both the same shape.
+pub type OrganizationMemberListContributedToProjectsItem = crate::models::OrganizationMemberContributedToProjectsItem;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct OrganizationMemberListCreatedProjectsItem {
-    /// The `id` field.
-    pub id: i64,
-    /// The `title` field.
-    pub title: String,
-}
+///
+/// Another name for [`OrganizationMemberContributedToProjectsItem`]: the description gives both the same shape.
+pub type OrganizationMemberListCreatedProjectsItem = crate::models::OrganizationMemberContributedToProjectsItem;
 
 /// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
@@ -177,21 +162,11 @@ fn default_user_organization_member_list_initials() -> String {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct UserOrganizationMemberListContributedToProjectsItem {
-    /// The `id` field.
-    pub id: i64,
-    /// The `title` field.
-    pub title: String,
-}
+///
+/// Another name for [`OrganizationMemberContributedToProjectsItem`]: the description gives both the same shape.
+pub type UserOrganizationMemberListContributedToProjectsItem = crate::models::OrganizationMemberContributedToProjectsItem;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct UserOrganizationMemberListCreatedProjectsItem {
-    /// The `id` field.
-    pub id: i64,
-    /// The `title` field.
-    pub title: String,
-}
+///
+/// Another name for [`OrganizationMemberContributedToProjectsItem`]: the description gives both the same shape.
+pub type UserOrganizationMemberListCreatedProjectsItem = crate::models::OrganizationMemberContributedToProjectsItem;

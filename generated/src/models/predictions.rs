@@ -77,51 +77,11 @@ impl PredictionsApiPredictionsUpdateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct PredictionsCreateRequest {
-    /// Task ID for which the prediction is created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<i64>,
-    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
-    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_version: Option<String>,
-}
-
-impl PredictionsCreateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`PredictionsApiPredictionsUpdateRequest`]: the description gives both the same shape.
+pub type PredictionsCreateRequest = crate::models::PredictionsApiPredictionsUpdateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct PredictionsUpdateRequest {
-    /// Task ID for which the prediction is created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<i64>,
-    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
-    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_version: Option<String>,
-}
-
-impl PredictionsUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`PredictionsApiPredictionsUpdateRequest`]: the description gives both the same shape.
+pub type PredictionsUpdateRequest = crate::models::PredictionsApiPredictionsUpdateRequest;

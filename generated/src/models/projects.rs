@@ -897,201 +897,9 @@ pub struct ProjectReimport {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ProjectRequest {
-    /// Project name. Must be between 3 and 50 characters long.
-    ///
-    /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<crate::Nullable<String>>,
-    /// Project description
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<crate::Nullable<String>>,
-    /// Label config in XML format. See more about it in documentation
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_config: Option<crate::Nullable<String>>,
-    /// Labeling instructions in HTML format
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expert_instruction: Option<crate::Nullable<String>>,
-    /// Show instructions to the annotator before they start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_instruction: Option<bool>,
-    /// Show a skip button in interface and allow annotators to skip the task
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_skip_button: Option<bool>,
-    /// Allow annotators to submit empty annotations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_empty_annotation: Option<bool>,
-    /// Show annotation history to annotator
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_annotation_history: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<crate::Nullable<i64>>,
-    /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<crate::Nullable<String>>,
-    /// Maximum annotation number
-    ///
-    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
-    ///
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_annotations: Option<i64>,
-    /// Published
-    ///
-    /// Whether or not the project is published to annotators
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_published: Option<bool>,
-    /// Machine learning model version
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_version: Option<crate::Nullable<String>>,
-    /// Whether or not the project is in the middle of being created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_draft: Option<bool>,
-    /// Project owner
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<crate::models::UserSimpleRequest>,
-    /// Minimum number of completed tasks after which model training is started
-    ///
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_annotations_to_start_training: Option<i64>,
-    /// Show predictions to annotator
-    ///
-    /// If set, the annotator can view model predictions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_collab_predictions: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
-    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_ground_truth_first: Option<bool>,
-    /// Enable annotator evaluation for the project
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotator_evaluation_enabled: Option<bool>,
-    /// The `show_overlap_first` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_overlap_first: Option<bool>,
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overlap_cohort_percentage: Option<i64>,
-    /// Task data credentials: login
-    ///
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_data_login: Option<crate::Nullable<String>>,
-    /// Task data credentials: password
-    ///
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_data_password: Option<crate::Nullable<String>>,
-    /// Dict of weights for each control tag in metric calculation.
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_weights: Option<
-        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    >,
-    /// Retrieve and display predictions when loading a task
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluate_predictions_automatically: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
-    /// Reveal pre-annotations interactively
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reveal_preannotations_interactively: Option<bool>,
-    /// Pinned date and time
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
-}
-
-impl ProjectRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(crate::Nullable::Value(value)) = &self.title {
-            crate::runtime::validate::length("title", value, Some(3u64), Some(50u64))?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.color {
-            crate::runtime::validate::length("color", value, None, Some(16u64))?;
-        }
-        if let Some(value) = &self.maximum_annotations {
-            crate::runtime::validate::integer(
-                "maximum_annotations",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(value) = &self.created_by {
-            value.validate().map_err(|e| e.within("created_by"))?;
-        }
-        if let Some(value) = &self.min_annotations_to_start_training {
-            crate::runtime::validate::integer(
-                "min_annotations_to_start_training",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(value) = &self.overlap_cohort_percentage {
-            crate::runtime::validate::integer(
-                "overlap_cohort_percentage",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.task_data_login {
-            crate::runtime::validate::length(
-                "task_data_login",
-                value,
-                None,
-                Some(256u64),
-            )?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.task_data_password {
-            crate::runtime::validate::length(
-                "task_data_password",
-                value,
-                None,
-                Some(256u64),
-            )?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`PatchedProjectRequest`]: the description gives both the same shape.
+pub type ProjectRequest = crate::models::PatchedProjectRequest;
 
 /// Predictions import response
 ///
@@ -1229,8 +1037,7 @@ impl<'de> ::serde::Deserialize<'de> for SamplingEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(SamplingEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| SamplingEnum::from(text))
     }
 }
 
@@ -1300,8 +1107,7 @@ impl<'de> ::serde::Deserialize<'de> for SkipQueueEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(SkipQueueEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| SkipQueueEnum::from(text))
     }
 }
 
@@ -1378,8 +1184,7 @@ impl<'de> ::serde::Deserialize<'de> for Status7bfEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Status7bfEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| Status7bfEnum::from(text))
     }
 }
 

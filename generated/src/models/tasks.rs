@@ -369,8 +369,7 @@ impl<'de> ::serde::Deserialize<'de> for TasksListFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(TasksListFields::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| TasksListFields::from(text))
     }
 }
 
@@ -407,22 +406,6 @@ pub struct TasksListResponseTasksItem {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct TasksUpdateRequest {
-    /// Task data
-    ///
-    /// Task data dictionary with arbitrary keys and values
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-}
-
-impl TasksUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`TasksCreateRequest`]: the description gives both the same shape.
+pub type TasksUpdateRequest = crate::models::TasksCreateRequest;

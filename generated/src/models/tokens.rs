@@ -38,12 +38,9 @@ pub struct LsapiTokenCreate {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct LsapiTokenList {
-    /// The `token` field.
-    pub token: String,
-}
+///
+/// Another name for [`LsapiTokenCreate`]: the description gives both the same shape.
+pub type LsapiTokenList = crate::models::LsapiTokenCreate;
 
 /// Sent in requests.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
@@ -65,31 +62,9 @@ impl LsapiTokenRotateRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct TokenRefreshRequest {
-    /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
-    pub refresh: String,
-}
-
-impl TokenRefreshRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        {
-            let value = &self.refresh;
-            crate::runtime::validate::length("refresh", value, Some(1u64), None)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::fmt::Debug for TokenRefreshRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TokenRefreshRequest")
-            .field("refresh", &crate::runtime::Redacted)
-            .finish()
-    }
-}
+///
+/// Another name for [`LsapiTokenBlacklistRequest`]: the description gives both the same shape.
+pub type TokenRefreshRequest = crate::models::LsapiTokenBlacklistRequest;
 
 /// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]

@@ -197,41 +197,6 @@ pub struct UsersResetTokenResponse {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct UsersUpdateRequest {
-    /// User ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// First name of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// Last name of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// Username of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// Email of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Avatar URL of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// Initials of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initials: Option<String>,
-    /// Phone number of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Whether the user allows newsletters
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_newsletters: Option<bool>,
-}
-
-impl UsersUpdateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`UsersCreateRequest`]: the description gives both the same shape.
+pub type UsersUpdateRequest = crate::models::UsersCreateRequest;

@@ -144,8 +144,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersConjunction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsCreateRequestDataFiltersConjunction::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsCreateRequestDataFiltersConjunction::from(text),
+        )
     }
 }
 
@@ -395,8 +397,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersItemsItemFi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsCreateRequestDataFiltersItemsItemFilter::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsCreateRequestDataFiltersItemsItemFilter::from(text),
+        )
     }
 }
 
@@ -512,8 +516,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataFiltersItemsItemOp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsCreateRequestDataFiltersItemsItemOperator::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsCreateRequestDataFiltersItemsItemOperator::from(text),
+        )
     }
 }
 
@@ -716,8 +722,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataOrderingItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsCreateRequestDataOrderingItem::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsCreateRequestDataOrderingItem::from(text),
+        )
     }
 }
 
@@ -846,8 +854,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersConjunction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsUpdateRequestDataFiltersConjunction::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsUpdateRequestDataFiltersConjunction::from(text),
+        )
     }
 }
 
@@ -1097,8 +1107,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersItemsItemFi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsUpdateRequestDataFiltersItemsItemFilter::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsUpdateRequestDataFiltersItemsItemFilter::from(text),
+        )
     }
 }
 
@@ -1214,8 +1226,10 @@ impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataFiltersItemsItemOp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsUpdateRequestDataFiltersItemsItemOperator::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsUpdateRequestDataFiltersItemsItemOperator::from(text),
+        )
     }
 }
 
@@ -1418,7 +1432,9 @@ impl<'de> ::serde::Deserialize<'de> for ViewsUpdateRequestDataOrderingItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ViewsUpdateRequestDataOrderingItem::from(value.as_str()))
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsUpdateRequestDataOrderingItem::from(text),
+        )
     }
 }

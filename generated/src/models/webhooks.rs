@@ -131,8 +131,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionsEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(ActionsEnum::from(value.as_str()))
+        crate::runtime::str_enum(deserializer, |text: &str| ActionsEnum::from(text))
     }
 }
 
@@ -473,166 +472,56 @@ pub struct WebhooksInfoResponseAnnotationCreated {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseAnnotationUpdated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseAnnotationUpdated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseAnnotationsCreated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseAnnotationsCreated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseAnnotationsDeleted {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseAnnotationsDeleted = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseLabelLinkCreated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseLabelLinkCreated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseLabelLinkDeleted {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseLabelLinkDeleted = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseLabelLinkUpdated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseLabelLinkUpdated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseProjectCreated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseProjectCreated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseProjectDeleted {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseProjectDeleted = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseProjectUpdated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseProjectUpdated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseTasksCreated {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseTasksCreated = crate::models::WebhooksInfoResponseAnnotationCreated;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct WebhooksInfoResponseTasksDeleted {
-    /// The `name` field.
-    pub name: String,
-    /// The `description` field.
-    pub description: String,
-    /// The `key` field.
-    pub key: String,
-    /// The `organization-only` field.
-    #[serde(rename = "organization-only")]
-    pub organization_only: bool,
-}
+///
+/// Another name for [`WebhooksInfoResponseAnnotationCreated`]: the description gives both the same shape.
+pub type WebhooksInfoResponseTasksDeleted = crate::models::WebhooksInfoResponseAnnotationCreated;
