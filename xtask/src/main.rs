@@ -4,7 +4,9 @@
 //! - `codegen --check`  fail, naming the files, if `generated/` is not what codegen would write
 //!   (`--config FILE --out DIR` generate from another description, into another folder)
 //! - `e2e`              run the end-to-end tests against a real Label Studio and S3 API (moto)
+//! - `bench`            measure generation, the generated crate's build, and its run time
 
+mod bench;
 mod e2e;
 
 #[global_allocator]
@@ -17,7 +19,8 @@ use codegen::output::Mode;
 
 const USAGE: &str = "usage:
   cargo xtask codegen [--check] [--config schema/codegen.toml] [--out generated]
-  cargo xtask e2e [--record] [--serve] [-- <test filter and libtest args>]";
+  cargo xtask e2e [--record] [--serve] [-- <test filter and libtest args>]
+  cargo xtask bench [--runs N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +28,10 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen", rest @ ..] => match CodegenArgs::parse(rest) {
             Some(args) => codegen(args),
+            None => usage(),
+        },
+        ["bench", rest @ ..] => match bench::Options::parse(rest) {
+            Some(options) => bench::run(&workspace_root(), options),
             None => usage(),
         },
         ["e2e", rest @ ..] => match e2e::Options::parse(rest) {
@@ -51,6 +58,8 @@ struct CodegenArgs {
     mode: Mode,
     config: PathBuf,
     out: PathBuf,
+    /// Also print one JSON line of figures on stdout (read by `cargo xtask bench`).
+    stats: bool,
 }
 
 impl CodegenArgs {
@@ -60,6 +69,7 @@ impl CodegenArgs {
             mode: Mode::Write,
             config: root.join("schema/codegen.toml"),
             out: root.join("generated"),
+            stats: false,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -67,6 +77,7 @@ impl CodegenArgs {
                 "--check" => parsed.mode = Mode::Check,
                 "--config" => parsed.config = PathBuf::from(args.next()?),
                 "--out" => parsed.out = PathBuf::from(args.next()?),
+                "--stats" => parsed.stats = true,
                 _ => return None,
             }
         }
@@ -75,7 +86,12 @@ impl CodegenArgs {
 }
 
 fn codegen(args: CodegenArgs) -> ExitCode {
-    let CodegenArgs { mode, config, out } = args;
+    let CodegenArgs {
+        mode,
+        config,
+        out,
+        stats,
+    } = args;
     let out_name = out.display().to_string();
     let run = match codegen::run(&config, &out, mode) {
         Ok(run) => run,
@@ -89,6 +105,9 @@ fn codegen(args: CodegenArgs) -> ExitCode {
         eprintln!("warning: {warning}");
     }
     let report = &run.report;
+    if stats {
+        println!("{}", stats_line(&run));
+    }
     match mode {
         Mode::Write => {
             for path in &report.changed {
@@ -129,4 +148,30 @@ fn codegen(args: CodegenArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Stage timings, changed files and peak memory of this process, as one JSON object.
+fn stats_line(run: &codegen::Run) -> String {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let t = &run.timings;
+    format!(
+        "{{\"load_ms\":{},\"lower_ms\":{},\"emit_and_format_ms\":{},\"emit_cpu_ms\":{},\"format_cpu_ms\":{},\
+         \"total_ms\":{},\"files\":{},\"changed\":{},\"peak_rss_kib\":{}}}",
+        ms(t.load),
+        ms(t.lower),
+        ms(t.emit_and_format),
+        ms(t.emit),
+        ms(t.format),
+        ms(t.total()),
+        run.files,
+        run.report.changed.len() + run.report.removed.len(),
+        peak_rss_kib().unwrap_or(0)
+    )
+}
+
+/// The process's peak resident set (`VmHWM`), in KiB; Linux only.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
