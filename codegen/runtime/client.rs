@@ -453,6 +453,11 @@ pub(crate) struct RawResponse {
 impl RawResponse {
     /// Decodes the JSON body; failures name the JSON path that did not fit.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
+        // Plain serde_json first: tracking the path slows every decode down, and is
+        // only needed to explain a failure: a failure decodes again to find it.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(value);
+        }
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let decoded = serde_path_to_error::deserialize(&mut de)
             .map_err(|err| (err.path().to_string(), err.into_inner()))

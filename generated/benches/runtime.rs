@@ -2,15 +2,16 @@
 //! work (the limit): encoding an update body, decoding `S3ImportStorage` (one, and a list
 //! of 1,000), and one whole `update` call against a minimal HTTP server on 127.0.0.1.
 //!
-//! Run by `cargo xtask bench`, which reads criterion's estimates and reports the ratios
-//! generated / hand-written. Every pair is checked to produce the same result before it
-//! is timed, so a ratio never compares different work.
+//! Run by `cargo xtask bench`, which reports criterion's estimates and the ratios
+//! generated / hand-written measured in adjacent batches (`BENCH_PAIRED=1`). Every pair
+//! is checked to produce the same result before it is timed, so a ratio never compares
+//! different work.
 
 use std::hint::black_box;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::Criterion;
 use label_studio_client::models::{ImportStorageS3UpdateRequest, S3ImportStorage};
 use label_studio_client::{Auth, Client};
 use serde::{Deserialize, Serialize};
@@ -120,51 +121,6 @@ fn storage_list(n: usize) -> String {
     serde_json::to_string(&list).unwrap()
 }
 
-fn codec(c: &mut Criterion) {
-    let generated = generated_update();
-    let hand = hand_update();
-    assert_eq!(
-        serde_json::to_vec(&generated).unwrap(),
-        serde_json::to_vec(&hand).unwrap()
-    );
-    let mut group = c.benchmark_group("encode_update_body");
-    group.bench_function("generated", |b| {
-        b.iter(|| serde_json::to_vec(black_box(&generated)).unwrap())
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter(|| serde_json::to_vec(black_box(&hand)).unwrap())
-    });
-    group.finish();
-
-    let one = STORAGE.as_bytes();
-    assert_eq!(serde_json::from_slice::<S3ImportStorage>(one).unwrap().id, 42);
-    assert_eq!(serde_json::from_slice::<HandStorage>(one).unwrap().id, 42);
-    let mut group = c.benchmark_group("decode_storage");
-    group.bench_function("generated", |b| {
-        b.iter(|| serde_json::from_slice::<S3ImportStorage>(black_box(one)).unwrap())
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter(|| serde_json::from_slice::<HandStorage>(black_box(one)).unwrap())
-    });
-    group.finish();
-
-    let list = storage_list(1000);
-    let list = list.as_bytes();
-    assert_eq!(
-        serde_json::from_slice::<Vec<S3ImportStorage>>(list).unwrap().len(),
-        1000
-    );
-    assert_eq!(serde_json::from_slice::<Vec<HandStorage>>(list).unwrap().len(), 1000);
-    let mut group = c.benchmark_group("decode_1000_storages");
-    group.bench_function("generated", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<S3ImportStorage>>(black_box(list)).unwrap())
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<HandStorage>>(black_box(list)).unwrap())
-    });
-    group.finish();
-}
-
 /// A minimal HTTP/1.1 server on 127.0.0.1: answers every request on a kept-alive
 /// connection with 200 and the same JSON storage, on its own thread and runtime so
 /// the client side measured is all that runs on the benchmark's runtime.
@@ -226,61 +182,193 @@ async fn serve_connection(mut socket: tokio::net::TcpStream) {
     }
 }
 
-fn call(c: &mut Criterion) {
-    let addr = start_server();
-    let base = format!("http://{addr}");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-
-    let client = Client::new(&base, Auth::api_key("bench-key")).unwrap();
-    let generated_call = || async {
-        client
-            .import_storage()
-            .s3()
-            .update(42)
-            .title("Training images")
-            .prefix("train/")
-            .regex_filter(r".*\.jpg")
-            .presign_ttl(15)
-            .send()
-            .await
-            .unwrap()
-    };
-
-    // The same request by hand: same timeout as the generated client's default, same
-    // header, same body, status checked, reply decoded.
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let url = format!("{base}/api/storages/s3/42");
-    let hand_call = || async {
-        http.patch(&url)
-            .header("authorization", "Token bench-key")
-            .json(&hand_update())
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json::<HandStorage>()
-            .await
-            .unwrap()
-    };
-
-    assert_eq!(runtime.block_on(generated_call()).id, 42);
-    assert_eq!(runtime.block_on(hand_call()).id, 42);
-    let mut group = c.benchmark_group("update_call");
-    group.bench_function("generated", |b| b.to_async(&runtime).iter(generated_call));
-    group.bench_function("hand_written", |b| b.to_async(&runtime).iter(hand_call));
-    group.finish();
+/// Everything the pairs work on, built (and checked) before anything is timed.
+struct Fixtures {
+    generated_body: ImportStorageS3UpdateRequest,
+    hand_body: HandUpdate,
+    one: Vec<u8>,
+    list: Vec<u8>,
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    http: reqwest::Client,
+    url: String,
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
-    targets = codec, call
+impl Fixtures {
+    fn new() -> Fixtures {
+        let addr = start_server();
+        let base = format!("http://{addr}");
+        let fixtures = Fixtures {
+            generated_body: generated_update(),
+            hand_body: hand_update(),
+            one: STORAGE.as_bytes().to_vec(),
+            list: storage_list(1000).into_bytes(),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            client: Client::new(&base, Auth::api_key("bench-key")).unwrap(),
+            // The same timeout as the generated client's default.
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            url: format!("{base}/api/storages/s3/42"),
+        };
+        // Each pair must do the same work, or its ratio means nothing.
+        assert_eq!(
+            serde_json::to_vec(&fixtures.generated_body).unwrap(),
+            serde_json::to_vec(&fixtures.hand_body).unwrap()
+        );
+        assert_eq!(fixtures.decode_generated().id, 42);
+        assert_eq!(fixtures.decode_hand().id, 42);
+        assert_eq!(fixtures.decode_list_generated().len(), 1000);
+        assert_eq!(fixtures.decode_list_hand().len(), 1000);
+        assert_eq!(fixtures.call_generated().id, 42);
+        assert_eq!(fixtures.call_hand().id, 42);
+        fixtures
+    }
+
+    fn decode_generated(&self) -> S3ImportStorage {
+        serde_json::from_slice(black_box(&self.one)).unwrap()
+    }
+
+    fn decode_hand(&self) -> HandStorage {
+        serde_json::from_slice(black_box(&self.one)).unwrap()
+    }
+
+    fn decode_list_generated(&self) -> Vec<S3ImportStorage> {
+        serde_json::from_slice(black_box(&self.list)).unwrap()
+    }
+
+    fn decode_list_hand(&self) -> Vec<HandStorage> {
+        serde_json::from_slice(black_box(&self.list)).unwrap()
+    }
+
+    fn call_generated(&self) -> S3ImportStorage {
+        self.runtime.block_on(async {
+            self.client
+                .import_storage()
+                .s3()
+                .update(42)
+                .title("Training images")
+                .prefix("train/")
+                .regex_filter(r".*\.jpg")
+                .presign_ttl(15)
+                .send()
+                .await
+                .unwrap()
+        })
+    }
+
+    /// The same request by hand: same headers, same body, status checked, reply decoded.
+    fn call_hand(&self) -> HandStorage {
+        self.runtime.block_on(async {
+            self.http
+                .patch(&self.url)
+                .header("accept", "application/json")
+                .header("user-agent", "label-studio-client/0.1.0")
+                .header("authorization", "Token bench-key")
+                .json(&hand_update())
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json::<HandStorage>()
+                .await
+                .unwrap()
+        })
+    }
 }
-criterion_main!(benches);
+
+/// One comparison: the same work through the generated code and by hand.
+struct Pair<'a> {
+    group: &'static str,
+    generated: Box<dyn FnMut() + 'a>,
+    hand_written: Box<dyn FnMut() + 'a>,
+}
+
+fn pairs(f: &Fixtures) -> Vec<Pair<'_>> {
+    vec![
+        Pair {
+            group: "encode_update_body",
+            generated: Box::new(|| drop(black_box(serde_json::to_vec(black_box(&f.generated_body)).unwrap()))),
+            hand_written: Box::new(|| drop(black_box(serde_json::to_vec(black_box(&f.hand_body)).unwrap()))),
+        },
+        Pair {
+            group: "decode_storage",
+            generated: Box::new(|| drop(black_box(f.decode_generated()))),
+            hand_written: Box::new(|| drop(black_box(f.decode_hand()))),
+        },
+        Pair {
+            group: "decode_1000_storages",
+            generated: Box::new(|| drop(black_box(f.decode_list_generated()))),
+            hand_written: Box::new(|| drop(black_box(f.decode_list_hand()))),
+        },
+        Pair {
+            group: "update_call",
+            generated: Box::new(|| drop(black_box(f.call_generated()))),
+            hand_written: Box::new(|| drop(black_box(f.call_hand()))),
+        },
+    ]
+}
+
+fn time(work: &mut dyn FnMut(), iterations: u32) -> f64 {
+    let started = Instant::now();
+    for _ in 0..iterations {
+        work();
+    }
+    started.elapsed().as_secs_f64()
+}
+
+/// The ratio generated / hand-written from adjacent batches: each round times one
+/// ~1 ms batch of each, in alternating order, and the median of the per-round ratios
+/// is printed. Side by side in time, both halves of a round see the same machine, so
+/// a slow spell on a shared 2-core VM cannot make one side look slower.
+fn paired(pair: &mut Pair<'_>) {
+    const ROUNDS: usize = 600;
+    let mut batch = 1;
+    while time(&mut pair.generated, batch) < 1e-3 && batch < 1 << 20 {
+        batch *= 2;
+    }
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS + 50 {
+        let (generated, hand) = if round % 2 == 0 {
+            let g = time(&mut pair.generated, batch);
+            (g, time(&mut pair.hand_written, batch))
+        } else {
+            let h = time(&mut pair.hand_written, batch);
+            (time(&mut pair.generated, batch), h)
+        };
+        if round >= 50 {
+            ratios.push(generated / hand); // the first 50 rounds warm up
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("paired {} {:.4} {ROUNDS} {batch}", pair.group, ratios[ROUNDS / 2]);
+}
+
+/// `cargo bench --bench runtime`: criterion's figures for every benchmark.
+/// With `BENCH_PAIRED=1`: the paired ratios instead (read by `cargo xtask bench`).
+fn main() {
+    let fixtures = Fixtures::new();
+    let mut pairs = pairs(&fixtures);
+    if std::env::var_os("BENCH_PAIRED").is_some() {
+        for pair in &mut pairs {
+            paired(pair);
+        }
+        return;
+    }
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .configure_from_args();
+    for pair in &mut pairs {
+        let mut group = criterion.benchmark_group(pair.group);
+        group.bench_function("generated", |b| b.iter(&mut pair.generated));
+        group.bench_function("hand_written", |b| b.iter(&mut pair.hand_written));
+        group.finish();
+    }
+    criterion.final_summary();
+}

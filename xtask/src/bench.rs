@@ -8,7 +8,7 @@
 //!    clean build of the crate alone (dependencies built) in debug and release, and the
 //!    incremental rebuild after one field is added to one schema.
 //! 3. Run time: criterion (`generated/benches/runtime.rs`), generated vs hand-written,
-//!    interleaved over up to three passes.
+//!    with the ratios measured side by side in time.
 //!
 //! Prints a table and writes `target/bench/report.json`.
 
@@ -93,11 +93,10 @@ fn run_with(root: &Path, options: &Options) -> Result<()> {
     let incremental = full.incremental_builds(&xtask, &target_dir, build_runs)?;
 
     step("run time (criterion)");
-    let runtime = runtime_benches(root, build_runs)?;
+    let runtime = runtime_benches(root)?;
 
     let report = Report {
         runs: options.runs,
-        passes: build_runs,
         full_gen,
         seed_gen,
         lines,
@@ -435,35 +434,24 @@ fn add_field(schema: &str, name: &str) -> Result<String> {
 struct Pair {
     group: &'static str,
     what: &'static str,
+    /// Criterion's medians.
     generated_ns: f64,
     hand_ns: f64,
+    /// generated / hand-written from adjacent batches: the figure the target is judged on.
+    paired_ratio: f64,
 }
 
-impl Pair {
-    fn ratio(&self) -> f64 {
-        self.generated_ns / self.hand_ns
-    }
-}
-
-/// Each benchmark runs once per pass, generated and hand-written in turn (the order
-/// flips every pass), and the pair's figures are medians over passes: on a small
-/// machine, a background burst then lands on one side once instead of deciding a ratio.
-fn runtime_benches(root: &Path, passes: usize) -> Result<Vec<Pair>> {
+/// Criterion's figures for each benchmark, then the ratios from the paired run
+/// (`BENCH_PAIRED=1`: adjacent ~1 ms batches of each side, median of 600 rounds), which
+/// a slow spell of a shared machine cannot tilt the way it can tilt two criterion runs
+/// taken seconds apart.
+fn runtime_benches(root: &Path) -> Result<Vec<Pair>> {
     let criterion_dir = root.join("target/criterion");
     // Stale estimates from an older run must not pass for this run's.
     let _ = fs::remove_dir_all(&criterion_dir);
     let bench = ["bench", "--locked", "-p", "label-studio-client", "--bench", "runtime"];
-    cargo(root, &[&bench[..], &["--no-run"]].concat(), &[])?;
-    let estimate = |group: &str, function: &str| -> Result<f64> {
-        let id = format!("{group}/{function}");
-        cargo(root, &[&bench[..], &["--", "--noplot", "--exact", &id]].concat(), &[])?;
-        let path = criterion_dir.join(group).join(function).join("new/estimates.json");
-        let text = fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        value["median"]["point_estimate"]
-            .as_f64()
-            .ok_or_else(|| format!("{}: no median.point_estimate", path.display()))
-    };
+    cargo(root, &[&bench[..], &["--", "--noplot"]].concat(), &[])?;
+    let paired = cargo_stdout(root, &bench, &[("BENCH_PAIRED", "1")])?;
     let groups = [
         ("encode_update_body", "encode update body"),
         ("decode_storage", "decode S3ImportStorage"),
@@ -472,30 +460,54 @@ fn runtime_benches(root: &Path, passes: usize) -> Result<Vec<Pair>> {
     ];
     let mut pairs = Vec::new();
     for (group, what) in groups {
-        let (mut generated, mut hand) = (Vec::new(), Vec::new());
-        for pass in 0..passes {
-            if pass % 2 == 0 {
-                generated.push(estimate(group, "generated")?);
-                hand.push(estimate(group, "hand_written")?);
-            } else {
-                hand.push(estimate(group, "hand_written")?);
-                generated.push(estimate(group, "generated")?);
-            }
-        }
-        eprintln!("{group}: generated {generated:?} ns, hand-written {hand:?} ns");
+        let estimate = |function: &str| -> Result<f64> {
+            let path = criterion_dir.join(group).join(function).join("new/estimates.json");
+            let text = fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            value["median"]["point_estimate"]
+                .as_f64()
+                .ok_or_else(|| format!("{}: no median.point_estimate", path.display()))
+        };
+        let ratio = paired
+            .lines()
+            .filter_map(|line| line.strip_prefix("paired "))
+            .find_map(|rest| {
+                let mut words = rest.split_whitespace();
+                (words.next() == Some(group)).then(|| words.next()?.parse::<f64>().ok())?
+            })
+            .ok_or_else(|| format!("the paired run printed no ratio for {group}:\n{paired}"))?;
         pairs.push(Pair {
             group,
             what,
-            generated_ns: median(generated),
-            hand_ns: median(hand),
+            generated_ns: estimate("generated")?,
+            hand_ns: estimate("hand_written")?,
+            paired_ratio: ratio,
         });
     }
     Ok(pairs)
 }
 
+/// Runs cargo with extra environment variables, returning its stdout.
+fn cargo_stdout(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo {}` failed ({}):\n{}",
+            args.join(" "),
+            output.status,
+            tail(&String::from_utf8_lossy(&output.stderr), 30)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 struct Report {
     runs: usize,
-    passes: usize,
     full_gen: Generation,
     seed_gen: Generation,
     lines: Lines,
@@ -578,12 +590,11 @@ impl Report {
             self.seed_lines.total, self.seed_debug
         );
         for pair in &self.runtime {
-            let ratio = pair.ratio();
+            let ratio = pair.paired_ratio;
             let _ = writeln!(
                 t,
-                "| {} (median of {} passes) | {} (hand-written {}): {ratio:.3}× | ≤ {TARGET_RUNTIME_RATIO}× | {} |",
+                "| {} | {} (hand-written {}); paired ratio {ratio:.3}× | ≤ {TARGET_RUNTIME_RATIO}× | {} |",
                 pair.what,
-                self.passes,
                 time_ns(pair.generated_ns),
                 time_ns(pair.hand_ns),
                 verdict(ratio <= TARGET_RUNTIME_RATIO)
@@ -605,7 +616,6 @@ impl Report {
         json!({
             "machine": machine(),
             "runs": self.runs,
-            "runtime_passes": self.passes,
             "generation": {
                 "full": generation(&self.full_gen),
                 "seed": generation(&self.seed_gen),
@@ -625,7 +635,8 @@ impl Report {
                 "benchmark": p.group,
                 "generated_ns": p.generated_ns,
                 "hand_written_ns": p.hand_ns,
-                "ratio": p.ratio(),
+                "criterion_ratio": p.generated_ns / p.hand_ns,
+                "paired_ratio": p.paired_ratio,
                 "target_ratio": TARGET_RUNTIME_RATIO,
             })).collect::<Vec<_>>(),
         })
