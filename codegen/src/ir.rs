@@ -84,6 +84,19 @@ pub struct Usage {
     pub response: bool,
 }
 
+impl Usage {
+    /// Encoded on the way out: the type is part of a request.
+    pub fn serializes(self) -> bool {
+        self.request
+    }
+
+    /// Decoded on the way in: part of a reply, or of nothing yet (decoding is the
+    /// useful default for a type only other types reach).
+    pub fn deserializes(self) -> bool {
+        self.response || !self.request
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum TypeKind {
     Struct(Struct),

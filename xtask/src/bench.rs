@@ -12,6 +12,7 @@
 //!
 //! Prints a table and writes `target/bench/report.json`.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -119,15 +120,21 @@ fn step(what: &str) {
     eprintln!("\n==> bench: {what}");
 }
 
-/// Runs cargo, returning its wall time; on failure, the error carries stderr's tail.
-fn cargo(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Result<Duration> {
-    let mut command = Command::new(env!("CARGO"));
-    command.args(args).current_dir(dir);
-    for (key, value) in env {
-        command.env(key, value);
-    }
+/// What a successful cargo run took, and what it printed on stdout.
+struct CargoRun {
+    took: Duration,
+    stdout: String,
+}
+
+/// Runs cargo with extra environment variables; on failure, the error carries stderr's tail.
+fn cargo(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<CargoRun> {
     let started = Instant::now();
-    let output = command.output().map_err(|e| format!("running cargo: {e}"))?;
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .map_err(|e| format!("running cargo: {e}"))?;
     let took = started.elapsed();
     if !output.status.success() {
         return Err(format!(
@@ -138,7 +145,10 @@ fn cargo(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Result<Duration> {
             tail(&String::from_utf8_lossy(&output.stderr), 30)
         ));
     }
-    Ok(took)
+    Ok(CargoRun {
+        took,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
 }
 
 fn tail(text: &str, lines: usize) -> String {
@@ -350,7 +360,8 @@ impl BenchCrate {
         if release {
             args.push("--release");
         }
-        Ok(cargo(&self.workspace, &args, &[("CARGO_TARGET_DIR", target_dir)])?.as_secs_f64())
+        let target_dir = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
+        Ok(cargo(&self.workspace, &args, &target_dir)?.took.as_secs_f64())
     }
 
     /// Median clean build of the crate alone, its dependencies already built.
@@ -362,7 +373,7 @@ impl BenchCrate {
             if release {
                 clean.push("--release");
             }
-            cargo(&self.workspace, &clean, &[("CARGO_TARGET_DIR", target_dir)])?;
+            cargo(&self.workspace, &clean, &[("CARGO_TARGET_DIR", target_dir.as_os_str())])?;
             times.push(self.build(target_dir, release)?);
         }
         let profile = if release { "release" } else { "debug" };
@@ -451,7 +462,7 @@ fn runtime_benches(root: &Path) -> Result<Vec<Pair>> {
     let _ = fs::remove_dir_all(&criterion_dir);
     let bench = ["bench", "--locked", "-p", "label-studio-client", "--bench", "runtime"];
     cargo(root, &[&bench[..], &["--", "--noplot"]].concat(), &[])?;
-    let paired = cargo_stdout(root, &bench, &[("BENCH_PAIRED", "1")])?;
+    let paired = cargo(root, &bench, &[("BENCH_PAIRED", OsStr::new("1"))])?.stdout;
     let groups = [
         ("encode_update_body", "encode update body"),
         ("decode_storage", "decode S3ImportStorage"),
@@ -485,25 +496,6 @@ fn runtime_benches(root: &Path) -> Result<Vec<Pair>> {
         });
     }
     Ok(pairs)
-}
-
-/// Runs cargo with extra environment variables, returning its stdout.
-fn cargo_stdout(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .envs(env.iter().copied())
-        .output()
-        .map_err(|e| format!("running cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "`cargo {}` failed ({}):\n{}",
-            args.join(" "),
-            output.status,
-            tail(&String::from_utf8_lossy(&output.stderr), 30)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 struct Report {

@@ -156,13 +156,11 @@ pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted
 /// feature — the other one. Deriving only what the wire needs keeps the crate quick
 /// to compile; users who store or replay values turn the feature on.
 fn serde_derives(usage: Usage) -> (Vec<TokenStream>, TokenStream) {
-    let serialize = usage.request;
-    let deserialize = usage.response || !usage.request;
     let mut needed = Vec::new();
     let mut optional = Vec::new();
     for (wanted, derive) in [
-        (serialize, quote!(::serde::Serialize)),
-        (deserialize, quote!(::serde::Deserialize)),
+        (usage.serializes(), quote!(::serde::Serialize)),
+        (usage.deserializes(), quote!(::serde::Deserialize)),
     ] {
         if wanted {
             needed.push(derive)
@@ -823,8 +821,8 @@ fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
             quote!(#[cfg(feature = "roundtrip")])
         }
     };
-    let serialize_gate = gate(def.usage.request);
-    let deserialize_gate = gate(def.usage.response || !def.usage.request);
+    let serialize_gate = gate(def.usage.serializes());
+    let deserialize_gate = gate(def.usage.deserializes());
     let mut arms = Vec::new();
     let mut serialize_arms = Vec::new();
     for variant in &shape.variants {
