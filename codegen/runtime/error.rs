@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
+
+use super::summary;
 
 /// Why a call failed. Match on the variant; each says what went wrong and where.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +43,8 @@ pub enum Error {
     /// The server answered with an error status.
     #[error(transparent)]
     Api(Box<ApiError>),
-    /// The reply did not match the type the API documents.
+    /// The request succeeded, but its reply did not match the type the API documents.
+    /// Do not retry it blindly: the server has done what was asked.
     #[error(transparent)]
     Decode(Box<DecodeError>),
     /// Getting an access token failed; the cause is the token exchange's own error.
@@ -49,6 +53,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The operationId of the call, for errors that came with a reply.
+    pub fn operation_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => Some(e.operation),
+            Error::Decode(e) => Some(e.operation),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, for errors that came with one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -238,12 +251,17 @@ impl fmt::Display for InvalidRequest {
 impl std::error::Error for InvalidRequest {}
 
 /// An error status from the server, with its reply.
-#[derive(Clone, Debug)]
+///
+/// `Display` and `Debug` summarise the reply (the envelope's `detail` and field errors,
+/// an HTML page's title, the start of a text body) and never print the whole body.
+#[derive(Clone)]
 pub struct ApiError {
+    pub(crate) operation: &'static str,
     pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) status: StatusCode,
-    pub(crate) content_type: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) size: usize,
     pub(crate) body: ErrorBody,
 }
 
@@ -260,8 +278,15 @@ pub enum ErrorBody {
 }
 
 impl ApiError {
-    pub(crate) fn new(method: &str, path: &str, status: StatusCode, content_type: Option<String>, body: &[u8]) -> Self {
-        let body = if body.iter().all(u8::is_ascii_whitespace) {
+    pub(crate) fn new(
+        operation: &'static str,
+        method: &str,
+        path: &str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let parsed = if body.iter().all(u8::is_ascii_whitespace) {
             ErrorBody::Empty
         } else {
             match serde_json::from_slice(body) {
@@ -270,12 +295,19 @@ impl ApiError {
             }
         };
         ApiError {
+            operation,
             method: method.to_owned(),
             path: path.to_owned(),
             status,
-            content_type,
-            body,
+            headers,
+            size: body.len(),
+            body: parsed,
         }
+    }
+
+    /// The operationId of the failed call (`api_projects_create`).
+    pub fn operation_id(&self) -> &str {
+        self.operation
     }
 
     /// The HTTP status.
@@ -293,9 +325,14 @@ impl ApiError {
         &self.path
     }
 
+    /// The reply's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     /// The reply's `Content-Type`.
     pub fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
+        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }
 
     /// The reply body: parsed JSON where it was JSON, else text.
@@ -303,6 +340,26 @@ impl ApiError {
         &self.body
     }
 
+    /// What the reply says, in one line: the envelope's `detail` and field errors, an
+    /// HTML page's exception or title, or the start of a text body.
+    pub fn summary(&self) -> String {
+        match &self.body {
+            ErrorBody::Json(json) => {
+                let mut parts: Vec<String> = self.detail().map(str::to_owned).into_iter().collect();
+                for (field, messages) in self.validation_errors() {
+                    let field = if field.is_empty() { "(body)".to_owned() } else { field };
+                    parts.push(format!("{field}: {}", messages.join(" ")));
+                }
+                match parts.is_empty() {
+                    true => summary::text(&json.to_string()),
+                    false => summary::shorten(&parts.join("; ")),
+                }
+            }
+            ErrorBody::Text(text) if summary::is_html(self.content_type(), text) => summary::html(text),
+            ErrorBody::Text(text) => summary::text(text),
+            ErrorBody::Empty => String::new(),
+        }
+    }
     /// The JSON body decoded as `T` (an error type the API documents), if it is one.
     pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         match &self.body {
@@ -364,35 +421,45 @@ fn collect_messages(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} answered {}", self.method, self.path, self.status)?;
-        match &self.body {
-            ErrorBody::Json(_) => {
-                let mut parts: Vec<String> = self.detail().map(str::to_owned).into_iter().collect();
-                for (field, messages) in self.validation_errors() {
-                    let field = if field.is_empty() { "(body)".to_owned() } else { field };
-                    parts.push(format!("{field}: {}", messages.join(" ")));
-                }
-                if !parts.is_empty() {
-                    write!(f, ": {}", parts.join("; "))?;
-                }
-                Ok(())
-            }
-            ErrorBody::Text(text) => {
-                let kind = self.content_type.as_deref().unwrap_or("text");
-                write!(f, " ({kind} body, {} bytes)", text.len())
-            }
-            ErrorBody::Empty => Ok(()),
+        let summary = self.summary();
+        if !summary.is_empty() {
+            write!(f, ": {summary}")?;
         }
+        if let ErrorBody::Text(_) = &self.body {
+            let kind = self.content_type().unwrap_or("text");
+            write!(f, " ({kind}, {} bytes)", self.size)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("content_type", &self.content_type())
+            .field("body_len", &self.size)
+            .field("summary", &self.summary())
+            .finish()
     }
 }
 
 impl std::error::Error for ApiError {}
 
-/// A successful reply that did not decode into the documented type.
+/// A reply with a success status that did not decode into the documented type.
+///
+/// The request itself succeeded: whatever it asked for (a create, say) happened, so
+/// sending it again may do it twice. The raw reply stays reachable ([`body`](Self::body),
+/// [`headers`](Self::headers)) to read what the server sent.
 pub struct DecodeError {
+    pub(crate) operation: &'static str,
     pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) status: StatusCode,
-    pub(crate) content_type: Option<String>,
+    pub(crate) headers: HeaderMap,
     pub(crate) json_path: String,
     pub(crate) message: String,
     pub(crate) body: Vec<u8>,
@@ -414,21 +481,36 @@ impl DecodeError {
         &self.body
     }
 
-    /// The HTTP status of the reply.
+    /// The HTTP status of the reply (a success).
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The reply's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The operationId of the call (`api_projects_create`).
+    pub fn operation_id(&self) -> &str {
+        self.operation
+    }
+
+    fn content_type(&self) -> Option<&str> {
+        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let content_type = self.content_type.as_deref().unwrap_or("no content type");
+        let content_type = self.content_type().unwrap_or("no content type");
         write!(
             f,
-            "the {} reply to {} {} ({content_type}, {} bytes) does not decode at `{}`: {}",
-            self.status,
+            "{} {} succeeded ({}), but its reply ({content_type}, {} bytes) does not decode at `{}`: {}; \
+             the request was carried out, so do not simply send it again",
             self.method,
             self.path,
+            self.status,
             self.body.len(),
             self.json_path,
             self.message
@@ -439,10 +521,11 @@ impl fmt::Display for DecodeError {
 impl fmt::Debug for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DecodeError")
+            .field("operation", &self.operation)
             .field("method", &self.method)
             .field("path", &self.path)
             .field("status", &self.status)
-            .field("content_type", &self.content_type)
+            .field("content_type", &self.content_type())
             .field("json_path", &self.json_path)
             .field("message", &self.message)
             .field("body_len", &self.body.len())

@@ -13,9 +13,15 @@ use crate::error::{Error, Result};
 pub struct Config {
     /// The OpenAPI description, relative to the config file.
     pub schema: PathBuf,
+    /// Overlay documents (OpenAPI Overlay 1.0) correcting the description, applied in
+    /// order after loading; relative to the config file.
+    #[serde(default)]
+    pub overlays: Vec<PathBuf>,
     #[serde(rename = "crate")]
     pub krate: CrateConfig,
     pub operations: OperationsConfig,
+    #[serde(default)]
+    pub groups: GroupsConfig,
     #[serde(default)]
     pub types: TypesConfig,
     #[serde(default)]
@@ -51,6 +57,10 @@ pub struct OperationsConfig {
     /// Only operations with one of these tags (all tags when empty).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// operationId → method name (`list`), or group path and method name
+    /// (`views::replace`) to move the call to another group.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
 }
 
 /// Which operations to generate.
@@ -84,6 +94,15 @@ impl OperationsConfig {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct GroupsConfig {
+    /// Group path as the description names it (`data_manager`, `import_storage::s3`) →
+    /// the path to use instead (`dm`, `storages::s3_import`).
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TypesConfig {
     /// Schema name (or the generated name of an inline schema) → Rust type name.
     #[serde(default)]
@@ -96,6 +115,10 @@ pub struct FieldsConfig {
     /// Property names (`field`, or `Schema.field`) whose values are secrets.
     #[serde(default)]
     pub sensitive: Vec<String>,
+    /// Property names (`field`, or `Schema.field`) the name rule would take for secrets
+    /// but are not (a `token_count`, say).
+    #[serde(default)]
+    pub not_sensitive: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -151,7 +174,16 @@ impl Config {
 
     /// The description's path, resolved against the config's folder.
     pub fn schema_path(&self) -> PathBuf {
-        self.file.parent().unwrap_or_else(|| Path::new(".")).join(&self.schema)
+        self.relative(&self.schema)
+    }
+
+    /// The overlays' paths, resolved against the config's folder, in order.
+    pub fn overlay_paths(&self) -> Vec<PathBuf> {
+        self.overlays.iter().map(|o| self.relative(o)).collect()
+    }
+
+    fn relative(&self, path: &Path) -> PathBuf {
+        self.file.parent().unwrap_or_else(|| Path::new(".")).join(path)
     }
 
     pub(crate) fn error(&self, message: impl Into<String>) -> Error {
@@ -163,11 +195,21 @@ impl Config {
 
     /// Is `field` of schema `type_name` listed as sensitive?
     pub(crate) fn is_sensitive(&self, type_name: &str, field: &str) -> bool {
-        self.fields.sensitive.iter().any(|entry| match entry.split_once('.') {
-            Some((ty, f)) => ty == type_name && f == field,
-            None => entry == field,
-        })
+        names_field(&self.fields.sensitive, type_name, field)
     }
+
+    /// Is `field` of schema `type_name` listed as not sensitive, whatever its name says?
+    pub(crate) fn is_not_sensitive(&self, type_name: &str, field: &str) -> bool {
+        names_field(&self.fields.not_sensitive, type_name, field)
+    }
+}
+
+/// Does a list of `field` / `Schema.field` entries name this field?
+fn names_field(entries: &[String], type_name: &str, field: &str) -> bool {
+    entries.iter().any(|entry| match entry.split_once('.') {
+        Some((ty, f)) => ty == type_name && f == field,
+        None => entry == field,
+    })
 }
 
 /// 1-based line and column of a byte offset.

@@ -25,12 +25,22 @@ pub enum Error {
     },
 
     /// The file parses, but is not an OpenAPI 3.0 document (or not a valid config).
-    #[error("{}:{line}:{column}: at {pointer}: {message}", file.display())]
+    /// Line 0 means the position is unknown (the error is in a corrected tree).
+    #[error("{}: at {pointer}: {message}", position(file, *line, *column))]
     Structure {
         file: PathBuf,
         line: usize,
         column: usize,
         pointer: String,
+        message: String,
+    },
+
+    /// An overlay action that cannot be applied (`action` counts from 1).
+    #[error("{}: action {action} (`{target}`): {message}", file.display())]
+    Overlay {
+        file: PathBuf,
+        action: usize,
+        target: String,
         message: String,
     },
 
@@ -53,6 +63,14 @@ pub enum Error {
     /// Emitted code did not parse as Rust: a generator bug, reported instead of writing it.
     #[error("internal error: generated `{file}` is not valid Rust ({message}); please report this")]
     Emit { file: String, message: String },
+}
+
+/// `file:line:column`, or just `file` when the position is unknown.
+fn position(file: &std::path::Path, line: usize, column: usize) -> String {
+    match line {
+        0 => file.display().to_string(),
+        _ => format!("{}:{line}:{column}", file.display()),
+    }
 }
 
 /// Something the generator decided on its own; printed, never fatal.

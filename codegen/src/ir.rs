@@ -57,6 +57,7 @@ pub struct ApiKey {
 /// POST `{request_field: refresh}` to `path`; the reply's `response_field` is the access token.
 #[derive(Clone, Debug)]
 pub struct TokenExchange {
+    pub operation: String,
     pub path: String,
     pub request_field: String,
     pub response_field: String,

@@ -1,7 +1,7 @@
 //! OpenAPI 3.0 description → typed async Rust client crate.
 //!
 //! Three stages with a typed boundary between each:
-//! [`load`] (YAML/JSON → `openapiv3`) → [`lower`] (→ our IR, [`ir`]) → [`emit`] (→ files).
+//! [`load`] (YAML/JSON → `openapiv3`, corrected by [`overlay`]s) → [`lower`] (→ our IR, [`ir`]) → [`emit`] (→ files).
 //! [`output`] writes the files, or checks that what is on disk is fresh.
 
 pub mod config;
@@ -12,6 +12,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod output;
+pub mod overlay;
 pub mod pointer;
 
 use std::path::Path;
@@ -47,7 +48,12 @@ pub fn generate_timed(config_path: &Path) -> Result<(Generated, Timings)> {
             ids.extend(config.auth.token_exchange.iter().map(|t| t.operation.clone()));
             ids
         });
-    let doc = load::load_for(&config.schema_path(), ids.as_deref())?;
+    let overlays = config
+        .overlay_paths()
+        .iter()
+        .map(|path| overlay::Overlay::load(path))
+        .collect::<Result<Vec<_>>>()?;
+    let doc = load::load_for(&config.schema_path(), ids.as_deref(), &overlays)?;
     let load = started.elapsed();
     let (generated, mut timings) = generate_from_timed(&doc, &config)?;
     timings.load = load;

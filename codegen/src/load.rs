@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize as _;
+
 use crate::error::{Error, Result, Warning};
+use crate::overlay::Overlay;
 use crate::pointer::Pointer;
 
 /// A parsed description and where it came from.
@@ -28,11 +31,7 @@ pub fn load(file: &Path) -> Result<Document> {
 
 /// Parses `text` as if read from `file` (the name is used for the format and in errors).
 pub fn parse(file: &Path, text: &str) -> Result<Document> {
-    let is_json = match file.extension().and_then(|e| e.to_str()) {
-        Some("json") => true,
-        Some("yaml" | "yml") => false,
-        _ => text.trim_start().starts_with('{'),
-    };
+    let is_json = is_json(file, text);
     let typed = if is_json {
         parse_json(file, text)
     } else {
@@ -42,12 +41,55 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
         Ok(openapi) => (openapi, Vec::new()),
         // A shape error may come from OpenAPI 3.1 habits in a 3.0 document: retry on a
         // normalized tree, and report the first error if that does not help either.
-        Err(first @ Error::Structure { .. }) => match normalized(text, is_json) {
+        Err(first @ Error::Structure { .. }) => match json_tree(text, is_json).and_then(normalized) {
             Some(recovered) => recovered,
             None => return Err(first),
         },
         Err(other) => return Err(other),
     };
+    finish(file, openapi, warnings)
+}
+
+/// Parses `text` as if read from `file`, then applies `overlays` in order. The
+/// corrections apply to the document's tree, so errors after them name a JSON pointer
+/// rather than a line.
+pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<Document> {
+    if overlays.is_empty() {
+        return parse(file, text);
+    }
+    let Some(mut tree) = json_tree(text, is_json(file, text)) else {
+        // Not well-formed: the plain parse says where.
+        return Err(parse(file, text).err().unwrap_or_else(|| Error::Structure {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            pointer: "#".to_owned(),
+            message: "cannot be read as a JSON tree".to_owned(),
+        }));
+    };
+    for overlay in overlays {
+        overlay.apply(&mut tree)?;
+    }
+    let (openapi, warnings) = match openapiv3::OpenAPI::deserialize(&tree) {
+        Ok(openapi) => (openapi, Vec::new()),
+        Err(_) => match normalized(tree.clone()) {
+            Some(recovered) => recovered,
+            None => return Err(tree_structure_error(file, &tree)),
+        },
+    };
+    finish(file, openapi, warnings)
+}
+
+fn is_json(file: &Path, text: &str) -> bool {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        Some("yaml" | "yml") => false,
+        _ => text.trim_start().starts_with('{'),
+    }
+}
+
+/// Checks the version and places the loader's warnings in `file`.
+fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> Result<Document> {
     check_version(file, &openapi)?;
     let warnings = warnings
         .into_iter()
@@ -63,6 +105,22 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
     })
 }
 
+/// Where and why a (corrected) tree is not an OpenAPI document.
+fn tree_structure_error(file: &Path, tree: &serde_json::Value) -> Error {
+    let result: std::result::Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(tree);
+    let (pointer, message) = match result {
+        Ok(_) => (Pointer::root(), "not an OpenAPI document".to_owned()),
+        Err(err) => (path_to_pointer(err.path()), err.into_inner().to_string()),
+    };
+    Error::Structure {
+        file: file.to_owned(),
+        line: 0,
+        column: 0,
+        pointer: pointer.to_string(),
+        message: format!("{message} (after applying the overlays)"),
+    }
+}
+
 /// The document as a JSON tree (YAML integers beyond 64 bits become floats).
 pub fn json_tree(text: &str, is_json: bool) -> Option<serde_json::Value> {
     if is_json {
@@ -72,8 +130,7 @@ pub fn json_tree(text: &str, is_json: bool) -> Option<serde_json::Value> {
     }
 }
 
-fn normalized(text: &str, is_json: bool) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
-    let mut value = json_tree(text, is_json)?;
+fn normalized(mut value: serde_json::Value) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
     let mut warnings = Vec::new();
     normalize(&mut value, &Pointer::root(), &mut warnings);
     if warnings.is_empty() {
@@ -410,24 +467,24 @@ mod tests {
     }
 }
 
-/// Loads what generating `operation_ids` needs. For JSON documents that is only the
-/// path items holding those operations and the components their `$ref`s reach: the
-/// rest is skimmed as raw JSON, never typed, which makes small selections from big
-/// descriptions fast. Anything unusual falls back to loading the whole document (so
-/// errors keep their exact positions).
-pub fn load_for(file: &Path, operation_ids: Option<&[String]>) -> Result<Document> {
+/// Loads what generating `operation_ids` needs, corrected by `overlays`. For JSON
+/// documents without overlays that is only the path items holding those operations and
+/// the components their `$ref`s reach: the rest is skimmed as raw JSON, never typed,
+/// which makes small selections from big descriptions fast. Anything unusual falls back
+/// to loading the whole document (so errors keep their exact positions); so do overlays,
+/// whose targets may lie anywhere.
+pub fn load_for(file: &Path, operation_ids: Option<&[String]>, overlays: &[Overlay]) -> Result<Document> {
     let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
         path: file.to_owned(),
         source,
     })?;
-    let json = file.extension().and_then(|e| e.to_str()) == Some("json") || text.trim_start().starts_with('{');
-    if let (Some(ids), true) = (operation_ids, json)
+    if let (Some(ids), true, true) = (operation_ids, is_json(file, &text), overlays.is_empty())
         && let Some(pruned) = prune(&text, ids)
         && let Ok(doc) = parse(file, &pruned)
     {
         return Ok(doc);
     }
-    parse(file, &text)
+    parse_corrected(file, &text, overlays)
 }
 
 /// An object's members as (decoded key, raw value text), in document order.

@@ -41,6 +41,76 @@ pub fn variant_name(raw: &str) -> String {
     finish(name, "Empty", "V")
 }
 
+/// Does a property's name say it holds a credential? `password`, `client_secret`,
+/// `aws_session_token`, `account_key`, `google_application_credentials`, and a JWT
+/// pair's `access` / `refresh` do; `token_type`, `secret_name`, `aws_access_key_id`
+/// (names, kinds and ids of secrets, not secrets) do not.
+pub fn says_credential(wire_name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "pass",
+        "pwd",
+        "secret",
+        "secrets",
+        "credential",
+        "credentials",
+        "token",
+        "tokens",
+        "apikey",
+        "authorization",
+    ];
+    const KEY_KINDS: &[&str] = &[
+        "api",
+        "account",
+        "private",
+        "access",
+        "secret",
+        "signing",
+        "encryption",
+        "master",
+    ];
+    /// A last word that makes the name about a secret rather than the secret itself.
+    const ABOUT: &[&str] = &[
+        "id",
+        "ids",
+        "type",
+        "kind",
+        "count",
+        "ttl",
+        "name",
+        "names",
+        "url",
+        "uri",
+        "enabled",
+        "set",
+        "expires",
+        "expiry",
+        "expiration",
+        "lifetime",
+        "length",
+        "prefix",
+        "hint",
+        "required",
+        "at",
+        "date",
+        "version",
+    ];
+    let name = words(wire_name).to_snake_case();
+    let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
+    if matches!(words.as_slice(), ["access"] | ["refresh"]) {
+        return true;
+    }
+    if words.last().is_some_and(|last| ABOUT.contains(last)) {
+        return false;
+    }
+    words.iter().any(|w| WORDS.contains(w))
+        || words
+            .windows(2)
+            .any(|pair| KEY_KINDS.contains(&pair[0]) && pair[1] == "key")
+}
+
 /// Wire text with every non-ASCII-alphanumeric character turned into a word break.
 fn words(raw: &str) -> String {
     raw.chars()
@@ -161,6 +231,44 @@ mod tests {
             for name in [type_name(s), field_name(s), variant_name(s)] {
                 assert!(is_valid_ident(&name), "{s:?} gave invalid {name:?}");
             }
+        }
+    }
+
+    #[test]
+    fn credential_names() {
+        for secret in [
+            "password",
+            "task_data_password",
+            "basic_auth_pass",
+            "aws_secret_access_key",
+            "aws_session_token",
+            "account_key",
+            "google_application_credentials",
+            "token",
+            "access",
+            "refresh",
+            "clientSecret",
+            "X-Api-Key",
+            "apiKey",
+            "private_key",
+        ] {
+            assert!(says_credential(secret), "{secret} should be a secret");
+        }
+        for plain in [
+            "aws_access_key_id",
+            "aws_sse_kms_key_id",
+            "key",
+            "auth_method",
+            "token_type",
+            "secret_name",
+            "password_set",
+            "access_level",
+            "refresh_interval",
+            "passenger",
+            "keyboard",
+            "title",
+        ] {
+            assert!(!says_credential(plain), "{plain} should not be a secret");
         }
     }
 

@@ -203,3 +203,37 @@ fn real_description_generates_the_same_bytes_twice() {
     assert_eq!(first.files, second.files);
     assert!(first.warnings.is_empty(), "{:?}", first.warnings);
 }
+
+/// Loads and lowers the real description as `cargo xtask codegen` does.
+fn real_api() -> codegen::ir::Api {
+    let config = codegen::Config::load(&workspace_root().join("schema/codegen.toml")).unwrap();
+    let overlays: Vec<_> = config
+        .overlay_paths()
+        .iter()
+        .map(|p| codegen::overlay::Overlay::load(p).unwrap())
+        .collect();
+    let doc = codegen::load::load_for(&config.schema_path(), None, &overlays).unwrap();
+    codegen::lower::lower(&doc, &config).unwrap().0
+}
+
+/// Walking pages re-sends the request once per page: only a GET may do that. The
+/// description gives some POSTs a `page` parameter and a paginated reply.
+#[test]
+fn only_gets_walk_pages() {
+    let api = real_api();
+    let paged: Vec<_> = api.operations.iter().filter(|op| op.pagination.is_some()).collect();
+    assert!(!paged.is_empty());
+    for op in &paged {
+        assert_eq!(op.http_method, codegen::ir::HttpMethod::Get, "{} walks pages", op.id);
+    }
+    let with_page_parameter = |op: &&codegen::ir::Operation| op.query_params.iter().any(|p| p.wire_name == "page");
+    let not_get = api
+        .operations
+        .iter()
+        .filter(with_page_parameter)
+        .find(|op| op.http_method != codegen::ir::HttpMethod::Get);
+    assert!(
+        not_get.is_some_and(|op| op.pagination.is_none()),
+        "a non-GET with a `page` parameter exists and gets no page walk"
+    );
+}

@@ -43,6 +43,23 @@ impl ActionsApi {
         }
     }
 
+    /// Get action form
+    ///
+    /// Get the form configuration for a specific action.
+    ///
+    /// `GET /api/dm/actions/{action_id}/form/` (operation `api_dm_actions_form_retrieve`).
+    pub fn get_form(
+        &self,
+        action_id: impl Into<String>,
+        project: i64,
+    ) -> GetFormBuilder {
+        GetFormBuilder {
+            client: self.client.clone(),
+            action_id: action_id.into(),
+            project,
+        }
+    }
+
     /// Get actions
     ///
     /// Retrieve all the registered actions with descriptions that data manager can use.
@@ -109,8 +126,15 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_actions_create",
             method: ::reqwest::Method::POST,
             path: "/api/dm/actions/".to_owned(),
             query: {
@@ -137,6 +161,58 @@ impl CreateBuilder {
     }
 }
 
+/// Builder for [`ActionsApi::get_form`]: `GET /api/dm/actions/{action_id}/form/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct GetFormBuilder {
+    client: crate::Client,
+    action_id: String,
+    project: i64,
+}
+
+impl GetFormBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        let action_id = crate::runtime::path_segment(
+            &crate::runtime::param_text(&self.action_id),
+        );
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_actions_form_retrieve",
+            method: ::reqwest::Method::GET,
+            path: format!("/api/dm/actions/{action_id}/form/"),
+            query: {
+                let mut query_pairs = Vec::new();
+                {
+                    let value = &self.project;
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
+            headers: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
 /// Builder for [`ActionsApi::list`]: `GET /api/dm/actions/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
@@ -150,7 +226,19 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ActionsListResponseItem>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::ActionsListResponseItem>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_actions_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/dm/actions/".to_owned(),
             query: {

@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.annotations().api_annotations_convert_to_draft_create(1).send().await?;
+//! let reply = client.annotations().convert_to_draft(1).send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -29,11 +29,8 @@ impl AnnotationsApi {
     /// Convert annotation to draft
     ///
     /// `POST /api/annotations/{id}/convert-to-draft` (operation `api_annotations_convert_to_draft_create`).
-    pub fn api_annotations_convert_to_draft_create(
-        &self,
-        id: i64,
-    ) -> ApiAnnotationsConvertToDraftCreateBuilder {
-        ApiAnnotationsConvertToDraftCreateBuilder {
+    pub fn convert_to_draft(&self, id: i64) -> ConvertToDraftBuilder {
+        ConvertToDraftBuilder {
             client: self.client.clone(),
             id,
         }
@@ -115,19 +112,26 @@ impl AnnotationsApi {
     }
 }
 
-/// Builder for [`AnnotationsApi::api_annotations_convert_to_draft_create`]: `POST /api/annotations/{id}/convert-to-draft`. Set what you need, then call [`send`](Self::send).
+/// Builder for [`AnnotationsApi::convert_to_draft`]: `POST /api/annotations/{id}/convert-to-draft`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiAnnotationsConvertToDraftCreateBuilder {
+pub struct ConvertToDraftBuilder {
     client: crate::Client,
     id: i64,
 }
 
-impl ApiAnnotationsConvertToDraftCreateBuilder {
+impl ConvertToDraftBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_annotations_convert_to_draft_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/annotations/{id}/convert-to-draft"),
             query: Vec::new(),
@@ -209,9 +213,18 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_annotations_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/tasks/{id}/annotations/"),
             query: Vec::new(),
@@ -235,8 +248,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_annotations_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/annotations/{id}/"),
             query: Vec::new(),
@@ -260,8 +280,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_annotations_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/annotations/{id}/"),
             query: Vec::new(),
@@ -285,8 +314,17 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Annotation>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Annotation>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_annotations_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/annotations/"),
             query: Vec::new(),
@@ -368,9 +406,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_annotations_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/annotations/{id}/"),
             query: Vec::new(),

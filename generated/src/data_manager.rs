@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.data_manager().api_dm_actions_form_retrieve("example", 1).send().await?;
+//! let reply = client.data_manager().get_project().send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -24,20 +24,14 @@ impl DataManagerApi {
         Self { client }
     }
 
-    /// Get action form
+    /// Get project state
     ///
-    /// Get the form configuration for a specific action.
+    /// Retrieve the project state for the data manager.
     ///
-    /// `GET /api/dm/actions/{action_id}/form/` (operation `api_dm_actions_form_retrieve`).
-    pub fn api_dm_actions_form_retrieve(
-        &self,
-        action_id: impl Into<String>,
-        project: i64,
-    ) -> ApiDmActionsFormRetrieveBuilder {
-        ApiDmActionsFormRetrieveBuilder {
+    /// `GET /api/dm/project/` (operation `api_dm_project_retrieve`).
+    pub fn get_project(&self) -> GetProjectBuilder {
+        GetProjectBuilder {
             client: self.client.clone(),
-            action_id: action_id.into(),
-            project,
         }
     }
 
@@ -50,90 +44,63 @@ impl DataManagerApi {
     /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
     /// - `400` Invalid project ID supplied
     /// - `404` Project not found
-    pub fn api_dm_columns_retrieve(&self, project: i64) -> ApiDmColumnsRetrieveBuilder {
-        ApiDmColumnsRetrieveBuilder {
+    pub fn list_columns(&self, project: i64) -> ListColumnsBuilder {
+        ListColumnsBuilder {
             client: self.client.clone(),
             project,
         }
     }
-
-    /// Get project state
-    ///
-    /// Retrieve the project state for the data manager.
-    ///
-    /// `GET /api/dm/project/` (operation `api_dm_project_retrieve`).
-    pub fn api_dm_project_retrieve(&self) -> ApiDmProjectRetrieveBuilder {
-        ApiDmProjectRetrieveBuilder {
-            client: self.client.clone(),
-        }
-    }
-
-    /// Put view
-    ///
-    /// Overwrite view data with updated filters and other information for a specific project.
-    ///
-    /// `PUT /api/dm/views/{id}/` (operation `api_dm_views_update`).
-    pub fn api_dm_views_update(&self, id: impl Into<String>) -> ApiDmViewsUpdateBuilder {
-        ApiDmViewsUpdateBuilder {
-            client: self.client.clone(),
-            id: id.into(),
-            body: Default::default(),
-        }
-    }
 }
 
-/// Builder for [`DataManagerApi::api_dm_actions_form_retrieve`]: `GET /api/dm/actions/{action_id}/form/`. Set what you need, then call [`send`](Self::send).
+/// Builder for [`DataManagerApi::get_project`]: `GET /api/dm/project/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiDmActionsFormRetrieveBuilder {
+pub struct GetProjectBuilder {
     client: crate::Client,
-    action_id: String,
-    project: i64,
 }
 
-impl ApiDmActionsFormRetrieveBuilder {
+impl GetProjectBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ::std::collections::BTreeMap<String, ::serde_json::Value>,
-        crate::Error,
-    > {
-        let action_id = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.action_id),
-        );
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_project_retrieve",
             method: ::reqwest::Method::GET,
-            path: format!("/api/dm/actions/{action_id}/form/"),
-            query: {
-                let mut query_pairs = Vec::new();
-                {
-                    let value = &self.project;
-                    query_pairs.push(("project", crate::runtime::param_text(value)));
-                }
-                query_pairs
-            },
+            path: "/api/dm/project/".to_owned(),
+            query: Vec::new(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request_spec).await?.json()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
-/// Builder for [`DataManagerApi::api_dm_columns_retrieve`]: `GET /api/dm/columns/`. Set what you need, then call [`send`](Self::send).
+/// Builder for [`DataManagerApi::list_columns`]: `GET /api/dm/columns/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiDmColumnsRetrieveBuilder {
+pub struct ListColumnsBuilder {
     client: crate::Client,
     project: i64,
 }
 
-impl ApiDmColumnsRetrieveBuilder {
+impl ListColumnsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_columns_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/dm/columns/".to_owned(),
             query: {
@@ -150,79 +117,5 @@ impl ApiDmColumnsRetrieveBuilder {
             authenticated: true,
         };
         self.client.execute(request_spec).await?.empty()
-    }
-}
-
-/// Builder for [`DataManagerApi::api_dm_project_retrieve`]: `GET /api/dm/project/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiDmProjectRetrieveBuilder {
-    client: crate::Client,
-}
-
-impl ApiDmProjectRetrieveBuilder {
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::GET,
-            path: "/api/dm/project/".to_owned(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.empty()
-    }
-}
-
-/// Builder for [`DataManagerApi::api_dm_views_update`]: `PUT /api/dm/views/{id}/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiDmViewsUpdateBuilder {
-    client: crate::Client,
-    id: String,
-    body: crate::models::DataManagerApiDmViewsUpdateRequest,
-}
-
-impl ApiDmViewsUpdateBuilder {
-    /// Custom view data
-    pub fn data(
-        mut self,
-        data: crate::models::DataManagerApiDmViewsUpdateRequestData,
-    ) -> Self {
-        self.body.data = Some(data);
-        self
-    }
-
-    /// Project ID
-    pub fn project(mut self, project: i64) -> Self {
-        self.body.project = Some(project);
-        self
-    }
-
-    /// Replaces the whole request body, including anything set before.
-    pub fn body(
-        mut self,
-        body: crate::models::DataManagerApiDmViewsUpdateRequest,
-    ) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::View, crate::Error> {
-        self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::PUT,
-            path: format!("/api/dm/views/{id}/"),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Some(crate::runtime::to_json(&self.body)?),
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
     }
 }

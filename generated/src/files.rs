@@ -111,8 +111,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_import_file_upload_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),
@@ -136,8 +143,15 @@ pub struct DeleteManyBuilder {
 impl DeleteManyBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_file_uploads_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/file-uploads"),
             query: Vec::new(),
@@ -161,10 +175,17 @@ pub struct DownloadBuilder {
 impl DownloadBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let filename = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.filename),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "data_upload_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/data/upload/{filename}"),
             query: Vec::new(),
@@ -188,8 +209,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_import_file_upload_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),
@@ -227,8 +257,17 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::FileUpload>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::FileUpload>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_file_uploads_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/file-uploads"),
             query: {
@@ -276,9 +315,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/import/file-upload/{id}"),
             query: Vec::new(),

@@ -112,6 +112,17 @@ impl ExecuteTransitionBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::FsmTransitionExecuteResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::FsmTransitionExecuteResponse>,
+        crate::Error,
+    > {
         self.body.validate()?;
         let entity_name = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.entity_name),
@@ -120,6 +131,7 @@ impl ExecuteTransitionBuilder {
             &crate::runtime::param_text(&self.entity_id),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_fsm_entities_transition_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
             query: Vec::new(),
@@ -232,6 +244,14 @@ impl StateHistoryBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedStateModelList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedStateModelList>, crate::Error> {
         let entity_name = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.entity_name),
         );
@@ -239,6 +259,7 @@ impl StateHistoryBuilder {
             &crate::runtime::param_text(&self.entity_id),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_fsm_entities_history_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/history"),
             query: {

@@ -58,7 +58,16 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::JwtSettings, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::JwtSettings>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_jwt_settings_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/jwt/settings".to_owned(),
             query: Vec::new(),
@@ -102,8 +111,17 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::JwtSettings, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::JwtSettings>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_jwt_settings_create",
             method: ::reqwest::Method::POST,
             path: "/api/jwt/settings".to_owned(),
             query: Vec::new(),

@@ -109,33 +109,18 @@ impl CreateBuilder {
         self
     }
 
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
-    pub fn all_items(
-        self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<crate::models::LabelCreate, crate::Error>,
-    > {
-        use ::futures_util::TryStreamExt as _;
-        ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
-                    let Some(page) = page else { return Ok::<_, crate::Error>(None) };
-                    let reply = builder.clone().page(page).send().await?;
-                    let next_page = reply.next.is_some().then_some(page + 1);
-                    let items = ::futures_util::stream::iter(
-                        reply.results.into_iter().map(Ok),
-                    );
-                    Ok(Some((items, (builder, next_page))))
-                },
-            )
-            .try_flatten()
-    }
-
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedLabelCreateList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedLabelCreateList>, crate::Error> {
         {
             let value = &self.body;
             for (index, item) in value.iter().enumerate() {
@@ -143,6 +128,7 @@ impl CreateBuilder {
             }
         }
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_create",
             method: ::reqwest::Method::POST,
             path: "/api/labels/".to_owned(),
             query: {
@@ -172,8 +158,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
@@ -197,8 +190,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Label, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Label>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),
@@ -249,7 +251,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::PaginatedLabelList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedLabelList>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_list",
             method: ::reqwest::Method::GET,
             path: "/api/labels/".to_owned(),
             query: {
@@ -342,9 +353,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Label, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Label>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/labels/{id}/"),
             query: Vec::new(),

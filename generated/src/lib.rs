@@ -55,9 +55,12 @@ pub mod views;
 /// Calls in the `webhooks` group.
 pub mod webhooks;
 
+#[cfg(test)]
+mod redaction_tests;
+
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart,
-    InvalidRequest, Nullable, RetryPolicy, Violation,
+    InvalidRequest, Nullable, Response, RetryPolicy, Violation,
 };
 
 /// What the runtime needs to know about this API.
@@ -67,6 +70,7 @@ const API: runtime::ApiInfo = runtime::ApiInfo {
         prefix: "Token ",
     }),
     token_exchange: Some(runtime::TokenExchangeInfo {
+        operation: "api_token_refresh_create",
         path: "/api/token/refresh/",
         request_field: "refresh",
         response_field: "access",

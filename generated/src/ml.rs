@@ -247,6 +247,8 @@ impl CreateBuilder {
     }
 
     /// Basic auth password
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn basic_auth_pass(mut self, basic_auth_pass: impl Into<String>) -> Self {
         self.body.basic_auth_pass = Some(basic_auth_pass.into());
         self
@@ -275,8 +277,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_create",
             method: ::reqwest::Method::POST,
             path: "/api/ml/".to_owned(),
             query: Vec::new(),
@@ -300,8 +311,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),
@@ -325,8 +343,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),
@@ -356,7 +383,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::MlBackend>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::MlBackend>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_list",
             method: ::reqwest::Method::GET,
             path: "/api/ml/".to_owned(),
             query: {
@@ -388,8 +424,20 @@ impl ListModelVersionsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::MlListModelVersionsResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::MlListModelVersionsResponse>,
+        crate::Error,
+    > {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_versions_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}/versions"),
             query: Vec::new(),
@@ -435,9 +483,16 @@ impl PredictInteractiveBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_interactive_annotating_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/interactive-annotating"),
             query: Vec::new(),
@@ -582,9 +637,16 @@ impl TestPredictBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_predict_test_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/predict/test"),
             query: Vec::new(),
@@ -621,9 +683,16 @@ impl TrainBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_train_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/train"),
             query: Vec::new(),
@@ -692,6 +761,8 @@ impl UpdateBuilder {
     }
 
     /// Basic auth password
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn basic_auth_pass(mut self, basic_auth_pass: impl Into<String>) -> Self {
         self.body.basic_auth_pass = Some(basic_auth_pass.into());
         self
@@ -720,9 +791,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_ml_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/ml/{id}"),
             query: Vec::new(),

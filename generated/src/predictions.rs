@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.predictions().api_predictions_update(1).send().await?;
+//! let reply = client.predictions().create().send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -22,19 +22,6 @@ pub struct PredictionsApi {
 impl PredictionsApi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
-    }
-
-    /// Put prediction
-    ///
-    /// Overwrite prediction data by prediction ID.
-    ///
-    /// `PUT /api/predictions/{id}/` (operation `api_predictions_update`).
-    pub fn api_predictions_update(&self, id: i64) -> ApiPredictionsUpdateBuilder {
-        ApiPredictionsUpdateBuilder {
-            client: self.client.clone(),
-            id,
-            body: Default::default(),
-        }
     }
 
     /// Create prediction
@@ -86,6 +73,19 @@ impl PredictionsApi {
         }
     }
 
+    /// Put prediction
+    ///
+    /// Overwrite prediction data by prediction ID.
+    ///
+    /// `PUT /api/predictions/{id}/` (operation `api_predictions_update`).
+    pub fn replace(&self, id: i64) -> ReplaceBuilder {
+        ReplaceBuilder {
+            client: self.client.clone(),
+            id,
+            body: Default::default(),
+        }
+    }
+
     /// Update prediction
     ///
     /// Update prediction data by prediction ID.
@@ -97,69 +97,6 @@ impl PredictionsApi {
             id,
             body: Default::default(),
         }
-    }
-}
-
-/// Builder for [`PredictionsApi::api_predictions_update`]: `PUT /api/predictions/{id}/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiPredictionsUpdateBuilder {
-    client: crate::Client,
-    id: i64,
-    body: crate::models::PredictionsApiPredictionsUpdateRequest,
-}
-
-impl ApiPredictionsUpdateBuilder {
-    /// Task ID for which the prediction is created
-    pub fn task(mut self, task: i64) -> Self {
-        self.body.task = Some(task);
-        self
-    }
-
-    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
-    pub fn result(
-        mut self,
-        result: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    ) -> Self {
-        self.body.result = Some(result);
-        self
-    }
-
-    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
-    pub fn score(mut self, score: f64) -> Self {
-        self.body.score = Some(score);
-        self
-    }
-
-    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
-    pub fn model_version(mut self, model_version: impl Into<String>) -> Self {
-        self.body.model_version = Some(model_version.into());
-        self
-    }
-
-    /// Replaces the whole request body, including anything set before.
-    pub fn body(
-        mut self,
-        body: crate::models::PredictionsApiPredictionsUpdateRequest,
-    ) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
-        self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::PUT,
-            path: format!("/api/predictions/{id}/"),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Some(crate::runtime::to_json(&self.body)?),
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -207,8 +144,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_create",
             method: ::reqwest::Method::POST,
             path: "/api/predictions/".to_owned(),
             query: Vec::new(),
@@ -232,8 +178,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -257,8 +210,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),
@@ -295,7 +257,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Prediction>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Prediction>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_list",
             method: ::reqwest::Method::GET,
             path: "/api/predictions/".to_owned(),
             query: {
@@ -310,6 +281,75 @@ impl ListBuilder {
             },
             headers: Vec::new(),
             body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`PredictionsApi::replace`]: `PUT /api/predictions/{id}/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ReplaceBuilder {
+    client: crate::Client,
+    id: i64,
+    body: crate::models::PredictionsReplaceRequest,
+}
+
+impl ReplaceBuilder {
+    /// Task ID for which the prediction is created
+    pub fn task(mut self, task: i64) -> Self {
+        self.body.task = Some(task);
+        self
+    }
+
+    /// Prediction result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/predictions)
+    pub fn result(
+        mut self,
+        result: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.body.result = Some(result);
+        self
+    }
+
+    /// Prediction score. Can be used in Data Manager to sort task by model confidence. Task with the lowest score will be shown first.
+    pub fn score(mut self, score: f64) -> Self {
+        self.body.score = Some(score);
+        self
+    }
+
+    /// Model version - tag for predictions that can be used to filter tasks in Data Manager, as well as select specific model version for showing preannotations in the labeling interface
+    pub fn model_version(mut self, model_version: impl Into<String>) -> Self {
+        self.body.model_version = Some(model_version.into());
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::PredictionsReplaceRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+        self.body.validate()?;
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_update",
+            method: ::reqwest::Method::PUT,
+            path: format!("/api/predictions/{id}/"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
@@ -362,9 +402,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_predictions_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/predictions/{id}/"),
             query: Vec::new(),

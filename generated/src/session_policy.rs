@@ -60,7 +60,16 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_session_policy_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/session-policy/".to_owned(),
             query: Vec::new(),
@@ -115,8 +124,17 @@ impl UpdateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_session_policy_partial_update",
             method: ::reqwest::Method::PATCH,
             path: "/api/session-policy/".to_owned(),
             query: Vec::new(),

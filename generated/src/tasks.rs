@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.tasks().api_tasks_agreement_retrieve(1).send().await?;
+//! let reply = client.tasks().create().send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -22,21 +22,6 @@ pub struct TasksApi {
 impl TasksApi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
-    }
-
-    /// Get task label distribution
-    ///
-    /// Get aggregated label distribution across all annotations for a task. Returns counts of each label value grouped by control tag. This is an efficient endpoint that avoids N+1 queries.
-    ///
-    /// `GET /api/tasks/{id}/agreement/` (operation `api_tasks_agreement_retrieve`).
-    pub fn api_tasks_agreement_retrieve(
-        &self,
-        id: i64,
-    ) -> ApiTasksAgreementRetrieveBuilder {
-        ApiTasksAgreementRetrieveBuilder {
-            client: self.client.clone(),
-            id,
-        }
     }
 
     /// Create task
@@ -112,6 +97,18 @@ impl TasksApi {
         }
     }
 
+    /// Get task label distribution
+    ///
+    /// Get aggregated label distribution across all annotations for a task. Returns counts of each label value grouped by control tag. This is an efficient endpoint that avoids N+1 queries.
+    ///
+    /// `GET /api/tasks/{id}/agreement/` (operation `api_tasks_agreement_retrieve`).
+    pub fn get_agreement(&self, id: i64) -> GetAgreementBuilder {
+        GetAgreementBuilder {
+            client: self.client.clone(),
+            id,
+        }
+    }
+
     /// Get tasks list
     ///
     /// Retrieve a list of tasks with pagination for a specific view or project, by using filters and ordering.
@@ -143,31 +140,6 @@ impl TasksApi {
             id: id.into(),
             body: Default::default(),
         }
-    }
-}
-
-/// Builder for [`TasksApi::api_tasks_agreement_retrieve`]: `GET /api/tasks/{id}/agreement/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiTasksAgreementRetrieveBuilder {
-    client: crate::Client,
-    id: i64,
-}
-
-impl ApiTasksAgreementRetrieveBuilder {
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::GET,
-            path: format!("/api/tasks/{id}/agreement/"),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -205,8 +177,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseTask>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_create",
             method: ::reqwest::Method::POST,
             path: "/api/tasks/".to_owned(),
             query: Vec::new(),
@@ -231,11 +212,20 @@ pub struct CreateManyStatusBuilder {
 impl CreateManyStatusBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::ProjectImport, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::ProjectImport>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let import_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.import_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_imports_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/imports/{import_pk}/"),
             query: Vec::new(),
@@ -259,8 +249,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),
@@ -284,8 +281,15 @@ pub struct DeleteAllTasksBuilder {
 impl DeleteAllTasksBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_tasks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/tasks/"),
             query: Vec::new(),
@@ -311,8 +315,20 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::DataManagerTaskSerializer, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DataManagerTaskSerializer>,
+        crate::Error,
+    > {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),
@@ -322,6 +338,38 @@ impl GetBuilder {
             authenticated: true,
         };
         self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`TasksApi::get_agreement`]: `GET /api/tasks/{id}/agreement/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct GetAgreementBuilder {
+    client: crate::Client,
+    id: i64,
+}
+
+impl GetAgreementBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_agreement_retrieve",
+            method: ::reqwest::Method::GET,
+            path: format!("/api/tasks/{id}/agreement/"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -403,7 +451,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::TasksListResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::TasksListResponse>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_list",
             method: ::reqwest::Method::GET,
             path: "/api/tasks/".to_owned(),
             query: {
@@ -481,9 +538,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseTask>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_tasks_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/tasks/{id}/"),
             query: Vec::new(),

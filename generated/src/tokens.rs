@@ -117,8 +117,20 @@ impl BlacklistBuilder {
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
         crate::Error,
     > {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_token_blacklist_create",
             method: ::reqwest::Method::POST,
             path: "/api/token/blacklist/".to_owned(),
             query: Vec::new(),
@@ -141,7 +153,16 @@ pub struct CreateBuilder {
 impl CreateBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LsapiTokenCreate, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LsapiTokenCreate>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_token_create",
             method: ::reqwest::Method::POST,
             path: "/api/token/".to_owned(),
             query: Vec::new(),
@@ -164,7 +185,16 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::LsapiTokenList>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::LsapiTokenList>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_token_list",
             method: ::reqwest::Method::GET,
             path: "/api/token/".to_owned(),
             query: Vec::new(),
@@ -196,8 +226,17 @@ impl RefreshBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::TokenRefreshResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::TokenRefreshResponse>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_token_refresh_create",
             method: ::reqwest::Method::POST,
             path: "/api/token/refresh/".to_owned(),
             query: Vec::new(),
@@ -227,8 +266,17 @@ impl RotateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::TokenRotateResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::TokenRotateResponse>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_token_rotate_create",
             method: ::reqwest::Method::POST,
             path: "/api/token/rotate/".to_owned(),
             query: Vec::new(),

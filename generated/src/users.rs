@@ -212,8 +212,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_users_create",
             method: ::reqwest::Method::POST,
             path: "/api/users/".to_owned(),
             query: Vec::new(),
@@ -237,8 +246,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_users_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/users/{id}/"),
             query: Vec::new(),
@@ -262,8 +278,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_users_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/users/{id}/"),
             query: Vec::new(),
@@ -286,7 +311,16 @@ pub struct GetHotkeysBuilder {
 impl GetHotkeysBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Hotkeys, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_current_user_hotkeys_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/current-user/hotkeys/".to_owned(),
             query: Vec::new(),
@@ -311,7 +345,16 @@ impl GetTokenBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::UsersGetTokenResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::UsersGetTokenResponse>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_current_user_token_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/current-user/token".to_owned(),
             query: Vec::new(),
@@ -334,7 +377,16 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::BaseUser>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::BaseUser>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_users_list",
             method: ::reqwest::Method::GET,
             path: "/api/users/".to_owned(),
             query: Vec::new(),
@@ -359,7 +411,16 @@ impl ResetTokenBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::UsersResetTokenResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::UsersResetTokenResponse>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_current_user_reset_token_create",
             method: ::reqwest::Method::POST,
             path: "/api/current-user/reset-token/".to_owned(),
             query: Vec::new(),
@@ -383,8 +444,8 @@ pub struct UpdateBuilder {
 
 impl UpdateBuilder {
     /// User ID
-    pub fn id_2(mut self, id_2: i64) -> Self {
-        self.body.id = Some(id_2);
+    pub fn body_id(mut self, body_id: i64) -> Self {
+        self.body.id = Some(body_id);
         self
     }
 
@@ -444,9 +505,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_users_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/users/{id}/"),
             query: Vec::new(),
@@ -485,8 +555,17 @@ impl UpdateHotkeysBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Hotkeys, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_current_user_hotkeys_partial_update",
             method: ::reqwest::Method::PATCH,
             path: "/api/current-user/hotkeys/".to_owned(),
             query: Vec::new(),
@@ -509,7 +588,16 @@ pub struct WhoamiBuilder {
 impl WhoamiBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::BaseWhoAmIUser, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseWhoAmIUser>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_current_user_whoami_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/current-user/whoami".to_owned(),
             query: Vec::new(),

@@ -84,6 +84,19 @@ impl ViewsApi {
         }
     }
 
+    /// Put view
+    ///
+    /// Overwrite view data with updated filters and other information for a specific project.
+    ///
+    /// `PUT /api/dm/views/{id}/` (operation `api_dm_views_update`).
+    pub fn replace(&self, id: impl Into<String>) -> ReplaceBuilder {
+        ReplaceBuilder {
+            client: self.client.clone(),
+            id: id.into(),
+            body: Default::default(),
+        }
+    }
+
     /// Update view
     ///
     /// Update view data with additional filters and other information for a specific project.
@@ -142,8 +155,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::View, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_create",
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/".to_owned(),
             query: Vec::new(),
@@ -167,8 +189,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
@@ -192,7 +221,14 @@ pub struct DeleteAllBuilder {
 impl DeleteAllBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_reset_destroy",
             method: ::reqwest::Method::DELETE,
             path: "/api/dm/views/reset/".to_owned(),
             query: {
@@ -223,8 +259,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::View, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
@@ -254,7 +299,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::View>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::View>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_list",
             method: ::reqwest::Method::GET,
             path: "/api/dm/views/".to_owned(),
             query: {
@@ -266,6 +320,60 @@ impl ListBuilder {
             },
             headers: Vec::new(),
             body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`ViewsApi::replace`]: `PUT /api/dm/views/{id}/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ReplaceBuilder {
+    client: crate::Client,
+    id: String,
+    body: crate::models::ViewsReplaceRequest,
+}
+
+impl ReplaceBuilder {
+    /// Custom view data
+    pub fn data(mut self, data: crate::models::ViewsReplaceRequestData) -> Self {
+        self.body.data = Some(data);
+        self
+    }
+
+    /// Project ID
+    pub fn project(mut self, project: i64) -> Self {
+        self.body.project = Some(project);
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::ViewsReplaceRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::View, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
+        self.body.validate()?;
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_update",
+            method: ::reqwest::Method::PUT,
+            path: format!("/api/dm/views/{id}/"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
@@ -303,9 +411,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::View, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/dm/views/{id}/"),
             query: Vec::new(),
@@ -335,8 +452,15 @@ impl UpdateOrderBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_dm_views_order_create",
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/order/".to_owned(),
             query: Vec::new(),

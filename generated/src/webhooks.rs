@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.webhooks().api_webhooks_update(1, "example").send().await?;
+//! let reply = client.webhooks().create("example").send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -22,28 +22,6 @@ pub struct WebhooksApi {
 impl WebhooksApi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
-    }
-
-    /// Save webhook info
-    ///
-    /// `PUT /api/webhooks/{id}/` (operation `api_webhooks_update`).
-    pub fn api_webhooks_update(
-        &self,
-        id: i64,
-        url: impl Into<String>,
-    ) -> ApiWebhooksUpdateBuilder {
-        ApiWebhooksUpdateBuilder {
-            client: self.client.clone(),
-            id,
-            body: crate::models::WebhookSerializerForUpdateRequest {
-                url: url.into(),
-                send_payload: None,
-                send_for_all_actions: None,
-                headers: None,
-                is_active: None,
-                actions: None,
-            },
-        }
     }
 
     /// Create a webhook
@@ -110,6 +88,24 @@ impl WebhooksApi {
         }
     }
 
+    /// Save webhook info
+    ///
+    /// `PUT /api/webhooks/{id}/` (operation `api_webhooks_update`).
+    pub fn replace(&self, id: i64, url: impl Into<String>) -> ReplaceBuilder {
+        ReplaceBuilder {
+            client: self.client.clone(),
+            id,
+            body: crate::models::WebhookSerializerForUpdateRequest {
+                url: url.into(),
+                send_payload: None,
+                send_for_all_actions: None,
+                headers: None,
+                is_active: None,
+                actions: None,
+            },
+        }
+    }
+
     /// Update webhook info
     ///
     /// `PATCH /api/webhooks/{id}/` (operation `api_webhooks_partial_update`).
@@ -119,82 +115,6 @@ impl WebhooksApi {
             id,
             body: Default::default(),
         }
-    }
-}
-
-/// Builder for [`WebhooksApi::api_webhooks_update`]: `PUT /api/webhooks/{id}/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiWebhooksUpdateBuilder {
-    client: crate::Client,
-    id: i64,
-    body: crate::models::WebhookSerializerForUpdateRequest,
-}
-
-impl ApiWebhooksUpdateBuilder {
-    /// Does webhook send the payload
-    ///
-    /// If value is False send only action
-    pub fn send_payload(mut self, send_payload: bool) -> Self {
-        self.body.send_payload = Some(send_payload);
-        self
-    }
-
-    /// Use webhook for all actions
-    ///
-    /// If value is False - used only for actions from WebhookAction
-    pub fn send_for_all_actions(mut self, send_for_all_actions: bool) -> Self {
-        self.body.send_for_all_actions = Some(send_for_all_actions);
-        self
-    }
-
-    /// Request extra headers of webhook
-    ///
-    /// Key Value Json of headers
-    pub fn headers(mut self, headers: ::serde_json::Value) -> Self {
-        self.body.headers = Some(headers);
-        self
-    }
-
-    /// Is webhook active
-    ///
-    /// If value is False the webhook is disabled
-    pub fn is_active(mut self, is_active: bool) -> Self {
-        self.body.is_active = Some(is_active);
-        self
-    }
-
-    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
-    pub fn actions(mut self, actions: Vec<crate::models::ActionsEnum>) -> Self {
-        self.body.actions = Some(actions);
-        self
-    }
-
-    /// Replaces the whole request body, including anything set before.
-    pub fn body(
-        mut self,
-        body: crate::models::WebhookSerializerForUpdateRequest,
-    ) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::WebhookSerializerForUpdate, crate::Error> {
-        self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::PUT,
-            path: format!("/api/webhooks/{id}/"),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Some(crate::runtime::to_json(&self.body)?),
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -265,8 +185,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Webhook, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Webhook>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_create",
             method: ::reqwest::Method::POST,
             path: "/api/webhooks/".to_owned(),
             query: Vec::new(),
@@ -290,8 +219,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
@@ -315,8 +251,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Webhook, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Webhook>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),
@@ -348,7 +293,16 @@ impl InfoBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::WebhooksInfoResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::WebhooksInfoResponse>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_info_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/webhooks/info/".to_owned(),
             query: {
@@ -385,7 +339,16 @@ impl ListBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Webhook>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Webhook>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_list",
             method: ::reqwest::Method::GET,
             path: "/api/webhooks/".to_owned(),
             query: {
@@ -397,6 +360,94 @@ impl ListBuilder {
             },
             headers: Vec::new(),
             body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`WebhooksApi::replace`]: `PUT /api/webhooks/{id}/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ReplaceBuilder {
+    client: crate::Client,
+    id: i64,
+    body: crate::models::WebhookSerializerForUpdateRequest,
+}
+
+impl ReplaceBuilder {
+    /// Does webhook send the payload
+    ///
+    /// If value is False send only action
+    pub fn send_payload(mut self, send_payload: bool) -> Self {
+        self.body.send_payload = Some(send_payload);
+        self
+    }
+
+    /// Use webhook for all actions
+    ///
+    /// If value is False - used only for actions from WebhookAction
+    pub fn send_for_all_actions(mut self, send_for_all_actions: bool) -> Self {
+        self.body.send_for_all_actions = Some(send_for_all_actions);
+        self
+    }
+
+    /// Request extra headers of webhook
+    ///
+    /// Key Value Json of headers
+    pub fn headers(mut self, headers: ::serde_json::Value) -> Self {
+        self.body.headers = Some(headers);
+        self
+    }
+
+    /// Is webhook active
+    ///
+    /// If value is False the webhook is disabled
+    pub fn is_active(mut self, is_active: bool) -> Self {
+        self.body.is_active = Some(is_active);
+        self
+    }
+
+    /// Server default: `[]`, applied by the server when the field is not sent; this client never sends it on its own.
+    pub fn actions(mut self, actions: Vec<crate::models::ActionsEnum>) -> Self {
+        self.body.actions = Some(actions);
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(
+        mut self,
+        body: crate::models::WebhookSerializerForUpdateRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::WebhookSerializerForUpdate, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::WebhookSerializerForUpdate>,
+        crate::Error,
+    > {
+        self.body.validate()?;
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_update",
+            method: ::reqwest::Method::PUT,
+            path: format!("/api/webhooks/{id}/"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
@@ -473,9 +524,21 @@ impl UpdateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::WebhookSerializerForUpdate, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::WebhookSerializerForUpdate>,
+        crate::Error,
+    > {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_webhooks_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/webhooks/{id}/"),
             query: Vec::new(),

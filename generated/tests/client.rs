@@ -185,9 +185,63 @@ async fn an_html_404_is_kept_as_text() {
     assert_eq!(
         err.to_string(),
         format!(
-            "PATCH /api/storages/s3/42 answered 404 Not Found (text/html; charset=utf-8 body, {} bytes)",
+            "PATCH /api/storages/s3/42 answered 404 Not Found: Not Found (text/html; charset=utf-8, {} bytes)",
             fixture("not_found.html").len()
         )
+    );
+}
+
+#[tokio::test]
+async fn debug_of_an_error_summarises_the_page_instead_of_printing_it() {
+    let server = MockServer::start().await;
+    let page = fixture("recorded/error-404-unknown-storage.html");
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(page.clone(), "text/html; charset=utf-8"))
+        .mount(&server)
+        .await;
+    let err = legacy_client(&server)
+        .import_storage()
+        .s3()
+        .get(42)
+        .send()
+        .await
+        .unwrap_err();
+    for shown in [format!("{err:?}"), format!("{err:#?}"), err.to_string()] {
+        assert!(shown.len() < 600, "{} characters: {shown}", shown.len());
+        assert!(
+            shown.contains("404 | Label Studio: Uh oh, this page doesn’t exist."),
+            "{shown}"
+        );
+        assert!(shown.contains(&page.len().to_string()), "the size is given: {shown}");
+    }
+    // The whole page is still there for whoever wants it.
+    assert!(matches!(err.api_error().unwrap().body(), ErrorBody::Text(t) if t.len() == page.len()));
+}
+
+#[tokio::test]
+async fn a_django_error_page_is_summarised_by_its_exception() {
+    let server = MockServer::start().await;
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>OperationalError at /api/storages/s3/42</title></head><body>\
+         <pre class=\"exception_value\">database is locked</pre>{}</body></html>",
+        "<p>traceback</p>".repeat(500)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(page, "text/html"))
+        .mount(&server)
+        .await;
+    let err = legacy_client(&server)
+        .import_storage()
+        .s3()
+        .get(42)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "GET /api/storages/s3/42 answered 500 Internal Server Error: OperationalError: database is locked"
+        ),
+        "{err}"
     );
 }
 
@@ -316,24 +370,56 @@ async fn an_existing_reqwest_client_can_be_used() {
     client.import_storage().s3().update(42).send().await.unwrap();
 }
 
-#[tokio::test]
-async fn retries_honour_retry_after_then_succeed() {
+/// Answers `method` with 503 (`Retry-After: 0`) twice, then with a storage.
+async fn unavailable_twice(method_name: &str) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    Mock::given(method(method_name))
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
         .up_to_n_times(2)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("PATCH"))
+    Mock::given(method(method_name))
         .respond_with(storage_reply())
         .with_priority(2)
         .mount(&server)
         .await;
-    let client = Client::builder(server.uri(), Auth::api_key(LEGACY_TOKEN))
-        .retry(RetryPolicy::new(3))
+    server
+}
+
+fn retrying_client(server: &MockServer, policy: RetryPolicy) -> Client {
+    Client::builder(server.uri(), Auth::api_key(LEGACY_TOKEN))
+        .retry(policy)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn retries_honour_retry_after_then_succeed() {
+    let server = unavailable_twice("GET").await;
+    let client = retrying_client(&server, RetryPolicy::new(3));
+    let storage = client.import_storage().s3().get(42).send().await.unwrap();
+    assert_eq!(storage.id, 42);
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_patch_is_not_retried_unless_the_caller_opts_in() {
+    let server = unavailable_twice("PATCH").await;
+    let client = retrying_client(&server, RetryPolicy::new(3));
+    let err = client
+        .import_storage()
+        .s3()
+        .update(42)
+        .title("t")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await.len(), 1, "it may have been applied already");
+
+    let server = unavailable_twice("PATCH").await;
+    let client = retrying_client(&server, RetryPolicy::new(3).non_idempotent(true));
     let storage = client.import_storage().s3().update(42).title("t").send().await.unwrap();
     assert_eq!(storage.id, 42);
     let sent = requests(&server).await;
@@ -345,18 +431,66 @@ async fn retries_honour_retry_after_then_succeed() {
 }
 
 #[tokio::test]
+async fn a_post_is_not_retried_by_default() {
+    let server = unavailable_twice("POST").await;
+    let client = retrying_client(&server, RetryPolicy::new(3));
+    let err = client.import_storage().s3().sync(42).send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn retried_statuses_are_configurable() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(storage_reply())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let quick = || RetryPolicy::new(1).backoff(Duration::from_millis(1), Duration::from_millis(1));
+    let err = retrying_client(&server, quick())
+        .import_storage()
+        .s3()
+        .get(42)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status().map(|s| s.as_u16()),
+        Some(500),
+        "500 is not retried by default"
+    );
+    let storage = retrying_client(&server, quick().retry_status(500))
+        .import_storage()
+        .s3()
+        .get(42)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(storage.id, 42);
+}
+
+#[tokio::test]
 async fn retries_back_off_without_retry_after_and_stop_at_the_limit() {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(429))
         .mount(&server)
         .await;
     let policy = RetryPolicy::new(2).backoff(Duration::from_millis(10), Duration::from_millis(20));
-    let client = Client::builder(server.uri(), Auth::api_key(LEGACY_TOKEN))
-        .retry(policy)
-        .build()
-        .unwrap();
-    let err = client.import_storage().s3().update(42).send().await.unwrap_err();
+    let err = retrying_client(&server, policy)
+        .import_storage()
+        .s3()
+        .get(42)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(requests(&server).await.len(), 3, "one try and two retries");
 }
@@ -380,15 +514,12 @@ async fn no_retries_unless_asked_for_other_statuses_or_too_long_waits() {
 
     for (status, retry_after) in [(500, "0"), (503, "3600")] {
         server.reset().await;
-        Mock::given(method("PATCH"))
+        Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(status).insert_header("retry-after", retry_after))
             .mount(&server)
             .await;
-        let client = Client::builder(server.uri(), Auth::api_key(LEGACY_TOKEN))
-            .retry(RetryPolicy::new(3))
-            .build()
-            .unwrap();
-        let err = client.import_storage().s3().update(42).send().await.unwrap_err();
+        let client = retrying_client(&server, RetryPolicy::new(3));
+        let err = client.import_storage().s3().get(42).send().await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(
             requests(&server).await.len(),
@@ -594,4 +725,59 @@ async fn all_items_stops_at_the_first_error() {
     let results: Vec<_> = legacy_client(&server).labels().list().all_items().collect().await;
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].as_ref().unwrap_err().status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn send_with_response_gives_status_headers_and_raw_body_beside_the_value() {
+    let server = MockServer::start().await;
+    let body = fixture("s3_import_storage.json");
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(body.clone(), "application/json")
+                .insert_header("x-request-id", "abc-123"),
+        )
+        .mount(&server)
+        .await;
+    let reply = legacy_client(&server)
+        .import_storage()
+        .s3()
+        .get(42)
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    assert_eq!(reply.headers()["x-request-id"], "abc-123");
+    assert_eq!(reply.body(), body.as_bytes());
+    assert_eq!(reply.operation_id(), "api_storages_s3_retrieve");
+    assert_eq!(reply.value().id, 42);
+    // Debug shows header names and the body's size, not their contents.
+    let shown = format!("{reply:?}");
+    assert!(shown.contains("x-request-id") && !shown.contains("abc-123"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_reply_that_does_not_decode_says_the_request_succeeded_and_keeps_the_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(r#"{"id": "not a number"}"#, "application/json"))
+        .mount(&server)
+        .await;
+    let err = legacy_client(&server)
+        .import_storage()
+        .s3()
+        .sync(42)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Decode(decode) = &err else { panic!("{err:?}") };
+    assert_eq!(decode.status().as_u16(), 201);
+    assert_eq!(decode.body(), br#"{"id": "not a number"}"#);
+    assert_eq!(err.operation_id(), Some("api_storages_s3_sync_create"));
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("POST /api/storages/s3/42/sync succeeded (201 Created), but its reply"),
+        "{shown}"
+    );
+    assert!(shown.contains("do not simply send it again"), "{shown}");
 }

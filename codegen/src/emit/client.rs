@@ -129,11 +129,18 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     };
     let exchange = match &api.auth.token_exchange {
         Some(t) => {
-            let (path, req, resp, scheme) = (&t.path, &t.request_field, &t.response_field, &t.scheme);
-            quote!(Some(runtime::TokenExchangeInfo { path: #path, request_field: #req, response_field: #resp, scheme: #scheme }))
+            let (operation, path, req, resp, scheme) =
+                (&t.operation, &t.path, &t.request_field, &t.response_field, &t.scheme);
+            quote!(Some(runtime::TokenExchangeInfo { operation: #operation, path: #path, request_field: #req, response_field: #resp, scheme: #scheme }))
         }
         None => quote!(None),
     };
+    let redaction_tests = super::redaction::applies(api).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod redaction_tests;
+        }
+    });
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
@@ -146,8 +153,9 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         mod runtime;
         pub mod models;
         #(#modules)*
+        #redaction_tests
 
-        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation};
 
         /// What the runtime needs to know about this API.
         const API: runtime::ApiInfo = runtime::ApiInfo {
@@ -724,15 +732,23 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
         })
     });
     let pages = pages.transpose()?;
+    let operation = &op.id;
     Ok(quote! {
         #pages
 
         /// Checks documented limits, sends the request and decodes the reply.
         pub async fn send(self) -> Result<#output, crate::Error> {
+            self.send_with_response().await.map(crate::Response::into_value)
+        }
+
+        /// Like [`send`](Self::send), and also gives the status, headers and raw body
+        /// the server sent.
+        pub async fn send_with_response(self) -> Result<crate::Response<#output>, crate::Error> {
             #(#checks)*
             #validate_body
             #(#path_args)*
             let request_spec = crate::runtime::RequestSpec {
+                operation: #operation,
                 method: ::reqwest::Method::#method,
                 path: #path,
                 query: #query_value,

@@ -4,6 +4,7 @@ mod client;
 mod docs;
 mod file;
 mod manifest;
+mod redaction;
 mod types;
 
 pub use file::{Emitted, OutputFile};
@@ -24,6 +25,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
+    ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
+    ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
 ];
 
@@ -48,6 +51,7 @@ enum Job<'a> {
     Group(&'a [String]),
     ModelsIndex(Vec<&'a String>),
     Models(&'a String, Vec<&'a String>),
+    RedactionTests,
 }
 
 /// Stage 3: emit and format every file, in parallel, in a deterministic order.
@@ -69,6 +73,9 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     jobs.push(Job::ModelsIndex(by_module.keys().copied().collect()));
     jobs.extend(by_module.into_iter().map(|(module, names)| Job::Models(module, names)));
     jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
+    if redaction::applies(api) {
+        jobs.push(Job::RedactionTests);
+    }
     // Biggest first, so the threads finish together (the output order is fixed later).
     jobs.sort_by_key(|job| std::cmp::Reverse(cost(api, job)));
 
@@ -79,6 +86,15 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             Job::Group(path) => groups.emit(api, path)?,
             Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
             Job::Models(module, names) => types::emit_models(api, module, names)?,
+            Job::RedactionTests => match redaction::emit_redaction_tests(api)? {
+                Some(emitted) => emitted,
+                None => {
+                    return Err(crate::error::Error::Emit {
+                        file: "src/redaction_tests.rs".to_owned(),
+                        message: "no type with a sensitive field".to_owned(),
+                    });
+                }
+            },
         };
         let emitted_at = Instant::now();
         let file = file::format(emitted, &api.krate.source)?;
@@ -100,7 +116,7 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
 /// A rough size of a job's output, in fields and parameters.
 fn cost(api: &Api, job: &Job<'_>) -> usize {
     match job {
-        Job::Text(_) | Job::ModelsIndex(_) => 0,
+        Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests => 0,
         Job::Models(_, names) => names
             .iter()
             .filter_map(|n| api.type_def(n))

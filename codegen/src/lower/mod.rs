@@ -4,6 +4,7 @@
 //! once each (a worklist), inline schemas are named after where they sit, and last,
 //! every type learns whether it travels in requests, responses or both.
 
+mod names;
 mod operation;
 mod schema;
 
@@ -100,6 +101,8 @@ pub(crate) struct Lowerer<'a> {
     inline_at: BTreeMap<String, schema::Lowered>,
     /// Components whose lowering has started and not finished (for cycles).
     components_in_progress: BTreeSet<String>,
+    /// Property names taken for secrets by the name rule alone (warned about once).
+    secrets_by_name: BTreeSet<String>,
     warnings: Vec<Warning>,
 }
 
@@ -118,6 +121,7 @@ impl<'a> Lowerer<'a> {
             deep_refs: BTreeMap::new(),
             inline_at: BTreeMap::new(),
             components_in_progress: BTreeSet::new(),
+            secrets_by_name: BTreeSet::new(),
             warnings: Vec::new(),
         };
         for (raw, rust) in &config.types.rename {
@@ -245,9 +249,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// A list answered page by page: an optional integer `page` query parameter and
-    /// a reply object with `count`, `next` and a `results` array.
+    /// A list answered page by page: a GET with an optional integer `page` query
+    /// parameter and a reply object with `count`, `next` and a `results` array. Only
+    /// GETs: walking the pages of anything else would send it again for every page.
     fn pagination_of(&self, op: &crate::ir::Operation) -> Option<crate::ir::Pagination> {
+        if op.http_method != crate::ir::HttpMethod::Get {
+            return None;
+        }
         let page = op.query_params.iter().find(|p| p.wire_name == "page" && !p.required)?;
         if !matches!(page.ty, TypeRef::Int(_)) {
             return None;

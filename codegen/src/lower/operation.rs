@@ -10,7 +10,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::schema::SchemaRef;
-use super::{Lowerer, unknown_operation};
+use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
     ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, Operation, Param, PathPart,
@@ -22,6 +22,7 @@ use crate::pointer::Pointer;
 /// Builder members and `send()` locals every operation has; inputs must not take them.
 const BUILDER_METHODS: &[&str] = &[
     "send",
+    "send_with_response",
     "body",
     "client",
     "all_items",
@@ -31,13 +32,22 @@ const BUILDER_METHODS: &[&str] = &[
     "form_parts",
 ];
 
+/// An operation the config selects, with where it sits.
+struct Selected<'a> {
+    id: String,
+    path: &'a str,
+    item: &'a openapiv3::PathItem,
+    method: &'a str,
+    op: &'a openapiv3::Operation,
+    item_at: Pointer,
+}
+
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
         let selection = &self.config.operations;
         let mut first_use: BTreeMap<String, String> = BTreeMap::new();
         let mut known: Vec<&str> = Vec::new();
-        let mut method_names: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
-        let mut operations = Vec::new();
+        let mut selected: Vec<Selected<'a>> = Vec::new();
         let doc = self.doc;
         for (path, item) in &doc.paths.paths {
             let item_at = Pointer::root().join("paths").join(path);
@@ -72,9 +82,14 @@ impl<'a> Lowerer<'a> {
                 } else {
                     first_use.insert(id.clone(), at.to_string());
                 }
-                let operation =
-                    self.lower_operation(&id, path, &item.parameters, method, op, &item_at, &mut method_names)?;
-                operations.push(operation);
+                selected.push(Selected {
+                    id,
+                    path,
+                    item,
+                    method,
+                    op,
+                    item_at: item_at.clone(),
+                });
             }
         }
         if let Some(ids) = selection.ids()
@@ -82,51 +97,44 @@ impl<'a> Lowerer<'a> {
         {
             return Err(unknown_operation(self.config, missing, &known));
         }
+        let named: Vec<names::Named<'_>> = selected
+            .iter()
+            .map(|s| names::Named {
+                id: &s.id,
+                operation: s.op,
+                at: s.item_at.join(s.method).to_string(),
+            })
+            .collect();
+        let call_names = names::call_names(self.config, &named, &mut self.warnings)?;
+        let mut operations = Vec::with_capacity(selected.len());
+        for (selected, name) in selected.iter().zip(call_names) {
+            operations.push(self.lower_operation(selected, name)?);
+        }
         Ok(operations)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn lower_operation(
-        &mut self,
-        id: &str,
-        path: &str,
-        shared_params: &'a [ReferenceOr<Parameter>],
-        method: &str,
-        op: &'a openapiv3::Operation,
-        item_at: &Pointer,
-        method_names: &mut BTreeMap<Vec<String>, Scope>,
-    ) -> Result<Operation> {
+    fn lower_operation(&mut self, selected: &Selected<'a>, name: names::CallName) -> Result<Operation> {
+        let Selected {
+            id,
+            path,
+            item,
+            method,
+            op,
+            item_at,
+        } = selected;
+        let (path, method, op) = (*path, *method, *op);
         let at = &item_at.join(method);
-        let group = self.group_of(op);
-        let wanted_method = match op.extensions.get("x-fern-sdk-method-name") {
-            Some(Value::String(name)) => naming::field_name(name),
-            // `things_create` in group `things` reads as `client.things().create()`.
-            _ => {
-                let name = naming::field_name(id);
-                let prefix = format!("{}_", group.join("_"));
-                match name.strip_prefix(&prefix) {
-                    Some(rest) if naming::is_valid_ident(rest) => rest.to_owned(),
-                    _ => name,
-                }
-            }
-        };
-        let method_name = method_names.entry(group.clone()).or_default().claim(&wanted_method);
-        if method_name != wanted_method {
-            self.warn(
-                at,
-                format!(
-                    "method `{wanted_method}` already exists in group `{}`; using `{method_name}`",
-                    group.join("::")
-                ),
-            );
-        }
+        let names::CallName {
+            group,
+            method: method_name,
+        } = name;
         // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
         let base = naming::type_name(&format!("{} {method_name}", group.join(" ")));
 
         let mut args = Scope::new();
         BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
         let (path_params, query_params, header_params) =
-            self.lower_parameters(shared_params, op, item_at, at, &base, &mut args)?;
+            self.lower_parameters(&item.parameters, op, item_at, at, &base, &mut args)?;
         let path_parts = parse_path_template(path, &path_params, at)?;
         for (i, param) in path_params.iter().enumerate() {
             if !path_parts.contains(&PathPart::Param(i)) {
@@ -148,7 +156,7 @@ impl<'a> Lowerer<'a> {
         let security = op.security.as_ref().or(self.doc.security.as_ref());
         let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
         Ok(Operation {
-            id: id.to_owned(),
+            id: id.clone(),
             origin: at.to_string(),
             group,
             method_name,
@@ -166,21 +174,6 @@ impl<'a> Lowerer<'a> {
             errors,
             pagination: None, // found once the response types are lowered
         })
-    }
-
-    /// Fern's `x-fern-sdk-group-name` (a name or a path), else the first tag.
-    fn group_of(&self, op: &openapiv3::Operation) -> Vec<String> {
-        let raw: Vec<String> = match op.extensions.get("x-fern-sdk-group-name") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect(),
-            _ => op.tags.first().cloned().into_iter().collect(),
-        };
-        let group: Vec<String> = raw.iter().map(|s| naming::module_name(s)).collect();
-        if group.is_empty() {
-            vec!["other".to_owned()]
-        } else {
-            group
-        }
     }
 
     fn lower_parameters(
@@ -207,6 +200,8 @@ impl<'a> Lowerer<'a> {
         let mut path_params = Vec::new();
         let mut query_params = Vec::new();
         let mut header_params = Vec::new();
+        // Path parameters name themselves first: they are the call's arguments.
+        merged.sort_by_key(|(_, p)| !matches!(p, Parameter::Path { .. }));
         for (p_at, param) in merged {
             let data = param.parameter_data_ref();
             let (is_path, place) = match param {
@@ -235,7 +230,7 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             let candidate = naming::field_name(&data.name);
-            let rust_name = args.claim(&candidate);
+            let rust_name = input_name(args, &candidate, place);
             if rust_name != candidate {
                 self.warn(
                     &p_at,
@@ -357,7 +352,7 @@ impl<'a> Lowerer<'a> {
             .into_iter()
             .map(|f| BodyField {
                 field: f.rust_name.clone(),
-                arg_name: args.claim(&f.rust_name),
+                arg_name: input_name(args, &f.rust_name, "body"),
                 null_setter: (!f.required && f.nullable)
                     .then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
             })
@@ -411,7 +406,7 @@ impl<'a> Lowerer<'a> {
                 }
                 fields.push(FormField {
                     wire_name: wire.clone(),
-                    arg_name: args.claim(&naming::field_name(wire)),
+                    arg_name: input_name(args, &naming::field_name(wire), "form"),
                     file,
                     ty: lowered.ty,
                     required: object.required.contains(wire),
@@ -695,6 +690,7 @@ impl<'a> Lowerer<'a> {
         }
         .ok_or_else(|| shape_error("must answer 200 with a JSON object with exactly one required string field"))?;
         Ok(TokenExchange {
+            operation: id.to_owned(),
             path: path.clone(),
             request_field,
             response_field,
@@ -782,6 +778,17 @@ fn parse_path_template(path: &str, params: &[Param], at: &Pointer) -> Result<Vec
         parts.push(PathPart::Literal(rest.to_owned()));
     }
     Ok(parts)
+}
+
+/// A builder input's name: its own when free, else prefixed with where it goes, so a
+/// body field `id` beside the path's `id` reads `body_id` (numbered only if that is
+/// taken too).
+fn input_name(args: &mut Scope, name: &str, place: &str) -> String {
+    if args.contains(name) {
+        args.claim(&format!("{place}_{}", name.trim_end_matches('_')))
+    } else {
+        args.claim(name)
+    }
 }
 
 fn http_method(method: &str) -> HttpMethod {

@@ -526,6 +526,7 @@ impl<'a> Lowerer<'a> {
                     format!("field name `{candidate}` is taken in `{name}`; using `{rust_name}`"),
                 );
             }
+            let sensitive = self.is_sensitive(&lowered, &[origin_name.as_str(), name], wire_name, field_at);
             let default = match lowered.default {
                 Some(value) if self.default_fits(&lowered.ty, &value) => Some(value),
                 Some(value) => {
@@ -537,10 +538,6 @@ impl<'a> Lowerer<'a> {
                 }
                 None => None,
             };
-            let sensitive = lowered.secret
-                || lowered.write_only
-                || self.config.is_sensitive(&origin_name, wire_name)
-                || self.config.is_sensitive(name, wire_name);
             fields.push(Field {
                 wire_name: wire_name.to_owned(),
                 rust_name,
@@ -757,6 +754,34 @@ impl<'a> Lowerer<'a> {
         });
     }
 
+    /// A field is a secret when the config lists it, the schema says so (`format:
+    /// password`, `x-sensitive: true`), or its name says credential (see
+    /// [`naming::says_credential`]) — unless the config lists it as not sensitive.
+    /// `writeOnly` alone is not enough: plenty of write-only fields are plain data. What
+    /// only the name rule marked is reported, so a false positive is easy to spot.
+    fn is_sensitive(&mut self, lowered: &Lowered, type_names: &[&str], wire_name: &str, at: &Pointer) -> bool {
+        let listed = |f: &dyn Fn(&str, &str) -> bool| type_names.iter().any(|t| f(t, wire_name));
+        if listed(&|t, w| self.config.is_not_sensitive(t, w)) {
+            return false;
+        }
+        if lowered.secret || listed(&|t, w| self.config.is_sensitive(t, w)) {
+            return true;
+        }
+        let by_name = naming::says_credential(wire_name) && holds_text(&lowered.ty);
+        // Once per name: the config lists names, and a name repeats across schemas.
+        if by_name && self.secrets_by_name.insert(wire_name.to_owned()) {
+            self.warn(
+                at,
+                format!(
+                    "`{wire_name}` (here and in any other schema) is taken for a secret by its name: `Debug` \
+                     prints it as `<redacted>`; list it under `[fields] sensitive` to confirm, or \
+                     `not_sensitive` if it is not one"
+                ),
+            );
+        }
+        by_name
+    }
+
     /// Does a schema `default` fit the Rust type it will be parsed into?
     fn default_fits(&self, ty: &TypeRef, value: &Value) -> bool {
         match (ty, value) {
@@ -788,6 +813,15 @@ fn own_properties<'s>(properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>
             at: at.join("properties").join(wire),
         })
         .collect()
+}
+
+/// Text a secret could be written in: strings and raw JSON (or lists and maps of them).
+fn holds_text(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::Json => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) => holds_text(inner),
+        _ => false,
+    }
 }
 
 /// A short name for an unnamed union alternative.

@@ -166,6 +166,8 @@ impl CreateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -181,8 +183,17 @@ impl CreateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/azure".to_owned(),
             query: Vec::new(),
@@ -206,8 +217,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/azure/{id}"),
             query: Vec::new(),
@@ -233,8 +251,17 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/azure/{id}"),
             query: Vec::new(),
@@ -260,7 +287,19 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::AzureBlobExportStorage>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/azure".to_owned(),
             query: {
@@ -293,8 +332,17 @@ impl SyncBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/azure/{id}/sync"),
             query: Vec::new(),
@@ -364,6 +412,8 @@ impl UpdateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -379,9 +429,18 @@ impl UpdateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/azure/{id}"),
             query: Vec::new(),
@@ -456,6 +515,8 @@ impl ValidateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -472,8 +533,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_azure_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/azure/validate".to_owned(),
             query: Vec::new(),

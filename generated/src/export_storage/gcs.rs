@@ -160,6 +160,8 @@ impl CreateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -184,8 +186,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsExportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/gcs".to_owned(),
             query: Vec::new(),
@@ -209,8 +220,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/gcs/{id}"),
             query: Vec::new(),
@@ -234,8 +252,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/gcs/{id}"),
             query: Vec::new(),
@@ -261,7 +288,16 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::GcsExportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::GcsExportStorage>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/gcs".to_owned(),
             query: {
@@ -292,8 +328,17 @@ pub struct SyncBuilder {
 impl SyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/gcs/{id}/sync"),
             query: Vec::new(),
@@ -357,6 +402,8 @@ impl UpdateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -381,9 +428,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsExportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/gcs/{id}"),
             query: Vec::new(),
@@ -452,6 +508,8 @@ impl ValidateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -476,8 +534,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_gcs_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/gcs/validate".to_owned(),
             query: Vec::new(),

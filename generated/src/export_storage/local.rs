@@ -169,8 +169,17 @@ impl CreateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::LocalFilesExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesExportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/localfiles".to_owned(),
             query: Vec::new(),
@@ -194,8 +203,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/localfiles/{id}"),
             query: Vec::new(),
@@ -221,8 +237,17 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::LocalFilesExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/localfiles/{id}"),
             query: Vec::new(),
@@ -248,7 +273,19 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::LocalFilesExportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::LocalFilesExportStorage>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/localfiles".to_owned(),
             query: {
@@ -281,8 +318,17 @@ impl SyncBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::LocalFilesExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/localfiles/{id}/sync"),
             query: Vec::new(),
@@ -355,9 +401,18 @@ impl UpdateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::LocalFilesExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesExportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/localfiles/{id}"),
             query: Vec::new(),
@@ -436,8 +491,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_localfiles_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/localfiles/validate".to_owned(),
             query: Vec::new(),

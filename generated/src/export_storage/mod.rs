@@ -97,7 +97,19 @@ impl ListBuilder {
         Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         crate::Error,
     > {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export".to_owned(),
             query: Vec::new(),
@@ -122,7 +134,19 @@ impl ListTypesBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ExportStorageListTypesResponseItem>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::ExportStorageListTypesResponseItem>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_types_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/types".to_owned(),
             query: Vec::new(),

@@ -172,6 +172,8 @@ impl CreateBuilder {
     }
 
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.body.password = Some(password.into());
         self
@@ -185,8 +187,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/redis".to_owned(),
             query: Vec::new(),
@@ -210,8 +221,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/redis/{id}"),
             query: Vec::new(),
@@ -235,8 +253,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/redis/{id}"),
             query: Vec::new(),
@@ -262,7 +289,16 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::RedisExportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::RedisExportStorage>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/redis".to_owned(),
             query: {
@@ -293,8 +329,17 @@ pub struct SyncBuilder {
 impl SyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/redis/{id}/sync"),
             query: Vec::new(),
@@ -370,6 +415,8 @@ impl UpdateBuilder {
     }
 
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.body.password = Some(password.into());
         self
@@ -383,9 +430,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/redis/{id}"),
             query: Vec::new(),
@@ -466,6 +522,8 @@ impl ValidateBuilder {
     }
 
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.body.password = Some(password.into());
         self
@@ -482,8 +540,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_export_redis_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/redis/validate".to_owned(),
             query: Vec::new(),

@@ -188,6 +188,8 @@ impl CreateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -203,8 +205,17 @@ impl CreateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/azure/".to_owned(),
             query: Vec::new(),
@@ -228,8 +239,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/azure/{id}"),
             query: Vec::new(),
@@ -255,8 +273,17 @@ impl GetBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/azure/{id}"),
             query: Vec::new(),
@@ -282,7 +309,19 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::AzureBlobImportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::AzureBlobImportStorage>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/azure/".to_owned(),
             query: {
@@ -315,8 +354,17 @@ impl SyncBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/azure/{id}/sync"),
             query: Vec::new(),
@@ -408,6 +456,8 @@ impl UpdateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -423,9 +473,18 @@ impl UpdateBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::AzureBlobImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/azure/{id}"),
             query: Vec::new(),
@@ -522,6 +581,8 @@ impl ValidateBuilder {
     }
 
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn account_key(mut self, account_key: impl Into<String>) -> Self {
         self.body.account_key = Some(account_key.into());
         self
@@ -538,8 +599,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_azure_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/azure/validate".to_owned(),
             query: Vec::new(),

@@ -182,6 +182,8 @@ impl CreateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -206,8 +208,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/gcs/".to_owned(),
             query: Vec::new(),
@@ -231,8 +242,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/gcs/{id}"),
             query: Vec::new(),
@@ -256,8 +274,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/gcs/{id}"),
             query: Vec::new(),
@@ -283,7 +310,16 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::GcsImportStorage>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::GcsImportStorage>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/gcs/".to_owned(),
             query: {
@@ -314,8 +350,17 @@ pub struct SyncBuilder {
 impl SyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/gcs/{id}/sync"),
             query: Vec::new(),
@@ -401,6 +446,8 @@ impl UpdateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -425,9 +472,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/gcs/{id}"),
             query: Vec::new(),
@@ -518,6 +574,8 @@ impl ValidateBuilder {
     }
 
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn google_application_credentials(
         mut self,
         google_application_credentials: impl Into<String>,
@@ -542,8 +600,15 @@ impl ValidateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_storages_gcs_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/gcs/validate".to_owned(),
             query: Vec::new(),

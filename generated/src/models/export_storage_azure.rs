@@ -3,7 +3,7 @@
 //! Types the `export::storage::azure` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct AzureBlobExportStorage {
     /// The `id` field.
@@ -30,6 +30,8 @@ pub struct AzureBlobExportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
     /// Last sync finished time
@@ -71,12 +73,42 @@ pub struct AzureBlobExportStorage {
     pub project: i64,
 }
 
+impl ::std::fmt::Debug for AzureBlobExportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AzureBlobExportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
 fn default_azure_blob_export_storage_type() -> String {
     "azure".to_owned()
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageAzureCreateRequest {
     /// Deletion from storage enabled
@@ -105,6 +137,8 @@ pub struct ExportStorageAzureCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
 }
@@ -119,13 +153,31 @@ impl ExportStorageAzureCreateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ExportStorageAzureCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageAzureCreateRequest")
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`ExportStorageAzureCreateRequest`]: the description gives both the same shape.
 pub type ExportStorageAzureUpdateRequest = crate::models::ExportStorageAzureCreateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageAzureValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
@@ -157,6 +209,8 @@ pub struct ExportStorageAzureValidateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
 }
@@ -168,6 +222,25 @@ impl ExportStorageAzureValidateRequest {
             crate::runtime::validate::length("title", value, None, Some(2048u64))?;
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ExportStorageAzureValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageAzureValidateRequest")
+            .field("id", &self.id)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .finish()
     }
 }
 

@@ -3,7 +3,7 @@
 //! Types the `export::storage::gcs` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageGcsCreateRequest {
     /// Deletion from storage enabled.
@@ -29,6 +29,8 @@ pub struct ExportStorageGcsCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -46,13 +48,34 @@ impl ExportStorageGcsCreateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ExportStorageGcsCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageGcsCreateRequest")
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`ExportStorageGcsCreateRequest`]: the description gives both the same shape.
 pub type ExportStorageGcsUpdateRequest = crate::models::ExportStorageGcsCreateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ExportStorageGcsValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
@@ -81,6 +104,8 @@ pub struct ExportStorageGcsValidateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -98,8 +123,30 @@ impl ExportStorageGcsValidateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ExportStorageGcsValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ExportStorageGcsValidateRequest")
+            .field("id", &self.id)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .finish()
+    }
+}
+
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct GcsExportStorage {
     /// The `id` field.
@@ -123,6 +170,8 @@ pub struct GcsExportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_blob_urls: Option<bool>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -165,6 +214,39 @@ pub struct GcsExportStorage {
     pub can_delete_objects: Option<bool>,
     /// A unique integer value identifying this project.
     pub project: i64,
+}
+
+impl ::std::fmt::Debug for GcsExportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GcsExportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("can_delete_objects", &self.can_delete_objects)
+            .field("project", &self.project)
+            .finish()
+    }
 }
 
 fn default_gcs_export_storage_type() -> String {

@@ -3,7 +3,7 @@
 //! Types the `import::storage::azure` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct AzureBlobImportStorage {
     /// The `id` field.
@@ -33,6 +33,8 @@ pub struct AzureBlobImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
     /// Last sync finished time
@@ -79,12 +81,44 @@ pub struct AzureBlobImportStorage {
     pub project: i64,
 }
 
+impl ::std::fmt::Debug for AzureBlobImportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AzureBlobImportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("presign", &self.presign)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("recursive_scan", &self.recursive_scan)
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
 fn default_azure_blob_import_storage_type() -> String {
     "azure".to_owned()
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageAzureCreateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
@@ -126,6 +160,8 @@ pub struct ImportStorageAzureCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
 }
@@ -140,13 +176,34 @@ impl ImportStorageAzureCreateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ImportStorageAzureCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageAzureCreateRequest")
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`ImportStorageAzureCreateRequest`]: the description gives both the same shape.
 pub type ImportStorageAzureUpdateRequest = crate::models::ImportStorageAzureCreateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageAzureValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
@@ -191,6 +248,8 @@ pub struct ImportStorageAzureValidateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Azure Blob account key
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
 }
@@ -202,5 +261,27 @@ impl ImportStorageAzureValidateRequest {
             crate::runtime::validate::length("title", value, None, Some(2048u64))?;
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ImportStorageAzureValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageAzureValidateRequest")
+            .field("id", &self.id)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("container", &self.container)
+            .field("prefix", &self.prefix)
+            .field("account_name", &self.account_name)
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .finish()
     }
 }

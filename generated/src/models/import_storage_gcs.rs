@@ -3,7 +3,7 @@
 //! Types the `import::storage::gcs` calls use first.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct GcsImportStorage {
     /// The `id` field.
@@ -30,6 +30,8 @@ pub struct GcsImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_blob_urls: Option<bool>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -79,12 +81,47 @@ pub struct GcsImportStorage {
     pub project: i64,
 }
 
+impl ::std::fmt::Debug for GcsImportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GcsImportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("presign", &self.presign)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("recursive_scan", &self.recursive_scan)
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
 fn default_gcs_import_storage_type() -> String {
     "gcs".to_owned()
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageGcsCreateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
@@ -123,6 +160,8 @@ pub struct ImportStorageGcsCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -140,13 +179,37 @@ impl ImportStorageGcsCreateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ImportStorageGcsCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageGcsCreateRequest")
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`ImportStorageGcsCreateRequest`]: the description gives both the same shape.
 pub type ImportStorageGcsUpdateRequest = crate::models::ImportStorageGcsCreateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageGcsValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
@@ -188,6 +251,8 @@ pub struct ImportStorageGcsValidateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The content of GOOGLE_APPLICATION_CREDENTIALS json file. Check official Google Cloud Authentication documentation for more details.
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_application_credentials: Option<String>,
     /// Google project ID
@@ -202,5 +267,30 @@ impl ImportStorageGcsValidateRequest {
             crate::runtime::validate::length("title", value, None, Some(2048u64))?;
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ImportStorageGcsValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageGcsValidateRequest")
+            .field("id", &self.id)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("presign", &self.presign)
+            .field("presign_ttl", &self.presign_ttl)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field(
+                "google_application_credentials",
+                &self
+                    .google_application_credentials
+                    .as_ref()
+                    .map(|_| crate::runtime::Redacted),
+            )
+            .field("google_project_id", &self.google_project_id)
+            .finish()
     }
 }

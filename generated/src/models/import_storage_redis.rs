@@ -3,7 +3,7 @@
 //! Types the `import::storage::redis` calls use first.
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageRedisCreateRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
@@ -35,6 +35,8 @@ pub struct ImportStorageRedisCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
@@ -49,13 +51,29 @@ impl ImportStorageRedisCreateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ImportStorageRedisCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageRedisCreateRequest")
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("path", &self.path)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("password", &self.password.as_ref().map(|_| crate::runtime::Redacted))
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`ImportStorageRedisCreateRequest`]: the description gives both the same shape.
 pub type ImportStorageRedisUpdateRequest = crate::models::ImportStorageRedisCreateRequest;
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ImportStorageRedisValidateRequest {
     /// Storage ID. If set, storage with specified ID will be updated
@@ -90,6 +108,8 @@ pub struct ImportStorageRedisValidateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
@@ -104,8 +124,25 @@ impl ImportStorageRedisValidateRequest {
     }
 }
 
+impl ::std::fmt::Debug for ImportStorageRedisValidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImportStorageRedisValidateRequest")
+            .field("id", &self.id)
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("project", &self.project)
+            .field("path", &self.path)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("password", &self.password.as_ref().map(|_| crate::runtime::Redacted))
+            .finish()
+    }
+}
+
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct RedisImportStorage {
     /// The `id` field.
@@ -126,6 +163,8 @@ pub struct RedisImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
     /// Server Password (optional)
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Port
@@ -175,6 +214,33 @@ pub struct RedisImportStorage {
     pub db: Option<i64>,
     /// A unique integer value identifying this project.
     pub project: i64,
+}
+
+impl ::std::fmt::Debug for RedisImportStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RedisImportStorage")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("synchronizable", &self.synchronizable)
+            .field("path", &self.path)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("password", &self.password.as_ref().map(|_| crate::runtime::Redacted))
+            .field("regex_filter", &self.regex_filter)
+            .field("use_blob_urls", &self.use_blob_urls)
+            .field("last_sync", &self.last_sync)
+            .field("last_sync_count", &self.last_sync_count)
+            .field("last_sync_job", &self.last_sync_job)
+            .field("status", &self.status)
+            .field("traceback", &self.traceback)
+            .field("meta", &self.meta)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("created_at", &self.created_at)
+            .field("db", &self.db)
+            .field("project", &self.project)
+            .finish()
+    }
 }
 
 fn default_redis_import_storage_type() -> String {

@@ -221,7 +221,7 @@ impl ::std::fmt::Debug for MlBackendRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlCreateRequest {
     /// ML backend URL
@@ -246,6 +246,8 @@ pub struct MlCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth_user: Option<String>,
     /// Basic auth password
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth_pass: Option<String>,
     /// Extra parameters
@@ -260,6 +262,26 @@ impl MlCreateRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for MlCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MlCreateRequest")
+            .field("url", &self.url)
+            .field("project", &self.project)
+            .field("is_interactive", &self.is_interactive)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("auth_method", &self.auth_method)
+            .field("basic_auth_user", &self.basic_auth_user)
+            .field(
+                "basic_auth_pass",
+                &self.basic_auth_pass.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("extra_params", &self.extra_params)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 
@@ -375,7 +397,7 @@ impl MlTrainRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlUpdateRequest {
     /// ML backend URL
@@ -400,6 +422,8 @@ pub struct MlUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth_user: Option<String>,
     /// Basic auth password
+    ///
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth_pass: Option<String>,
     /// Extra parameters
@@ -414,6 +438,26 @@ impl MlUpdateRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for MlUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MlUpdateRequest")
+            .field("url", &self.url)
+            .field("project", &self.project)
+            .field("is_interactive", &self.is_interactive)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("auth_method", &self.auth_method)
+            .field("basic_auth_user", &self.basic_auth_user)
+            .field(
+                "basic_auth_pass",
+                &self.basic_auth_pass.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("extra_params", &self.extra_params)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 

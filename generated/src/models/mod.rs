@@ -11,10 +11,6 @@ mod annotations;
 
 pub use annotations::*;
 
-mod data_manager;
-
-pub use data_manager::*;
-
 mod export_storage;
 
 pub use export_storage::*;

@@ -6,7 +6,7 @@
 /// which fields should be displayed.
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Organization {
     /// The `id` field.
@@ -15,7 +15,7 @@ pub struct Organization {
     ///
     /// At most 1000 characters. Replies outside this range are still accepted.
     pub title: String,
-    /// At most 256 characters. Replies outside this range are still accepted.
+    /// At most 256 characters. Replies outside this range are still accepted. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The `created_at` field.
@@ -30,6 +30,21 @@ pub struct Organization {
     pub created_by: Option<i64>,
     /// The `users` field.
     pub users: Vec<i64>,
+}
+
+impl ::std::fmt::Debug for Organization {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Organization")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("token", &self.token.as_ref().map(|_| crate::runtime::Redacted))
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("contact_info", &self.contact_info)
+            .field("created_by", &self.created_by)
+            .field("users", &self.users)
+            .finish()
+    }
 }
 
 /// A serializer mixin that takes an additional `fields` argument that controls
@@ -53,22 +68,34 @@ pub struct OrganizationId {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationInvite {
-    /// The `token` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// The `invite_url` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_url: Option<String>,
+}
+
+impl ::std::fmt::Debug for OrganizationInvite {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OrganizationInvite")
+            .field("token", &self.token.as_ref().map(|_| crate::runtime::Redacted))
+            .field(
+                "invite_url",
+                &self.invite_url.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .finish()
+    }
 }
 
 /// A serializer mixin that takes an additional `fields` argument that controls
 /// which fields should be displayed.
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedOrganizationRequest {
     /// Organization title
@@ -76,7 +103,7 @@ pub struct PatchedOrganizationRequest {
     /// Between 1 and 1000 characters. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Nullable<String>>,
     /// At most 254 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
@@ -97,5 +124,21 @@ impl PatchedOrganizationRequest {
             crate::runtime::validate::length("contact_info", value, None, Some(254u64))?;
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for PatchedOrganizationRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PatchedOrganizationRequest")
+            .field("title", &self.title)
+            .field(
+                "token",
+                &self
+                    .token
+                    .as_ref()
+                    .map(|v| v.as_ref().map(|_| crate::runtime::Redacted)),
+            )
+            .field("contact_info", &self.contact_info)
+            .finish()
     }
 }

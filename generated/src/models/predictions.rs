@@ -54,7 +54,7 @@ pub struct Prediction {
 /// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct PredictionsApiPredictionsUpdateRequest {
+pub struct PredictionsCreateRequest {
     /// Task ID for which the prediction is created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<i64>,
@@ -69,7 +69,7 @@ pub struct PredictionsApiPredictionsUpdateRequest {
     pub model_version: Option<String>,
 }
 
-impl PredictionsApiPredictionsUpdateRequest {
+impl PredictionsCreateRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         Ok(())
@@ -78,10 +78,10 @@ impl PredictionsApiPredictionsUpdateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`PredictionsApiPredictionsUpdateRequest`]: the description gives both the same shape.
-pub type PredictionsCreateRequest = crate::models::PredictionsApiPredictionsUpdateRequest;
+/// Another name for [`PredictionsCreateRequest`]: the description gives both the same shape.
+pub type PredictionsReplaceRequest = crate::models::PredictionsCreateRequest;
 
 /// Sent in requests.
 ///
-/// Another name for [`PredictionsApiPredictionsUpdateRequest`]: the description gives both the same shape.
-pub type PredictionsUpdateRequest = crate::models::PredictionsApiPredictionsUpdateRequest;
+/// Another name for [`PredictionsCreateRequest`]: the description gives both the same shape.
+pub type PredictionsUpdateRequest = crate::models::PredictionsCreateRequest;

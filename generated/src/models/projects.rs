@@ -8,7 +8,7 @@
 /// if present, preventing N+1 queries. Use .with_state() on your queryset.
 ///
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct AnnotationRequest {
     /// Annotation result list
@@ -19,7 +19,7 @@ pub struct AnnotationRequest {
     /// The `completed_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<i64>,
-    /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
+    /// At least 1 character. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_id: Option<String>,
     /// User skipped the task
@@ -117,32 +117,6 @@ impl AnnotationRequest {
             )?;
         }
         Ok(())
-    }
-}
-
-impl ::std::fmt::Debug for AnnotationRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AnnotationRequest")
-            .field("result", &self.result)
-            .field("completed_by", &self.completed_by)
-            .field(
-                "unique_id",
-                &self.unique_id.as_ref().map(|_| crate::runtime::Redacted),
-            )
-            .field("was_cancelled", &self.was_cancelled)
-            .field("ground_truth", &self.ground_truth)
-            .field("draft_created_at", &self.draft_created_at)
-            .field("lead_time", &self.lead_time)
-            .field("import_id", &self.import_id)
-            .field("last_action", &self.last_action)
-            .field("bulk_created", &self.bulk_created)
-            .field("task", &self.task)
-            .field("project", &self.project)
-            .field("updated_by", &self.updated_by)
-            .field("parent_prediction", &self.parent_prediction)
-            .field("parent_annotation", &self.parent_annotation)
-            .field("last_created_by", &self.last_created_by)
-            .finish()
     }
 }
 
@@ -385,7 +359,7 @@ pub struct PaginatedProjectList {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedProjectRequest {
     /// Project name. Must be between 3 and 50 characters long.
@@ -481,7 +455,7 @@ pub struct PatchedProjectRequest {
     pub task_data_login: Option<crate::Nullable<String>>,
     /// Task data credentials: password
     ///
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_data_password: Option<crate::Nullable<String>>,
     /// Dict of weights for each control tag in metric calculation.
@@ -581,6 +555,57 @@ impl PatchedProjectRequest {
     }
 }
 
+impl ::std::fmt::Debug for PatchedProjectRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PatchedProjectRequest")
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("label_config", &self.label_config)
+            .field("expert_instruction", &self.expert_instruction)
+            .field("show_instruction", &self.show_instruction)
+            .field("show_skip_button", &self.show_skip_button)
+            .field("enable_empty_annotation", &self.enable_empty_annotation)
+            .field("show_annotation_history", &self.show_annotation_history)
+            .field("organization", &self.organization)
+            .field("color", &self.color)
+            .field("maximum_annotations", &self.maximum_annotations)
+            .field("is_published", &self.is_published)
+            .field("model_version", &self.model_version)
+            .field("is_draft", &self.is_draft)
+            .field("created_by", &self.created_by)
+            .field(
+                "min_annotations_to_start_training",
+                &self.min_annotations_to_start_training,
+            )
+            .field("show_collab_predictions", &self.show_collab_predictions)
+            .field("sampling", &self.sampling)
+            .field("show_ground_truth_first", &self.show_ground_truth_first)
+            .field("annotator_evaluation_enabled", &self.annotator_evaluation_enabled)
+            .field("show_overlap_first", &self.show_overlap_first)
+            .field("overlap_cohort_percentage", &self.overlap_cohort_percentage)
+            .field("task_data_login", &self.task_data_login)
+            .field(
+                "task_data_password",
+                &self
+                    .task_data_password
+                    .as_ref()
+                    .map(|v| v.as_ref().map(|_| crate::runtime::Redacted)),
+            )
+            .field("control_weights", &self.control_weights)
+            .field(
+                "evaluate_predictions_automatically",
+                &self.evaluate_predictions_automatically,
+            )
+            .field("skip_queue", &self.skip_queue)
+            .field(
+                "reveal_preannotations_interactively",
+                &self.reveal_preannotations_interactively,
+            )
+            .field("pinned_at", &self.pinned_at)
+            .finish()
+    }
+}
+
 /// Sent in requests.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
@@ -652,7 +677,7 @@ impl PredictionRequest {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Project {
     /// The `id` field.
@@ -760,7 +785,7 @@ pub struct Project {
     pub task_data_login: Option<String>,
     /// Task data credentials: password
     ///
-    /// At most 256 characters. Replies outside this range are still accepted.
+    /// At most 256 characters. Replies outside this range are still accepted. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_data_password: Option<String>,
     /// Dict of weights for each control tag in metric calculation.
@@ -794,6 +819,77 @@ pub struct Project {
     pub config_suitable_for_bulk_annotation: bool,
     /// The `state` field.
     pub state: String,
+}
+
+impl ::std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Project")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("label_config", &self.label_config)
+            .field("expert_instruction", &self.expert_instruction)
+            .field("show_instruction", &self.show_instruction)
+            .field("show_skip_button", &self.show_skip_button)
+            .field("enable_empty_annotation", &self.enable_empty_annotation)
+            .field("show_annotation_history", &self.show_annotation_history)
+            .field("organization", &self.organization)
+            .field("color", &self.color)
+            .field("maximum_annotations", &self.maximum_annotations)
+            .field("is_published", &self.is_published)
+            .field("model_version", &self.model_version)
+            .field("is_draft", &self.is_draft)
+            .field("created_by", &self.created_by)
+            .field("created_at", &self.created_at)
+            .field(
+                "min_annotations_to_start_training",
+                &self.min_annotations_to_start_training,
+            )
+            .field(
+                "start_training_on_annotation_update",
+                &self.start_training_on_annotation_update,
+            )
+            .field("show_collab_predictions", &self.show_collab_predictions)
+            .field("num_tasks_with_annotations", &self.num_tasks_with_annotations)
+            .field("task_number", &self.task_number)
+            .field("useful_annotation_number", &self.useful_annotation_number)
+            .field("ground_truth_number", &self.ground_truth_number)
+            .field("skipped_annotations_number", &self.skipped_annotations_number)
+            .field("total_annotations_number", &self.total_annotations_number)
+            .field("total_predictions_number", &self.total_predictions_number)
+            .field("sampling", &self.sampling)
+            .field("show_ground_truth_first", &self.show_ground_truth_first)
+            .field("annotator_evaluation_enabled", &self.annotator_evaluation_enabled)
+            .field("show_overlap_first", &self.show_overlap_first)
+            .field("overlap_cohort_percentage", &self.overlap_cohort_percentage)
+            .field("task_data_login", &self.task_data_login)
+            .field(
+                "task_data_password",
+                &self.task_data_password.as_ref().map(|_| crate::runtime::Redacted),
+            )
+            .field("control_weights", &self.control_weights)
+            .field("parsed_label_config", &self.parsed_label_config)
+            .field(
+                "evaluate_predictions_automatically",
+                &self.evaluate_predictions_automatically,
+            )
+            .field("config_has_control_tags", &self.config_has_control_tags)
+            .field("skip_queue", &self.skip_queue)
+            .field(
+                "reveal_preannotations_interactively",
+                &self.reveal_preannotations_interactively,
+            )
+            .field("pinned_at", &self.pinned_at)
+            .field("finished_task_number", &self.finished_task_number)
+            .field("queue_total", &self.queue_total)
+            .field("queue_done", &self.queue_done)
+            .field(
+                "config_suitable_for_bulk_annotation",
+                &self.config_suitable_for_bulk_annotation,
+            )
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 /// Serializer get numbers from project queryset annotation,

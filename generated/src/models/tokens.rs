@@ -30,11 +30,19 @@ impl ::std::fmt::Debug for LsapiTokenBlacklistRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LsapiTokenCreate {
-    /// The `token` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub token: String,
+}
+
+impl ::std::fmt::Debug for LsapiTokenCreate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LsapiTokenCreate")
+            .field("token", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 
 /// Received in responses; fields the server adds later are ignored.
@@ -43,10 +51,10 @@ pub struct LsapiTokenCreate {
 pub type LsapiTokenList = crate::models::LsapiTokenCreate;
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct LsapiTokenRotateRequest {
-    /// At least 1 character. Checked before a request is sent.
+    /// At least 1 character. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub refresh: String,
 }
 
@@ -61,23 +69,47 @@ impl LsapiTokenRotateRequest {
     }
 }
 
+impl ::std::fmt::Debug for LsapiTokenRotateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LsapiTokenRotateRequest")
+            .field("refresh", &crate::runtime::Redacted)
+            .finish()
+    }
+}
+
 /// Sent in requests.
 ///
 /// Another name for [`LsapiTokenBlacklistRequest`]: the description gives both the same shape.
 pub type TokenRefreshRequest = crate::models::LsapiTokenBlacklistRequest;
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TokenRefreshResponse {
-    /// The `access` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub access: String,
 }
 
+impl ::std::fmt::Debug for TokenRefreshResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenRefreshResponse")
+            .field("access", &crate::runtime::Redacted)
+            .finish()
+    }
+}
+
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TokenRotateResponse {
-    /// The `refresh` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub refresh: String,
+}
+
+impl ::std::fmt::Debug for TokenRotateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenRotateResponse")
+            .field("refresh", &crate::runtime::Redacted)
+            .finish()
+    }
 }

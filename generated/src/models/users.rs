@@ -188,12 +188,20 @@ pub struct UsersGetTokenResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UsersResetTokenResponse {
-    /// The `token` field.
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+
+impl ::std::fmt::Debug for UsersResetTokenResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UsersResetTokenResponse")
+            .field("token", &self.token.as_ref().map(|_| crate::runtime::Redacted))
+            .finish()
+    }
 }
 
 /// Sent in requests.

@@ -2,6 +2,117 @@
 
 //! Types the `views` calls use first.
 
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct ChildFilter {
+    /// The `id` field.
+    pub id: i64,
+    /// Display order among root filters only
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<i64>,
+    /// Field name
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub column: String,
+    /// Field type
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Filter operator
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub operator: String,
+    /// Filter value
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Optional parent filter to create one-level hierarchy (child filters are AND-merged with parent)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct Filter {
+    /// The `id` field.
+    pub id: i64,
+    /// The `child_filter` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_filter: Option<crate::models::ChildFilter>,
+    /// Display order among root filters only
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<i64>,
+    /// Field name
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub column: String,
+    /// Field type
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Filter operator
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub operator: String,
+    /// Filter value
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Optional parent filter to create one-level hierarchy (child filters are AND-merged with parent)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct FilterGroup {
+    /// The `id` field.
+    pub id: i64,
+    /// The `filters` field.
+    pub filters: Vec<crate::models::Filter>,
+    /// Type of conjunction
+    ///
+    /// At most 1024 characters. Replies outside this range are still accepted.
+    pub conjunction: String,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct View {
+    /// The `id` field.
+    pub id: i64,
+    /// The `filter_group` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_group: Option<crate::models::FilterGroup>,
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::serde_json::Value>,
+    /// Ordering parameters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<::serde_json::Value>,
+    /// Position of the tab, starting at the left in data manager and increasing as the tabs go left to right
+    ///
+    /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    /// Selected items
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_items: Option<::serde_json::Value>,
+    /// User who made this view
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
+    /// Project ID
+    pub project: i64,
+}
+
 /// Sent in requests.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
@@ -725,6 +836,722 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataOrderingItem {
         crate::runtime::str_enum(
             deserializer,
             |text: &str| ViewsCreateRequestDataOrderingItem::from(text),
+        )
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsReplaceRequest {
+    /// Custom view data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<crate::models::ViewsReplaceRequestData>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl ViewsReplaceRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.data {
+            value.validate().map_err(|e| e.within("data"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Custom view data
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsReplaceRequestData {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::ViewsReplaceRequestDataFilters>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Vec<crate::models::ViewsReplaceRequestDataOrderingItem>>,
+}
+
+impl ViewsReplaceRequestData {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsReplaceRequestDataFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::ViewsReplaceRequestDataFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<crate::models::ViewsReplaceRequestDataFiltersItemsItem>,
+}
+
+impl ViewsReplaceRequestDataFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsReplaceRequestDataFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsReplaceRequestDataFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsReplaceRequestDataFiltersConjunction::Or => "or",
+            ViewsReplaceRequestDataFiltersConjunction::And => "and",
+            ViewsReplaceRequestDataFiltersConjunction::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsReplaceRequestDataFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => ViewsReplaceRequestDataFiltersConjunction::Or,
+            "and" => ViewsReplaceRequestDataFiltersConjunction::And,
+            other => ViewsReplaceRequestDataFiltersConjunction::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsReplaceRequestDataFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsReplaceRequestDataFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsReplaceRequestDataFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsReplaceRequestDataFiltersConjunction::from(text),
+        )
+    }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsReplaceRequestDataFiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::ViewsReplaceRequestDataFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::ViewsReplaceRequestDataFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::ViewsReplaceRequestDataFiltersItemsItemValue,
+}
+
+impl ViewsReplaceRequestDataFiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsReplaceRequestDataFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsReplaceRequestDataFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemFilter::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsReplaceRequestDataFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                ViewsReplaceRequestDataFiltersItemsItemFilter::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsReplaceRequestDataFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsReplaceRequestDataFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsReplaceRequestDataFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsReplaceRequestDataFiltersItemsItemFilter::from(text),
+        )
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsReplaceRequestDataFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsReplaceRequestDataFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Contains => "contains",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::EndsWith => "ends_with",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Equal => "equal",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Exists => "exists",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Greater => "greater",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemOperator::In => "in",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Less => "less",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::LessOrEqual => {
+                "less_or_equal"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemOperator::NotContains => {
+                "not_contains"
+            }
+            ViewsReplaceRequestDataFiltersItemsItemOperator::NotEqual => "not_equal",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::NotExists => "not_exists",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::NotIn => "not_in",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::StartsWith => "starts_with",
+            ViewsReplaceRequestDataFiltersItemsItemOperator::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsReplaceRequestDataFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => ViewsReplaceRequestDataFiltersItemsItemOperator::Contains,
+            "ends_with" => ViewsReplaceRequestDataFiltersItemsItemOperator::EndsWith,
+            "equal" => ViewsReplaceRequestDataFiltersItemsItemOperator::Equal,
+            "exists" => ViewsReplaceRequestDataFiltersItemsItemOperator::Exists,
+            "greater" => ViewsReplaceRequestDataFiltersItemsItemOperator::Greater,
+            "greater_or_equal" => {
+                ViewsReplaceRequestDataFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => ViewsReplaceRequestDataFiltersItemsItemOperator::In,
+            "less" => ViewsReplaceRequestDataFiltersItemsItemOperator::Less,
+            "less_or_equal" => {
+                ViewsReplaceRequestDataFiltersItemsItemOperator::LessOrEqual
+            }
+            "not_contains" => {
+                ViewsReplaceRequestDataFiltersItemsItemOperator::NotContains
+            }
+            "not_equal" => ViewsReplaceRequestDataFiltersItemsItemOperator::NotEqual,
+            "not_exists" => ViewsReplaceRequestDataFiltersItemsItemOperator::NotExists,
+            "not_in" => ViewsReplaceRequestDataFiltersItemsItemOperator::NotIn,
+            "starts_with" => ViewsReplaceRequestDataFiltersItemsItemOperator::StartsWith,
+            other => {
+                ViewsReplaceRequestDataFiltersItemsItemOperator::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsReplaceRequestDataFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsReplaceRequestDataFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsReplaceRequestDataFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsReplaceRequestDataFiltersItemsItemOperator::from(text),
+        )
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+#[serde(untagged)]
+pub enum ViewsReplaceRequestDataFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// Float
+    Float(f32),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewsReplaceRequestDataOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ViewsReplaceRequestDataOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ViewsReplaceRequestDataOrderingItem::TasksAgreement => "tasks:agreement",
+            ViewsReplaceRequestDataOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksAnnotators => "tasks:annotators",
+            ViewsReplaceRequestDataOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksComments => "tasks:comments",
+            ViewsReplaceRequestDataOrderingItem::TasksCompletedAt => "tasks:completed_at",
+            ViewsReplaceRequestDataOrderingItem::TasksCreatedAt => "tasks:created_at",
+            ViewsReplaceRequestDataOrderingItem::TasksFileUpload => "tasks:file_upload",
+            ViewsReplaceRequestDataOrderingItem::TasksGroundTruth => "tasks:ground_truth",
+            ViewsReplaceRequestDataOrderingItem::TasksId => "tasks:id",
+            ViewsReplaceRequestDataOrderingItem::TasksInnerId => "tasks:inner_id",
+            ViewsReplaceRequestDataOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksReviewed => "tasks:reviewed",
+            ViewsReplaceRequestDataOrderingItem::TasksReviewers => "tasks:reviewers",
+            ViewsReplaceRequestDataOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            ViewsReplaceRequestDataOrderingItem::TasksUpdatedAt => "tasks:updated_at",
+            ViewsReplaceRequestDataOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ViewsReplaceRequestDataOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => ViewsReplaceRequestDataOrderingItem::TasksAgreement,
+            "tasks:annotations_results" => {
+                ViewsReplaceRequestDataOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => ViewsReplaceRequestDataOrderingItem::TasksAnnotators,
+            "tasks:cancelled_annotations" => {
+                ViewsReplaceRequestDataOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => ViewsReplaceRequestDataOrderingItem::TasksComments,
+            "tasks:completed_at" => ViewsReplaceRequestDataOrderingItem::TasksCompletedAt,
+            "tasks:created_at" => ViewsReplaceRequestDataOrderingItem::TasksCreatedAt,
+            "tasks:file_upload" => ViewsReplaceRequestDataOrderingItem::TasksFileUpload,
+            "tasks:ground_truth" => ViewsReplaceRequestDataOrderingItem::TasksGroundTruth,
+            "tasks:id" => ViewsReplaceRequestDataOrderingItem::TasksId,
+            "tasks:inner_id" => ViewsReplaceRequestDataOrderingItem::TasksInnerId,
+            "tasks:predictions_model_versions" => {
+                ViewsReplaceRequestDataOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                ViewsReplaceRequestDataOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                ViewsReplaceRequestDataOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => ViewsReplaceRequestDataOrderingItem::TasksReviewed,
+            "tasks:reviewers" => ViewsReplaceRequestDataOrderingItem::TasksReviewers,
+            "tasks:reviews_accepted" => {
+                ViewsReplaceRequestDataOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                ViewsReplaceRequestDataOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                ViewsReplaceRequestDataOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                ViewsReplaceRequestDataOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                ViewsReplaceRequestDataOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => ViewsReplaceRequestDataOrderingItem::TasksUpdatedAt,
+            other => ViewsReplaceRequestDataOrderingItem::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ViewsReplaceRequestDataOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ViewsReplaceRequestDataOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ViewsReplaceRequestDataOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ViewsReplaceRequestDataOrderingItem::from(text),
         )
     }
 }

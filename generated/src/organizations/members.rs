@@ -84,11 +84,18 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_memberships_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: Vec::new(),
@@ -120,11 +127,20 @@ impl GetBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::OrganizationMember, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationMember>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_memberships_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: {
@@ -204,8 +220,20 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedOrganizationMemberListList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedOrganizationMemberListList>,
+        crate::Error,
+    > {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_memberships_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships"),
             query: {

@@ -101,8 +101,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Organization, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}"),
             query: Vec::new(),
@@ -125,7 +134,16 @@ pub struct GetInviteBuilder {
 impl GetInviteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::OrganizationInvite, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_invite_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/invite".to_owned(),
             query: Vec::new(),
@@ -148,7 +166,16 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::OrganizationId>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::OrganizationId>>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_list",
             method: ::reqwest::Method::GET,
             path: "/api/organizations/".to_owned(),
             query: Vec::new(),
@@ -171,7 +198,16 @@ pub struct ResetTokenBuilder {
 impl ResetTokenBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::OrganizationInvite, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_invite_reset_token_create",
             method: ::reqwest::Method::POST,
             path: "/api/invite/reset-token".to_owned(),
             query: Vec::new(),
@@ -202,7 +238,7 @@ impl UpdateBuilder {
         self
     }
 
-    /// At most 256 characters. Checked before a request is sent.
+    /// At most 256 characters. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.body.token = Some(crate::Nullable::Value(token.into()));
         self
@@ -234,9 +270,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Organization, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_organizations_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/organizations/{id}"),
             query: Vec::new(),

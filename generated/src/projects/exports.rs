@@ -197,12 +197,24 @@ impl ConvertBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::ProjectsExportsConvertResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsExportsConvertResponse>,
+        crate::Error,
+    > {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_convert_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
             query: Vec::new(),
@@ -316,9 +328,18 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::ExportCreate, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::ExportCreate>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
@@ -343,11 +364,18 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
@@ -379,11 +407,20 @@ impl DownloadBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_download_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}/download"),
             query: {
@@ -441,8 +478,17 @@ impl DownloadSyncBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<String, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_export_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export"),
             query: {
@@ -486,11 +532,20 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Export, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Export>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: Vec::new(),
@@ -514,8 +569,17 @@ pub struct ListBuilder {
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::Export>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Export>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_exports_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/"),
             query: Vec::new(),
@@ -539,8 +603,17 @@ pub struct ListFormatsBuilder {
 impl ListFormatsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<String>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_export_formats_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export/formats"),
             query: Vec::new(),

@@ -125,8 +125,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_label_links_create",
             method: ::reqwest::Method::POST,
             path: "/api/label_links/".to_owned(),
             query: Vec::new(),
@@ -150,8 +159,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_label_links_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -175,8 +191,17 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_label_links_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -231,7 +256,16 @@ impl ListBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedLabelLinkList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedLabelLinkList>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_label_links_list",
             method: ::reqwest::Method::GET,
             path: "/api/label_links/".to_owned(),
             query: {
@@ -288,9 +322,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_label_links_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/label_links/{id}/"),
             query: Vec::new(),
@@ -313,7 +356,14 @@ pub struct UpdateManyBuilder {
 impl UpdateManyBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_labels_bulk_create",
             method: ::reqwest::Method::POST,
             path: "/api/labels/bulk".to_owned(),
             query: Vec::new(),

@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.projects().api_projects_reimports_retrieve(1, 1).send().await?;
+//! let reply = client.projects().counts().send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -36,68 +36,6 @@ impl ProjectsApi {
     /// Calls in the `projects::labels` group.
     pub fn labels(&self) -> labels::LabelsApi {
         labels::LabelsApi::new(self.client.clone())
-    }
-
-    /// Get project reimport status
-    ///
-    /// Poll the status of an asynchronous project reimport operation.
-    ///
-    ///    **Usage:**
-    ///    1. When you POST to reimport tasks, you'll receive a response with a reimport ID
-    ///    2. Use that `reimport_id` with this GET endpoint to check the reimport status
-    ///    3. Poll this endpoint to see if the reimport has completed, is still processing, or has failed
-    ///    4. **Reimport errors and failures will only be visible in this GET response**, not in the original POST request
-    ///
-    ///    This endpoint returns detailed information about the reimport including task counts, status, and any error messages.
-    ///
-    /// `GET /api/projects/{id}/reimports/{reimport_pk}/` (operation `api_projects_reimports_retrieve`).
-    pub fn api_projects_reimports_retrieve(
-        &self,
-        id: i64,
-        reimport_pk: i64,
-    ) -> ApiProjectsReimportsRetrieveBuilder {
-        ApiProjectsReimportsRetrieveBuilder {
-            client: self.client.clone(),
-            id,
-            reimport_pk,
-        }
-    }
-
-    /// List project tasks
-    ///
-    /// Retrieve a paginated list of tasks for a specific project. For example, use the following cURL command:
-    /// ```text
-    ///             curl -X GET https://localhost:8080/api/projects/{id}/tasks/?page=1&page_size=10 -H 'Authorization: Token abc123'
-    /// ```
-    ///
-    /// `GET /api/projects/{id}/tasks/` (operation `api_projects_tasks_list`).
-    pub fn api_projects_tasks_list(&self, id: i64) -> ApiProjectsTasksListBuilder {
-        ApiProjectsTasksListBuilder {
-            client: self.client.clone(),
-            id,
-            page: None,
-            page_size: None,
-        }
-    }
-
-    /// Validate label config
-    ///
-    /// Validate an arbitrary labeling configuration.
-    ///
-    /// `POST /api/projects/validate/` (operation `api_projects_validate_create`).
-    ///
-    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
-    /// - `400` Validation failed
-    pub fn api_projects_validate_create(
-        &self,
-        label_config: impl Into<String>,
-    ) -> ApiProjectsValidateCreateBuilder {
-        ApiProjectsValidateCreateBuilder {
-            client: self.client.clone(),
-            body: crate::models::ProjectLabelConfigRequest {
-                label_config: label_config.into(),
-            },
-        }
     }
 
     /// List your projects
@@ -163,6 +101,27 @@ impl ProjectsApi {
         GetBuilder {
             client: self.client.clone(),
             id,
+        }
+    }
+
+    /// Get project reimport status
+    ///
+    /// Poll the status of an asynchronous project reimport operation.
+    ///
+    ///    **Usage:**
+    ///    1. When you POST to reimport tasks, you'll receive a response with a reimport ID
+    ///    2. Use that `reimport_id` with this GET endpoint to check the reimport status
+    ///    3. Poll this endpoint to see if the reimport has completed, is still processing, or has failed
+    ///    4. **Reimport errors and failures will only be visible in this GET response**, not in the original POST request
+    ///
+    ///    This endpoint returns detailed information about the reimport including task counts, status, and any error messages.
+    ///
+    /// `GET /api/projects/{id}/reimports/{reimport_pk}/` (operation `api_projects_reimports_retrieve`).
+    pub fn get_reimport(&self, id: i64, reimport_pk: i64) -> GetReimportBuilder {
+        GetReimportBuilder {
+            client: self.client.clone(),
+            id,
+            reimport_pk,
         }
     }
 
@@ -290,6 +249,23 @@ impl ProjectsApi {
         }
     }
 
+    /// List project tasks
+    ///
+    /// Retrieve a paginated list of tasks for a specific project. For example, use the following cURL command:
+    /// ```text
+    ///             curl -X GET https://localhost:8080/api/projects/{id}/tasks/?page=1&page_size=10 -H 'Authorization: Token abc123'
+    /// ```
+    ///
+    /// `GET /api/projects/{id}/tasks/` (operation `api_projects_tasks_list`).
+    pub fn list_tasks(&self, id: i64) -> ListTasksBuilder {
+        ListTasksBuilder {
+            client: self.client.clone(),
+            id,
+            page: None,
+            page_size: None,
+        }
+    }
+
     /// List unique annotators for project
     ///
     /// Return unique users who have submitted annotations in the specified project.
@@ -315,6 +291,26 @@ impl ProjectsApi {
         }
     }
 
+    /// Validate label config
+    ///
+    /// Validate an arbitrary labeling configuration.
+    ///
+    /// `POST /api/projects/validate/` (operation `api_projects_validate_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Validation failed
+    pub fn validate_config(
+        &self,
+        label_config: impl Into<String>,
+    ) -> ValidateConfigBuilder {
+        ValidateConfigBuilder {
+            client: self.client.clone(),
+            body: crate::models::ProjectLabelConfigRequest {
+                label_config: label_config.into(),
+            },
+        }
+    }
+
     /// Validate project label config
     ///
     /// Determine whether the label configuration for a specific project is valid.
@@ -332,114 +328,6 @@ impl ProjectsApi {
                 label_config: label_config.into(),
             },
         }
-    }
-}
-
-/// Builder for [`ProjectsApi::api_projects_reimports_retrieve`]: `GET /api/projects/{id}/reimports/{reimport_pk}/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiProjectsReimportsRetrieveBuilder {
-    client: crate::Client,
-    id: i64,
-    reimport_pk: i64,
-}
-
-impl ApiProjectsReimportsRetrieveBuilder {
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::ProjectReimport, crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let reimport_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.reimport_pk),
-        );
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::GET,
-            path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
-    }
-}
-
-/// Builder for [`ProjectsApi::api_projects_tasks_list`]: `GET /api/projects/{id}/tasks/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiProjectsTasksListBuilder {
-    client: crate::Client,
-    id: i64,
-    page: Option<i64>,
-    page_size: Option<i64>,
-}
-
-impl ApiProjectsTasksListBuilder {
-    /// [or "start"] current page
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// [or "length"] tasks per page, use -1 to obtain all tasks (in this case "page" has no effect and this operation might be slow)
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<crate::models::TaskSimple>, crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::GET,
-            path: format!("/api/projects/{id}/tasks/"),
-            query: {
-                let mut query_pairs = Vec::new();
-                if let Some(value) = &self.page {
-                    query_pairs.push(("page", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.page_size {
-                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
-                }
-                query_pairs
-            },
-            headers: Vec::new(),
-            body: None,
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
-    }
-}
-
-/// Builder for [`ProjectsApi::api_projects_validate_create`]: `POST /api/projects/validate/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct ApiProjectsValidateCreateBuilder {
-    client: crate::Client,
-    body: crate::models::ProjectLabelConfigRequest,
-}
-
-impl ApiProjectsValidateCreateBuilder {
-    /// Replaces the whole request body, including anything set before.
-    pub fn body(mut self, body: crate::models::ProjectLabelConfigRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.body.validate()?;
-        let request_spec = crate::runtime::RequestSpec {
-            method: ::reqwest::Method::POST,
-            path: "/api/projects/validate/".to_owned(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Some(crate::runtime::to_json(&self.body)?),
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -534,7 +422,16 @@ impl CountsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedProjectList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedProjectList>, crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_list",
             method: ::reqwest::Method::GET,
             path: "/api/projects/".to_owned(),
             query: {
@@ -801,7 +698,7 @@ impl CreateBuilder {
 
     /// Task data credentials: password
     ///
-    /// At most 256 characters. Checked before a request is sent.
+    /// At most 256 characters. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn task_data_password(mut self, task_data_password: impl Into<String>) -> Self {
         self.body.task_data_password = Some(
             crate::Nullable::Value(task_data_password.into()),
@@ -884,8 +781,17 @@ impl CreateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_create",
             method: ::reqwest::Method::POST,
             path: "/api/projects/".to_owned(),
             query: Vec::new(),
@@ -909,8 +815,15 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
@@ -934,10 +847,57 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`ProjectsApi::get_reimport`]: `GET /api/projects/{id}/reimports/{reimport_pk}/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct GetReimportBuilder {
+    client: crate::Client,
+    id: i64,
+    reimport_pk: i64,
+}
+
+impl GetReimportBuilder {
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::ProjectReimport, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::ProjectReimport>, crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let reimport_pk = crate::runtime::path_segment(
+            &crate::runtime::param_text(&self.reimport_pk),
+        );
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_reimports_retrieve",
+            method: ::reqwest::Method::GET,
+            path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -968,6 +928,17 @@ impl ImportPredictionsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::ProjectsImportPredictionsResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportPredictionsResponse>,
+        crate::Error,
+    > {
         {
             let value = &self.body;
             for (index, item) in value.iter().enumerate() {
@@ -976,6 +947,7 @@ impl ImportPredictionsBuilder {
         }
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_import_predictions_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import/predictions"),
             query: Vec::new(),
@@ -1032,6 +1004,17 @@ impl ImportTasksBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::ProjectsImportTasksResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportTasksResponse>,
+        crate::Error,
+    > {
         {
             let value = &self.body;
             for (index, item) in value.iter().enumerate() {
@@ -1040,6 +1023,7 @@ impl ImportTasksBuilder {
         }
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_import_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import"),
             query: {
@@ -1156,7 +1140,19 @@ impl ListCountsBuilder {
     pub async fn send(
         self,
     ) -> Result<crate::models::PaginatedProjectCountsList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedProjectCountsList>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_counts_list",
             method: ::reqwest::Method::GET,
             path: "/api/projects/counts/".to_owned(),
             query: {
@@ -1193,6 +1189,63 @@ impl ListCountsBuilder {
     }
 }
 
+/// Builder for [`ProjectsApi::list_tasks`]: `GET /api/projects/{id}/tasks/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListTasksBuilder {
+    client: crate::Client,
+    id: i64,
+    page: Option<i64>,
+    page_size: Option<i64>,
+}
+
+impl ListTasksBuilder {
+    /// [or "start"] current page
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// [or "length"] tasks per page, use -1 to obtain all tasks (in this case "page" has no effect and this operation might be slow)
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<Vec<crate::models::TaskSimple>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::TaskSimple>>, crate::Error> {
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_tasks_list",
+            method: ::reqwest::Method::GET,
+            path: format!("/api/projects/{id}/tasks/"),
+            query: {
+                let mut query_pairs = Vec::new();
+                if let Some(value) = &self.page {
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.page_size {
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
+            headers: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
 /// Builder for [`ProjectsApi::list_unique_annotators`]: `GET /api/projects/{id}/annotators/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
@@ -1204,8 +1257,17 @@ pub struct ListUniqueAnnotatorsBuilder {
 impl ListUniqueAnnotatorsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<Vec<crate::models::UserSimple>, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::UserSimple>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_annotators_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/annotators/"),
             query: Vec::new(),
@@ -1446,7 +1508,7 @@ impl UpdateBuilder {
 
     /// Task data credentials: password
     ///
-    /// At most 256 characters. Checked before a request is sent.
+    /// At most 256 characters. Checked before a request is sent. Sensitive: `Debug` prints `<redacted>` instead of the value.
     pub fn task_data_password(mut self, task_data_password: impl Into<String>) -> Self {
         self.body.task_data_password = Some(
             crate::Nullable::Value(task_data_password.into()),
@@ -1529,9 +1591,18 @@ impl UpdateBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::Project, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/projects/{id}/"),
             query: Vec::new(),
@@ -1541,6 +1612,44 @@ impl UpdateBuilder {
             authenticated: true,
         };
         self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`ProjectsApi::validate_config`]: `POST /api/projects/validate/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ValidateConfigBuilder {
+    client: crate::Client,
+    body: crate::models::ProjectLabelConfigRequest,
+}
+
+impl ValidateConfigBuilder {
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::ProjectLabelConfigRequest) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+        self.body.validate()?;
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_validate_create",
+            method: ::reqwest::Method::POST,
+            path: "/api/projects/validate/".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.empty()
     }
 }
 
@@ -1562,9 +1671,18 @@ impl ValidateLabelConfigBuilder {
 
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::ProjectLabelConfig, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::ProjectLabelConfig>, crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_validate_label_config",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/validate/"),
             query: Vec::new(),

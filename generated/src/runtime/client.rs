@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 
 use super::auth::{AccessToken, Auth, Credentials};
 use super::error::{ApiError, DecodeError, Error};
+use super::response::RawResponse;
 
 /// The default per-request timeout; change it with [`ClientBuilder::timeout`].
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -68,7 +69,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries on 429, 502, 503 and 504 (off by default).
+    /// Retries as `policy` says (off by default): by default GET, HEAD, PUT, DELETE
+    /// and OPTIONS calls answered 429, 502, 503 or 504.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -182,7 +184,7 @@ impl Client {
                 renewed_token = true;
                 continue;
             }
-            if let Some(delay) = self.retry_delay(&reply, retries) {
+            if let Some(delay) = self.retry_delay(&reply, retries, &spec.method) {
                 tokio::time::sleep(delay).await;
                 retries += 1;
                 continue;
@@ -191,10 +193,11 @@ impl Client {
                 return Ok(reply);
             }
             return Err(Error::Api(Box::new(ApiError::new(
+                spec.operation,
                 spec.method.as_str(),
                 &spec.path,
                 reply.status,
-                reply.content_type,
+                reply.headers,
                 &reply.body,
             ))));
         }
@@ -249,36 +252,31 @@ impl Client {
         if let Some(timeout) = self.inner.timeout {
             request = request.timeout(timeout);
         }
-        let response = request.send().await.map_err(transport)?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let content_type = header(CONTENT_TYPE);
-        let retry_after = header(RETRY_AFTER);
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(transport)?.to_vec();
         Ok(RawResponse {
+            operation: spec.operation,
             method: method.to_owned(),
             path: spec.path.clone(),
             status,
-            content_type,
-            retry_after,
+            headers,
             body,
         })
     }
 
     /// How long to wait before retrying `reply`, if the policy allows another try.
-    fn retry_delay(&self, reply: &RawResponse, retries: u32) -> Option<Duration> {
+    fn retry_delay(&self, reply: &RawResponse, retries: u32, method: &Method) -> Option<Duration> {
         let policy = self.inner.retry.as_ref()?;
-        let retryable = matches!(reply.status.as_u16(), 429 | 502 | 503 | 504);
-        if !retryable || retries >= policy.max_retries {
+        if !policy.statuses.contains(&reply.status.as_u16()) || retries >= policy.max_retries {
             return None;
         }
-        match reply.retry_after.as_deref().and_then(parse_retry_after) {
+        if !(policy.non_idempotent || is_idempotent(method)) {
+            return None; // a POST or PATCH may have been carried out already
+        }
+        let retry_after = reply.headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+        match retry_after.and_then(parse_retry_after) {
             // The server said when; if that is longer than we are willing to wait, stop.
             Some(wait) if wait > policy.max_retry_after => None,
             Some(wait) => Some(wait),
@@ -320,6 +318,7 @@ impl Client {
         };
         let body = super::to_json(&serde_json::json!({ info.request_field: refresh }))?;
         let spec = RequestSpec {
+            operation: info.operation,
             method: Method::POST,
             path: info.path.to_owned(),
             query: Vec::new(),
@@ -331,18 +330,27 @@ impl Client {
         let auth_error = |e: Error| Error::Auth(Box::new(e));
         let reply = self.send_once(&spec, None).await.map_err(auth_error)?;
         if !reply.status.is_success() {
-            let error = ApiError::new("POST", info.path, reply.status, reply.content_type, &reply.body);
+            let error = ApiError::new(
+                info.operation,
+                "POST",
+                info.path,
+                reply.status,
+                reply.headers,
+                &reply.body,
+            );
             return Err(auth_error(Error::Api(Box::new(error))));
         }
-        let status = reply.status;
-        let json: serde_json::Value = reply.json().map_err(auth_error)?;
+        let (status, headers) = (reply.status, reply.headers.clone());
+        let json = reply.json::<serde_json::Value>().map_err(auth_error)?.into_value();
         let Some(access) = json.get(info.response_field).and_then(serde_json::Value::as_str) else {
             return Err(auth_error(Error::Decode(Box::new(DecodeError {
+                operation: info.operation,
                 method: "POST".to_owned(),
                 path: info.path.to_owned(),
                 status,
-                content_type: None,
+                headers,
                 json_path: info.response_field.to_owned(),
+                // The reply holds credentials: neither it nor its body is kept.
                 message: "missing access token".to_owned(),
                 body: Vec::new(),
             }))));
@@ -375,7 +383,12 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
-/// When and how often to retry 429, 502, 503 and 504 replies.
+/// Which replies to retry, how often, and how long to wait in between.
+///
+/// By default, calls whose method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) are
+/// retried when answered 429, 502, 503 or 504. POST and PATCH calls are not: the server
+/// may have carried one out before failing, and sending it again could create a thing
+/// twice. Opt in with [`non_idempotent`](Self::non_idempotent) where that is safe.
 ///
 /// A `Retry-After` header is honoured exactly, up to `max_retry_after`; a server asking
 /// for a longer wait gets its error returned instead. Without the header, waits grow
@@ -386,16 +399,21 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
+    statuses: Vec<u16>,
+    non_idempotent: bool,
 }
 
 impl Default for RetryPolicy {
-    /// 3 retries, backoff 0.5 s doubling to 8 s, `Retry-After` honoured up to 60 s.
+    /// 3 retries of idempotent calls on 429, 502, 503 and 504; backoff 0.5 s doubling to
+    /// 8 s; `Retry-After` honoured up to 60 s.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
+            statuses: vec![429, 502, 503, 504],
+            non_idempotent: false,
         }
     }
 }
@@ -422,14 +440,45 @@ impl RetryPolicy {
         self
     }
 
+    /// The statuses to retry, instead of 429, 502, 503 and 504.
+    pub fn statuses(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.statuses = statuses.into_iter().collect();
+        self
+    }
+
+    /// Also retry `status` (500, say, for a server that fails under load).
+    pub fn retry_status(mut self, status: u16) -> Self {
+        if !self.statuses.contains(&status) {
+            self.statuses.push(status);
+        }
+        self
+    }
+
+    /// Also retry POST and PATCH calls (off by default). Only for APIs where repeating
+    /// one is harmless: a create that failed after the server stored it is created again.
+    pub fn non_idempotent(mut self, retry: bool) -> Self {
+        self.non_idempotent = retry;
+        self
+    }
+
     fn backoff_for(&self, retries: u32) -> Duration {
         let factor = 2u32.saturating_pow(retries.min(16));
         self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
     }
 }
 
+/// Methods a server may receive twice with the effect of once.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
 /// What generated code asks the client to send.
 pub(crate) struct RequestSpec {
+    /// The operationId, for errors and replies.
+    pub operation: &'static str,
     pub method: Method,
     /// Path below the base URL, parameters already encoded, starting with `/`.
     pub path: String,
@@ -440,109 +489,6 @@ pub(crate) struct RequestSpec {
     /// The media type asked for.
     pub accept: &'static str,
     pub authenticated: bool,
-}
-
-/// A reply, before decoding.
-pub(crate) struct RawResponse {
-    method: String,
-    path: String,
-    status: StatusCode,
-    content_type: Option<String>,
-    retry_after: Option<String>,
-    body: Vec<u8>,
-}
-
-impl RawResponse {
-    /// Decodes the JSON body; failures name the JSON path that did not fit.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        // Plain serde_json first: tracking the path slows every decode down, and is
-        // only needed to explain a failure: a failure decodes again to find it.
-        if let Ok(value) = serde_json::from_slice(&self.body) {
-            return Ok(value);
-        }
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let decoded = serde_path_to_error::deserialize(&mut de)
-            .map_err(|err| (err.path().to_string(), err.into_inner()))
-            .and_then(|value| de.end().map(|()| value).map_err(|err| (".".to_owned(), err)));
-        match decoded {
-            Ok(value) => Ok(value),
-            Err((json_path, err)) => {
-                let message = if self.body.iter().all(u8::is_ascii_whitespace) {
-                    "the body is empty".to_owned()
-                } else {
-                    elide_quoted(&err.to_string())
-                };
-                Err(Error::Decode(Box::new(DecodeError {
-                    json_path,
-                    method: self.method,
-                    path: self.path,
-                    status: self.status,
-                    content_type: self.content_type,
-                    message,
-                    body: self.body,
-                })))
-            }
-        }
-    }
-
-    /// JSON, or `None` for an empty reply (a 204 beside a documented 200 body).
-    #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn json_or_empty<T: serde::de::DeserializeOwned>(self) -> Result<Option<T>, Error> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        self.json().map(Some)
-    }
-
-    /// The body as text (`text/*` replies).
-    #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn text(self) -> Result<String, Error> {
-        match String::from_utf8(self.body) {
-            Ok(text) => Ok(text),
-            Err(err) => Err(Error::Decode(Box::new(DecodeError {
-                method: self.method,
-                path: self.path,
-                status: self.status,
-                content_type: self.content_type,
-                json_path: ".".to_owned(),
-                message: format!("the body is not UTF-8: {}", err.utf8_error()),
-                body: err.into_bytes(),
-            }))),
-        }
-    }
-
-    /// The raw body (downloads).
-    #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn bytes(self) -> Result<Vec<u8>, Error> {
-        Ok(self.body)
-    }
-
-    /// For calls documented to return nothing: any body is ignored.
-    #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn empty(self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// serde quotes offending values (`invalid type: string "…"`); they may be secrets.
-fn elide_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut inside = false;
-    for c in message.chars() {
-        match (c, inside) {
-            ('"', false) => {
-                inside = true;
-                out.push_str("\"…");
-            }
-            ('"', true) => {
-                inside = false;
-                out.push('"');
-            }
-            (_, true) => {}
-            (c, false) => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -570,13 +516,5 @@ mod tests {
         let policy = RetryPolicy::new(5).backoff(Duration::from_millis(100), Duration::from_millis(350));
         let waits: Vec<u128> = (0..4).map(|n| policy.backoff_for(n).as_millis()).collect();
         assert_eq!(waits, [100, 200, 350, 350]);
-    }
-
-    #[test]
-    fn quoted_values_are_elided() {
-        assert_eq!(
-            elide_quoted("invalid type: string \"s3cr3t\", expected i64"),
-            "invalid type: string \"…\", expected i64"
-        );
     }
 }

@@ -11,6 +11,8 @@ mod body;
 mod client;
 mod error;
 pub(crate) mod nullable;
+mod response;
+mod summary;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
 pub(crate) mod validate;
@@ -23,6 +25,7 @@ pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, InvalidRequest, Violation};
 pub use nullable::Nullable;
+pub use response::Response;
 
 /// API facts the generator writes into `crate::API`.
 pub(crate) struct ApiInfo {
@@ -39,6 +42,8 @@ pub(crate) struct ApiKeyInfo {
 
 /// `POST path {request_field: refresh_token}` answers `{response_field: access_token}`.
 pub(crate) struct TokenExchangeInfo {
+    /// The exchange's operationId.
+    pub operation: &'static str,
     pub path: &'static str,
     pub request_field: &'static str,
     pub response_field: &'static str,

@@ -1,0 +1,242 @@
+//! Replies: the raw exchange as it arrived, and decoded values that keep it.
+
+use std::fmt;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use super::error::{DecodeError, Error};
+
+/// A decoded reply with what the server sent: status, headers and the raw body.
+/// Every builder's `send_with_response()` returns one; `send()` returns just the value.
+pub struct Response<T> {
+    value: T,
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl<T> Response<T> {
+    /// The decoded value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The decoded value, dropping the rest.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// The HTTP status (a success).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The reply's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as it arrived (empty for a reply without one).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The operationId of the call (`api_projects_create`).
+    pub fn operation_id(&self) -> &str {
+        self.operation
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values (cookies) and the body may hold secrets: names and size only.
+        let names: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// A reply, before decoding.
+pub(crate) struct RawResponse {
+    pub operation: &'static str,
+    pub method: String,
+    pub path: String,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    fn keep<T>(self, value: T) -> Response<T> {
+        Response {
+            value,
+            operation: self.operation,
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+        }
+    }
+
+    fn decode_error(self, json_path: String, message: String) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            method: self.method,
+            path: self.path,
+            status: self.status,
+            headers: self.headers,
+            json_path,
+            message,
+            body: self.body,
+        }))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.body.iter().all(u8::is_ascii_whitespace)
+    }
+
+    /// Decodes the JSON body; failures name the JSON path that did not fit.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        // Plain serde_json first: tracking the path slows every decode down, and is
+        // only needed to explain a failure: a failure decodes again to find it.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(self.keep(value));
+        }
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let decoded = serde_path_to_error::deserialize(&mut de)
+            .map_err(|err| (err.path().to_string(), err.into_inner()))
+            .and_then(|value| de.end().map(|()| value).map_err(|err| (".".to_owned(), err)));
+        match decoded {
+            Ok(value) => Ok(self.keep(value)),
+            Err((json_path, err)) => {
+                let message = if self.is_empty() {
+                    "the body is empty".to_owned()
+                } else {
+                    elide_quoted(&err.to_string())
+                };
+                Err(self.decode_error(json_path, message))
+            }
+        }
+    }
+
+    /// JSON, or `None` for an empty reply (a 204 beside a documented 200 body).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn json_or_empty<T: serde::de::DeserializeOwned>(self) -> Result<Response<Option<T>>, Error> {
+        if self.is_empty() {
+            return Ok(self.keep(None));
+        }
+        let reply = self.json::<T>()?;
+        Ok(Response {
+            value: Some(reply.value),
+            operation: reply.operation,
+            status: reply.status,
+            headers: reply.headers,
+            body: reply.body,
+        })
+    }
+
+    /// The body as text (`text/*` replies).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn text(self) -> Result<Response<String>, Error> {
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => {
+                let text = text.to_owned();
+                Ok(self.keep(text))
+            }
+            Err(err) => {
+                let message = format!("the body is not UTF-8: {err}");
+                Err(self.decode_error(".".to_owned(), message))
+            }
+        }
+    }
+
+    /// The raw body (downloads).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
+        let bytes = self.body.clone();
+        Ok(self.keep(bytes))
+    }
+
+    /// For calls documented to return nothing: any body is ignored (and kept in the response).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub(crate) fn empty(self) -> Result<Response<()>, Error> {
+        Ok(self.keep(()))
+    }
+}
+
+/// serde quotes offending values (`invalid type: string "…"`); they may be secrets.
+pub(crate) fn elide_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        match (c, inside) {
+            ('"', false) => {
+                inside = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                inside = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(body: &str) -> RawResponse {
+        RawResponse {
+            operation: "op",
+            method: "POST".to_owned(),
+            path: "/things".to_owned(),
+            status: StatusCode::CREATED,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn quoted_values_are_elided() {
+        assert_eq!(
+            elide_quoted("invalid type: string \"s3cr3t\", expected i64"),
+            "invalid type: string \"…\", expected i64"
+        );
+    }
+
+    #[test]
+    fn a_decoded_reply_keeps_status_and_raw_body() {
+        let reply = raw(r#"{"id": 7}"#).json::<serde_json::Value>().unwrap();
+        assert_eq!(
+            (reply.status(), reply.body()),
+            (StatusCode::CREATED, &br#"{"id": 7}"#[..])
+        );
+        assert_eq!(reply.value()["id"], 7);
+    }
+
+    #[test]
+    fn a_decode_failure_says_the_request_succeeded_and_keeps_the_body() {
+        let Err(Error::Decode(err)) = raw(r#"{"id": "seven"}"#).json::<std::collections::BTreeMap<String, i64>>()
+        else {
+            panic!("expected a decode error")
+        };
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("POST /things succeeded (201 Created), but its reply"),
+            "{shown}"
+        );
+        assert!(shown.contains("do not simply send it again"), "{shown}");
+        assert!(!shown.contains("seven"), "values are elided: {shown}");
+        assert_eq!(err.body(), br#"{"id": "seven"}"#);
+    }
+}

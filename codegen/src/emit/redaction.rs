@@ -1,0 +1,166 @@
+//! `src/redaction_tests.rs`: a unit test per type with a sensitive field, derived from
+//! the types themselves. Each builds a value whose secrets are sentinel strings (every
+//! other field gets a plain placeholder) and checks that `{:?}` and `{:#?}` show
+//! neither sentinel, so a secret added to the description is covered without anyone
+//! writing a test for it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::file::{Emitted, ident, rust_file};
+use super::types::{FieldShape, field_exists};
+use crate::error::Result;
+use crate::ir::{Api, Field, FloatWidth, IntWidth, TypeDef, TypeKind, TypeRef, Usage};
+
+/// The sentinel a secret field holds; no placeholder or field name contains it.
+const SENTINEL: &str = "sentinel-secret-value";
+
+/// Types holding a secret (aliases share their target's test).
+fn with_secrets(api: &Api) -> impl Iterator<Item = &TypeDef> {
+    api.types.iter().filter(|def| {
+        def.alias_of.is_none()
+            && matches!(&def.kind, TypeKind::Struct(shape)
+                if shape.fields.iter().any(|f| f.sensitive && field_exists(f, def.usage)))
+    })
+}
+
+/// Does the crate get the test module?
+pub fn applies(api: &Api) -> bool {
+    with_secrets(api).next().is_some()
+}
+
+/// The test module, or `None` when no type has a sensitive field.
+pub fn emit_redaction_tests(api: &Api) -> Result<Option<Emitted>> {
+    let mut tests = Vec::new();
+    for def in with_secrets(api) {
+        let Some(value) = struct_value(api, def, true, 0) else {
+            continue; // a required cycle: no finite value exists to test with
+        };
+        let test = ident(&format!(
+            "debug_of_{}_hides_its_secrets",
+            heck::ToSnakeCase::to_snake_case(def.name.as_str())
+        ))?;
+        tests.push(quote! {
+            #[test]
+            fn #test() {
+                assert_hidden(&#value);
+            }
+        });
+    }
+    if tests.is_empty() {
+        return Ok(None);
+    }
+    let tokens = quote! {
+        //! `Debug` never prints a secret: every type with a sensitive field, built with a
+        //! sentinel in each secret and placeholders elsewhere.
+        const SENTINEL: &str = #SENTINEL;
+
+        /// Neither `Debug` form shows the sentinel, and both mark what they hide.
+        fn assert_hidden(value: &impl ::std::fmt::Debug) {
+            for shown in [format!("{value:?}"), format!("{value:#?}")] {
+                assert!(!shown.contains(SENTINEL), "a secret is shown: {shown}");
+                assert!(shown.contains("<redacted>"), "nothing is marked redacted: {shown}");
+            }
+        }
+
+        #(#tests)*
+    };
+    Ok(Some(rust_file("src/redaction_tests.rs", tokens)))
+}
+
+/// A struct literal for `def`; secrets hold the sentinel when `secrets` is set.
+/// `None` when a required field leads back into a type being built.
+fn struct_value(api: &Api, def: &TypeDef, secrets: bool, depth: usize) -> Option<TokenStream> {
+    let TypeKind::Struct(shape) = &def.kind else {
+        return None;
+    };
+    if depth > 16 {
+        return None;
+    }
+    let name = ident(&def.name).ok()?;
+    let mut members = Vec::new();
+    for field in shape.fields.iter().filter(|f| field_exists(f, def.usage)) {
+        let member = ident(&field.rust_name).ok()?;
+        let value = field_value(api, field, def.usage, secrets && field.sensitive, depth)?;
+        members.push(quote!(#member: #value));
+    }
+    if let Some(additional) = &shape.additional {
+        let member = ident(&additional.rust_name).ok()?;
+        members.push(quote!(#member: ::std::collections::BTreeMap::new()));
+    }
+    Some(quote!(crate::models::#name { #(#members),* }))
+}
+
+/// A field's value: the sentinel for a secret, a placeholder for a required field,
+/// `None` for the rest.
+fn field_value(api: &Api, field: &Field, usage: Usage, secret: bool, depth: usize) -> Option<TokenStream> {
+    let shape = FieldShape::of(field, usage);
+    let inner = match (secret, shape) {
+        (true, _) => sentinel(api, &field.ty, depth)?,
+        (false, FieldShape::Plain) => placeholder(api, &field.ty, depth)?,
+        (false, _) => return Some(quote!(None)),
+    };
+    let inner = if field.boxed { quote!(Box::new(#inner)) } else { inner };
+    Some(match shape {
+        FieldShape::Plain => inner,
+        FieldShape::Optional => quote!(Some(#inner)),
+        FieldShape::OptionalNullable => quote!(Some(crate::Nullable::Value(#inner))),
+    })
+}
+
+/// The sentinel written as a value of `ty` (text where the type holds text).
+fn sentinel(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
+    Some(match ty {
+        TypeRef::String => quote!(SENTINEL.to_owned()),
+        TypeRef::Json => quote!(::serde_json::Value::String(SENTINEL.to_owned())),
+        TypeRef::Array(item) => {
+            let item = sentinel(api, item, depth)?;
+            quote!(vec![#item])
+        }
+        TypeRef::Map(item) => {
+            let item = sentinel(api, item, depth)?;
+            quote!(::std::collections::BTreeMap::from([("key".to_owned(), #item)]))
+        }
+        other => placeholder(api, other, depth)?,
+    })
+}
+
+/// Any valid value of `ty`, free of the sentinel.
+fn placeholder(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
+    Some(match ty {
+        TypeRef::Bool => quote!(false),
+        TypeRef::Int(IntWidth::I32) => quote!(0i32),
+        TypeRef::Int(IntWidth::I64) => quote!(0i64),
+        TypeRef::Float(FloatWidth::F32) => quote!(0.0f32),
+        TypeRef::Float(FloatWidth::F64) => quote!(0.0f64),
+        TypeRef::String => quote!(String::from("placeholder")),
+        TypeRef::DateTime => quote!(::chrono::DateTime::<::chrono::Utc>::default()),
+        TypeRef::Date => quote!(::chrono::NaiveDate::default()),
+        TypeRef::Json => quote!(::serde_json::Value::Null),
+        TypeRef::Array(_) => quote!(Vec::new()),
+        TypeRef::Map(_) => quote!(::std::collections::BTreeMap::new()),
+        TypeRef::Named(name) => {
+            let def = api.type_def(name)?;
+            let def = match &def.alias_of {
+                Some(target) => api.type_def(target)?,
+                None => def,
+            };
+            let rust = ident(&def.name).ok()?;
+            match &def.kind {
+                TypeKind::Struct(_) => struct_value(api, def, false, depth + 1)?,
+                TypeKind::StringEnum(e) => {
+                    let unknown = ident(&e.unknown_variant).ok()?;
+                    quote!(crate::models::#rust::#unknown(String::from("placeholder")))
+                }
+                TypeKind::IntEnum(e) => {
+                    let unknown = ident(&e.unknown_variant).ok()?;
+                    quote!(crate::models::#rust::#unknown(0))
+                }
+                TypeKind::Union(u) => {
+                    let fallback = ident(&u.fallback_variant).ok()?;
+                    quote!(crate::models::#rust::#fallback(::serde_json::Value::Null))
+                }
+            }
+        }
+    })
+}
