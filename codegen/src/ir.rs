@@ -281,15 +281,24 @@ pub struct ErrorReply {
     pub body: Option<TypeRef>,
 }
 
-/// How to walk a paginated list: set `page_setter` to 1, 2, ... until `next` is empty.
+/// How to walk a paginated list: set `page_setter` to 1, 2, ... until the last page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pagination {
     /// The builder setter of the `page` query parameter.
     pub page_setter: String,
-    /// The response fields holding the items and the next page's URL.
+    /// The response field holding the items.
     pub results_field: String,
-    pub next_field: String,
+    pub last_page: LastPage,
     pub item: TypeRef,
+}
+
+/// How a paginated reply says it is the last page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LastPage {
+    /// Its field (`next`, Django REST Framework's) holds no URL.
+    NoNextLink(String),
+    /// The items seen so far reach its field (`total`), or it has no items.
+    TotalReached(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

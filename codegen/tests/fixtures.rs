@@ -73,6 +73,7 @@ fixtures!(
     media,
     one_of,
     overlay,
+    pagination,
     params,
     patch_defaults,
     recursive,

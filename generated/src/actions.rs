@@ -175,7 +175,7 @@ impl GetFormBuilder {
     pub async fn send(
         self,
     ) -> Result<
-        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         crate::Error,
     > {
         self.send_with_response().await.map(crate::Response::into_value)
@@ -186,7 +186,7 @@ impl GetFormBuilder {
     pub async fn send_with_response(
         self,
     ) -> Result<
-        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Response<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
         crate::Error,
     > {
         let action_id = crate::runtime::path_segment(

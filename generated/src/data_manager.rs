@@ -32,6 +32,7 @@ impl DataManagerApi {
     pub fn get_project(&self) -> GetProjectBuilder {
         GetProjectBuilder {
             client: self.client.clone(),
+            project: None,
         }
     }
 
@@ -57,28 +58,51 @@ impl DataManagerApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetProjectBuilder {
     client: crate::Client,
+    project: Option<i64>,
 }
 
 impl GetProjectBuilder {
+    /// The project to describe.
+    pub fn project(mut self, project: i64) -> Self {
+        self.project = Some(project);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_project_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/dm/project/".to_owned(),
-            query: Vec::new(),
+            query: {
+                let mut query_pairs = Vec::new();
+                if let Some(value) = &self.project {
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
             headers: Vec::new(),
             body: None,
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request_spec).await?.empty()
+        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -92,13 +116,23 @@ pub struct ListColumnsBuilder {
 
 impl ListColumnsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_columns_retrieve",
             method: ::reqwest::Method::GET,
@@ -116,6 +150,6 @@ impl ListColumnsBuilder {
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request_spec).await?.empty()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -98,6 +98,19 @@ impl FilesApi {
             body: Default::default(),
         }
     }
+
+    /// Update file upload
+    ///
+    /// Update a specific uploaded file.
+    ///
+    /// `PATCH /api/import/file-upload/{id}` (operation `api_import_file_upload_partial_update`).
+    pub fn update_upload(&self, id: i64) -> UpdateUploadBuilder {
+        UpdateUploadBuilder {
+            client: self.client.clone(),
+            id,
+            file: None,
+        }
+    }
 }
 
 /// Builder for [`FilesApi::delete`]: `DELETE /api/import/file-upload/{id}`. Set what you need, then call [`send`](Self::send).
@@ -332,6 +345,51 @@ impl UpdateBuilder {
             query: Vec::new(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`FilesApi::update_upload`]: `PATCH /api/import/file-upload/{id}`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct UpdateUploadBuilder {
+    client: crate::Client,
+    id: i64,
+    file: Option<crate::FilePart>,
+}
+
+impl UpdateUploadBuilder {
+    /// The `file` form field.
+    pub fn file(mut self, file: crate::FilePart) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
+        let mut form_parts = Vec::new();
+        if let Some(value) = self.file {
+            form_parts.push(crate::runtime::Part::File("file", value));
+        }
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_import_file_upload_partial_update",
+            method: ::reqwest::Method::PATCH,
+            path: format!("/api/import/file-upload/{id}"),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(crate::runtime::RequestBody::multipart(form_parts)),
             accept: "application/json",
             authenticated: true,
         };

@@ -217,8 +217,7 @@ impl StateHistoryBuilder {
         self
     }
 
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until a reply has no `next` page.
     pub fn all_items(
         self,
     ) -> impl ::futures_util::Stream<
@@ -226,15 +225,15 @@ impl StateHistoryBuilder {
     > {
         use ::futures_util::TryStreamExt as _;
         ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
+                (self, Some(1), 0usize),
+                |(builder, page, seen)| async move {
                     let Some(page) = page else { return Ok::<_, crate::Error>(None) };
                     let reply = builder.clone().page(page).send().await?;
                     let next_page = reply.next.is_some().then_some(page + 1);
                     let items = ::futures_util::stream::iter(
                         reply.results.into_iter().map(Ok),
                     );
-                    Ok(Some((items, (builder, next_page))))
+                    Ok(Some((items, (builder, next_page, seen))))
                 },
             )
             .try_flatten()

@@ -42,10 +42,10 @@ impl LabelsApi {
     /// Remove labels from your project without updating the labeling configuration.
     ///
     /// `DELETE /api/labels/{id}/` (operation `api_labels_destroy`).
-    pub fn delete(&self, id: impl Into<String>) -> DeleteBuilder {
+    pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -54,10 +54,10 @@ impl LabelsApi {
     /// Retrieve a specific custom label used for your project by its ID.
     ///
     /// `GET /api/labels/{id}/` (operation `api_labels_retrieve`).
-    pub fn get(&self, id: impl Into<String>) -> GetBuilder {
+    pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -78,10 +78,10 @@ impl LabelsApi {
     /// Update labels used for your project without updating the labeling configuration.
     ///
     /// `PATCH /api/labels/{id}/` (operation `api_labels_partial_update`).
-    pub fn update(&self, id: impl Into<String>) -> UpdateBuilder {
+    pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
             body: Default::default(),
         }
     }
@@ -110,9 +110,7 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::PaginatedLabelCreateList, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::models::LabelCreate>, crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
@@ -120,7 +118,7 @@ impl CreateBuilder {
     /// the server sent.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::PaginatedLabelCreateList>, crate::Error> {
+    ) -> Result<crate::Response<Vec<crate::models::LabelCreate>>, crate::Error> {
         {
             let value = &self.body;
             for (index, item) in value.iter().enumerate() {
@@ -152,7 +150,7 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl DeleteBuilder {
@@ -184,7 +182,7 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl GetBuilder {
@@ -228,22 +226,21 @@ impl ListBuilder {
         self
     }
 
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until a reply has no `next` page.
     pub fn all_items(
         self,
     ) -> impl ::futures_util::Stream<Item = Result<crate::models::Label, crate::Error>> {
         use ::futures_util::TryStreamExt as _;
         ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
+                (self, Some(1), 0usize),
+                |(builder, page, seen)| async move {
                     let Some(page) = page else { return Ok::<_, crate::Error>(None) };
                     let reply = builder.clone().page(page).send().await?;
                     let next_page = reply.next.is_some().then_some(page + 1);
                     let items = ::futures_util::stream::iter(
                         reply.results.into_iter().map(Ok),
                     );
-                    Ok(Some((items, (builder, next_page))))
+                    Ok(Some((items, (builder, next_page, seen))))
                 },
             )
             .try_flatten()
@@ -284,7 +281,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
     body: crate::models::PatchedLabelRequest,
 }
 

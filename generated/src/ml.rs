@@ -130,12 +130,14 @@ impl MlApi {
     pub fn test_predict(
         &self,
         id: i64,
+        random: bool,
         url: impl Into<String>,
         project: i64,
     ) -> TestPredictBuilder {
         TestPredictBuilder {
             client: self.client.clone(),
             id,
+            random,
             body: crate::models::MlBackendRequest {
                 url: url.into(),
                 project,
@@ -183,11 +185,27 @@ impl MlApi {
     ///
     /// `PATCH /api/ml/{id}` (operation `api_ml_partial_update`).
     /// ```
-    pub fn update(&self, id: i64) -> UpdateBuilder {
+    pub fn update(
+        &self,
+        id: i64,
+        url: impl Into<String>,
+        project: i64,
+    ) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
             id,
-            body: Default::default(),
+            body: crate::models::MlUpdateRequest {
+                url: url.into(),
+                project,
+                is_interactive: None,
+                title: None,
+                description: None,
+                auth_method: None,
+                basic_auth_user: None,
+                basic_auth_pass: None,
+                extra_params: None,
+                timeout: None,
+            },
         }
     }
 }
@@ -511,6 +529,7 @@ impl PredictInteractiveBuilder {
 pub struct TestPredictBuilder {
     client: crate::Client,
     id: i64,
+    random: bool,
     body: crate::models::MlBackendRequest,
 }
 
@@ -649,7 +668,14 @@ impl TestPredictBuilder {
             operation: "api_ml_predict_test_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/predict/test"),
-            query: Vec::new(),
+            query: {
+                let mut query_pairs = Vec::new();
+                {
+                    let value = &self.random;
+                    query_pairs.push(("random", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -715,18 +741,6 @@ pub struct UpdateBuilder {
 }
 
 impl UpdateBuilder {
-    /// ML backend URL
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.body.url = Some(url.into());
-        self
-    }
-
-    /// Project ID
-    pub fn project(mut self, project: i64) -> Self {
-        self.body.project = Some(project);
-        self
-    }
-
     /// Is interactive
     pub fn is_interactive(mut self, is_interactive: bool) -> Self {
         self.body.is_interactive = Some(is_interactive);

@@ -66,10 +66,10 @@ impl TasksApi {
     /// Delete a task in Label Studio. This action cannot be undone!
     ///
     /// `DELETE /api/tasks/{id}/` (operation `api_tasks_destroy`).
-    pub fn delete(&self, id: impl Into<String>) -> DeleteBuilder {
+    pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -90,10 +90,10 @@ impl TasksApi {
     /// Get task data, metadata, annotations and other attributes for a specific labeling task by task ID.
     ///
     /// `GET /api/tasks/{id}/` (operation `api_tasks_retrieve`).
-    pub fn get(&self, id: impl Into<String>) -> GetBuilder {
+    pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -134,10 +134,10 @@ impl TasksApi {
     /// Update the attributes of an existing labeling task.
     ///
     /// `PATCH /api/tasks/{id}/` (operation `api_tasks_partial_update`).
-    pub fn update(&self, id: impl Into<String>) -> UpdateBuilder {
+    pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
             body: Default::default(),
         }
     }
@@ -243,7 +243,7 @@ impl CreateManyStatusBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl DeleteBuilder {
@@ -307,7 +307,7 @@ impl DeleteAllTasksBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl GetBuilder {
@@ -449,6 +449,32 @@ impl ListBuilder {
         self
     }
 
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until the items add up to the reply's total (or a page is empty).
+    pub fn all_items(
+        self,
+    ) -> impl ::futures_util::Stream<
+        Item = Result<crate::models::DataManagerTaskSerializer, crate::Error>,
+    > {
+        use ::futures_util::TryStreamExt as _;
+        ::futures_util::stream::try_unfold(
+                (self, Some(1), 0usize),
+                |(builder, page, mut seen)| async move {
+                    let Some(page) = page else { return Ok::<_, crate::Error>(None) };
+                    let reply = builder.clone().page(page).send().await?;
+                    let next_page = {
+                        seen += reply.tasks.len();
+                        let total = usize::try_from(reply.total).unwrap_or(usize::MAX);
+                        (!reply.tasks.is_empty() && seen < total).then_some(page + 1)
+                    };
+                    let items = ::futures_util::stream::iter(
+                        reply.tasks.into_iter().map(Ok),
+                    );
+                    Ok(Some((items, (builder, next_page, seen))))
+                },
+            )
+            .try_flatten()
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(self) -> Result<crate::models::TasksListResponse, crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
@@ -508,7 +534,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
     body: crate::models::TasksUpdateRequest,
 }
 

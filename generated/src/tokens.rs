@@ -111,23 +111,13 @@ impl BlacklistBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ::std::collections::BTreeMap<String, ::serde_json::Value>,
-        crate::Error,
-    > {
+    pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<
-        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        crate::Error,
-    > {
+    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_blacklist_create",
@@ -139,7 +129,7 @@ impl BlacklistBuilder {
             accept: "application/json",
             authenticated: false,
         };
-        self.client.execute(request_spec).await?.json()
+        self.client.execute(request_spec).await?.empty()
     }
 }
 

@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.users().create().send().await?;
+//! let reply = client.users().create("example").send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -29,10 +29,20 @@ impl UsersApi {
     /// Create a user in Label Studio.
     ///
     /// `POST /api/users/` (operation `api_users_create`).
-    pub fn create(&self) -> CreateBuilder {
+    pub fn create(&self, username: impl Into<String>) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
-            body: Default::default(),
+            body: crate::models::UsersCreateRequest {
+                username: username.into(),
+                id: None,
+                first_name: None,
+                last_name: None,
+                email: None,
+                avatar: None,
+                initials: None,
+                phone: None,
+                allow_newsletters: None,
+            },
         }
     }
 
@@ -165,12 +175,6 @@ impl CreateBuilder {
     /// Last name of the user
     pub fn last_name(mut self, last_name: impl Into<String>) -> Self {
         self.body.last_name = Some(last_name.into());
-        self
-    }
-
-    /// Username of the user
-    pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.body.username = Some(username.into());
         self
     }
 

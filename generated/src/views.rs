@@ -41,10 +41,10 @@ impl ViewsApi {
     /// Delete a specific view by ID.
     ///
     /// `DELETE /api/dm/views/{id}/` (operation `api_dm_views_destroy`).
-    pub fn delete(&self, id: impl Into<String>) -> DeleteBuilder {
+    pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -65,10 +65,10 @@ impl ViewsApi {
     /// Get the details about a specific view in the data manager
     ///
     /// `GET /api/dm/views/{id}/` (operation `api_dm_views_retrieve`).
-    pub fn get(&self, id: impl Into<String>) -> GetBuilder {
+    pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -89,11 +89,18 @@ impl ViewsApi {
     /// Overwrite view data with updated filters and other information for a specific project.
     ///
     /// `PUT /api/dm/views/{id}/` (operation `api_dm_views_update`).
-    pub fn replace(&self, id: impl Into<String>) -> ReplaceBuilder {
+    pub fn replace(
+        &self,
+        id: i64,
+        data: crate::models::ViewsReplaceRequestData,
+    ) -> ReplaceBuilder {
         ReplaceBuilder {
             client: self.client.clone(),
-            id: id.into(),
-            body: Default::default(),
+            id,
+            body: crate::models::ViewsReplaceRequest {
+                data,
+                project: None,
+            },
         }
     }
 
@@ -102,11 +109,18 @@ impl ViewsApi {
     /// Update view data with additional filters and other information for a specific project.
     ///
     /// `PATCH /api/dm/views/{id}/` (operation `api_dm_views_partial_update`).
-    pub fn update(&self, id: impl Into<String>) -> UpdateBuilder {
+    pub fn update(
+        &self,
+        id: i64,
+        data: crate::models::ViewsUpdateRequestData,
+    ) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
-            id: id.into(),
-            body: Default::default(),
+            id,
+            body: crate::models::ViewsUpdateRequest {
+                data,
+                project: None,
+            },
         }
     }
 
@@ -183,7 +197,7 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl DeleteBuilder {
@@ -253,7 +267,7 @@ impl DeleteAllBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl GetBuilder {
@@ -332,17 +346,11 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ReplaceBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
     body: crate::models::ViewsReplaceRequest,
 }
 
 impl ReplaceBuilder {
-    /// Custom view data
-    pub fn data(mut self, data: crate::models::ViewsReplaceRequestData) -> Self {
-        self.body.data = Some(data);
-        self
-    }
-
     /// Project ID
     pub fn project(mut self, project: i64) -> Self {
         self.body.project = Some(project);
@@ -386,17 +394,11 @@ impl ReplaceBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
     body: crate::models::ViewsUpdateRequest,
 }
 
 impl UpdateBuilder {
-    /// Custom view data
-    pub fn data(mut self, data: crate::models::ViewsUpdateRequestData) -> Self {
-        self.body.data = Some(data);
-        self
-    }
-
     /// Project ID
     pub fn project(mut self, project: i64) -> Self {
         self.body.project = Some(project);

@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.webhooks().create("example").send().await?;
+//! let reply = client.webhooks().create(1, "example").send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -29,12 +29,12 @@ impl WebhooksApi {
     /// Create a webhook for your organization.
     ///
     /// `POST /api/webhooks/` (operation `api_webhooks_create`).
-    pub fn create(&self, url: impl Into<String>) -> CreateBuilder {
+    pub fn create(&self, project: i64, url: impl Into<String>) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
             body: crate::models::WebhookRequest {
+                project,
                 url: url.into(),
-                project: None,
                 send_payload: None,
                 send_for_all_actions: None,
                 headers: None,
@@ -127,18 +127,6 @@ pub struct CreateBuilder {
 }
 
 impl CreateBuilder {
-    /// The `project` field.
-    pub fn project(mut self, project: i64) -> Self {
-        self.body.project = Some(crate::Nullable::Value(project));
-        self
-    }
-
-    /// Sends `project: null`, clearing the value on the server.
-    pub fn project_null(mut self) -> Self {
-        self.body.project = Some(crate::Nullable::Null);
-        self
-    }
-
     /// Does webhook send the payload
     ///
     /// If value is False send only action

@@ -22,6 +22,10 @@ const USERNAME: &str = "e2e@example.com";
 const PASSWORD: &str = "e2e-password-1234";
 /// The first user's legacy token (40 hex digits, as Label Studio makes them).
 const LEGACY_TOKEN: &str = "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0";
+/// A second user, for the conformance sweep: it resets its own legacy token and
+/// makes personal access tokens, which other tests must not see change under them.
+const SWEEP_USER: &str = "e2e-sweep@example.com";
+const SWEEP_TOKEN: &str = "5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb";
 
 const FIRST_START_TIMEOUT: Duration = Duration::from_secs(420);
 const START_TIMEOUT: Duration = Duration::from_secs(180);
@@ -116,6 +120,12 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
     services.start("redis", redis, &redis_log)?;
     services.wait_tcp("redis", redis_port, Duration::from_secs(30), &redis_log)?;
 
+    // GCS (gcp-storage-emulator): Label Studio's GCS client goes there when
+    // STORAGE_EMULATOR_HOST is set, without credentials.
+    let gcs_url = start_gcs(root, &venv, &run_dir, services)?;
+    // A stand-in ML backend, for the calls that need a connected model.
+    let ml_url = start_ml_backend(root, &venv, &run_dir, services)?;
+
     let template = ensure_template(root, &e2e, &venv, services)?;
     let data = run_dir.join("data");
     copy_dir(&template, &data)?;
@@ -127,7 +137,8 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
     let ls_log = run_dir.join("logs/label-studio.log");
     let mut ls = label_studio(root, &venv, &data, ls_port);
     ls.env("LOCAL_FILES_SERVING_ENABLED", "true")
-        .env("LOCAL_FILES_DOCUMENT_ROOT", &local_files);
+        .env("LOCAL_FILES_DOCUMENT_ROOT", &local_files)
+        .env("STORAGE_EMULATOR_HOST", &gcs_url);
     services.start("label-studio", ls, &ls_log)?;
     services.wait_ready("label-studio", &ls_url, "/health", START_TIMEOUT, &ls_log)?;
 
@@ -137,12 +148,20 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
         ("E2E_S3_ENDPOINT", s3_url.clone()),
         ("E2E_LOCAL_FILES_ROOT", local_files.display().to_string()),
         ("E2E_REDIS_PORT", redis_port.to_string()),
+        ("E2E_GCS_ENDPOINT", gcs_url.clone()),
+        ("E2E_ML_URL", ml_url.clone()),
+        ("E2E_SWEEP_TOKEN", SWEEP_TOKEN.to_owned()),
+        (
+            "E2E_CONFORMANCE_LOG",
+            e2e.join("conformance-calls.jsonl").display().to_string(),
+        ),
     ];
     if options.serve {
         let exports: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         eprintln!("\nLabel Studio: {ls_url} (sign in as {USERNAME} / {PASSWORD})\nS3 (moto):    {s3_url}");
         eprintln!(
-            "Run tests against them with:\n  {} cargo test -p label-studio-client --test e2e --test e2e_storages -- --ignored [name]",
+            "Run tests against them with:\n  {} cargo test -p label-studio-client --test e2e --test e2e_storages \
+             --test journeys --test conformance -- --ignored [name]",
             exports.join(" ")
         );
         eprintln!("Ctrl-C stops both.");
@@ -162,6 +181,10 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
             "e2e",
             "--test",
             "e2e_storages",
+            "--test",
+            "journeys",
+            "--test",
+            "conformance",
             "--",
             "--ignored",
         ])
@@ -171,16 +194,20 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
         test.env("E2E_RECORD_DIR", root.join("generated/tests/fixtures/recorded"));
     }
     let started = Instant::now();
+    let _ = fs::remove_file(e2e.join("conformance-calls.jsonl"));
     let status = test.status().map_err(|e| format!("cannot run cargo test: {e}"))?;
     eprintln!("e2e tests took {:.0} s", started.elapsed().as_secs_f64());
+    let conformance_met = super::conformance::report(root, &e2e)?;
 
     services.stop_all();
     for (name, port) in [("moto", s3_port), ("label-studio", ls_port), ("redis", redis_port)] {
+        // (The GCS emulator and the ML backend are on ports `free_port` chose too; they
+        // are stopped with their process groups like the rest.)
         if TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_millis(300)).is_ok() {
             return Err(format!("{name} still listens on port {port} after being stopped"));
         }
     }
-    if status.success() {
+    if status.success() && conformance_met {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("logs: {}", run_dir.join("logs").display());
@@ -290,6 +317,12 @@ fn ensure_template(root: &Path, e2e: &Path, venv: &Path, services: &Services) ->
         &log,
     )?;
     services.stop("label-studio (template)");
+    let mut add_users = Command::new(venv.join("bin/python"));
+    add_users
+        .arg(root.join("xtask/e2e/add_users.py"))
+        .arg(format!("{SWEEP_USER}:{SWEEP_TOKEN}"));
+    server_env(&mut add_users, root, venv, &template)?;
+    run_checked(&mut add_users, "add_users.py")?;
     fs::write(&marker, key).map_err(|e| e.to_string())?;
     eprintln!("e2e: template ready in {:.0} s", started.elapsed().as_secs_f64());
     Ok(template)
@@ -301,6 +334,7 @@ fn template_key(root: &Path) -> Result<String, String> {
         "xtask/e2e/requirements.txt",
         "xtask/e2e/e2e_settings.py",
         "xtask/e2e/e2e_tokens.py",
+        "xtask/e2e/add_users.py",
     ] {
         key.push_str(&fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?);
     }
@@ -321,25 +355,75 @@ fn label_studio(root: &Path, venv: &Path, data: &Path, port: u16) -> Command {
     ])
     .arg("--data-dir")
     .arg(data)
-    .arg("--enable-legacy-api-token")
-    .env("LABEL_STUDIO_BASE_DATA_DIR", data)
-    .env("LABEL_STUDIO_USERNAME", USERNAME)
-    .env("LABEL_STUDIO_PASSWORD", PASSWORD)
-    .env("LABEL_STUDIO_USER_TOKEN", LEGACY_TOKEN)
-    .env("LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN", "true")
-    // A loopback S3 endpoint is otherwise refused as SSRF...
-    .env("USE_DEFAULT_BANNED_SUBNETS", "false")
-    // ...and S3 errors for an IP endpoint are otherwise masked as 500s.
-    .env("S3_TRUSTED_STORAGE_DOMAINS", "amazonaws.com,")
-    .env("SECRET_KEY", "e2e-only-secret-key-not-used-anywhere-else-0123456789")
-    .env("SENTRY_DSN", "")
-    .env("FRONTEND_SENTRY_DSN", "")
-    .env("COLLECT_ANALYTICS", "false")
-    .env("LATEST_VERSION_CHECK", "false")
-    // Short-lived, skewed JWTs: see xtask/e2e/e2e_settings.py.
-    .env("DJANGO_SETTINGS_MODULE", "e2e_settings")
-    .env("PYTHONPATH", root.join("xtask/e2e"));
+    .arg("--enable-legacy-api-token");
+    server_settings(&mut cmd, root, data);
     cmd
+}
+
+/// The server's environment for a Python script using its Django models directly.
+fn server_env(cmd: &mut Command, root: &Path, venv: &Path, data: &Path) -> Result<(), String> {
+    let lib = venv.join("lib");
+    let python = fs::read_dir(&lib)
+        .map_err(|e| format!("{}: {e}", lib.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("python")))
+        .ok_or_else(|| format!("no python* folder in {}", lib.display()))?;
+    server_settings(cmd, root, data);
+    // Label Studio's apps import each other as top-level modules (`users.models`).
+    let paths = [root.join("xtask/e2e"), python.join("site-packages/label_studio")];
+    cmd.env("PYTHONPATH", std::env::join_paths(paths).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+/// Settings shared by the server and scripts run with its environment.
+fn server_settings(cmd: &mut Command, root: &Path, data: &Path) {
+    cmd.env("LABEL_STUDIO_BASE_DATA_DIR", data)
+        .env("LABEL_STUDIO_USERNAME", USERNAME)
+        .env("LABEL_STUDIO_PASSWORD", PASSWORD)
+        .env("LABEL_STUDIO_USER_TOKEN", LEGACY_TOKEN)
+        .env("LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN", "true")
+        // A loopback S3 endpoint is otherwise refused as SSRF...
+        .env("USE_DEFAULT_BANNED_SUBNETS", "false")
+        // ...and S3 errors for an IP endpoint are otherwise masked as 500s.
+        .env("S3_TRUSTED_STORAGE_DOMAINS", "amazonaws.com,")
+        .env("SECRET_KEY", "e2e-only-secret-key-not-used-anywhere-else-0123456789")
+        .env("SENTRY_DSN", "")
+        .env("FRONTEND_SENTRY_DSN", "")
+        .env("COLLECT_ANALYTICS", "false")
+        .env("LATEST_VERSION_CHECK", "false")
+        // Short-lived, skewed JWTs: see xtask/e2e/e2e_settings.py.
+        .env("DJANGO_SETTINGS_MODULE", "e2e_settings")
+        .env("PYTHONPATH", root.join("xtask/e2e"));
+}
+
+/// The GCS emulator, in memory, with the seeded bucket; returns its URL.
+fn start_gcs(root: &Path, venv: &Path, run_dir: &Path, services: &Services) -> Result<String, String> {
+    let port = free_port()?;
+    let url = format!("http://127.0.0.1:{port}");
+    let mut gcs = Command::new(venv.join("bin/gcp-storage-emulator"));
+    gcs.args(["start", "-H", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--default-bucket", "e2e-gcs", "--in-memory", "--quiet"]);
+    let log = run_dir.join("logs/gcs.log");
+    services.start("gcs", gcs, &log)?;
+    services.wait_tcp("gcs", port, Duration::from_secs(60), &log)?;
+    let mut seed = Command::new(venv.join("bin/python"));
+    seed.arg(root.join("xtask/e2e/seed_gcs.py")).arg(&url);
+    run_checked(&mut seed, "seed_gcs.py")?;
+    Ok(url)
+}
+
+/// `xtask/e2e/fake_ml_backend.py`; returns its URL.
+fn start_ml_backend(root: &Path, venv: &Path, run_dir: &Path, services: &Services) -> Result<String, String> {
+    let port = free_port()?;
+    let url = format!("http://127.0.0.1:{port}");
+    let mut ml = Command::new(venv.join("bin/python"));
+    ml.arg(root.join("xtask/e2e/fake_ml_backend.py"))
+        .args(["127.0.0.1", &port.to_string()]);
+    let log = run_dir.join("logs/ml-backend.log");
+    services.start("ml-backend", ml, &log)?;
+    services.wait_ready("ml-backend", &url, "/health", Duration::from_secs(30), &log)?;
+    Ok(url)
 }
 
 /// Processes this run started, each leading its own process group, so stopping one

@@ -7,6 +7,7 @@
 //! - `bench`            measure generation, the generated crate's build, and its run time
 
 mod bench;
+mod conformance;
 mod e2e;
 
 #[global_allocator]

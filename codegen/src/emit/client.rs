@@ -10,7 +10,9 @@ use super::docs::{doc_attrs, doc_line, paragraphs};
 use super::file::{Emitted, ident, rust_file};
 use super::types::{FieldShape, field_exists, limit_check, rust_type};
 use crate::error::{Error, Result};
-use crate::ir::{Api, Body, Field, FormEncoding, FormField, Operation, Param, PathPart, Response, TypeKind, TypeRef};
+use crate::ir::{
+    Api, Body, Field, FormEncoding, FormField, LastPage, Operation, Param, PathPart, Response, TypeKind, TypeRef,
+};
 
 /// A node of the group tree: its operations and child groups.
 #[derive(Default)]
@@ -713,19 +715,43 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
     let pages = op.pagination.as_ref().map(|p| -> Result<TokenStream> {
         let page = ident(&p.page_setter)?;
         let results = ident(&p.results_field)?;
-        let next = ident(&p.next_field)?;
         let item = rust_type(&p.item);
+        // `seen` counts the items so far, where the total decides the last page.
+        let (doc, seen, next_page) = match &p.last_page {
+            LastPage::NoNextLink(next) => {
+                let next = ident(next)?;
+                (
+                    "until a reply has no `next` page.",
+                    quote!(seen),
+                    quote!(reply.#next.is_some().then_some(page + 1)),
+                )
+            }
+            LastPage::TotalReached(total) => {
+                let total = ident(total)?;
+                (
+                    "until the items add up to the reply's total (or a page is empty).",
+                    quote!(mut seen),
+                    quote!({
+                        seen += reply.#results.len();
+                        let total = usize::try_from(reply.#total).unwrap_or(usize::MAX);
+                        (!reply.#results.is_empty() && seen < total).then_some(page + 1)
+                    }),
+                )
+            }
+        };
+        let doc = doc_line(&format!(
+            "Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) {doc}"
+        ));
         Ok(quote! {
-            /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-            /// other settings of this builder) until a reply has no `next` page.
+            #doc
             pub fn all_items(self) -> impl ::futures_util::Stream<Item = Result<#item, crate::Error>> {
                 use ::futures_util::TryStreamExt as _;
-                ::futures_util::stream::try_unfold((self, Some(1)), |(builder, page)| async move {
+                ::futures_util::stream::try_unfold((self, Some(1), 0usize), |(builder, page, #seen)| async move {
                     let Some(page) = page else { return Ok::<_, crate::Error>(None) };
                     let reply = builder.clone().#page(page).send().await?;
-                    let next_page = reply.#next.is_some().then_some(page + 1);
+                    let next_page = #next_page;
                     let items = ::futures_util::stream::iter(reply.#results.into_iter().map(Ok));
-                    Ok(Some((items, (builder, next_page))))
+                    Ok(Some((items, (builder, next_page, seen))))
                 })
                 .try_flatten()
             }

@@ -19,6 +19,8 @@ use crate::naming::{self, Scope};
 pub(super) struct Named<'a> {
     pub id: &'a str,
     pub operation: &'a openapiv3::Operation,
+    /// It also takes a file upload: a second method, `<method>_upload`.
+    pub upload: bool,
     /// Where it is, for warnings.
     pub at: String,
 }
@@ -28,6 +30,8 @@ pub(super) struct Named<'a> {
 pub(super) struct CallName {
     pub group: Vec<String>,
     pub method: String,
+    /// The method name of the upload variant, if there is one.
+    pub upload: Option<String>,
 }
 
 /// Names every operation in `operations` (same order), reporting what it had to decide.
@@ -70,14 +74,14 @@ pub(super) fn call_names(
         }
     }
     unused_renames(config, &used_renames, warnings);
-    Ok(planned
-        .into_iter()
-        .zip(methods)
-        .map(|((group, _, _), method)| CallName {
-            group,
-            method: method.unwrap_or_default(),
-        })
-        .collect())
+    let mut names = Vec::with_capacity(planned.len());
+    for ((group, _, _), (method, named)) in planned.into_iter().zip(methods.into_iter().zip(operations)) {
+        let method = method.unwrap_or_default();
+        let scope = scopes.entry(group.clone()).or_default();
+        let upload = named.upload.then(|| scope.claim(&format!("{method}_upload")));
+        names.push(CallName { group, method, upload });
+    }
+    Ok(names)
 }
 
 /// The group and method an operation asks for, and whether someone chose the method

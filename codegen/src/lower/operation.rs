@@ -99,21 +99,33 @@ impl<'a> Lowerer<'a> {
         }
         let named: Vec<names::Named<'_>> = selected
             .iter()
-            .map(|s| names::Named {
-                id: &s.id,
-                operation: s.op,
-                at: s.item_at.join(s.method).to_string(),
+            .map(|s| {
+                let at = s.item_at.join(s.method);
+                names::Named {
+                    id: &s.id,
+                    operation: s.op,
+                    upload: self.has_upload_variant(s.op, &at),
+                    at: at.to_string(),
+                }
             })
             .collect();
         let call_names = names::call_names(self.config, &named, &mut self.warnings)?;
         let mut operations = Vec::with_capacity(selected.len());
         for (selected, name) in selected.iter().zip(call_names) {
-            operations.push(self.lower_operation(selected, name)?);
+            if let Some(upload) = &name.upload {
+                let upload_name = names::CallName {
+                    method: upload.clone(),
+                    ..name.clone()
+                };
+                operations.push(self.lower_operation(selected, upload_name, true)?);
+            }
+            operations.push(self.lower_operation(selected, name, false)?);
         }
         Ok(operations)
     }
 
-    fn lower_operation(&mut self, selected: &Selected<'a>, name: names::CallName) -> Result<Operation> {
+    /// Lowers one operation under `name`; with `upload`, its multipart-form variant.
+    fn lower_operation(&mut self, selected: &Selected<'a>, name: names::CallName, upload: bool) -> Result<Operation> {
         let Selected {
             id,
             path,
@@ -127,6 +139,7 @@ impl<'a> Lowerer<'a> {
         let names::CallName {
             group,
             method: method_name,
+            ..
         } = name;
         // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
         let base = naming::type_name(&format!("{} {method_name}", group.join(" ")));
@@ -148,7 +161,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let body = match &op.request_body {
-            Some(body) => Some(self.lower_body(body, &at.join("requestBody"), &base, &mut args)?),
+            Some(body) => Some(self.lower_body(body, &at.join("requestBody"), &base, &mut args, upload)?),
             None => None,
         };
         let response = self.lower_response(op, at, &base)?;
@@ -295,32 +308,58 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    fn resolve_body(&self, body: &'a ReferenceOr<RequestBody>, at: &Pointer) -> Result<(Pointer, &'a RequestBody)> {
+        match body {
+            ReferenceOr::Item(b) => Ok((at.clone(), b)),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/requestBodies/");
+                let doc: &'a openapiv3::OpenAPI = self.doc;
+                let found = name.and_then(|n| doc.components.as_ref()?.request_bodies.get(n));
+                match (name, found) {
+                    (Some(name), Some(ReferenceOr::Item(b))) => {
+                        Ok((Pointer::root().join("components").join("requestBodies").join(name), b))
+                    }
+                    _ => Err(Error::DanglingRef {
+                        pointer: at.to_string(),
+                        reference: reference.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Does the operation take JSON and, as an alternative, a multipart form with a
+    /// file in it? Then it gets a second method for the upload (`import_tasks_upload`).
+    pub(super) fn has_upload_variant(&self, op: &'a openapiv3::Operation, at: &Pointer) -> bool {
+        let Some(Ok((_, body))) = op.request_body.as_ref().map(|b| self.resolve_body(b, at)) else {
+            return false;
+        };
+        let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let form = body.content.iter().find(|(m, _)| essence(m) == "multipart/form-data");
+        let form_schema = match form.and_then(|(_, media)| media.schema.as_ref()) {
+            Some(ReferenceOr::Item(schema)) => Some(schema),
+            Some(ReferenceOr::Reference { reference }) => self.resolve_component(reference, at).ok().map(|(_, s)| s),
+            None => None,
+        };
+        let has_file = matches!(form_schema.map(|s| &s.schema_kind),
+            Some(SchemaKind::Type(Type::Object(object))) if object.properties.values().any(is_binary));
+        has_file && pick_json(&body.content, at, "request body").is_ok()
+    }
+
     fn lower_body(
         &mut self,
-        body: &ReferenceOr<RequestBody>,
+        body: &'a ReferenceOr<RequestBody>,
         at: &Pointer,
         base: &str,
         args: &mut Scope,
+        upload: bool,
     ) -> Result<Body> {
-        let (at, body) = match body {
-            ReferenceOr::Item(b) => (at.clone(), b),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/requestBodies/");
-                let found = name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n));
-                match (name, found) {
-                    (Some(name), Some(ReferenceOr::Item(b))) => {
-                        (Pointer::root().join("components").join("requestBodies").join(name), b)
-                    }
-                    _ => {
-                        return Err(Error::DanglingRef {
-                            pointer: at.to_string(),
-                            reference: reference.clone(),
-                        });
-                    }
-                }
-            }
+        let (at, body) = self.resolve_body(body, at)?;
+        let json = match upload {
+            true => Err(unsupported(&at, "an upload variant without a form")),
+            false => pick_json(&body.content, &at, "request body"),
         };
-        let (media, media_type) = match pick_json(&body.content, &at, "request body") {
+        let (media, media_type) = match json {
             Ok(json) => json,
             Err(no_json) => return self.lower_other_body(body, &at, base, args).map(|b| b.ok_or(no_json))?,
         };
@@ -478,6 +517,15 @@ impl<'a> Lowerer<'a> {
         for (code, response) in &success {
             let reply_at = at.join("responses").join(code);
             let response = self.resolve_response(response, &reply_at)?;
+            // A 204 or 205 reply has no body, whatever the description says (RFC 9110).
+            if matches!(code.as_str(), "204" | "205") && !response.content.is_empty() {
+                self.warn(
+                    &reply_at,
+                    format!("a {code} reply has no body by definition; the documented content is ignored"),
+                );
+                replies.push(Response::Empty);
+                continue;
+            }
             replies.push(self.lower_reply(response, &reply_at, &format!("{base}Response"))?);
         }
         let first = replies.remove(0);

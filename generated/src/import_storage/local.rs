@@ -89,11 +89,18 @@ impl LocalApi {
     /// Update a specific local file import storage connection.
     ///
     /// `PATCH /api/storages/localfiles/{id}` (operation `api_storages_localfiles_partial_update`).
-    pub fn update(&self, id: i64) -> UpdateBuilder {
+    pub fn update(&self, id: i64, path: impl Into<String>) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
             id,
-            body: Default::default(),
+            body: crate::models::ImportStorageLocalUpdateRequest {
+                path: path.into(),
+                title: None,
+                description: None,
+                project: None,
+                regex_filter: None,
+                use_blob_urls: None,
+            },
         }
     }
 
@@ -368,12 +375,6 @@ impl UpdateBuilder {
     /// Project ID
     pub fn project(mut self, project: i64) -> Self {
         self.body.project = Some(project);
-        self
-    }
-
-    /// Path to local directory
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.body.path = Some(path.into());
         self
     }
 

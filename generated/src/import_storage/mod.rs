@@ -67,6 +67,7 @@ impl ImportStorageApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            project: None,
         }
     }
 
@@ -87,9 +88,16 @@ impl ImportStorageApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    project: Option<i64>,
 }
 
 impl ListBuilder {
+    /// The project whose storages to list.
+    pub fn project(mut self, project: i64) -> Self {
+        self.project = Some(project);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub async fn send(
         self,
@@ -112,7 +120,13 @@ impl ListBuilder {
             operation: "api_storages_list",
             method: ::reqwest::Method::GET,
             path: "/api/storages/".to_owned(),
-            query: Vec::new(),
+            query: {
+                let mut query_pairs = Vec::new();
+                if let Some(value) = &self.project {
+                    query_pairs.push(("project", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
             headers: Vec::new(),
             body: None,
             accept: "application/json",

@@ -14,7 +14,8 @@ pub struct Annotation {
     /// The `id` field.
     pub id: i64,
     /// The `state` field.
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// Annotation result list
     ///
     /// List of annotation results for the task

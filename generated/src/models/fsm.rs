@@ -77,7 +77,8 @@ pub struct StateModel {
     /// The `id` field.
     pub id: String,
     /// The `state` field.
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// The `previous_state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<String>,

@@ -9,8 +9,8 @@ pub type ImportStorageLocalCreateRequest = crate::models::ExportStorageLocalCrea
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageLocalCreateRequest`]: the description gives both the same shape.
-pub type ImportStorageLocalUpdateRequest = crate::models::ExportStorageLocalCreateRequest;
+/// Another name for [`ExportStorageLocalUpdateRequest`]: the description gives both the same shape.
+pub type ImportStorageLocalUpdateRequest = crate::models::ExportStorageLocalUpdateRequest;
 
 /// Sent in requests.
 ///

@@ -126,22 +126,6 @@ impl LabelCreateRequest {
 /// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct PaginatedLabelCreateList {
-    /// The `count` field.
-    pub count: i64,
-    /// The `next` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-    /// The `previous` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous: Option<String>,
-    /// The `results` field.
-    pub results: Vec<crate::models::LabelCreate>,
-}
-
-/// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedLabelList {
     /// The `count` field.
     pub count: i64,

@@ -397,15 +397,13 @@ impl MlTrainRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlUpdateRequest {
     /// ML backend URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: String,
     /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
+    pub project: i64,
     /// Is interactive
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_interactive: Option<bool>,

@@ -127,7 +127,8 @@ pub struct UserOrganizationMemberList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
     /// The `avatar` field.
-    pub avatar: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
     #[serde(default = "default_user_organization_member_list_initials")]
     pub initials: String,
@@ -138,7 +139,10 @@ pub struct UserOrganizationMemberList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
     /// The `active_organization_meta` field.
-    pub active_organization_meta: String,
+    pub active_organization_meta: ::std::collections::BTreeMap<
+        String,
+        ::serde_json::Value,
+    >,
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,

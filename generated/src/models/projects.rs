@@ -750,19 +750,26 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_collab_predictions: Option<bool>,
     /// Tasks with annotations count
-    pub num_tasks_with_annotations: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_tasks_with_annotations: Option<i64>,
     /// Total task number in project
-    pub task_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_number: Option<i64>,
     /// Useful annotation number in project not including skipped_annotations_number and ground_truth_number. Total annotations = annotation_number + skipped_annotations_number + ground_truth_number
-    pub useful_annotation_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub useful_annotation_number: Option<i64>,
     /// Honeypot annotation number in project
-    pub ground_truth_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth_number: Option<i64>,
     /// Skipped by collaborators annotation number in project
-    pub skipped_annotations_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_annotations_number: Option<i64>,
     /// Total annotations number in project including skipped_annotations_number and ground_truth_number.
-    pub total_annotations_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_annotations_number: Option<i64>,
     /// Total predictions number in project including skipped_annotations_number, ground_truth_number, and useful_annotation_number.
-    pub total_predictions_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_predictions_number: Option<i64>,
     /// The `sampling` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<crate::models::SamplingEnum>,
@@ -810,7 +817,8 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Finished tasks
-    pub finished_task_number: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_task_number: Option<i64>,
     /// The `queue_total` field.
     pub queue_total: i64,
     /// The `queue_done` field.
@@ -818,7 +826,8 @@ pub struct Project {
     /// Flag to detect is project ready for bulk annotation
     pub config_suitable_for_bulk_annotation: bool,
     /// The `state` field.
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 impl ::std::fmt::Debug for Project {
@@ -917,14 +926,6 @@ pub struct ProjectCounts {
     pub ground_truth_number: i64,
     /// Skipped by collaborators annotation number in project
     pub skipped_annotations_number: i64,
-}
-
-/// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct ProjectLabelConfig {
-    /// Label config in XML format. See more about it in documentation
-    pub label_config: String,
 }
 
 /// Sent in requests.
@@ -1055,16 +1056,32 @@ pub struct ProjectsImportTasksResponse {
     /// Whether uploaded files can contain lists of tasks, like CSV/TSV files (Community edition sync import only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub could_be_tasks_list: Option<bool>,
-    /// found_formats
-    ///
-    /// The list of found file formats (Community edition sync import only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub found_formats: Option<Vec<String>>,
     /// data_columns
     ///
     /// The list of found data columns (Community edition sync import only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_columns: Option<Vec<String>>,
+    /// The file formats found, as a list (JSON body) or as format → count (files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_formats: Option<::serde_json::Value>,
+}
+
+/// Task creation response
+///
+/// Response format varies by edition. Non-Community editions return `{"import": <import_id>}` for async processing. Community edition returns the detailed response below with task counts.
+///
+/// Received in responses; fields the server adds later are ignored.
+///
+/// Another name for [`ProjectsImportTasksResponse`]: the description gives both the same shape.
+pub type ProjectsImportTasksUploadResponse = crate::models::ProjectsImportTasksResponse;
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct ProjectsValidateLabelConfigResponse {
+    /// Whether the new config changes what existing annotations mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_essential_data_has_changed: Option<bool>,
 }
 
 /// * `Sequential sampling` - Tasks are ordered by Data manager ordering
@@ -1388,7 +1405,8 @@ pub struct UserSimple {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The `avatar` field.
-    pub avatar: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 /// A ModelSerializer that takes additional arguments for

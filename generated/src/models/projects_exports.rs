@@ -280,6 +280,28 @@ pub struct ProjectsExportsConvertResponse {
 }
 
 /// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct ProjectsExportsListFormatsResponseItem {
+    /// The value to pass as `export_type`.
+    pub name: String,
+    /// The `title` field.
+    pub title: String,
+    /// The `description` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The `link` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The `tags` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Not available for this project's labeling config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct SerializationOption {

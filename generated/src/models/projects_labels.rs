@@ -14,7 +14,8 @@ pub struct LabelLink {
     /// The `id` field.
     pub id: i64,
     /// The `annotations_count` field.
-    pub annotations_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations_count: Option<i64>,
     /// Tag name
     ///
     /// At most 2048 characters. Replies outside this range are still accepted.
@@ -111,4 +112,33 @@ impl PatchedLabelLinkRequest {
         }
         Ok(())
     }
+}
+
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ProjectsLabelsUpdateManyRequest {
+    /// Only annotations of this project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// The label as stored in annotation results, e.g. {"choices": ["old"]}.
+    pub old_label: ::serde_json::Value,
+    /// The label to put in its place.
+    pub new_label: ::serde_json::Value,
+}
+
+impl ProjectsLabelsUpdateManyRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct ProjectsLabelsUpdateManyResponse {
+    /// The `annotations_updated` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations_updated: Option<i64>,
 }

@@ -85,9 +85,15 @@ pub struct DataManagerTaskSerializer {
     /// Predictions
     ///
     /// Predictions for this task
-    pub predictions: Vec<crate::models::DataManagerTaskSerializerPredictionsItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<
+        Vec<crate::models::DataManagerTaskSerializerPredictionsItem>,
+    >,
     /// The `annotations` field.
-    pub annotations: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<
+        Vec<crate::models::DataManagerTaskSerializerAnnotationsItem>,
+    >,
     /// Annotation drafts
     ///
     /// Drafts for this task
@@ -112,20 +118,26 @@ pub struct DataManagerTaskSerializer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `annotations_results` field.
-    pub annotations_results: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations_results: Option<String>,
     /// The `predictions_results` field.
-    pub predictions_results: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions_results: Option<String>,
     /// The `predictions_score` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predictions_score: Option<f64>,
     /// The `file_upload` field.
-    pub file_upload: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_upload: Option<String>,
     /// The `storage_filename` field.
-    pub storage_filename: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_filename: Option<String>,
     /// The `annotations_ids` field.
-    pub annotations_ids: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations_ids: Option<String>,
     /// The `predictions_model_versions` field.
-    pub predictions_model_versions: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions_model_versions: Option<String>,
     /// The `avg_lead_time` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_lead_time: Option<f64>,
@@ -137,16 +149,19 @@ pub struct DataManagerTaskSerializer {
     /// User IDs who updated this task
     pub updated_by: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     /// The `state` field.
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
     pub data: ::serde_json::Value,
     /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<::serde_json::Value>,
     /// Time a task was created
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last time a task was updated
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_labeled: Option<bool>,
@@ -174,6 +189,91 @@ pub struct DataManagerTaskSerializer {
     /// Users who wrote comments
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_authors: Option<Vec<i64>>,
+}
+
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct DataManagerTaskSerializerAnnotationsItem {
+    /// The `id` field.
+    pub id: i64,
+    /// The `state` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Annotation result list
+    ///
+    /// List of annotation results for the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+    /// Username string
+    ///
+    /// Default: `""` when the server leaves it out.
+    #[serde(default)]
+    pub created_username: String,
+    /// Time delta from creation time
+    ///
+    /// Default: `""` when the server leaves it out.
+    #[serde(default)]
+    pub created_ago: String,
+    /// User skipped the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    /// This annotation is a Ground Truth (ground_truth)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    /// Creation time
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Last updated time
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Draft creation time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// How much time it took to annotate the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<f64>,
+    /// Original annotation ID that was at the import step or NULL if this annotation wasn't imported
+    ///
+    /// From -9223372036854775808 to 9223372036854775807. Replies outside this range are still accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<i64>,
+    /// Action which was performed in the last annotation history item
+    ///
+    /// * `prediction` - Created from prediction
+    /// * `propagated_annotation` - Created from another annotation
+    /// * `imported` - Imported
+    /// * `submitted` - Submitted
+    /// * `updated` - Updated
+    /// * `skipped` - Skipped
+    /// * `accepted` - Accepted
+    /// * `rejected` - Rejected
+    /// * `fixed_and_accepted` - Fixed and accepted
+    /// * `deleted_review` - Deleted review
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_action: Option<crate::models::LastActionEnum>,
+    /// Annotation was created in bulk mode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_created: Option<bool>,
+    /// Corresponding task for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
+    /// Project ID for this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Last user who updated this annotation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<i64>,
+    /// Points to the prediction from which this annotation was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_prediction: Option<i64>,
+    /// Points to the parent annotation from which this annotation was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_annotation: Option<i64>,
+    /// User who created the last annotation history item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_created_by: Option<i64>,
+    /// The `completed_by` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<crate::models::UserSimple>,
 }
 
 /// Draft object
@@ -378,31 +478,13 @@ impl<'de> ::serde::Deserialize<'de> for TasksListFields {
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TasksListResponse {
     /// The `tasks` field.
-    pub tasks: Vec<crate::models::TasksListResponseTasksItem>,
+    pub tasks: Vec<crate::models::DataManagerTaskSerializer>,
     /// Total number of tasks
     pub total: i64,
     /// Total number of annotations
     pub total_annotations: i64,
     /// Total number of predictions
     pub total_predictions: i64,
-}
-
-/// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct TasksListResponseTasksItem {
-    /// List of tasks
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
-    /// Total number of tasks
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-    /// Total number of annotations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_annotations: Option<i64>,
-    /// Total number of predictions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_predictions: Option<i64>,
 }
 
 /// Sent in requests.

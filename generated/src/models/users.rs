@@ -32,7 +32,8 @@ pub struct BaseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
     /// The `avatar` field.
-    pub avatar: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
     #[serde(default = "default_base_user_initials")]
     pub initials: String,
@@ -43,7 +44,10 @@ pub struct BaseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
     /// The `active_organization_meta` field.
-    pub active_organization_meta: String,
+    pub active_organization_meta: ::std::collections::BTreeMap<
+        String,
+        ::serde_json::Value,
+    >,
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
@@ -86,7 +90,8 @@ pub struct BaseWhoAmIUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
     /// The `avatar` field.
-    pub avatar: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
     #[serde(default = "default_base_who_am_i_user_initials")]
     pub initials: String,
@@ -97,7 +102,10 @@ pub struct BaseWhoAmIUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
     /// The `active_organization_meta` field.
-    pub active_organization_meta: String,
+    pub active_organization_meta: ::std::collections::BTreeMap<
+        String,
+        ::serde_json::Value,
+    >,
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
@@ -139,7 +147,7 @@ impl PatchedHotkeysRequest {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct UsersCreateRequest {
     /// User ID
@@ -152,8 +160,7 @@ pub struct UsersCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Username of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    pub username: String,
     /// Email of the user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -205,6 +212,41 @@ impl ::std::fmt::Debug for UsersResetTokenResponse {
 }
 
 /// Sent in requests.
-///
-/// Another name for [`UsersCreateRequest`]: the description gives both the same shape.
-pub type UsersUpdateRequest = crate::models::UsersCreateRequest;
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct UsersUpdateRequest {
+    /// User ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// First name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Username of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Email of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Avatar URL of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Initials of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// Phone number of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Whether the user allows newsletters
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_newsletters: Option<bool>,
+}
+
+impl UsersUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}

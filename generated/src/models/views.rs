@@ -841,12 +841,11 @@ impl<'de> ::serde::Deserialize<'de> for ViewsCreateRequestDataOrderingItem {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ViewsReplaceRequest {
     /// Custom view data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<crate::models::ViewsReplaceRequestData>,
+    pub data: crate::models::ViewsReplaceRequestData,
     /// Project ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
@@ -855,7 +854,8 @@ pub struct ViewsReplaceRequest {
 impl ViewsReplaceRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.data {
+        {
+            let value = &self.data;
             value.validate().map_err(|e| e.within("data"))?;
         }
         Ok(())
@@ -1557,12 +1557,11 @@ impl<'de> ::serde::Deserialize<'de> for ViewsReplaceRequestDataOrderingItem {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ViewsUpdateRequest {
     /// Custom view data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<crate::models::ViewsUpdateRequestData>,
+    pub data: crate::models::ViewsUpdateRequestData,
     /// Project ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
@@ -1571,7 +1570,8 @@ pub struct ViewsUpdateRequest {
 impl ViewsUpdateRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.data {
+        {
+            let value = &self.data;
             value.validate().map_err(|e| e.within("data"))?;
         }
         Ok(())

@@ -231,9 +231,8 @@ pub struct Webhook {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct WebhookRequest {
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<crate::Nullable<i64>>,
+    /// The `project` field.
+    pub project: i64,
     /// URL of webhook
     ///
     /// Between 1 and 2048 characters. Checked before a request is sent.

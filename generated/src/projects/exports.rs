@@ -477,7 +477,7 @@ impl DownloadSyncBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<String, crate::Error> {
+    pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
@@ -485,7 +485,7 @@ impl DownloadSyncBuilder {
     /// the server sent.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::Response<String>, crate::Error> {
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_retrieve",
@@ -513,10 +513,10 @@ impl DownloadSyncBuilder {
             },
             headers: Vec::new(),
             body: None,
-            accept: "application/json",
+            accept: "application/*",
             authenticated: true,
         };
-        self.client.execute(request_spec).await?.json()
+        self.client.execute(request_spec).await?.bytes()
     }
 }
 
@@ -602,7 +602,12 @@ pub struct ListFormatsBuilder {
 
 impl ListFormatsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<String>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        Vec<crate::models::ProjectsExportsListFormatsResponseItem>,
+        crate::Error,
+    > {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
@@ -610,7 +615,10 @@ impl ListFormatsBuilder {
     /// the server sent.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::Response<Vec<String>>, crate::Error> {
+    ) -> Result<
+        crate::Response<Vec<crate::models::ProjectsExportsListFormatsResponseItem>>,
+        crate::Error,
+    > {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_formats_retrieve",

@@ -51,10 +51,10 @@ impl LabelsApi {
     ///    the label stops being available for the project it was linked to. You can add a new label link at any time.
     ///
     /// `DELETE /api/label_links/{id}/` (operation `api_label_links_destroy`).
-    pub fn delete(&self, id: impl Into<String>) -> DeleteBuilder {
+    pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -63,10 +63,10 @@ impl LabelsApi {
     /// Get label links for a specific project configuration.
     ///
     /// `GET /api/label_links/{id}/` (operation `api_label_links_retrieve`).
-    pub fn get(&self, id: impl Into<String>) -> GetBuilder {
+    pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
         }
     }
 
@@ -88,10 +88,10 @@ impl LabelsApi {
     ///    toName, or name parameters for a tag in the labeling configuration change.
     ///
     /// `PATCH /api/label_links/{id}/` (operation `api_label_links_partial_update`).
-    pub fn update(&self, id: impl Into<String>) -> UpdateBuilder {
+    pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
-            id: id.into(),
+            id,
             body: Default::default(),
         }
     }
@@ -101,9 +101,18 @@ impl LabelsApi {
     /// If you want to update the labels in saved annotations, use this endpoint.
     ///
     /// `POST /api/labels/bulk` (operation `api_labels_bulk_create`).
-    pub fn update_many(&self) -> UpdateManyBuilder {
+    pub fn update_many(
+        &self,
+        old_label: ::serde_json::Value,
+        new_label: ::serde_json::Value,
+    ) -> UpdateManyBuilder {
         UpdateManyBuilder {
             client: self.client.clone(),
+            body: crate::models::ProjectsLabelsUpdateManyRequest {
+                old_label,
+                new_label,
+                project: None,
+            },
         }
     }
 }
@@ -153,7 +162,7 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl DeleteBuilder {
@@ -185,7 +194,7 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
 }
 
 impl GetBuilder {
@@ -229,8 +238,7 @@ impl ListBuilder {
         self
     }
 
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until a reply has no `next` page.
     pub fn all_items(
         self,
     ) -> impl ::futures_util::Stream<
@@ -238,15 +246,15 @@ impl ListBuilder {
     > {
         use ::futures_util::TryStreamExt as _;
         ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
+                (self, Some(1), 0usize),
+                |(builder, page, seen)| async move {
                     let Some(page) = page else { return Ok::<_, crate::Error>(None) };
                     let reply = builder.clone().page(page).send().await?;
                     let next_page = reply.next.is_some().then_some(page + 1);
                     let items = ::futures_util::stream::iter(
                         reply.results.into_iter().map(Ok),
                     );
-                    Ok(Some((items, (builder, next_page))))
+                    Ok(Some((items, (builder, next_page, seen))))
                 },
             )
             .try_flatten()
@@ -289,7 +297,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
-    id: String,
+    id: i64,
     body: crate::models::PatchedLabelLinkRequest,
 }
 
@@ -351,27 +359,48 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateManyBuilder {
     client: crate::Client,
+    body: crate::models::ProjectsLabelsUpdateManyRequest,
 }
 
 impl UpdateManyBuilder {
+    /// Only annotations of this project.
+    pub fn project(mut self, project: i64) -> Self {
+        self.body.project = Some(project);
+        self
+    }
+
+    /// Replaces the whole request body, including anything set before.
+    pub fn body(mut self, body: crate::models::ProjectsLabelsUpdateManyRequest) -> Self {
+        self.body = body;
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ProjectsLabelsUpdateManyResponse, crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsLabelsUpdateManyResponse>,
+        crate::Error,
+    > {
+        self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_bulk_create",
             method: ::reqwest::Method::POST,
             path: "/api/labels/bulk".to_owned(),
             query: Vec::new(),
             headers: Vec::new(),
-            body: None,
+            body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
         };
-        self.client.execute(request_spec).await?.empty()
+        self.client.execute(request_spec).await?.json()
     }
 }

@@ -7,7 +7,7 @@
 //! use label_studio_client::{Auth, Client};
 //!
 //! let client = Client::new("http://localhost:8080", Auth::api_key("YOUR_API_KEY"))?;
-//! let reply = client.projects().counts().send().await?;
+//! let reply = client.projects().create().send().await?;
 //! println!("{reply:?}");
 //! # Ok(())
 //! # }
@@ -36,32 +36,6 @@ impl ProjectsApi {
     /// Calls in the `projects::labels` group.
     pub fn labels(&self) -> labels::LabelsApi {
         labels::LabelsApi::new(self.client.clone())
-    }
-
-    /// List your projects
-    ///
-    /// Return a list of the projects that you've created.
-    ///
-    ///    To perform most tasks with the Label Studio API, you must specify the project ID, sometimes referred to as the `pk`.
-    ///    To retrieve a list of your Label Studio projects, update the following command to match your own environment.
-    ///    Replace the domain name, port, and authorization token, then run the following from the command line:
-    /// ```text
-    ///     curl -X GET https://localhost:8080/api/projects/ -H 'Authorization: Token abc123'
-    /// ```
-    ///
-    /// `GET /api/projects/` (operation `api_projects_list`).
-    pub fn counts(&self) -> CountsBuilder {
-        CountsBuilder {
-            client: self.client.clone(),
-            filter: None,
-            ids: None,
-            include: None,
-            ordering: None,
-            page: None,
-            page_size: None,
-            search: None,
-            title: None,
-        }
     }
 
     /// Create new project
@@ -231,6 +205,118 @@ impl ProjectsApi {
         }
     }
 
+    /// Import tasks
+    ///
+    /// Import data as labeling tasks in bulk using this API endpoint. You can use this API endpoint to import multiple tasks.
+    ///    One POST request is limited at 250K tasks and 200 MB.
+    ///
+    ///    **Note:** Imported data is verified against a project *label_config* and must
+    ///    include all variables that were used in the *label_config*. For example,
+    ///    if the label configuration has a *$text* variable, then each item in a data object
+    ///    must include a "text" field.
+    ///    <br>
+    ///
+    ///    ## Async Import Behavior
+    ///    <hr style="opacity:0.3">
+    ///
+    ///    **For non-Community editions, this endpoint processes imports asynchronously.**
+    ///
+    ///    - The POST request **can fail** for invalid parameters, malformed request body, or other request-level validation errors.
+    ///    - However, **data validation errors** that occur during import processing are handled asynchronously and will not cause the POST request to fail.
+    ///    - Upon successful request validation, a response is returned: `{"import": <import_id>}`
+    ///    - Use the returned `import_id` to poll the GET `/api/projects/{project_id}/imports/{import_id}` endpoint to check the import status and see any data validation errors.
+    ///    - Data-level errors and import failures will only be visible in the GET request response.
+    ///
+    ///    For Community edition, imports are processed synchronously and return task counts immediately.
+    ///    <br>
+    ///
+    ///    ## POST requests
+    ///    <hr style="opacity:0.3">
+    ///
+    ///    There are three possible ways to import tasks with this endpoint:
+    ///
+    ///    ### 1. **POST with data**
+    ///    Send JSON tasks as POST data. Only JSON is supported for POSTing files directly.
+    ///    Update this example to specify your authorization token and Label Studio instance host, then run the following from
+    ///    the command line.
+    ///
+    /// ```text
+    ///             curl -H 'Content-Type: application/json' -H 'Authorization: Token abc123' \
+    ///             -X POST 'https://localhost:8080/api/projects/1/import' --data '[{"text": "Some text 1"}, {"text": "Some text 2"}]'
+    /// ```
+    ///
+    ///    ### 2. **POST with files**
+    ///    Send tasks as files. You can attach multiple files with different names.
+    ///
+    ///    - **JSON**: text files in JavaScript object notation format
+    ///    - **CSV**: text files with tables in Comma Separated Values format
+    ///    - **TSV**: text files with tables in Tab Separated Value format
+    ///    - **TXT**: simple text files are similar to CSV with one column and no header, supported for projects with one source only
+    ///
+    ///    Update this example to specify your authorization token, Label Studio instance host, and file name and path,
+    ///    then run the following from the command line:
+    ///
+    /// ```text
+    ///             curl -H 'Authorization: Token abc123' \
+    ///             -X POST 'https://localhost:8080/api/projects/1/import' -F 'file=@path/to/my_file.csv'
+    /// ```
+    ///
+    ///    ### 3. **POST with URL**
+    ///    You can also provide a URL to a file with labeling tasks. Supported file formats are the same as in option 2.
+    ///
+    /// ```text
+    ///             curl -H 'Content-Type: application/json' -H 'Authorization: Token abc123' \
+    ///             -X POST 'https://localhost:8080/api/projects/1/import' \
+    ///             --data '[{"url": "http://example.com/test1.csv"}, {"url": "http://example.com/test2.csv"}]'
+    /// ```
+    ///
+    ///    <br>
+    ///
+    /// `POST /api/projects/{id}/import` (operation `api_projects_import_create`).
+    ///
+    /// Documented error replies (returned as [`Error::Api`](crate::Error::Api)):
+    /// - `400` Bad Request
+    pub fn import_tasks_upload(
+        &self,
+        id: i64,
+        file: crate::FilePart,
+    ) -> ImportTasksUploadBuilder {
+        ImportTasksUploadBuilder {
+            client: self.client.clone(),
+            id,
+            commit_to_project: None,
+            preannotated_from_fields: None,
+            return_task_ids: None,
+            file,
+        }
+    }
+
+    /// List your projects
+    ///
+    /// Return a list of the projects that you've created.
+    ///
+    ///    To perform most tasks with the Label Studio API, you must specify the project ID, sometimes referred to as the `pk`.
+    ///    To retrieve a list of your Label Studio projects, update the following command to match your own environment.
+    ///    Replace the domain name, port, and authorization token, then run the following from the command line:
+    /// ```text
+    ///     curl -X GET https://localhost:8080/api/projects/ -H 'Authorization: Token abc123'
+    /// ```
+    ///
+    /// `GET /api/projects/` (operation `api_projects_list`).
+    pub fn list(&self) -> ListBuilder {
+        ListBuilder {
+            client: self.client.clone(),
+            filter: None,
+            ids: None,
+            include: None,
+            ordering: None,
+            page: None,
+            page_size: None,
+            search: None,
+            title: None,
+        }
+    }
+
     /// List projects' counts
     ///
     /// Returns a list of projects with their counts. For example, task_number which is the total task number in project
@@ -328,146 +414,6 @@ impl ProjectsApi {
                 label_config: label_config.into(),
             },
         }
-    }
-}
-
-/// Builder for [`ProjectsApi::counts`]: `GET /api/projects/`. Set what you need, then call [`send`](Self::send).
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send().await`"]
-pub struct CountsBuilder {
-    client: crate::Client,
-    filter: Option<String>,
-    ids: Option<String>,
-    include: Option<String>,
-    ordering: Option<String>,
-    page: Option<i64>,
-    page_size: Option<i64>,
-    search: Option<String>,
-    title: Option<String>,
-}
-
-impl CountsBuilder {
-    /// Filter projects by pinned status. Use 'pinned_only' to return only pinned projects, 'exclude_pinned' to return only non-pinned projects, or 'all' to return all projects.
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Filter id by in list
-    pub fn ids(mut self, ids: impl Into<String>) -> Self {
-        self.ids = Some(ids.into());
-        self
-    }
-
-    /// Comma-separated list of count fields to include in the response to optimize performance. Available fields: task_number, finished_task_number, total_predictions_number, total_annotations_number, num_tasks_with_annotations, useful_annotation_number, ground_truth_number, skipped_annotations_number. If not specified, all count fields are included.
-    pub fn include(mut self, include: impl Into<String>) -> Self {
-        self.include = Some(include.into());
-        self
-    }
-
-    /// Which field to use when ordering the results.
-    pub fn ordering(mut self, ordering: impl Into<String>) -> Self {
-        self.ordering = Some(ordering.into());
-        self
-    }
-
-    /// A page number within the paginated result set.
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Number of results to return per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Search term for project title and description
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Filter title by contains (case-insensitive)
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
-    pub fn all_items(
-        self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<crate::models::Project, crate::Error>,
-    > {
-        use ::futures_util::TryStreamExt as _;
-        ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
-                    let Some(page) = page else { return Ok::<_, crate::Error>(None) };
-                    let reply = builder.clone().page(page).send().await?;
-                    let next_page = reply.next.is_some().then_some(page + 1);
-                    let items = ::futures_util::stream::iter(
-                        reply.results.into_iter().map(Ok),
-                    );
-                    Ok(Some((items, (builder, next_page))))
-                },
-            )
-            .try_flatten()
-    }
-
-    /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::PaginatedProjectList, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
-    }
-
-    /// Like [`send`](Self::send), and also gives the status, headers and raw body
-    /// the server sent.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<crate::Response<crate::models::PaginatedProjectList>, crate::Error> {
-        let request_spec = crate::runtime::RequestSpec {
-            operation: "api_projects_list",
-            method: ::reqwest::Method::GET,
-            path: "/api/projects/".to_owned(),
-            query: {
-                let mut query_pairs = Vec::new();
-                if let Some(value) = &self.filter {
-                    query_pairs.push(("filter", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.ids {
-                    query_pairs.push(("ids", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.include {
-                    query_pairs.push(("include", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.ordering {
-                    query_pairs.push(("ordering", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.page {
-                    query_pairs.push(("page", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.page_size {
-                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.search {
-                    query_pairs.push(("search", crate::runtime::param_text(value)));
-                }
-                if let Some(value) = &self.title {
-                    query_pairs.push(("title", crate::runtime::param_text(value)));
-                }
-                query_pairs
-            },
-            headers: Vec::new(),
-            body: None,
-            accept: "application/json",
-            authenticated: true,
-        };
-        self.client.execute(request_spec).await?.json()
     }
 }
 
@@ -1056,6 +1002,234 @@ impl ImportTasksBuilder {
     }
 }
 
+/// Builder for [`ProjectsApi::import_tasks_upload`]: `POST /api/projects/{id}/import`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ImportTasksUploadBuilder {
+    client: crate::Client,
+    id: i64,
+    commit_to_project: Option<bool>,
+    preannotated_from_fields: Option<Vec<String>>,
+    return_task_ids: Option<bool>,
+    file: crate::FilePart,
+}
+
+impl ImportTasksUploadBuilder {
+    /// Set to "true" to immediately commit tasks to the project.
+    pub fn commit_to_project(mut self, commit_to_project: bool) -> Self {
+        self.commit_to_project = Some(commit_to_project);
+        self
+    }
+
+    /// List of fields to preannotate from the task data. For example, if you provide a list of `{"text": "text", "prediction": "label"}` items in the request, the system will create a task with the `text` field and a prediction with the `label` field when `preannoted_from_fields=["prediction"]`.
+    pub fn preannotated_from_fields(
+        mut self,
+        preannotated_from_fields: Vec<String>,
+    ) -> Self {
+        self.preannotated_from_fields = Some(preannotated_from_fields);
+        self
+    }
+
+    /// Set to "true" to return task IDs in the response.
+    pub fn return_task_ids(mut self, return_task_ids: bool) -> Self {
+        self.return_task_ids = Some(return_task_ids);
+        self
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ProjectsImportTasksUploadResponse, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportTasksUploadResponse>,
+        crate::Error,
+    > {
+        let mut form_parts = Vec::new();
+        {
+            let value = self.file;
+            form_parts.push(crate::runtime::Part::File("file", value));
+        }
+        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_import_create",
+            method: ::reqwest::Method::POST,
+            path: format!("/api/projects/{id}/import"),
+            query: {
+                let mut query_pairs = Vec::new();
+                if let Some(value) = &self.commit_to_project {
+                    query_pairs
+                        .push(("commit_to_project", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.preannotated_from_fields {
+                    for item in value {
+                        query_pairs
+                            .push((
+                                "preannotated_from_fields",
+                                crate::runtime::param_text(item),
+                            ));
+                    }
+                }
+                if let Some(value) = &self.return_task_ids {
+                    query_pairs
+                        .push(("return_task_ids", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
+            headers: Vec::new(),
+            body: Some(crate::runtime::RequestBody::multipart(form_parts)),
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
+/// Builder for [`ProjectsApi::list`]: `GET /api/projects/`. Set what you need, then call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `.send().await`"]
+pub struct ListBuilder {
+    client: crate::Client,
+    filter: Option<String>,
+    ids: Option<String>,
+    include: Option<String>,
+    ordering: Option<String>,
+    page: Option<i64>,
+    page_size: Option<i64>,
+    search: Option<String>,
+    title: Option<String>,
+}
+
+impl ListBuilder {
+    /// Filter projects by pinned status. Use 'pinned_only' to return only pinned projects, 'exclude_pinned' to return only non-pinned projects, or 'all' to return all projects.
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Filter id by in list
+    pub fn ids(mut self, ids: impl Into<String>) -> Self {
+        self.ids = Some(ids.into());
+        self
+    }
+
+    /// Comma-separated list of count fields to include in the response to optimize performance. Available fields: task_number, finished_task_number, total_predictions_number, total_annotations_number, num_tasks_with_annotations, useful_annotation_number, ground_truth_number, skipped_annotations_number. If not specified, all count fields are included.
+    pub fn include(mut self, include: impl Into<String>) -> Self {
+        self.include = Some(include.into());
+        self
+    }
+
+    /// Which field to use when ordering the results.
+    pub fn ordering(mut self, ordering: impl Into<String>) -> Self {
+        self.ordering = Some(ordering.into());
+        self
+    }
+
+    /// A page number within the paginated result set.
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Number of results to return per page.
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Search term for project title and description
+    pub fn search(mut self, search: impl Into<String>) -> Self {
+        self.search = Some(search.into());
+        self
+    }
+
+    /// Filter title by contains (case-insensitive)
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until a reply has no `next` page.
+    pub fn all_items(
+        self,
+    ) -> impl ::futures_util::Stream<
+        Item = Result<crate::models::Project, crate::Error>,
+    > {
+        use ::futures_util::TryStreamExt as _;
+        ::futures_util::stream::try_unfold(
+                (self, Some(1), 0usize),
+                |(builder, page, seen)| async move {
+                    let Some(page) = page else { return Ok::<_, crate::Error>(None) };
+                    let reply = builder.clone().page(page).send().await?;
+                    let next_page = reply.next.is_some().then_some(page + 1);
+                    let items = ::futures_util::stream::iter(
+                        reply.results.into_iter().map(Ok),
+                    );
+                    Ok(Some((items, (builder, next_page, seen))))
+                },
+            )
+            .try_flatten()
+    }
+
+    /// Checks documented limits, sends the request and decodes the reply.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedProjectList, crate::Error> {
+        self.send_with_response().await.map(crate::Response::into_value)
+    }
+
+    /// Like [`send`](Self::send), and also gives the status, headers and raw body
+    /// the server sent.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedProjectList>, crate::Error> {
+        let request_spec = crate::runtime::RequestSpec {
+            operation: "api_projects_list",
+            method: ::reqwest::Method::GET,
+            path: "/api/projects/".to_owned(),
+            query: {
+                let mut query_pairs = Vec::new();
+                if let Some(value) = &self.filter {
+                    query_pairs.push(("filter", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.ids {
+                    query_pairs.push(("ids", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.include {
+                    query_pairs.push(("include", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.ordering {
+                    query_pairs.push(("ordering", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.page {
+                    query_pairs.push(("page", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.page_size {
+                    query_pairs.push(("page_size", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.search {
+                    query_pairs.push(("search", crate::runtime::param_text(value)));
+                }
+                if let Some(value) = &self.title {
+                    query_pairs.push(("title", crate::runtime::param_text(value)));
+                }
+                query_pairs
+            },
+            headers: Vec::new(),
+            body: None,
+            accept: "application/json",
+            authenticated: true,
+        };
+        self.client.execute(request_spec).await?.json()
+    }
+}
+
 /// Builder for [`ProjectsApi::list_counts`]: `GET /api/projects/counts/`. Set what you need, then call [`send`](Self::send).
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
@@ -1113,8 +1287,7 @@ impl ListCountsBuilder {
         self
     }
 
-    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the
-    /// other settings of this builder) until a reply has no `next` page.
+    /// Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) until a reply has no `next` page.
     pub fn all_items(
         self,
     ) -> impl ::futures_util::Stream<
@@ -1122,15 +1295,15 @@ impl ListCountsBuilder {
     > {
         use ::futures_util::TryStreamExt as _;
         ::futures_util::stream::try_unfold(
-                (self, Some(1)),
-                |(builder, page)| async move {
+                (self, Some(1), 0usize),
+                |(builder, page, seen)| async move {
                     let Some(page) = page else { return Ok::<_, crate::Error>(None) };
                     let reply = builder.clone().page(page).send().await?;
                     let next_page = reply.next.is_some().then_some(page + 1);
                     let items = ::futures_util::stream::iter(
                         reply.results.into_iter().map(Ok),
                     );
-                    Ok(Some((items, (builder, next_page))))
+                    Ok(Some((items, (builder, next_page, seen))))
                 },
             )
             .try_flatten()
@@ -1670,7 +1843,9 @@ impl ValidateLabelConfigBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::ProjectLabelConfig, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ProjectsValidateLabelConfigResponse, crate::Error> {
         self.send_with_response().await.map(crate::Response::into_value)
     }
 
@@ -1678,7 +1853,10 @@ impl ValidateLabelConfigBuilder {
     /// the server sent.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::ProjectLabelConfig>, crate::Error> {
+    ) -> Result<
+        crate::Response<crate::models::ProjectsValidateLabelConfigResponse>,
+        crate::Error,
+    > {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod server;
+pub mod sweep;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
