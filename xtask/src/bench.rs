@@ -327,6 +327,7 @@ impl BenchCrate {
                 let schema =
                     fs::read_to_string(&schema_path).map_err(|e| format!("reading {}: {e}", schema_path.display()))?;
                 let edited = add_field(&schema, schema_name)?;
+                let original = codegen::Config::load(config).map_err(|e| e.to_string())?;
                 let mut pair = Vec::new();
                 for (variant, text) in [("a", &schema), ("b", &edited)] {
                     let dir = workspace.join(format!("schema-{variant}"));
@@ -340,6 +341,7 @@ impl BenchCrate {
                         1,
                     );
                     write(&config, &config_here)?;
+                    copy_overlays(&original, &dir)?;
                     pair.push(config);
                 }
                 let b = pair.pop().unwrap_or_default();
@@ -422,6 +424,18 @@ fn generate_into(config: &Path, out: &Path) -> Result<()> {
     codegen::run(config, out, codegen::output::Mode::Write)
         .map(drop)
         .map_err(|e| format!("generating from {}: {e}", config.display()))
+}
+
+/// Copies the config's overlays beside a copy of it in `dir`, at the same relative paths.
+fn copy_overlays(config: &codegen::Config, dir: &Path) -> Result<()> {
+    for (relative, source) in config.overlays.iter().zip(config.overlay_paths()) {
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        fs::copy(&source, &target).map_err(|e| format!("copying {}: {e}", source.display()))?;
+    }
+    Ok(())
 }
 
 /// Adds [`ADDED_FIELD`] as the first property of component schema `name`, editing the
