@@ -151,3 +151,40 @@ fn verdict(calls: &[(String, String)]) -> (String, String) {
     }
     ("not_exercised".to_owned(), "no call in the sweep".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(o, n)| ((*o).to_owned(), (*n).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_worst_outcome_of_an_operations_calls_decides() {
+        let seen = calls(&[("ok", "200"), ("decode_error", "at `avatar`"), ("ok", "201")]);
+        assert_eq!(verdict(&seen), ("decode_error".to_owned(), "at `avatar`".to_owned()));
+        let seen = calls(&[("expected_error", "404"), ("ok", "200"), ("ok", "201")]);
+        assert_eq!(verdict(&seen), ("ok".to_owned(), "200 (and 1 more)".to_owned()));
+        assert_eq!(verdict(&[]).0, "not_exercised");
+    }
+
+    #[test]
+    fn a_log_with_an_unknown_outcome_is_refused() {
+        let dir = std::env::temp_dir().join(format!("conformance-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("calls.jsonl");
+        fs::write(
+            &log,
+            "{\"operation_id\": \"a\", \"outcome\": \"fine\", \"note\": \"\"}\n",
+        )
+        .unwrap();
+        let err = read_log(&log).unwrap_err();
+        assert!(err.contains("unknown outcome `fine`"), "{err}");
+        assert!(
+            read_log(&dir.join("missing.jsonl")).unwrap().is_empty(),
+            "no log, no calls"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
