@@ -1,6 +1,9 @@
 //! Replies: the raw exchange as it arrived, and decoded values that keep it.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -60,6 +63,37 @@ impl<T: fmt::Debug> fmt::Debug for Response<T> {
             .field("body_len", &self.body.len())
             .field("value", &self.value)
             .finish()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// What every builder's `send()` returns: the future of its `send_with_response()`,
+    /// keeping only the value. A plain wrapper rather than a second `async fn` per call,
+    /// which would double the state machines the compiler builds for a crate.
+    #[must_use = "nothing is sent until the future is awaited"]
+    pub struct ValueOf<F> {
+        #[pin]
+        reply: F,
+    }
+}
+
+impl<F> ValueOf<F> {
+    pub(crate) fn new(reply: F) -> Self {
+        ValueOf { reply }
+    }
+}
+
+impl<F, T> Future for ValueOf<F>
+where
+    F: Future<Output = Result<Response<T>, Error>>,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project()
+            .reply
+            .poll(cx)
+            .map(|reply| reply.map(Response::into_value))
     }
 }
 

@@ -69,13 +69,15 @@ impl GetProjectBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        ::std::collections::BTreeMap<String, ::serde_json::Value>,
-        crate::Error,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ::std::collections::BTreeMap<String, ::serde_json::Value>,
+            crate::Error,
+        >,
     > {
-        self.send_with_response().await.map(crate::Response::into_value)
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -116,13 +118,15 @@ pub struct ListColumnsBuilder {
 
 impl ListColumnsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        ::std::collections::BTreeMap<String, ::serde_json::Value>,
-        crate::Error,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ::std::collections::BTreeMap<String, ::serde_json::Value>,
+            crate::Error,
+        >,
     > {
-        self.send_with_response().await.map(crate::Response::into_value)
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -294,8 +294,12 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::MlBackend, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -328,8 +332,8 @@ pub struct DeleteBuilder {
 
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -360,8 +364,12 @@ pub struct GetBuilder {
 
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::MlBackend, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -400,8 +408,12 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<crate::models::MlBackend>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<Vec<crate::models::MlBackend>, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -439,10 +451,12 @@ pub struct ListModelVersionsBuilder {
 
 impl ListModelVersionsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::models::MlListModelVersionsResponse, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::MlListModelVersionsResponse, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -500,8 +514,8 @@ impl PredictInteractiveBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -655,8 +669,8 @@ impl TestPredictBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -708,8 +722,8 @@ impl TrainBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -804,8 +818,12 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::MlBackend, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::MlBackend, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -143,8 +143,12 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::Prediction, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -177,8 +181,8 @@ pub struct DeleteBuilder {
 
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -209,8 +213,12 @@ pub struct GetBuilder {
 
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::Prediction, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -256,8 +264,12 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<crate::models::Prediction>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<Vec<crate::models::Prediction>, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -332,8 +344,12 @@ impl ReplaceBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::Prediction, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -401,8 +417,12 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Prediction, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::Prediction, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

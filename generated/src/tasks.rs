@@ -176,8 +176,12 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::BaseTask, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -211,8 +215,12 @@ pub struct CreateManyStatusBuilder {
 
 impl CreateManyStatusBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::ProjectImport, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::ProjectImport, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -248,8 +256,8 @@ pub struct DeleteBuilder {
 
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -280,8 +288,8 @@ pub struct DeleteAllTasksBuilder {
 
 impl DeleteAllTasksBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -312,10 +320,12 @@ pub struct GetBuilder {
 
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::models::DataManagerTaskSerializer, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::DataManagerTaskSerializer, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -351,8 +361,8 @@ pub struct GetAgreementBuilder {
 
 impl GetAgreementBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -476,8 +486,12 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::TasksListResponse, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::TasksListResponse, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -563,8 +577,12 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::BaseTask, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::BaseTask, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -763,8 +763,8 @@ fn emit_send(api: &Api, op: &Operation, inputs: &[Input<'_>]) -> Result<TokenStr
         #pages
 
         /// Checks documented limits, sends the request and decodes the reply.
-        pub async fn send(self) -> Result<#output, crate::Error> {
-            self.send_with_response().await.map(crate::Response::into_value)
+        pub fn send(self) -> impl ::std::future::Future<Output = Result<#output, crate::Error>> {
+            crate::runtime::ValueOf::new(self.send_with_response())
         }
 
         /// Like [`send`](Self::send), and also gives the status, headers and raw body

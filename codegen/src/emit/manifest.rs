@@ -26,6 +26,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     }
     text.push_str("httpdate = \"1\"\n");
     text.push_str("percent-encoding = \"2\"\n");
+    text.push_str("pin-project-lite = \"0.2\"\n");
     text.push_str("reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }\n");
     text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     text.push_str("serde_json = \"1\"\n");

@@ -186,8 +186,12 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::RedisExportStorage, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -220,8 +224,8 @@ pub struct DeleteBuilder {
 
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -252,8 +256,12 @@ pub struct GetBuilder {
 
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::RedisExportStorage, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -286,10 +294,12 @@ pub struct ListBuilder {
 
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Vec<crate::models::RedisExportStorage>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    ) -> impl ::std::future::Future<
+        Output = Result<Vec<crate::models::RedisExportStorage>, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -328,8 +338,12 @@ pub struct SyncBuilder {
 
 impl SyncBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::RedisExportStorage, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -429,8 +443,12 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::RedisExportStorage, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -539,8 +557,8 @@ impl ValidateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -99,13 +99,15 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        crate::Error,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+            crate::Error,
+        >,
     > {
-        self.send_with_response().await.map(crate::Response::into_value)
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -145,10 +147,15 @@ pub struct ListTypesBuilder {
 
 impl ListTypesBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Vec<crate::models::ImportStorageListTypesResponseItem>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<crate::models::ImportStorageListTypesResponseItem>,
+            crate::Error,
+        >,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -194,10 +194,12 @@ impl ConvertBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::models::ProjectsExportsConvertResponse, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::ProjectsExportsConvertResponse, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -327,8 +329,12 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::ExportCreate, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::ExportCreate, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -363,8 +369,8 @@ pub struct DeleteBuilder {
 
 impl DeleteBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -406,8 +412,10 @@ impl DownloadBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<Vec<u8>, crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -477,8 +485,10 @@ impl DownloadSyncBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<Vec<u8>, crate::Error>> {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -531,8 +541,12 @@ pub struct GetBuilder {
 
 impl GetBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<crate::models::Export, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::models::Export, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -568,8 +582,12 @@ pub struct ListBuilder {
 
 impl ListBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(self) -> Result<Vec<crate::models::Export>, crate::Error> {
-        self.send_with_response().await.map(crate::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<Vec<crate::models::Export>, crate::Error>,
+    > {
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
@@ -602,13 +620,15 @@ pub struct ListFormatsBuilder {
 
 impl ListFormatsBuilder {
     /// Checks documented limits, sends the request and decodes the reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Vec<crate::models::ProjectsExportsListFormatsResponseItem>,
-        crate::Error,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<crate::models::ProjectsExportsListFormatsResponseItem>,
+            crate::Error,
+        >,
     > {
-        self.send_with_response().await.map(crate::Response::into_value)
+        crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body

@@ -25,7 +25,7 @@ pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, InvalidRequest, Violation};
 pub use nullable::Nullable;
-pub use response::Response;
+pub use response::{Response, ValueOf};
 
 /// API facts the generator writes into `crate::API`.
 pub(crate) struct ApiInfo {
