@@ -38,7 +38,16 @@ pub fn generate(config_path: &Path) -> Result<Generated> {
 pub fn generate_timed(config_path: &Path) -> Result<(Generated, Timings)> {
     let started = Instant::now();
     let config = Config::load(config_path)?;
-    // With a list of operations, only what they reach is loaded (plus the token exchange).
+    let doc = load_document(&config)?;
+    let load = started.elapsed();
+    let (generated, mut timings) = generate_from_timed(&doc, &config)?;
+    timings.load = load;
+    Ok((generated, timings))
+}
+
+/// The config's description, corrected by its overlays. With a list of operations, only
+/// what they reach is loaded (plus the token exchange).
+pub fn load_document(config: &Config) -> Result<load::Document> {
     let ids = config
         .operations
         .ids()
@@ -53,11 +62,7 @@ pub fn generate_timed(config_path: &Path) -> Result<(Generated, Timings)> {
         .iter()
         .map(|path| overlay::Overlay::load(path))
         .collect::<Result<Vec<_>>>()?;
-    let doc = load::load_for(&config.schema_path(), ids.as_deref(), &overlays)?;
-    let load = started.elapsed();
-    let (generated, mut timings) = generate_from_timed(&doc, &config)?;
-    timings.load = load;
-    Ok((generated, timings))
+    load::load_for(&config.schema_path(), ids.as_deref(), &overlays)
 }
 
 /// Lowers and emits an already loaded description.

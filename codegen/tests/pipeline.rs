@@ -207,12 +207,7 @@ fn real_description_generates_the_same_bytes_twice() {
 /// Loads and lowers the real description as `cargo xtask codegen` does.
 fn real_api() -> codegen::ir::Api {
     let config = codegen::Config::load(&workspace_root().join("schema/codegen.toml")).unwrap();
-    let overlays: Vec<_> = config
-        .overlay_paths()
-        .iter()
-        .map(|p| codegen::overlay::Overlay::load(p).unwrap())
-        .collect();
-    let doc = codegen::load::load_for(&config.schema_path(), None, &overlays).unwrap();
+    let doc = codegen::load_document(&config).unwrap();
     codegen::lower::lower(&doc, &config).unwrap().0
 }
 
