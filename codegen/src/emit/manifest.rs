@@ -37,16 +37,6 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("# Also derive Serialize on types only received and Deserialize on types only sent\n");
     text.push_str("# (to store or replay values); off by default to keep the crate quick to build.\n");
     text.push_str("roundtrip = []\n");
-    if !krate.dev_dependencies.trim().is_empty() {
-        text.push_str("\n[dev-dependencies]\n");
-        text.push_str(&krate.dev_dependencies);
-    }
-    for bench in &krate.benches {
-        text.push_str(&format!(
-            "\n[[bench]]\nname = {}\nharness = false\n",
-            toml_string(bench)
-        ));
-    }
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,

@@ -1,10 +1,13 @@
 //! Stage 3: IR → the files of a client crate. Reads only `crate::ir`.
 
+mod builder;
+mod call_docs;
 mod client;
 mod docs;
 mod file;
 mod manifest;
 mod redaction;
+mod send;
 mod types;
 
 pub use file::{Emitted, OutputFile};
@@ -14,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
-use crate::ir::Api;
+use crate::ir::{Api, TypeDef};
 
 /// The hand-written runtime every generated crate carries (client, auth, errors).
 /// It lives in `codegen/runtime/` and is copied verbatim, behind the same header.
@@ -30,11 +33,6 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
 ];
 
-/// Every file of the crate, formatted, sorted by path.
-pub fn emit(api: &Api) -> Result<Vec<OutputFile>> {
-    emit_timed(api).map(|(files, _)| files)
-}
-
 /// CPU time spent building tokens and formatting them, summed over threads, and
 /// the wall time of the whole (parallel) stage.
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,19 +47,19 @@ pub struct EmitTimings {
 enum Job<'a> {
     Text(OutputFile),
     Group(&'a [String]),
-    ModelsIndex(Vec<&'a String>),
-    Models(&'a String, Vec<&'a String>),
+    ModelsIndex(Vec<String>),
+    Models(String, Vec<&'a TypeDef>),
     RedactionTests,
 }
 
-/// Stage 3: emit and format every file, in parallel, in a deterministic order.
-pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
+/// Stage 3: every file of the crate, emitted and formatted in parallel, sorted by path;
+/// and how long that took.
+pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     let started = Instant::now();
     let groups = client::Groups::new(api);
-    let homes = types::model_modules(api);
-    let mut by_module: BTreeMap<&String, Vec<&String>> = BTreeMap::new();
-    for (name, module) in &homes {
-        by_module.entry(module).or_default().push(name);
+    let mut by_module: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    for def in &api.types {
+        by_module.entry(def.home.module()).or_default().push(def);
     }
     let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
     for (path, text) in RUNTIME {
@@ -70,7 +68,7 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             contents: format!("{}\n{text}", file::header("//", &api.krate.source)),
         }));
     }
-    jobs.push(Job::ModelsIndex(by_module.keys().copied().collect()));
+    jobs.push(Job::ModelsIndex(by_module.keys().cloned().collect()));
     jobs.extend(by_module.into_iter().map(|(module, names)| Job::Models(module, names)));
     jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
     if redaction::applies(api) {
@@ -85,7 +83,7 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             Job::Text(file) => return Ok((file.clone(), Duration::ZERO, Duration::ZERO)),
             Job::Group(path) => groups.emit(api, path)?,
             Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
-            Job::Models(module, names) => types::emit_models(api, module, names)?,
+            Job::Models(module, defs) => types::emit_models(api, module, defs)?,
             Job::RedactionTests => match redaction::emit_redaction_tests(api)? {
                 Some(emitted) => emitted,
                 None => {
@@ -117,9 +115,8 @@ pub fn emit_timed(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
 fn cost(api: &Api, job: &Job<'_>) -> usize {
     match job {
         Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests => 0,
-        Job::Models(_, names) => names
+        Job::Models(_, defs) => defs
             .iter()
-            .filter_map(|n| api.type_def(n))
             .map(|def| {
                 8 + match &def.kind {
                     crate::ir::TypeKind::Struct(s) => 3 * s.fields.len(),

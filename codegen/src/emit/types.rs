@@ -3,8 +3,6 @@
 //! How a field is spelled follows from three facts — required, nullable, and which
 //! way the type travels — decided once in [`FieldShape::of`].
 
-use std::collections::BTreeMap;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -48,71 +46,8 @@ pub fn field_exists(field: &Field, usage: Usage) -> bool {
     !(only_request && field.read_only || only_response && field.write_only)
 }
 
-/// Which `src/models/<module>.rs` holds each type: the group of the first operation
-/// (in module order) that uses it, so a change to one area of the API shows in that
-/// area's file. Every type is re-exported as `crate::models::Name`.
-pub fn model_modules(api: &Api) -> BTreeMap<String, String> {
-    let mut home: BTreeMap<String, String> = BTreeMap::new();
-    for op in &api.operations {
-        let module = op.group.join("_");
-        let mut stack: Vec<&TypeRef> = Vec::new();
-        match &op.body {
-            Some(crate::ir::Body::Fields { type_name, .. }) => {
-                home.entry(type_name.clone()).or_insert_with(|| module.clone());
-                if let Some(def) = api.type_def(type_name) {
-                    push_inner(def, &mut stack);
-                }
-            }
-            Some(crate::ir::Body::Whole { ty, .. }) => stack.push(ty),
-            Some(crate::ir::Body::Form { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
-            _ => {}
-        }
-        if let crate::ir::Response::Json(ty) | crate::ir::Response::JsonOrEmpty(ty) = &op.response {
-            stack.push(ty);
-        }
-        stack.extend(
-            op.path_params
-                .iter()
-                .chain(&op.query_params)
-                .chain(&op.header_params)
-                .map(|p| &p.ty),
-        );
-        stack.extend(op.errors.iter().filter_map(|e| e.body.as_ref()));
-        while let Some(ty) = stack.pop() {
-            match ty {
-                TypeRef::Named(name) => {
-                    if home.contains_key(name) {
-                        continue;
-                    }
-                    home.insert(name.clone(), module.clone());
-                    if let Some(def) = api.type_def(name) {
-                        push_inner(def, &mut stack);
-                    }
-                }
-                TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
-                _ => {}
-            }
-        }
-    }
-    for def in &api.types {
-        home.entry(def.name.clone()).or_insert_with(|| "other".to_owned());
-    }
-    home
-}
-
-fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {
-    match &def.kind {
-        TypeKind::Struct(s) => {
-            stack.extend(s.fields.iter().map(|f| &f.ty));
-            stack.extend(s.additional.iter().map(|a| &a.ty));
-        }
-        TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
-        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
-    }
-}
-
 /// `src/models/mod.rs`: the modules, each re-exported whole.
-pub fn emit_models_index(modules: &[&String]) -> Result<Emitted> {
+pub fn emit_models_index(modules: &[String]) -> Result<Emitted> {
     let mut items = Vec::new();
     for module in modules {
         let m = ident(module)?;
@@ -122,17 +57,17 @@ pub fn emit_models_index(modules: &[&String]) -> Result<Emitted> {
         "src/models/mod.rs",
         quote! {
             //! Types of the request and response bodies, all re-exported here
-            //! (`crate::models::Name`); each file holds the types one area of the API uses first.
+            //! (`crate::models::Name`): in a group's module the types only its calls use,
+            //! in `shared` those calls of several groups use.
             #(#items)*
         },
     ))
 }
 
 /// `src/models/<module>.rs`.
-pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted> {
+pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted> {
     let mut items = Vec::new();
-    for name in names {
-        let Some(def) = api.type_def(name) else { continue };
+    for def in defs {
         if let Some(target) = &def.alias_of {
             items.push(emit_alias(def, target)?);
             continue;
@@ -144,7 +79,7 @@ pub fn emit_models(api: &Api, module: &str, names: &[&String]) -> Result<Emitted
             TypeKind::Union(u) => emit_union(def, u)?,
         });
     }
-    let doc = format!(" Types the `{}` calls use first.", module.replace('_', "::"));
+    let doc = format!(" {}", defs.first().map(|d| d.home.doc()).unwrap_or_default());
     let tokens = quote! {
         #![doc = #doc]
         #(#items)*

@@ -4,8 +4,10 @@
 //! once each (a worklist), inline schemas are named after where they sit, and last,
 //! every type learns whether it travels in requests, responses or both.
 
+mod dedupe;
 mod names;
 mod operation;
+mod placement;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,15 +69,13 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
             version: config.krate.version.clone(),
             description: config.krate.description.clone(),
             source,
-            dev_dependencies: config
-                .dev_dependencies
-                .iter()
-                .map(|(name, spec)| format!("{name} = {spec}\n"))
-                .collect(),
-            benches: config.krate.benches.clone(),
         },
         auth,
-        types: mark_aliases(lowerer.types.into_values().collect()),
+        types: {
+            let mut types = dedupe::mark_aliases(lowerer.types.into_values().collect());
+            placement::place_types(&mut types, &operations);
+            types
+        },
         operations,
     };
     Ok((api, lowerer.warnings))
@@ -407,24 +407,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
-}
-
-/// Points each struct at the first struct (in name order) with the same shape and
-/// direction, field docs included. drf-spectacular repeats bodies per operation (a
-/// storage's create and update requests are one shape); emitting each once keeps the
-/// derive volume, and so the generated crate's build time, down. Names stay: the
-/// repeats become type aliases.
-fn mark_aliases(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
-    let mut first_by_shape: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for def in &mut types {
-        let TypeKind::Struct(shape) = &def.kind else { continue };
-        let key = format!("{:?}{:?}", def.usage, shape);
-        match first_by_shape.get(&key) {
-            Some(first) => def.alias_of = Some(first.clone()),
-            None => {
-                first_by_shape.insert(key, def.name.clone());
-            }
-        }
-    }
-    types
 }

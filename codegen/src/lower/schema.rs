@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::Lowerer;
 use crate::error::{Error, Result};
 use crate::ir::{
-    Additional, Bound, Field, FloatWidth, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum, Struct, TypeDef,
-    TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
+    Additional, Bound, Field, FloatWidth, Home, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum, Struct,
+    TypeDef, TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -501,6 +501,7 @@ impl<'a> Lowerer<'a> {
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
             alias_of: None,
+            home: Home::Unused,
             kind: TypeKind::Union(Union {
                 variants: Vec::new(),
                 discriminator: None,
@@ -583,6 +584,7 @@ impl<'a> Lowerer<'a> {
             docs: docs_of(data),
             usage: Usage::default(),
             alias_of: None,
+            home: Home::Unused,
             kind: TypeKind::Struct(Struct { fields, additional }),
         });
         Ok(())
@@ -667,6 +669,7 @@ impl<'a> Lowerer<'a> {
             docs: docs_of(data),
             usage: Usage::default(),
             alias_of: None,
+            home: Home::Unused,
             kind: TypeKind::Union(Union {
                 variants,
                 discriminator: discriminator.map(|d| d.property_name.clone()),
@@ -705,6 +708,7 @@ impl<'a> Lowerer<'a> {
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
             alias_of: None,
+            home: Home::Unused,
             kind: TypeKind::StringEnum(StringEnum {
                 variants,
                 unknown_variant,
@@ -747,6 +751,7 @@ impl<'a> Lowerer<'a> {
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
             alias_of: None,
+            home: Home::Unused,
             kind: TypeKind::IntEnum(IntEnum {
                 variants,
                 unknown_variant,

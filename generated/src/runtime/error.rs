@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 
 use super::summary;
 

@@ -1,0 +1,427 @@
+//! One operation's builder. Planned once ([`BuilderPlan`]: every input with its place in
+//! the request and whether the group method takes it as an argument or the builder as a
+//! setter), then emitted in small pieces: the group method, the builder struct and its
+//! setters here, `send` in [`super::send`].
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::call_docs::{errors_doc, param_docs};
+use super::docs::{doc_attrs, doc_line, paragraphs};
+use super::file::ident;
+use super::types::{FieldShape, field_exists, rust_type, setter_docs};
+use crate::error::{Error, Result};
+use crate::ir::{Api, Body, Field, FormField, Operation, Param, Struct, TypeDef, TypeKind, TypeRef};
+
+/// Where a parameter goes in the request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Path,
+    Query,
+    Header,
+}
+
+/// What an input is, and so where its value goes.
+pub enum InputKind<'a> {
+    Param(&'a Param, Place),
+    FormField(&'a FormField),
+    BodyField(&'a Field, FieldShape, Option<Ident>),
+}
+
+/// One value the caller can give a call.
+pub struct Input<'a> {
+    pub name: Ident,
+    pub ty: &'a TypeRef,
+    pub docs: String,
+    pub kind: InputKind<'a>,
+    /// Required inputs are arguments of the group method; the others are setters.
+    pub argument: bool,
+}
+
+/// The body struct of an operation whose body is a set of fields.
+pub struct FieldsBody<'a> {
+    pub def: &'a TypeDef,
+    pub shape: &'a Struct,
+}
+
+/// Everything the emitters need to know about one operation's builder.
+pub struct BuilderPlan<'a> {
+    pub op: &'a Operation,
+    pub method: Ident,
+    pub builder: Ident,
+    /// Path, query and header parameters, then body fields, then form fields.
+    pub inputs: Vec<Input<'a>>,
+    pub fields_body: Option<FieldsBody<'a>>,
+}
+
+impl<'a> BuilderPlan<'a> {
+    pub fn new(api: &'a Api, op: &'a Operation) -> Result<BuilderPlan<'a>> {
+        let fields_body = fields_body(api, op)?;
+        let mut inputs = param_inputs(op)?;
+        if let (Some(Body::Fields { fields, .. }), Some(body)) = (&op.body, &fields_body) {
+            for bf in fields {
+                let field = body
+                    .shape
+                    .fields
+                    .iter()
+                    .find(|f| f.rust_name == bf.field)
+                    .ok_or_else(|| emit_error(op, "body field missing"))?;
+                inputs.push(Input {
+                    name: ident(&bf.arg_name)?,
+                    ty: &field.ty,
+                    docs: setter_docs(field, body.def.usage),
+                    kind: InputKind::BodyField(
+                        field,
+                        FieldShape::of(field, body.def.usage),
+                        bf.null_setter.as_deref().map(ident).transpose()?,
+                    ),
+                    argument: field.required,
+                });
+            }
+        }
+        if let Some(Body::Form { fields, .. }) = &op.body {
+            for field in fields {
+                inputs.push(form_input(field)?);
+            }
+        }
+        Ok(BuilderPlan {
+            op,
+            method: ident(&op.method_name)?,
+            builder: ident(&format!("{}Builder", crate::naming::type_name(&op.method_name)))?,
+            inputs,
+            fields_body,
+        })
+    }
+}
+
+fn fields_body<'a>(api: &'a Api, op: &Operation) -> Result<Option<FieldsBody<'a>>> {
+    let Some(Body::Fields { type_name, .. }) = &op.body else {
+        return Ok(None);
+    };
+    let def = api
+        .type_def(type_name)
+        .ok_or_else(|| emit_error(op, "body type missing"))?;
+    let TypeKind::Struct(shape) = &def.kind else {
+        return Err(emit_error(op, "body type is not a struct"));
+    };
+    Ok(Some(FieldsBody { def, shape }))
+}
+
+fn param_inputs(op: &Operation) -> Result<Vec<Input<'_>>> {
+    let places = [
+        (&op.path_params, Place::Path),
+        (&op.query_params, Place::Query),
+        (&op.header_params, Place::Header),
+    ];
+    let params = places
+        .into_iter()
+        .flat_map(|(params, place)| params.iter().map(move |p| (p, place)));
+    params
+        .map(|(param, place)| {
+            Ok(Input {
+                name: ident(&param.rust_name)?,
+                ty: &param.ty,
+                docs: param_docs(param),
+                kind: InputKind::Param(param, place),
+                argument: param.required,
+            })
+        })
+        .collect()
+}
+
+fn form_input(field: &FormField) -> Result<Input<'_>> {
+    Ok(Input {
+        name: ident(&field.arg_name)?,
+        ty: &field.ty,
+        docs: field
+            .docs
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` form field.", field.wire_name)),
+        kind: InputKind::FormField(field),
+        argument: field.required,
+    })
+}
+
+/// The pieces of a builder, gathered input by input.
+#[derive(Default)]
+struct Pieces {
+    /// Arguments of the group method.
+    args: Vec<TokenStream>,
+    /// Initialisers of the builder's members in the group method.
+    inits: Vec<TokenStream>,
+    members: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+    /// Initialisers of the body struct's fields (fields bodies only).
+    body_inits: Vec<TokenStream>,
+}
+
+/// The group method (`client.group().call(args..)`) and the builder it returns.
+pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(TokenStream, TokenStream)> {
+    let plan = BuilderPlan::new(api, op)?;
+    let mut pieces = Pieces::default();
+    for input in &plan.inputs {
+        match &input.kind {
+            InputKind::Param(param, _) => stored_input(input, rust_type(&param.ty), &mut pieces),
+            InputKind::FormField(field) if field.file => stored_input(input, quote!(crate::FilePart), &mut pieces),
+            InputKind::FormField(field) => stored_input(input, rust_type(&field.ty), &mut pieces),
+            InputKind::BodyField(field, shape, null_setter) => {
+                body_field_input(input, field, *shape, null_setter.as_ref(), &mut pieces)?
+            }
+        }
+    }
+    if let Some(body) = &plan.fields_body {
+        fields_body_member(&plan, body, &mut pieces)?;
+    }
+    match &op.body {
+        Some(Body::Raw { text, required, .. }) => raw_body_member(*text, *required, &mut pieces),
+        Some(Body::Whole { ty, required }) => whole_body_member(ty, *required, &mut pieces),
+        _ => {}
+    }
+    let group_method = group_method(&plan, &pieces);
+    let send = super::send::emit_send(api, &plan)?;
+    let builder = builder_struct(&plan, handle, pieces, send);
+    Ok((group_method, builder))
+}
+
+fn group_method(plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStream {
+    let op = plan.op;
+    let call_doc = format!("`{} {}` (operation `{}`).", op.http_method.as_str(), op.path, op.id);
+    let errors_doc = errors_doc(op);
+    let docs = doc_attrs(&paragraphs([
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(call_doc.as_str()),
+        errors_doc.as_deref(),
+    ]));
+    let (method, builder) = (&plan.method, &plan.builder);
+    let (args, inits) = (&pieces.args, &pieces.inits);
+    let too_many = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #too_many
+        pub fn #method(&self, #(#args),*) -> #builder {
+            #builder {
+                client: self.client.clone(),
+                #(#inits),*
+            }
+        }
+    }
+}
+
+fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: TokenStream) -> TokenStream {
+    let (method, builder) = (&plan.method, &plan.builder);
+    let builder_doc = doc_line(&format!(
+        "Builder for [`{handle}::{method}`]: `{} {}`. Set what you need, then call [`send`](Self::send).",
+        plan.op.http_method.as_str(),
+        plan.op.path
+    ));
+    let (members, setters) = (pieces.members, pieces.setters);
+    quote! {
+        #builder_doc
+        #[derive(Clone, Debug)]
+        #[must_use = "nothing is sent until `.send().await`"]
+        pub struct #builder {
+            client: crate::Client,
+            #(#members)*
+        }
+
+        impl #builder {
+            #(#setters)*
+            #send
+        }
+    }
+}
+
+/// A parameter or form field: a member of the builder, set by argument or setter.
+fn stored_input(input: &Input<'_>, ty: TokenStream, pieces: &mut Pieces) {
+    let name = &input.name;
+    let (param_ty, convert) = setter_input(input);
+    if input.argument {
+        pieces.args.push(quote!(#name: #param_ty));
+        pieces.inits.push(member_init(name, &convert));
+        pieces.members.push(quote!(#name: #ty,));
+    } else {
+        pieces.inits.push(quote!(#name: None));
+        pieces.members.push(quote!(#name: Option<#ty>,));
+        let docs = doc_attrs(&input.docs);
+        pieces
+            .setters
+            .push(setter(docs, name, &param_ty, quote!(self.#name = Some(#convert);)));
+    }
+}
+
+/// A field of the body struct: an argument initialising it, or a setter (and, for a
+/// nullable one, a setter sending `null`).
+fn body_field_input(
+    input: &Input<'_>,
+    field: &Field,
+    shape: FieldShape,
+    null_setter: Option<&Ident>,
+    pieces: &mut Pieces,
+) -> Result<()> {
+    let name = &input.name;
+    let member = ident(&field.rust_name)?;
+    let (param_ty, convert) = setter_input(input);
+    let convert = if field.boxed {
+        quote!(Box::new(#convert))
+    } else {
+        convert
+    };
+    if input.argument {
+        if shape == FieldShape::Plain {
+            pieces.args.push(quote!(#name: #param_ty));
+            pieces.body_inits.push(member_init(&member, &convert));
+        } else {
+            let ty = rust_type(input.ty);
+            pieces.args.push(quote!(#name: Option<#ty>));
+            let value = if field.boxed {
+                quote!(#name.map(Box::new))
+            } else {
+                quote!(#name)
+            };
+            pieces.body_inits.push(member_init(&member, &value));
+        }
+        return Ok(());
+    }
+    let wrapped = match shape {
+        FieldShape::OptionalNullable => quote!(Some(crate::Nullable::Value(#convert))),
+        _ => quote!(Some(#convert)),
+    };
+    let docs = doc_attrs(&input.docs);
+    pieces
+        .setters
+        .push(setter(docs, name, &param_ty, quote!(self.body.#member = #wrapped;)));
+    if let Some(null_setter) = null_setter {
+        let doc = doc_line(&format!(
+            "Sends `{}: null`, clearing the value on the server.",
+            field.wire_name
+        ));
+        pieces.setters.push(quote! {
+            #doc
+            pub fn #null_setter(mut self) -> Self {
+                self.body.#member = Some(crate::Nullable::Null);
+                self
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The builder's `body` member for a fields body, started from the required arguments.
+fn fields_body_member(plan: &BuilderPlan<'_>, body: &FieldsBody<'_>, pieces: &mut Pieces) -> Result<()> {
+    let body_ty = ident(&body.def.name)?;
+    let body_value = if pieces.body_inits.is_empty() {
+        quote!(Default::default())
+    } else {
+        for field in body.shape.fields.iter().filter(|f| field_exists(f, body.def.usage)) {
+            let is_argument = plan.inputs.iter().any(|i| {
+                i.argument && matches!(&i.kind, InputKind::BodyField(f, _, _) if f.rust_name == field.rust_name)
+            });
+            if !is_argument {
+                let member = ident(&field.rust_name)?;
+                pieces.body_inits.push(quote!(#member: None));
+            }
+        }
+        let body_inits = &pieces.body_inits;
+        quote!(crate::models::#body_ty { #(#body_inits),* })
+    };
+    pieces.inits.push(quote!(body: #body_value));
+    pieces.members.push(quote!(body: crate::models::#body_ty,));
+    pieces.setters.push(quote! {
+        /// Replaces the whole request body, including anything set before.
+        pub fn body(mut self, body: crate::models::#body_ty) -> Self {
+            self.body = body;
+            self
+        }
+    });
+    Ok(())
+}
+
+/// A body that is not JSON: `String` for text, bytes otherwise.
+fn raw_body_member(text: bool, required: bool, pieces: &mut Pieces) {
+    let ty = if text { quote!(String) } else { quote!(Vec<u8>) };
+    let (param, convert) = (quote!(impl Into<#ty>), quote!(body.into()));
+    if required {
+        pieces.args.push(quote!(body: #param));
+        pieces.inits.push(quote!(body: #convert));
+        pieces.members.push(quote!(body: #ty,));
+    } else {
+        pieces.inits.push(quote!(body: None));
+        pieces.members.push(quote!(body: Option<#ty>,));
+    }
+    let store = if required {
+        quote!(#convert)
+    } else {
+        quote!(Some(#convert))
+    };
+    pieces.setters.push(quote! {
+        /// Sets the request body.
+        pub fn body(mut self, body: #param) -> Self {
+            self.body = #store;
+            self
+        }
+    });
+}
+
+/// A JSON body that is not a struct (an array, a union): one `body` value.
+fn whole_body_member(ty: &TypeRef, required: bool, pieces: &mut Pieces) {
+    let ty = rust_type(ty);
+    if required {
+        pieces.args.push(quote!(body: #ty));
+        pieces.inits.push(quote!(body));
+        pieces.members.push(quote!(body: #ty,));
+        pieces.setters.push(quote! {
+            /// Replaces the request body.
+            pub fn body(mut self, body: #ty) -> Self {
+                self.body = body;
+                self
+            }
+        });
+    } else {
+        pieces.inits.push(quote!(body: None));
+        pieces.members.push(quote!(body: Option<#ty>,));
+        pieces.setters.push(quote! {
+            /// Sets the request body (none is sent otherwise).
+            pub fn body(mut self, body: #ty) -> Self {
+                self.body = Some(body);
+                self
+            }
+        });
+    }
+}
+
+fn setter(docs: TokenStream, name: &Ident, param_ty: &TokenStream, assign: TokenStream) -> TokenStream {
+    quote! {
+        #docs
+        pub fn #name(mut self, #name: #param_ty) -> Self {
+            #assign
+            self
+        }
+    }
+}
+
+/// `name` when the value is the variable of the same name (shorthand), else `name: value`.
+fn member_init(name: &Ident, value: &TokenStream) -> TokenStream {
+    if *name == value.to_string() {
+        quote!(#name)
+    } else {
+        quote!(#name: #value)
+    }
+}
+
+/// The input's parameter type and how its variable becomes the stored value.
+fn setter_input(input: &Input<'_>) -> (TokenStream, TokenStream) {
+    let var = &input.name;
+    match (&input.kind, input.ty) {
+        (InputKind::FormField(f), _) if f.file => (quote!(crate::FilePart), quote!(#var)),
+        (_, TypeRef::String) => (quote!(impl Into<String>), quote!(#var.into())),
+        (_, other) => (rust_type(other), quote!(#var)),
+    }
+}
+
+pub fn emit_error(op: &Operation, message: &str) -> Error {
+    Error::Emit {
+        file: op.origin.clone(),
+        message: message.to_owned(),
+    }
+}

@@ -1,0 +1,137 @@
+//! What a call's docs show beyond the description's text: the documented error replies,
+//! the parameters' limits, and a compiled example of the call.
+
+use super::docs::paragraphs;
+use crate::ir::{Api, Body, Operation, Param, TypeKind, TypeRef};
+
+/// A compiled (`no_run`) example calling `op`, or `None` if an argument has no
+/// obvious placeholder value.
+pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
+    let mut args = Vec::new();
+    for param in op
+        .path_params
+        .iter()
+        .chain(&op.query_params)
+        .chain(&op.header_params)
+        .filter(|p| p.required)
+    {
+        args.push(example_value(api, &param.ty)?);
+    }
+    match &op.body {
+        Some(Body::Fields { type_name, fields }) => {
+            let TypeKind::Struct(shape) = &api.type_def(type_name)?.kind else {
+                return None;
+            };
+            for bf in fields {
+                let field = shape.fields.iter().find(|f| f.rust_name == bf.field)?;
+                if field.required {
+                    let value = example_value(api, &field.ty)?;
+                    args.push(if field.nullable {
+                        format!("Some({value})")
+                    } else {
+                        value
+                    });
+                }
+            }
+        }
+        Some(Body::Whole { ty, required: true }) => args.push(example_value(api, ty)?),
+        Some(Body::Form { fields, .. }) => {
+            for field in fields.iter().filter(|f| f.required) {
+                args.push(if field.file {
+                    format!("{}::FilePart::new(\"data.json\", b\"[]\".to_vec())", crate_ident(api))
+                } else {
+                    example_value(api, &field.ty)?
+                });
+            }
+        }
+        Some(Body::Raw {
+            text, required: true, ..
+        }) => args.push(if *text {
+            "\"text\"".to_owned()
+        } else {
+            "b\"bytes\".to_vec()".to_owned()
+        }),
+        _ => {}
+    }
+    let krate = crate_ident(api);
+    let auth = if api.auth.api_key.is_some() {
+        "Auth::api_key(\"YOUR_API_KEY\")"
+    } else {
+        "Auth::none()"
+    };
+    let call = format!(
+        "client.{}().{}({})",
+        op.group.join("()."),
+        op.method_name,
+        args.join(", ")
+    );
+    Some(format!(
+        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nuse {krate}::{{Auth, Client}};\n\n\
+         let client = Client::new(\"http://localhost:8080\", {auth})?;\nlet reply = {call}.send().await?;\n\
+         println!(\"{{reply:?}}\");\n# Ok(())\n# }}\n```"
+    ))
+}
+
+fn crate_ident(api: &Api) -> String {
+    api.krate.name.replace('-', "_")
+}
+
+/// Rust source for a placeholder value of `ty`, for examples.
+fn example_value(api: &Api, ty: &TypeRef) -> Option<String> {
+    let krate = crate_ident(api);
+    Some(match ty {
+        TypeRef::Bool => "true".to_owned(),
+        TypeRef::Int(_) => "1".to_owned(),
+        TypeRef::Float(_) => "1.0".to_owned(),
+        TypeRef::String => "\"example\"".to_owned(),
+        TypeRef::DateTime => "chrono::Utc::now()".to_owned(),
+        TypeRef::Date => "chrono::Utc::now().date_naive()".to_owned(),
+        TypeRef::Json => "serde_json::json!({})".to_owned(),
+        TypeRef::Array(_) => "Vec::new()".to_owned(),
+        TypeRef::Map(_) => "Default::default()".to_owned(),
+        TypeRef::Named(name) => match &api.type_def(name)?.kind {
+            TypeKind::StringEnum(e) => format!("{krate}::models::{name}::from({:?})", e.variants.first()?.wire),
+            TypeKind::IntEnum(e) => format!("{krate}::models::{name}::from({})", e.variants.first()?.value),
+            TypeKind::Struct(s) if s.fields.iter().all(|f| !f.required || f.read_only) => {
+                format!("{krate}::models::{name}::default()")
+            }
+            _ => return None,
+        },
+    })
+}
+
+/// "Documented errors: 400 (body: [`X`]), 404." — for the operation's docs.
+pub fn errors_doc(op: &Operation) -> Option<String> {
+    if op.errors.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = op
+        .errors
+        .iter()
+        .map(|e| {
+            let description = e.description.trim();
+            let description = if description.is_empty() { String::new() } else { format!(" {description}") };
+            match &e.body {
+                Some(TypeRef::Named(name)) => format!(
+                    "- `{}`{description}: the body decodes with `ApiError::body_as::<`[`{name}`](crate::models::{name})`>()`",
+                    e.status
+                ),
+                _ => format!("- `{}`{description}", e.status),
+            }
+        })
+        .collect();
+    Some(format!(
+        "Documented error replies (returned as [`Error::Api`](crate::Error::Api)):\n{}",
+        listed.join("\n")
+    ))
+}
+
+pub fn param_docs(param: &Param) -> String {
+    let limits = super::types::limits_doc(&param.limits).map(|l| format!("{l} Checked before sending."));
+    let docs = paragraphs([param.docs.as_deref(), limits.as_deref()]);
+    if docs.is_empty() {
+        format!("The `{}` parameter.", param.wire_name)
+    } else {
+        docs
+    }
+}

@@ -1,0 +1,265 @@
+//! A builder's `send`: checks, then the request (parameters, path, body), then the reply
+//! decoded; and `all_items` for paginated lists.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::builder::{BuilderPlan, InputKind, Place};
+use super::docs::doc_line;
+use super::file::ident;
+use super::types::{limit_check, nested_check, rust_type};
+use crate::error::Result;
+use crate::ir::{Api, Body, FormEncoding, FormField, LastPage, Operation, Pagination, PathPart, Response, TypeRef};
+
+pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
+    let op = plan.op;
+    let params = Params::of(plan);
+    let (checks, query, headers) = (
+        &params.checks,
+        list_value(&params.query, "query_pairs"),
+        list_value(&params.headers, "header_pairs"),
+    );
+    let (path_args, path) = path_value(op)?;
+    let (validate_body, body) = body_value(api, op)?;
+    let method = format_ident!("{}", op.http_method.as_str());
+    let authenticated = op.authenticated;
+    let (output, finish) = reply(&op.response);
+    let accept = op.response.accept();
+    let pages = op.pagination.as_ref().map(all_items).transpose()?;
+    let operation = &op.id;
+    Ok(quote! {
+        #pages
+
+        /// Checks documented limits, sends the request and decodes the reply.
+        pub fn send(self) -> impl ::std::future::Future<Output = Result<#output, crate::Error>> {
+            crate::runtime::ValueOf::new(self.send_with_response())
+        }
+
+        /// Like [`send`](Self::send), and also gives the status, headers and raw body
+        /// the server sent.
+        pub async fn send_with_response(self) -> Result<crate::Response<#output>, crate::Error> {
+            #(#checks)*
+            #validate_body
+            #(#path_args)*
+            let request_spec = crate::runtime::RequestSpec {
+                operation: #operation,
+                method: ::reqwest::Method::#method,
+                path: #path,
+                query: #query,
+                headers: #headers,
+                body: #body,
+                accept: #accept,
+                authenticated: #authenticated,
+            };
+            self.client.execute(request_spec).await? #finish
+        }
+    })
+}
+
+/// The parameters' limit checks, and the statements pushing query and header pairs.
+#[derive(Default)]
+struct Params {
+    checks: Vec<TokenStream>,
+    query: Vec<TokenStream>,
+    headers: Vec<TokenStream>,
+}
+
+impl Params {
+    fn of(plan: &BuilderPlan<'_>) -> Params {
+        let mut params = Params::default();
+        for input in &plan.inputs {
+            let InputKind::Param(param, place) = &input.kind else {
+                continue;
+            };
+            let name = &input.name;
+            let wire = &param.wire_name;
+            // Each statement reads `value`, bound to the member when it is set.
+            let when_set = |statement: TokenStream| {
+                if param.required {
+                    quote! { { let value = &self.#name; #statement } }
+                } else {
+                    quote! { if let Some(value) = &self.#name { #statement } }
+                }
+            };
+            if let Some(check) = limit_check(wire, &param.ty, &param.limits, quote!(value)) {
+                params.checks.push(when_set(check));
+            }
+            let (list, list_name) = match place {
+                Place::Path => continue,
+                Place::Query => (&mut params.query, quote!(query_pairs)),
+                Place::Header => (&mut params.headers, quote!(header_pairs)),
+            };
+            let push = match &param.ty {
+                TypeRef::Array(_) => {
+                    quote! { for item in value { #list_name.push((#wire, crate::runtime::param_text(item))); } }
+                }
+                _ => quote! { #list_name.push((#wire, crate::runtime::param_text(value))); },
+            };
+            list.push(when_set(push));
+        }
+        params
+    }
+}
+
+/// `Vec::new()`, or a block filling the named list with the pushes.
+fn list_value(pushes: &[TokenStream], list: &str) -> TokenStream {
+    if pushes.is_empty() {
+        return quote!(Vec::new());
+    }
+    let list = format_ident!("{list}");
+    quote!({
+        let mut #list = Vec::new();
+        #(#pushes)*
+        #list
+    })
+}
+
+/// Statements encoding each path parameter into a local, and the path built from them
+/// (so `format!` reads like the template).
+fn path_value(op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
+    let mut format = String::new();
+    let mut path_args = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(i) => {
+                let param = &op.path_params[*i];
+                let name = ident(&param.rust_name)?;
+                format.push_str(&format!("{{{name}}}"));
+                path_args
+                    .push(quote!(let #name = crate::runtime::path_segment(&crate::runtime::param_text(&self.#name));));
+            }
+        }
+    }
+    let path = if path_args.is_empty() {
+        quote!(#format.to_owned())
+    } else {
+        quote!(format!(#format))
+    };
+    Ok((path_args, path))
+}
+
+/// Statements checking (or gathering) the body, and the `RequestBody` expression.
+fn body_value(api: &Api, op: &Operation) -> Result<(TokenStream, TokenStream)> {
+    Ok(match &op.body {
+        Some(Body::Fields { .. }) => (
+            quote!(self.body.validate()?;),
+            quote!(Some(crate::runtime::to_json(&self.body)?)),
+        ),
+        Some(Body::Whole { ty, required: true }) => {
+            let check = nested_check(api, "", ty, quote!(value));
+            let check = check.map(|check| quote!({ let value = &self.body; #check }));
+            (quote!(#check), quote!(Some(crate::runtime::to_json(&self.body)?)))
+        }
+        Some(Body::Whole { ty, required: false }) => {
+            let check = nested_check(api, "", ty, quote!(value));
+            let check = check.map(|check| quote!(if let Some(value) = &self.body { #check }));
+            (
+                quote!(#check),
+                quote!(self.body.as_ref().map(crate::runtime::to_json).transpose()?),
+            )
+        }
+        Some(Body::Raw {
+            media_type,
+            required,
+            text,
+        }) => {
+            let bytes = if *text { quote!(body.into_bytes()) } else { quote!(body) };
+            let body = if *required {
+                quote!({ let body = self.body; Some(crate::runtime::RequestBody::raw(#bytes, #media_type)) })
+            } else {
+                quote!(self.body.map(|body| crate::runtime::RequestBody::raw(#bytes, #media_type)))
+            };
+            (TokenStream::new(), body)
+        }
+        Some(Body::Form { encoding, fields }) => form_body(*encoding, fields)?,
+        None => (TokenStream::new(), quote!(None)),
+    })
+}
+
+fn form_body(encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStream, TokenStream)> {
+    let mut pushes = Vec::new();
+    for field in fields {
+        let name = ident(&field.arg_name)?;
+        let wire = &field.wire_name;
+        let part = if field.file {
+            quote!(crate::runtime::Part::File(#wire, value))
+        } else {
+            quote!(crate::runtime::Part::Text(#wire, crate::runtime::param_text(&value)))
+        };
+        pushes.push(if field.required {
+            quote! { { let value = self.#name; form_parts.push(#part); } }
+        } else {
+            quote! { if let Some(value) = self.#name { form_parts.push(#part); } }
+        });
+    }
+    let encode = match encoding {
+        FormEncoding::Multipart => quote!(crate::runtime::RequestBody::multipart(form_parts)),
+        FormEncoding::UrlEncoded => quote!(crate::runtime::RequestBody::url_encoded(form_parts)),
+    };
+    Ok((
+        quote!(let mut form_parts = Vec::new(); #(#pushes)*),
+        quote!(Some(#encode)),
+    ))
+}
+
+/// `send`'s output type, and the runtime call decoding the reply into it.
+fn reply(response: &Response) -> (TokenStream, TokenStream) {
+    match response {
+        Response::Json(ty) => (rust_type(ty), quote!(.json())),
+        Response::JsonOrEmpty(ty) => {
+            let ty = rust_type(ty);
+            (quote!(Option<#ty>), quote!(.json_or_empty()))
+        }
+        Response::Text { .. } => (quote!(String), quote!(.text())),
+        Response::Bytes { .. } => (quote!(Vec<u8>), quote!(.bytes())),
+        Response::Empty => (quote!(()), quote!(.empty())),
+    }
+}
+
+/// `all_items()`: every item of every page, as a stream.
+fn all_items(p: &Pagination) -> Result<TokenStream> {
+    let page = ident(&p.page_setter)?;
+    let results = ident(&p.results_field)?;
+    let item = rust_type(&p.item);
+    // `seen` counts the items so far, where the total decides the last page.
+    let (doc, seen, next_page) = match &p.last_page {
+        LastPage::NoNextLink(next) => {
+            let next = ident(next)?;
+            (
+                "until a reply has no `next` page.",
+                quote!(seen),
+                quote!(reply.#next.is_some().then_some(page + 1)),
+            )
+        }
+        LastPage::TotalReached(total) => {
+            let total = ident(total)?;
+            (
+                "until the items add up to the reply's total (or a page is empty).",
+                quote!(mut seen),
+                quote!({
+                    seen += reply.#results.len();
+                    let total = usize::try_from(reply.#total).unwrap_or(usize::MAX);
+                    (!reply.#results.is_empty() && seen < total).then_some(page + 1)
+                }),
+            )
+        }
+    };
+    let doc = doc_line(&format!(
+        "Every item of every page, as a stream: asks for page 1, 2, ... (with the other settings of this builder) {doc}"
+    ));
+    Ok(quote! {
+        #doc
+        pub fn all_items(self) -> impl ::futures_util::Stream<Item = Result<#item, crate::Error>> {
+            use ::futures_util::TryStreamExt as _;
+            ::futures_util::stream::try_unfold((self, Some(1), 0usize), |(builder, page, #seen)| async move {
+                let Some(page) = page else { return Ok::<_, crate::Error>(None) };
+                let reply = builder.clone().#page(page).send().await?;
+                let next_page = #next_page;
+                let items = ::futures_util::stream::iter(reply.#results.into_iter().map(Ok));
+                Ok(Some((items, (builder, next_page, seen))))
+            })
+            .try_flatten()
+        }
+    })
+}

@@ -1,0 +1,202 @@
+//! Stage 1: read an OpenAPI 3.0 description (YAML or JSON) into `openapiv3` types.
+//!
+//! By job: [`parse`] (text → typed document, errors with line, column and JSON pointer),
+//! [`normalize`] (3.1 habits rewritten into 3.0, with warnings), [`prune`] (the fast
+//! path for a few operations of a big JSON description). Overlays ([`crate::overlay`])
+//! apply to the tree between parsing and typing.
+
+mod normalize;
+mod parse;
+mod prune;
+
+pub use normalize::normalize;
+pub use parse::json_tree;
+
+use normalize::normalized;
+use parse::{parse_json, parse_yaml, tree_structure_error};
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize as _;
+
+use crate::error::{Error, Result, Warning};
+use crate::overlay::Overlay;
+
+/// A parsed description and where it came from.
+#[derive(Debug)]
+pub struct Document {
+    pub file: PathBuf,
+    pub openapi: openapiv3::OpenAPI,
+    /// What the loader had to rewrite to read the document (see [`normalize`]).
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads and parses `file`; JSON when the name ends in `.json` or the text starts with `{`.
+pub fn load(file: &Path) -> Result<Document> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+        path: file.to_owned(),
+        source,
+    })?;
+    parse(file, &text)
+}
+
+/// Parses `text` as if read from `file` (the name is used for the format and in errors).
+pub fn parse(file: &Path, text: &str) -> Result<Document> {
+    let is_json = is_json(file, text);
+    let typed = if is_json {
+        parse_json(file, text)
+    } else {
+        parse_yaml(file, text)
+    };
+    let (openapi, warnings) = match typed {
+        Ok(openapi) => (openapi, Vec::new()),
+        // A shape error may come from OpenAPI 3.1 habits in a 3.0 document: retry on a
+        // normalized tree, and report the first error if that does not help either.
+        Err(first @ Error::Structure { .. }) => match json_tree(text, is_json).and_then(normalized) {
+            Some(recovered) => recovered,
+            None => return Err(first),
+        },
+        Err(other) => return Err(other),
+    };
+    finish(file, openapi, warnings)
+}
+
+/// Parses `text` as if read from `file`, then applies `overlays` in order. The
+/// corrections apply to the document's tree, so errors after them name a JSON pointer
+/// rather than a line.
+pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<Document> {
+    if overlays.is_empty() {
+        return parse(file, text);
+    }
+    let Some(mut tree) = json_tree(text, is_json(file, text)) else {
+        // Not well-formed: the plain parse says where.
+        return Err(parse(file, text).err().unwrap_or_else(|| Error::Structure {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            pointer: "#".to_owned(),
+            message: "cannot be read as a JSON tree".to_owned(),
+        }));
+    };
+    for overlay in overlays {
+        overlay.apply(&mut tree)?;
+    }
+    let (openapi, warnings) = match openapiv3::OpenAPI::deserialize(&tree) {
+        Ok(openapi) => (openapi, Vec::new()),
+        Err(_) => match normalized(tree.clone()) {
+            Some(recovered) => recovered,
+            None => return Err(tree_structure_error(file, &tree)),
+        },
+    };
+    finish(file, openapi, warnings)
+}
+
+fn is_json(file: &Path, text: &str) -> bool {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        Some("yaml" | "yml") => false,
+        _ => text.trim_start().starts_with('{'),
+    }
+}
+
+/// Checks the version and places the loader's warnings in `file`.
+fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> Result<Document> {
+    check_version(file, &openapi)?;
+    let warnings = warnings
+        .into_iter()
+        .map(|w| Warning {
+            pointer: format!("{}{}", file.display(), w.pointer),
+            ..w
+        })
+        .collect();
+    Ok(Document {
+        file: file.to_owned(),
+        openapi,
+        warnings,
+    })
+}
+
+/// Loads what generating `operation_ids` needs, corrected by `overlays`. For JSON
+/// documents without overlays that is only the path items holding those operations and
+/// the components their `$ref`s reach: the rest is skimmed as raw JSON, never typed,
+/// which makes small selections from big descriptions fast. Anything unusual falls back
+/// to loading the whole document (so errors keep their exact positions); so do overlays,
+/// whose targets may lie anywhere.
+pub fn load_for(file: &Path, operation_ids: Option<&[String]>, overlays: &[Overlay]) -> Result<Document> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+        path: file.to_owned(),
+        source,
+    })?;
+    if let (Some(ids), true, true) = (operation_ids, is_json(file, &text), overlays.is_empty())
+        && let Some(pruned) = prune::prune(&text, ids)
+        && let Ok(doc) = parse(file, &pruned)
+    {
+        return Ok(doc);
+    }
+    parse_corrected(file, &text, overlays)
+}
+
+/// openapiv3 models 3.0 only; 2.0 documents fail above on the missing `openapi` field.
+fn check_version(file: &Path, doc: &openapiv3::OpenAPI) -> Result<()> {
+    if doc.openapi.starts_with("3.") {
+        return Ok(());
+    }
+    Err(Error::Structure {
+        file: file.to_owned(),
+        line: 0,
+        column: 0,
+        pointer: "#/openapi".to_owned(),
+        message: format!("expected an OpenAPI 3.x document, found version `{}`", doc.openapi),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_syntax_error_has_line_and_column() {
+        let err = parse(Path::new("x.json"), "{\n  \"openapi\": \"3.0.3\",\n  oops\n}").unwrap_err();
+        assert!(matches!(err, Error::Syntax { line: 3, column: 3, .. }), "{err:?}");
+        assert_eq!(err.to_string(), "x.json:3:3: key must be a string");
+    }
+
+    #[test]
+    fn yaml_syntax_error_has_line_and_column() {
+        let err = parse(Path::new("x.yaml"), "openapi: 3.0.3\ninfo: [\n").unwrap_err();
+        let Error::Syntax { line, .. } = err else {
+            panic!("expected a syntax error, got {err:?}")
+        };
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn wrong_shape_names_the_pointer_and_position() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
+        let err = parse(Path::new("x.yaml"), text).unwrap_err();
+        let Error::Structure {
+            pointer, line, message, ..
+        } = &err
+        else {
+            panic!("expected a structure error, got {err:?}")
+        };
+        // openapiv3 flattens `paths` (for its `x-` extensions), which buffers the map and
+        // hides deeper path segments from serde; the position still points at the item.
+        assert_eq!(pointer, "#/paths");
+        assert_eq!(*line, 4);
+        assert!(
+            message.contains("invalid type: integer `7`, expected struct Responses"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn swagger_2_is_refused() {
+        let err = parse(
+            Path::new("x.json"),
+            r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("missing field `openapi`"), "{err}");
+    }
+}

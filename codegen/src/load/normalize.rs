@@ -1,0 +1,113 @@
+//! Rewrites what OpenAPI 3.1 (and sloppy 3.0) documents say in ways `openapiv3` cannot
+//! read into their 3.0 equivalents, each rewrite with a warning.
+
+use crate::error::Warning;
+use crate::pointer::Pointer;
+
+/// The typed document from a tree that only reads after normalizing; `None` when
+/// normalizing changed nothing or did not help.
+pub(super) fn normalized(mut value: serde_json::Value) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
+    let mut warnings = Vec::new();
+    normalize(&mut value, &Pointer::root(), &mut warnings);
+    if warnings.is_empty() {
+        return None;
+    }
+    let openapi = serde_json::from_value(value).ok()?;
+    Some((openapi, warnings))
+}
+
+/// Rewrites what OpenAPI 3.1 (and sloppy 3.0) documents say in ways openapiv3 cannot
+/// read, into their 3.0 equivalents, with a warning per rewrite:
+/// `type: [T, "null"]` → `type: T, nullable: true`; numeric `exclusiveMinimum` /
+/// `exclusiveMaximum` → a bound plus the 3.0 flag; `const: v` → `enum: [v]`; integer
+/// bounds and enum values outside i64 are dropped.
+pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec<Warning>) {
+    use serde_json::Value;
+    let warn = |warnings: &mut Vec<Warning>, at: &Pointer, message: String| {
+        warnings.push(Warning {
+            pointer: at.to_string(),
+            message,
+        })
+    };
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type").cloned() {
+                let named: Vec<&str> = types
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|t| *t != "null")
+                    .collect();
+                if types.iter().any(|t| t == "null") {
+                    map.insert("nullable".to_owned(), Value::Bool(true));
+                }
+                match named.as_slice() {
+                    [one] => {
+                        map.insert("type".to_owned(), Value::String((*one).to_owned()));
+                    }
+                    _ => {
+                        map.remove("type");
+                    }
+                }
+                warn(
+                    warnings,
+                    at,
+                    format!(
+                        "`type: {}` (OpenAPI 3.1) read as its 3.0 equivalent",
+                        Value::Array(types)
+                    ),
+                );
+            }
+            for (keyword, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+                if let Some(number @ Value::Number(_)) = map.get(keyword).cloned() {
+                    map.insert(bound.to_owned(), number);
+                    map.insert(keyword.to_owned(), Value::Bool(true));
+                    warn(
+                        warnings,
+                        &at.join(keyword),
+                        format!("numeric `{keyword}` (OpenAPI 3.1) read as `{bound}` + `{keyword}: true`"),
+                    );
+                }
+            }
+            if let Some(constant) = map.remove("const") {
+                warn(
+                    warnings,
+                    &at.join("const"),
+                    "`const` (OpenAPI 3.1) read as a one-value `enum`".to_owned(),
+                );
+                map.insert("enum".to_owned(), Value::Array(vec![constant]));
+            }
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                let fits = |v: &Value| v.as_i64().is_some() || !v.is_number();
+                for keyword in ["minimum", "maximum", "multipleOf"] {
+                    if map.get(keyword).is_some_and(|v| !fits(v)) {
+                        map.remove(keyword);
+                        warn(
+                            warnings,
+                            &at.join(keyword),
+                            format!("`{keyword}` is outside the 64-bit integer range; ignored"),
+                        );
+                    }
+                }
+                if let Some(Value::Array(values)) = map.get_mut("enum")
+                    && values.iter().any(|v| !fits(v))
+                {
+                    values.retain(|v| fits(v));
+                    warn(
+                        warnings,
+                        &at.join("enum"),
+                        "enum values outside the 64-bit integer range were dropped".to_owned(),
+                    );
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                normalize(child, &at.join(key), warnings);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                normalize(item, &at.join(i), warnings);
+            }
+        }
+        _ => {}
+    }
+}

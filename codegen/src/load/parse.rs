@@ -1,0 +1,197 @@
+//! Text → typed document, with errors that say where: line and column for syntax,
+//! the JSON pointer of the value for a wrong shape.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::pointer::Pointer;
+
+/// Where and why a (corrected) tree is not an OpenAPI document.
+pub(super) fn tree_structure_error(file: &Path, tree: &serde_json::Value) -> Error {
+    let result: std::result::Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(tree);
+    let (pointer, message) = match result {
+        Ok(_) => (Pointer::root(), "not an OpenAPI document".to_owned()),
+        Err(err) => (path_to_pointer(err.path()), err.into_inner().to_string()),
+    };
+    Error::Structure {
+        file: file.to_owned(),
+        line: 0,
+        column: 0,
+        pointer: pointer.to_string(),
+        message: format!("{message} (after applying the overlays)"),
+    }
+}
+
+/// The document as a JSON tree (YAML integers beyond 64 bits become floats).
+pub fn json_tree(text: &str, is_json: bool) -> Option<serde_json::Value> {
+    if is_json {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_yaml::from_str::<Lenient>(text).ok().map(|l| l.0)
+    }
+}
+pub(super) fn parse_json(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
+    // Fast path: path tracking costs a third of the parse, so it only runs to
+    // locate an error.
+    if let Ok(doc) = serde_json::from_str(text) {
+        return Ok(doc);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let pointer = path_to_pointer(err.path());
+        let inner = err.inner();
+        let message = strip_position(&inner.to_string());
+        if inner.is_syntax() || inner.is_eof() {
+            Error::Syntax {
+                file: file.to_owned(),
+                line: inner.line(),
+                column: inner.column(),
+                message,
+            }
+        } else {
+            Error::Structure {
+                file: file.to_owned(),
+                line: inner.line(),
+                column: inner.column(),
+                pointer: pointer.to_string(),
+                message,
+            }
+        }
+    })?;
+    de.end().map_err(|err| Error::Syntax {
+        file: file.to_owned(),
+        line: err.line(),
+        column: err.column(),
+        message: strip_position(&err.to_string()),
+    })?;
+    Ok(doc)
+}
+
+pub(super) fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
+    if let Ok(doc) = serde_yaml::from_str(text) {
+        return Ok(doc);
+    }
+    // Well-formedness first, so a scanner error is reported as one, not as a wrong shape.
+    if let Err(err) = serde_yaml::from_str::<Lenient>(text) {
+        let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        return Err(Error::Syntax {
+            file: file.to_owned(),
+            line,
+            column,
+            message: strip_position(&err.to_string()),
+        });
+    }
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let pointer = path_to_pointer(err.path());
+        let inner = err.inner();
+        let (line, column) = inner.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let message = strip_position(&inner.to_string());
+        if pointer == Pointer::root() {
+            Error::Syntax {
+                file: file.to_owned(),
+                line,
+                column,
+                message,
+            }
+        } else {
+            Error::Structure {
+                file: file.to_owned(),
+                line,
+                column,
+                pointer: pointer.to_string(),
+                message,
+            }
+        }
+    })
+}
+
+/// Any YAML/JSON value, like `serde_json::Value`, but integers beyond 64 bits become
+/// floats instead of errors (the normalizer then drops them where they are bounds).
+struct Lenient(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i128<E>(self, v: i128) -> std::result::Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_u128<E>(self, v: u128) -> std::result::Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some((Lenient(key), Lenient(value))) = map.next_entry()? {
+            // YAML keys may be numbers or booleans (`200:`); JSON keys are strings.
+            let key = match key {
+                serde_json::Value::String(key) => key,
+                other => other.to_string(),
+            };
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
+    use serde_path_to_error::Segment;
+    path.iter().fold(Pointer::root(), |p, seg| match seg {
+        Segment::Seq { index } => p.join(index),
+        Segment::Map { key } => p.join(key),
+        Segment::Enum { variant } => p.join(variant),
+        Segment::Unknown => p.join("?"),
+    })
+}
+
+/// serde's messages end in " at line L column C"; we print the position ourselves.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}

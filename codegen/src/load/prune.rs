@@ -1,0 +1,234 @@
+//! The pruned fast path: a JSON description cut down to the selected operations'
+//! path items and the components they reach, by skimming the raw text (never typed).
+
+/// An object's members as (decoded key, raw value text), in document order.
+type Members<'a> = Vec<(String, &'a str)>;
+
+/// The document with only the selected path items and the components they reach.
+pub(super) fn prune(text: &str, ids: &[String]) -> Option<String> {
+    let top = skim::members(text)?;
+    fn find<'t>(members: &Members<'t>, key: &str) -> Option<&'t str> {
+        members.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+    let paths = skim::members(find(&top, "paths")?)?;
+    let components: Vec<(String, Members<'_>)> = match find(&top, "components") {
+        Some(raw) => skim::members(raw)?
+            .into_iter()
+            .map(|(kind, raw)| skim::members(raw).map(|m| (kind, m)))
+            .collect::<Option<_>>()?,
+        None => Vec::new(),
+    };
+    // A path item is kept if it names a wanted operationId. A plain text search is
+    // enough: a false hit only keeps an extra item; a miss falls back (below).
+    let kept_paths: Vec<&(String, &str)> = paths
+        .iter()
+        .filter(|(_, item)| strings_after(item, "\"operationId\"").iter().any(|id| ids.contains(id)))
+        .collect();
+    let wanted: std::collections::BTreeSet<&String> = ids.iter().collect();
+    let seen = wanted
+        .iter()
+        .filter(|id| kept_paths.iter().any(|(_, item)| item.contains(id.as_str())))
+        .count();
+    if seen < wanted.len() {
+        return None; // an id was not seen: the full load reports it properly
+    }
+    // Components reached through `$ref`, transitively; security schemes always (small).
+    let component = |kind: &str, name: &str| {
+        components
+            .iter()
+            .find(|(k, _)| k == kind)
+            .and_then(|(_, m)| m.iter().find(|(n, _)| n == name))
+            .map(|(_, v)| *v)
+    };
+    let mut needed: std::collections::BTreeSet<(String, String)> = components
+        .iter()
+        .filter(|(kind, _)| kind == "securitySchemes")
+        .flat_map(|(kind, members)| members.iter().map(move |(name, _)| (kind.clone(), name.clone())))
+        .collect();
+    let mut queue: Vec<&str> = kept_paths.iter().map(|(_, raw)| *raw).collect();
+    while let Some(raw) = queue.pop() {
+        for reference in refs_in(raw) {
+            let Some(rest) = reference.strip_prefix("#/components/") else {
+                continue;
+            };
+            let mut segments = rest.split('/');
+            let (Some(kind), Some(name)) = (segments.next(), segments.next()) else {
+                continue;
+            };
+            let name = name.replace("~1", "/").replace("~0", "~");
+            if needed.insert((kind.to_owned(), name.clone()))
+                && let Some(target) = component(kind, &name)
+            {
+                queue.push(target);
+            }
+        }
+    }
+
+    let key = |k: &str| serde_json::to_string(k).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() / 8);
+    out.push('{');
+    for (name, raw) in top.iter().filter(|(k, _)| k != "paths" && k != "components") {
+        out.push_str(&format!("{}:{raw},", key(name)));
+    }
+    let items: Vec<String> = kept_paths
+        .iter()
+        .map(|(path, raw)| format!("{}:{raw}", key(path)))
+        .collect();
+    out.push_str(&format!("\"paths\":{{{}}},\"components\":{{", items.join(",")));
+    let kinds: Vec<String> = components
+        .iter()
+        .map(|(kind, entries)| {
+            let kept: Vec<String> = entries
+                .iter()
+                .filter(|(name, _)| needed.contains(&(kind.clone(), name.clone())))
+                .map(|(name, raw)| format!("{}:{raw}", key(name)))
+                .collect();
+            format!("{}:{{{}}}", key(kind), kept.join(","))
+        })
+        .collect();
+    out.push_str(&kinds.join(","));
+    out.push_str("}}");
+    Some(out)
+}
+
+/// A minimal JSON skimmer: finds where values start and end without building them.
+/// It trusts the text to be JSON; anything it cannot follow returns `None`, and the
+/// caller then parses the document properly.
+mod skim {
+    use super::Members;
+
+    /// The members of the object `text` holds (surrounding whitespace allowed).
+    pub fn members(text: &str) -> Option<Members<'_>> {
+        let b = text.as_bytes();
+        let mut i = ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let mut out = Vec::new();
+        if b.get(i) == Some(&b'}') {
+            return Some(out);
+        }
+        loop {
+            let key_end = string_end(b, i)?;
+            let key: String = serde_json::from_str(&text[i..key_end]).ok()?;
+            i = ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            let start = ws(b, i + 1);
+            let end = value_end(b, start)?;
+            out.push((key, &text[start..end]));
+            i = ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = ws(b, i + 1),
+                Some(b'}') => return Some(out),
+                _ => return None,
+            }
+        }
+    }
+
+    fn ws(b: &[u8], mut i: usize) -> usize {
+        while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The index just past the string starting at `i` (which must be a `"`).
+    fn string_end(b: &[u8], i: usize) -> Option<usize> {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let mut j = i + 1;
+        loop {
+            j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+            if b[j] == b'\\' {
+                j += 2;
+            } else {
+                return Some(j + 1);
+            }
+        }
+    }
+
+    /// The index just past the value starting at `i`. Inside an object only braces
+    /// need counting (brackets balance within them), and the other way round for
+    /// arrays, so three bytes are searched for, with SIMD.
+    fn value_end(b: &[u8], i: usize) -> Option<usize> {
+        let (open, close) = match b.get(i)? {
+            b'"' => return string_end(b, i),
+            b'{' => (b'{', b'}'),
+            b'[' => (b'[', b']'),
+            _ => {
+                let len = b
+                    .get(i..)?
+                    .iter()
+                    .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'));
+                return Some(i + len.unwrap_or(b.len() - i));
+            }
+        };
+        let mut depth = 0usize;
+        let mut j = i;
+        loop {
+            j += memchr::memchr3(b'"', open, close, b.get(j..)?)?;
+            let c = b[j];
+            if c == b'"' {
+                j = string_end(b, j)?;
+                continue;
+            }
+            if c == open {
+                depth += 1;
+            } else {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            j += 1;
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn members_keep_raw_values_and_decode_keys() {
+            let text = r#" {"a\"b": {"x": "}]\\\"", "y": [1, {"z": []}]}, "n": -1.5e3 ,"t":true} "#;
+            let m = members(text).unwrap();
+            assert_eq!(
+                m.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+                ["a\"b", "n", "t"]
+            );
+            assert_eq!(m[0].1, r#"{"x": "}]\\\"", "y": [1, {"z": []}]}"#);
+            assert_eq!(m[1].1, "-1.5e3");
+            assert!(members("[1]").is_none());
+            assert!(members(r#"{"a": "unterminated"#).is_none());
+        }
+    }
+}
+
+/// The targets of every `"$ref": "..."` in a stretch of JSON text.
+fn refs_in(raw: &str) -> Vec<String> {
+    strings_after(raw, "\"$ref\"")
+}
+
+/// The string values of every `key: "..."` in a stretch of JSON text.
+fn strings_after(raw: &str, key: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find(key) {
+        rest = &rest[at + key.len()..];
+        let after = rest.trim_start();
+        let Some(after) = after.strip_prefix(':') else { continue };
+        let after = after.trim_start();
+        if let Ok(reference) = serde_json::Deserializer::from_str(after)
+            .into_iter::<String>()
+            .next()
+            .transpose()
+        {
+            found.extend(reference);
+        }
+    }
+    found
+}

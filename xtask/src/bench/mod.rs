@@ -1,0 +1,81 @@
+//! `cargo xtask bench`: how fast the generator is, how fast its output builds, and what
+//! the generated code costs at run time next to hand-written code.
+//!
+//! 1. [`generation`]: the release `xtask codegen` as a process, full description and
+//!    seed endpoint, one warm-up then `--runs` timed runs (median), stages and peak
+//!    memory from the process itself (`codegen --stats`).
+//! 2. [`crates`]: the generated crate, copied into its own workspace under
+//!    `target/bench/`: lines, clean build of the crate alone (dependencies built) in
+//!    debug and release, and the incremental rebuild after one field is added to one schema.
+//! 3. [`runtime`]: criterion (`client-tests/benches/runtime.rs`), generated vs
+//!    hand-written, with the ratios measured side by side in time.
+//!
+//! [`report`] prints a table and writes `target/bench/report.json`.
+
+mod crates;
+mod generation;
+mod report;
+mod runtime;
+
+use std::fs;
+use std::path::Path;
+
+use crate::error::{AtPath, Result};
+use crate::util::cargo;
+use crates::BenchCrate;
+use report::Report;
+
+/// The schema whose one field the incremental build adds.
+const EDITED_SCHEMA: &str = "S3ImportStorage";
+
+pub struct Options {
+    /// Timed generation runs (builds: at most 3).
+    pub runs: usize,
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<()> {
+    let bench_dir = root.join("target/bench");
+    fs::create_dir_all(&bench_dir).at(&bench_dir)?;
+
+    step("building the release xtask");
+    cargo(root, &["build", "--release", "--locked", "-p", "xtask"], &[])?;
+    let xtask = root.join("target/release/xtask");
+
+    step("generation");
+    let full_config = root.join("schema/codegen.toml");
+    let seed_config = root.join("xtask/bench/seed.toml");
+    let full_gen = generation::measure(&xtask, &full_config, &bench_dir.join("gen/full"), options.runs)?;
+    let seed_gen = generation::measure(&xtask, &seed_config, &bench_dir.join("gen/seed"), options.runs)?;
+
+    step("the generated crate: lines, clean builds, incremental rebuild");
+    let full = BenchCrate::prepare(root, &bench_dir, "full", &full_config, Some(EDITED_SCHEMA))?;
+    let seed = BenchCrate::prepare(root, &bench_dir, "seed", &seed_config, None)?;
+    let target_dir = bench_dir.join("target");
+    let build_runs = options.runs.clamp(1, 3);
+
+    let report = Report {
+        runs: options.runs,
+        full_gen,
+        seed_gen,
+        lines: crates::crate_lines(&full.crate_dir.join("src"))?,
+        seed_lines: crates::crate_lines(&seed.crate_dir.join("src"))?,
+        debug: full.clean_builds(&target_dir, false, build_runs)?,
+        release: full.clean_builds(&target_dir, true, build_runs)?,
+        seed_debug: seed.clean_builds(&target_dir, false, build_runs)?,
+        incremental: full.incremental_builds(&xtask, &target_dir, build_runs)?,
+        runtime: {
+            step("run time (criterion)");
+            runtime::measure(root)?
+        },
+    };
+    println!("\n{}", report.table());
+    let path = bench_dir.join("report.json");
+    let text = serde_json::to_string_pretty(&report.json()).unwrap_or_default();
+    fs::write(&path, text + "\n").at(&path)?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn step(what: &str) {
+    eprintln!("\n==> bench: {what}");
+}

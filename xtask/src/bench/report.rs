@@ -1,0 +1,179 @@
+//! The bench's verdicts: a Markdown table on stdout and `target/bench/report.json`.
+
+use std::fmt::Write as _;
+use std::fs;
+
+use serde_json::{Value, json};
+
+use super::EDITED_SCHEMA;
+use super::crates::Lines;
+use super::generation::Generation;
+use super::runtime::Pair;
+
+/// Targets from the issue that asked for this command (#5).
+const TARGET_FULL_GEN_MS: f64 = 100.0;
+const TARGET_SEED_GEN_MS: f64 = 10.0;
+const TARGET_BUILD_S: f64 = 12.0;
+const TARGET_RUNTIME_RATIO: f64 = 1.05;
+
+/// Peer figures quoted in issue #5 (same kind of machine); printed for reference, not re-measured.
+const PEERS: &str = "\
+peers (issue #5, not re-measured here): full description generates in 0.40 s (openapi-to-rust 0.23),
+  1.1 s (progenitor 0.15, media types stripped), 9 s (openapi-generator); their crates build alone
+  in 24.5-32.8 s. Seed endpoint: 14 ms / 80 ms / 3.1 s to generate, 0.9-2.0 s to build.";
+
+pub struct Report {
+    pub runs: usize,
+    pub full_gen: Generation,
+    pub seed_gen: Generation,
+    pub lines: Lines,
+    pub seed_lines: Lines,
+    pub debug: f64,
+    pub release: f64,
+    pub seed_debug: f64,
+    pub incremental: f64,
+    pub runtime: Vec<Pair>,
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn time_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+impl Report {
+    pub fn table(&self) -> String {
+        let mut t = String::new();
+        let machine = machine();
+        let _ = writeln!(t, "cargo xtask bench — {machine}");
+        let _ = writeln!(t, "\n| figure | measured | target / baseline | |");
+        let _ = writeln!(t, "|---|---|---|---|");
+        for (label, g, target) in [
+            ("generate, full description", &self.full_gen, TARGET_FULL_GEN_MS),
+            ("generate, seed endpoint", &self.seed_gen, TARGET_SEED_GEN_MS),
+        ] {
+            let _ = writeln!(
+                t,
+                "| {label} (median of {}) | {:.1} ms: load {:.1}, lower {:.1}, emit+format {:.1} (CPU: emit {:.1}, format {:.1}); process {:.1} ms; peak {:.0} MiB; {} files | ≤ {target} ms | {} |",
+                self.runs,
+                g.step_ms,
+                g.load_ms,
+                g.lower_ms,
+                g.emit_and_format_ms,
+                g.emit_cpu_ms,
+                g.format_cpu_ms,
+                g.process_ms,
+                g.peak_rss_mib,
+                g.files,
+                verdict(g.step_ms <= target)
+            );
+        }
+        let _ = writeln!(
+            t,
+            "| generated crate, full API | {} lines ({} generated + {} runtime) | | |",
+            self.lines.total,
+            self.lines.total - self.lines.runtime,
+            self.lines.runtime
+        );
+        let _ = writeln!(
+            t,
+            "| clean build of the crate alone, debug | {:.1} s | ≤ {TARGET_BUILD_S} s | {} |",
+            self.debug,
+            verdict(self.debug <= TARGET_BUILD_S)
+        );
+        let _ = writeln!(
+            t,
+            "| clean build of the crate alone, release | {:.1} s | ≤ {TARGET_BUILD_S} s | {} |",
+            self.release,
+            verdict(self.release <= TARGET_BUILD_S)
+        );
+        let _ = writeln!(
+            t,
+            "| debug rebuild after one added field ({EDITED_SCHEMA}) | {:.1} s | | |",
+            self.incremental
+        );
+        let _ = writeln!(
+            t,
+            "| seed endpoint crate: lines, clean debug build | {} lines, {:.1} s | | |",
+            self.seed_lines.total, self.seed_debug
+        );
+        for pair in &self.runtime {
+            let ratio = pair.paired_ratio;
+            let _ = writeln!(
+                t,
+                "| {} | {} (hand-written {}); paired ratio {ratio:.3}× | ≤ {TARGET_RUNTIME_RATIO}× | {} |",
+                pair.what,
+                time_ns(pair.generated_ns),
+                time_ns(pair.hand_ns),
+                verdict(ratio <= TARGET_RUNTIME_RATIO)
+            );
+        }
+        let _ = writeln!(t, "\n{PEERS}");
+        t
+    }
+
+    pub fn json(&self) -> Value {
+        let generation = |g: &Generation| {
+            json!({
+                "step_ms": g.step_ms, "process_ms": g.process_ms, "load_ms": g.load_ms,
+                "lower_ms": g.lower_ms, "emit_and_format_ms": g.emit_and_format_ms,
+                "emit_cpu_ms": g.emit_cpu_ms, "format_cpu_ms": g.format_cpu_ms,
+                "peak_rss_mib": g.peak_rss_mib, "files": g.files,
+            })
+        };
+        json!({
+            "machine": machine(),
+            "runs": self.runs,
+            "generation": {
+                "full": generation(&self.full_gen),
+                "seed": generation(&self.seed_gen),
+                "targets_ms": {"full": TARGET_FULL_GEN_MS, "seed": TARGET_SEED_GEN_MS},
+            },
+            "generated_crate": {
+                "lines": self.lines.total,
+                "runtime_lines": self.lines.runtime,
+                "clean_build_debug_s": self.debug,
+                "clean_build_release_s": self.release,
+                "incremental_debug_s": self.incremental,
+                "seed_lines": self.seed_lines.total,
+                "seed_clean_build_debug_s": self.seed_debug,
+                "target_s": TARGET_BUILD_S,
+            },
+            "runtime": self.runtime.iter().map(|p| json!({
+                "benchmark": p.group,
+                "generated_ns": p.generated_ns,
+                "hand_written_ns": p.hand_ns,
+                "criterion_ratio": p.generated_ns / p.hand_ns,
+                "paired_ratio": p.paired_ratio,
+                "target_ratio": TARGET_RUNTIME_RATIO,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// CPU model, core count and memory, from /proc (Linux).
+fn machine() -> String {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
+    format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}
