@@ -12,21 +12,29 @@ pub struct Api {
     pub description: Option<String>,
     pub krate: Crate,
     pub auth: Auth,
-    /// Sorted by Rust name.
+    /// Sorted by Rust name; a [`TypeId`] is an index into it.
     pub types: Vec<TypeDef>,
     /// Sorted by group path, then method name.
     pub operations: Vec<Operation>,
 }
 
 impl Api {
-    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
-        // `types` is sorted by name.
-        self.types
-            .binary_search_by(|t| t.name.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.types[i])
+    /// The type an id names. Ids come from the same lowering as the types, so every id
+    /// in an `Api` is valid.
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    /// The type an id names, followed through aliases to the type that is emitted.
+    pub fn emitted_def(&self, id: TypeId) -> &TypeDef {
+        let def = self.type_def(id);
+        def.alias_of.map_or(def, |target| self.type_def(target))
     }
 }
+
+/// A named type: its index in [`Api::types`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
 
 #[derive(Clone, Debug)]
 pub struct Crate {
@@ -71,7 +79,7 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Set when an earlier type (by name) has this shape and direction (docs aside):
     /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
-    pub alias_of: Option<String>,
+    pub alias_of: Option<TypeId>,
     /// The models module it is emitted in.
     pub home: Home,
 }
@@ -214,7 +222,7 @@ pub enum TypeRef {
     Date,
     /// Any JSON value.
     Json,
-    Named(String),
+    Named(TypeId),
     Array(Box<TypeRef>),
     /// An object with arbitrary keys.
     Map(Box<TypeRef>),
@@ -402,7 +410,7 @@ pub struct Param {
 pub enum Body {
     /// An object (a struct from `Api::types`): each field is an argument or a setter.
     Fields {
-        type_name: String,
+        type_id: TypeId,
         /// The fields a caller may set (read-only ones left out), in schema order.
         fields: Vec<BodyField>,
     },
@@ -442,8 +450,8 @@ pub struct FormField {
 /// How one body field appears on the operation's builder.
 #[derive(Clone, Debug)]
 pub struct BodyField {
-    /// `Field::rust_name` in the body struct.
-    pub field: String,
+    /// The field's index in the body struct's `fields`.
+    pub field: usize,
     /// The builder's argument (required fields) or setter (optional ones) name.
     pub arg_name: String,
     /// For optional nullable fields, the setter that sends `null`.

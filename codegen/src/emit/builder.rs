@@ -60,12 +60,7 @@ impl<'a> BuilderPlan<'a> {
         let mut inputs = param_inputs(op)?;
         if let (Some(Body::Fields { fields, .. }), Some(body)) = (&op.body, &fields_body) {
             for bf in fields {
-                let field = body
-                    .shape
-                    .fields
-                    .iter()
-                    .find(|f| f.rust_name == bf.field)
-                    .ok_or_else(|| emit_error(op, "body field missing"))?;
+                let field = &body.shape.fields[bf.field];
                 inputs.push(Input {
                     name: ident(&bf.arg_name)?,
                     ty: &field.ty,
@@ -95,12 +90,10 @@ impl<'a> BuilderPlan<'a> {
 }
 
 fn fields_body<'a>(api: &'a Api, op: &Operation) -> Result<Option<FieldsBody<'a>>> {
-    let Some(Body::Fields { type_name, .. }) = &op.body else {
+    let Some(Body::Fields { type_id, .. }) = &op.body else {
         return Ok(None);
     };
-    let def = api
-        .type_def(type_name)
-        .ok_or_else(|| emit_error(op, "body type missing"))?;
+    let def = api.type_def(*type_id);
     let TypeKind::Struct(shape) = &def.kind else {
         return Err(emit_error(op, "body type is not a struct"));
     };
@@ -161,11 +154,11 @@ pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(Toke
     let mut pieces = Pieces::default();
     for input in &plan.inputs {
         match &input.kind {
-            InputKind::Param(param, _) => stored_input(input, rust_type(&param.ty), &mut pieces),
-            InputKind::FormField(field) if field.file => stored_input(input, quote!(crate::FilePart), &mut pieces),
-            InputKind::FormField(field) => stored_input(input, rust_type(&field.ty), &mut pieces),
+            InputKind::Param(param, _) => stored_input(api, input, rust_type(api, &param.ty), &mut pieces),
+            InputKind::FormField(field) if field.file => stored_input(api, input, quote!(crate::FilePart), &mut pieces),
+            InputKind::FormField(field) => stored_input(api, input, rust_type(api, &field.ty), &mut pieces),
             InputKind::BodyField(field, shape, null_setter) => {
-                body_field_input(input, field, *shape, null_setter.as_ref(), &mut pieces)?
+                body_field_input(api, input, field, *shape, null_setter.as_ref(), &mut pieces)?
             }
         }
     }
@@ -174,19 +167,19 @@ pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(Toke
     }
     match &op.body {
         Some(Body::Raw { text, required, .. }) => raw_body_member(*text, *required, &mut pieces),
-        Some(Body::Whole { ty, required }) => whole_body_member(ty, *required, &mut pieces),
+        Some(Body::Whole { ty, required }) => whole_body_member(api, ty, *required, &mut pieces),
         _ => {}
     }
-    let group_method = group_method(&plan, &pieces);
+    let group_method = group_method(api, &plan, &pieces);
     let send = super::send::emit_send(api, &plan)?;
     let builder = builder_struct(&plan, handle, pieces, send);
     Ok((group_method, builder))
 }
 
-fn group_method(plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStream {
+fn group_method(api: &Api, plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStream {
     let op = plan.op;
     let call_doc = format!("`{} {}` (operation `{}`).", op.http_method.as_str(), op.path, op.id);
-    let errors_doc = errors_doc(op);
+    let errors_doc = errors_doc(api, op);
     let docs = doc_attrs(&paragraphs([
         op.summary.as_deref(),
         op.description.as_deref(),
@@ -233,9 +226,9 @@ fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: 
 }
 
 /// A parameter or form field: a member of the builder, set by argument or setter.
-fn stored_input(input: &Input<'_>, ty: TokenStream, pieces: &mut Pieces) {
+fn stored_input(api: &Api, input: &Input<'_>, ty: TokenStream, pieces: &mut Pieces) {
     let name = &input.name;
-    let (param_ty, convert) = setter_input(input);
+    let (param_ty, convert) = setter_input(api, input);
     if input.argument {
         pieces.args.push(quote!(#name: #param_ty));
         pieces.inits.push(member_init(name, &convert));
@@ -253,6 +246,7 @@ fn stored_input(input: &Input<'_>, ty: TokenStream, pieces: &mut Pieces) {
 /// A field of the body struct: an argument initialising it, or a setter (and, for a
 /// nullable one, a setter sending `null`).
 fn body_field_input(
+    api: &Api,
     input: &Input<'_>,
     field: &Field,
     shape: FieldShape,
@@ -261,7 +255,7 @@ fn body_field_input(
 ) -> Result<()> {
     let name = &input.name;
     let member = ident(&field.rust_name)?;
-    let (param_ty, convert) = setter_input(input);
+    let (param_ty, convert) = setter_input(api, input);
     let convert = if field.boxed {
         quote!(Box::new(#convert))
     } else {
@@ -272,7 +266,7 @@ fn body_field_input(
             pieces.args.push(quote!(#name: #param_ty));
             pieces.body_inits.push(member_init(&member, &convert));
         } else {
-            let ty = rust_type(input.ty);
+            let ty = rust_type(api, input.ty);
             pieces.args.push(quote!(#name: Option<#ty>));
             let value = if field.boxed {
                 quote!(#name.map(Box::new))
@@ -364,8 +358,8 @@ fn raw_body_member(text: bool, required: bool, pieces: &mut Pieces) {
 }
 
 /// A JSON body that is not a struct (an array, a union): one `body` value.
-fn whole_body_member(ty: &TypeRef, required: bool, pieces: &mut Pieces) {
-    let ty = rust_type(ty);
+fn whole_body_member(api: &Api, ty: &TypeRef, required: bool, pieces: &mut Pieces) {
+    let ty = rust_type(api, ty);
     if required {
         pieces.args.push(quote!(body: #ty));
         pieces.inits.push(quote!(body));
@@ -410,12 +404,12 @@ fn member_init(name: &Ident, value: &TokenStream) -> TokenStream {
 }
 
 /// The input's parameter type and how its variable becomes the stored value.
-fn setter_input(input: &Input<'_>) -> (TokenStream, TokenStream) {
+fn setter_input(api: &Api, input: &Input<'_>) -> (TokenStream, TokenStream) {
     let var = &input.name;
     match (&input.kind, input.ty) {
         (InputKind::FormField(f), _) if f.file => (quote!(crate::FilePart), quote!(#var)),
         (_, TypeRef::String) => (quote!(impl Into<String>), quote!(#var.into())),
-        (_, other) => (rust_type(other), quote!(#var)),
+        (_, other) => (rust_type(api, other), quote!(#var)),
     }
 }
 

@@ -18,12 +18,12 @@ pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
         args.push(example_value(api, &param.ty)?);
     }
     match &op.body {
-        Some(Body::Fields { type_name, fields }) => {
-            let TypeKind::Struct(shape) = &api.type_def(type_name)?.kind else {
+        Some(Body::Fields { type_id, fields }) => {
+            let TypeKind::Struct(shape) = &api.type_def(*type_id).kind else {
                 return None;
             };
             for bf in fields {
-                let field = shape.fields.iter().find(|f| f.rust_name == bf.field)?;
+                let field = &shape.fields[bf.field];
                 if field.required {
                     let value = example_value(api, &field.ty)?;
                     args.push(if field.nullable {
@@ -89,19 +89,22 @@ fn example_value(api: &Api, ty: &TypeRef) -> Option<String> {
         TypeRef::Json => "serde_json::json!({})".to_owned(),
         TypeRef::Array(_) => "Vec::new()".to_owned(),
         TypeRef::Map(_) => "Default::default()".to_owned(),
-        TypeRef::Named(name) => match &api.type_def(name)?.kind {
-            TypeKind::StringEnum(e) => format!("{krate}::models::{name}::from({:?})", e.variants.first()?.wire),
-            TypeKind::IntEnum(e) => format!("{krate}::models::{name}::from({})", e.variants.first()?.value),
-            TypeKind::Struct(s) if s.fields.iter().all(|f| !f.required || f.read_only) => {
-                format!("{krate}::models::{name}::default()")
+        TypeRef::Named(id) => {
+            let (name, kind) = (&api.type_def(*id).name, &api.type_def(*id).kind);
+            match kind {
+                TypeKind::StringEnum(e) => format!("{krate}::models::{name}::from({:?})", e.variants.first()?.wire),
+                TypeKind::IntEnum(e) => format!("{krate}::models::{name}::from({})", e.variants.first()?.value),
+                TypeKind::Struct(s) if s.fields.iter().all(|f| !f.required || f.read_only) => {
+                    format!("{krate}::models::{name}::default()")
+                }
+                _ => return None,
             }
-            _ => return None,
-        },
+        }
     })
 }
 
 /// "Documented errors: 400 (body: [`X`]), 404." — for the operation's docs.
-pub fn errors_doc(op: &Operation) -> Option<String> {
+pub fn errors_doc(api: &Api, op: &Operation) -> Option<String> {
     if op.errors.is_empty() {
         return None;
     }
@@ -112,9 +115,10 @@ pub fn errors_doc(op: &Operation) -> Option<String> {
             let description = e.description.trim();
             let description = if description.is_empty() { String::new() } else { format!(" {description}") };
             match &e.body {
-                Some(TypeRef::Named(name)) => format!(
+                Some(TypeRef::Named(id)) => format!(
                     "- `{}`{description}: the body decodes with `ApiError::body_as::<`[`{name}`](crate::models::{name})`>()`",
-                    e.status
+                    e.status,
+                    name = api.type_def(*id).name
                 ),
                 _ => format!("- `{}`{description}", e.status),
             }

@@ -139,12 +139,8 @@ fn placeholder(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
         TypeRef::Json => quote!(::serde_json::Value::Null),
         TypeRef::Array(_) => quote!(Vec::new()),
         TypeRef::Map(_) => quote!(::std::collections::BTreeMap::new()),
-        TypeRef::Named(name) => {
-            let def = api.type_def(name)?;
-            let def = match &def.alias_of {
-                Some(target) => api.type_def(target)?,
-                None => def,
-            };
+        TypeRef::Named(id) => {
+            let def = api.emitted_def(*id);
             let rust = ident(&def.name).ok()?;
             match &def.kind {
                 TypeKind::Struct(_) => struct_value(api, def, false, depth + 1)?,

@@ -23,9 +23,9 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let (validate_body, body) = body_value(api, op)?;
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
-    let (output, finish) = reply(&op.response);
+    let (output, finish) = reply(api, &op.response);
     let accept = op.response.accept();
-    let pages = op.pagination.as_ref().map(all_items).transpose()?;
+    let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
     let operation = &op.id;
     Ok(quote! {
         #pages
@@ -204,11 +204,11 @@ fn form_body(encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStrea
 }
 
 /// `send`'s output type, and the runtime call decoding the reply into it.
-fn reply(response: &Response) -> (TokenStream, TokenStream) {
+fn reply(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
     match response {
-        Response::Json(ty) => (rust_type(ty), quote!(.json())),
+        Response::Json(ty) => (rust_type(api, ty), quote!(.json())),
         Response::JsonOrEmpty(ty) => {
-            let ty = rust_type(ty);
+            let ty = rust_type(api, ty);
             (quote!(Option<#ty>), quote!(.json_or_empty()))
         }
         Response::Text { .. } => (quote!(String), quote!(.text())),
@@ -218,10 +218,10 @@ fn reply(response: &Response) -> (TokenStream, TokenStream) {
 }
 
 /// `all_items()`: every item of every page, as a stream.
-fn all_items(p: &Pagination) -> Result<TokenStream> {
+fn all_items(api: &Api, p: &Pagination) -> Result<TokenStream> {
     let page = ident(&p.page_setter)?;
     let results = ident(&p.results_field)?;
-    let item = rust_type(&p.item);
+    let item = rust_type(api, &p.item);
     // `seen` counts the items so far, where the total decides the last page.
     let (doc, seen, next_page) = match &p.last_page {
         LastPage::NoNextLink(next) => {

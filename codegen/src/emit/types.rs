@@ -68,15 +68,15 @@ pub fn emit_models_index(modules: &[String]) -> Result<Emitted> {
 pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted> {
     let mut items = Vec::new();
     for def in defs {
-        if let Some(target) = &def.alias_of {
-            items.push(emit_alias(def, target)?);
+        if let Some(target) = def.alias_of {
+            items.push(emit_alias(def, &api.type_def(target).name)?);
             continue;
         }
         items.push(match &def.kind {
             TypeKind::Struct(s) => emit_struct(api, def, s)?,
             TypeKind::StringEnum(e) => emit_enum(def, e)?,
             TypeKind::IntEnum(e) => emit_int_enum(def, e)?,
-            TypeKind::Union(u) => emit_union(def, u)?,
+            TypeKind::Union(u) => emit_union(api, def, u)?,
         });
     }
     let doc = format!(" {}", defs.first().map(|d| d.home.doc()).unwrap_or_default());
@@ -112,8 +112,8 @@ fn serde_derives(usage: Usage) -> (Vec<TokenStream>, TokenStream) {
 }
 
 /// A field's Rust type, as held in its struct.
-pub fn field_type(field: &Field, usage: Usage) -> TokenStream {
-    let ty = rust_type(&field.ty);
+pub fn field_type(api: &Api, field: &Field, usage: Usage) -> TokenStream {
+    let ty = rust_type(api, &field.ty);
     let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
     match FieldShape::of(field, usage) {
         FieldShape::Plain => ty,
@@ -122,7 +122,7 @@ pub fn field_type(field: &Field, usage: Usage) -> TokenStream {
     }
 }
 
-pub fn rust_type(ty: &TypeRef) -> TokenStream {
+pub fn rust_type(api: &Api, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),
         TypeRef::Int(IntWidth::I32) => quote!(i32),
@@ -133,16 +133,16 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
-        TypeRef::Named(name) => {
-            let name = format_ident!("{}", name);
+        TypeRef::Named(id) => {
+            let name = format_ident!("{}", api.type_def(*id).name);
             quote!(crate::models::#name)
         }
         TypeRef::Array(item) => {
-            let item = rust_type(item);
+            let item = rust_type(api, item);
             quote!(Vec<#item>)
         }
         TypeRef::Map(value) => {
-            let value = rust_type(value);
+            let value = rust_type(api, value);
             quote!(::std::collections::BTreeMap<String, #value>)
         }
     }
@@ -170,9 +170,9 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
     let mut members = Vec::new();
     for field in &fields {
         let field_ident = ident(&field.rust_name)?;
-        let ty = field_type(field, usage);
+        let ty = field_type(api, field, usage);
         let docs = doc_attrs(&field_docs(field, usage));
-        let attrs = serde_attrs(def, field, usage, &mut defaults)?;
+        let attrs = serde_attrs(api, def, field, usage, &mut defaults)?;
         members.push(quote! {
             #docs
             #attrs
@@ -182,7 +182,7 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
 
     if let Some(additional) = &shape.additional {
         let member = ident(&additional.rust_name)?;
-        let value = rust_type(&additional.ty);
+        let value = rust_type(api, &additional.ty);
         members.push(quote! {
             /// Keys beyond the named fields (`additionalProperties`).
             #[serde(flatten)]
@@ -319,7 +319,13 @@ pub fn limits_doc(limits: &Limits) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<TokenStream>) -> Result<TokenStream> {
+fn serde_attrs(
+    api: &Api,
+    def: &TypeDef,
+    field: &Field,
+    usage: Usage,
+    defaults: &mut Vec<TokenStream>,
+) -> Result<TokenStream> {
     let mut parts = Vec::new();
     if field.rust_name != field.wire_name {
         let wire = &field.wire_name;
@@ -328,7 +334,7 @@ fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<To
     match FieldShape::of(field, usage) {
         FieldShape::Plain => {
             if let Some(value) = &field.default {
-                match default_expr(&field.ty, value) {
+                match default_expr(api, &field.ty, value) {
                     None => parts.push(quote!(default)),
                     Some(expr) => {
                         let fn_name = format!(
@@ -337,7 +343,7 @@ fn serde_attrs(def: &TypeDef, field: &Field, usage: Usage, defaults: &mut Vec<To
                             field.rust_name.trim_end_matches('_')
                         );
                         let fn_ident = ident(&fn_name)?;
-                        let ty = rust_type(&field.ty);
+                        let ty = rust_type(api, &field.ty);
                         defaults.push(quote! {
                             fn #fn_ident() -> #ty { #expr }
                         });
@@ -374,7 +380,7 @@ fn shape_is_tri_state(field: &Field, usage: Usage) -> bool {
 }
 
 /// Rust for a schema default; `None` when it equals the type's `Default`.
-fn default_expr(ty: &TypeRef, value: &Value) -> Option<TokenStream> {
+fn default_expr(api: &Api, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
     match (ty, value) {
         (TypeRef::Bool, Value::Bool(false)) => None,
         (TypeRef::Bool, Value::Bool(true)) => Some(quote!(true)),
@@ -389,12 +395,12 @@ fn default_expr(ty: &TypeRef, value: &Value) -> Option<TokenStream> {
         }
         (TypeRef::String, Value::String(s)) if s.is_empty() => None,
         (TypeRef::String, Value::String(s)) => Some(quote!(#s.to_owned())),
-        (TypeRef::Named(name), Value::String(s)) => {
-            let name = format_ident!("{}", name);
+        (TypeRef::Named(id), Value::String(s)) => {
+            let name = format_ident!("{}", api.type_def(*id).name);
             Some(quote!(crate::models::#name::from(#s)))
         }
-        (TypeRef::Named(name), Value::Number(n)) => {
-            let name = format_ident!("{}", name);
+        (TypeRef::Named(id), Value::Number(n)) => {
+            let name = format_ident!("{}", api.type_def(*id).name);
             let value = n.as_i64().unwrap_or_default();
             Some(quote!(crate::models::#name::from(#value)))
         }
@@ -471,7 +477,7 @@ fn validate_fn(api: &Api, name: &proc_macro2::Ident, fields: &[&Field], usage: U
 /// naming the path: `customer.email`, `lines[2].sku`, `labels.en`.
 pub fn nested_check(api: &Api, wire_name: &str, ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
     let is_struct = |ty: &TypeRef| match ty {
-        TypeRef::Named(name) => matches!(api.type_def(name).map(|t| &t.kind), Some(TypeKind::Struct(_))),
+        TypeRef::Named(id) => matches!(api.type_def(*id).kind, TypeKind::Struct(_)),
         _ => false,
     };
     match ty {
@@ -696,13 +702,13 @@ fn emit_int_enum(def: &TypeDef, shape: &IntEnum) -> Result<TokenStream> {
 /// `oneOf` / `anyOf`: an enum with one variant per alternative and a raw-JSON fallback.
 /// Without a discriminator serde tries the variants in order (`untagged`); with one,
 /// the discriminator property picks the variant and unknown values fall back.
-fn emit_union(def: &TypeDef, shape: &Union) -> Result<TokenStream> {
+fn emit_union(api: &Api, def: &TypeDef, shape: &Union) -> Result<TokenStream> {
     let name = ident(&def.name)?;
     let fallback = ident(&shape.fallback_variant)?;
     let mut variants = Vec::new();
     for variant in &shape.variants {
         let v = ident(&variant.rust_name)?;
-        let ty = rust_type(&variant.ty);
+        let ty = rust_type(api, &variant.ty);
         let ty = if variant.boxed { quote!(Box<#ty>) } else { ty };
         let tags = variant
             .tags

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::ir::{Field, Limits, TypeDef, TypeKind, TypeRef, Usage};
+use crate::ir::{Field, Limits, TypeDef, TypeId, TypeKind, TypeRef, Usage};
 
 /// What a type compiles to, without its name and docs.
 #[derive(Hash, PartialEq, Eq)]
@@ -52,13 +52,13 @@ struct FieldShape<'a> {
     boxed: bool,
 }
 
-/// Type name → the name it is an alias of, for the aliases found so far.
-type Targets<'a> = HashMap<&'a str, &'a str>;
+/// For each type (by id), the type it is an alias of, among the aliases found so far.
+type Targets = [Option<usize>];
 
 /// `ty` with every alias replaced by its target.
-fn resolved(ty: &TypeRef, targets: &Targets<'_>) -> TypeRef {
+fn resolved(ty: &TypeRef, targets: &Targets) -> TypeRef {
     match ty {
-        TypeRef::Named(name) => TypeRef::Named(targets.get(name.as_str()).copied().unwrap_or(name).to_owned()),
+        TypeRef::Named(id) => TypeRef::Named(targets[id.0].map_or(*id, TypeId)),
         TypeRef::Array(inner) => TypeRef::Array(Box::new(resolved(inner, targets))),
         TypeRef::Map(inner) => TypeRef::Map(Box::new(resolved(inner, targets))),
         other => other.clone(),
@@ -66,7 +66,7 @@ fn resolved(ty: &TypeRef, targets: &Targets<'_>) -> TypeRef {
 }
 
 impl<'a> Shape<'a> {
-    fn of(kind: &'a TypeKind, targets: &Targets<'_>) -> Shape<'a> {
+    fn of(kind: &'a TypeKind, targets: &Targets) -> Shape<'a> {
         match kind {
             TypeKind::Struct(s) => Shape::Struct {
                 fields: s.fields.iter().map(|f| FieldShape::of(f, targets)).collect(),
@@ -108,7 +108,7 @@ impl<'a> Shape<'a> {
 }
 
 impl<'a> FieldShape<'a> {
-    fn of(f: &'a Field, targets: &Targets<'_>) -> FieldShape<'a> {
+    fn of(f: &'a Field, targets: &Targets) -> FieldShape<'a> {
         FieldShape {
             wire_name: &f.wire_name,
             rust_name: &f.rust_name,
@@ -125,10 +125,11 @@ impl<'a> FieldShape<'a> {
     }
 }
 
-/// Points each type at the first type (in name order) with the same shape and direction.
-pub(super) fn mark_aliases(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
+/// Points each type at the first type (in name order, which is id order) with the same
+/// shape and direction.
+pub(super) fn mark_aliases(types: &mut [TypeDef]) {
     let mut alias_of: Vec<Option<usize>> = vec![None; types.len()];
-    while find_more(&types, &mut alias_of) {}
+    while find_more(types, &mut alias_of) {}
     // A type that was first in one round may have become an alias in a later one.
     let last_in_chain = |mut i: usize| {
         while let Some(next) = alias_of[i] {
@@ -136,22 +137,17 @@ pub(super) fn mark_aliases(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
         }
         i
     };
-    let names: Vec<Option<String>> = (0..types.len())
-        .map(|i| alias_of[i].map(|first| types[last_in_chain(first)].name.clone()))
+    let targets: Vec<Option<TypeId>> = (0..types.len())
+        .map(|i| alias_of[i].map(|first| TypeId(last_in_chain(first))))
         .collect();
-    for (def, alias) in types.iter_mut().zip(names) {
+    for (def, alias) in types.iter_mut().zip(targets) {
         def.alias_of = alias;
     }
-    types
 }
 
 /// One round over the types not yet aliases; `true` if it found a new alias.
 fn find_more(types: &[TypeDef], alias_of: &mut [Option<usize>]) -> bool {
-    let targets: Targets<'_> = alias_of
-        .iter()
-        .enumerate()
-        .filter_map(|(i, first)| Some((types[i].name.as_str(), types[(*first)?].name.as_str())))
-        .collect();
+    let targets = alias_of.to_vec();
     let mut first_by_shape: HashMap<(Usage, Shape<'_>), usize> = HashMap::new();
     let mut found = false;
     for (i, def) in types.iter().enumerate() {

@@ -5,6 +5,7 @@
 //! every type learns whether it travels in requests, responses or both.
 
 mod dedupe;
+mod ids;
 mod names;
 mod operation;
 mod placement;
@@ -16,7 +17,7 @@ use openapiv3::OpenAPI;
 
 use crate::config::Config;
 use crate::error::{Error, Result, Warning};
-use crate::ir::{Api, Crate, Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Crate, Field, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::load::Document;
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -71,13 +72,12 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
             source,
         },
         auth,
-        types: {
-            let mut types = dedupe::mark_aliases(lowerer.types.into_values().collect());
-            placement::place_types(&mut types, &operations);
-            types
-        },
+        types: Vec::new(),
         operations,
     };
+    let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
+    dedupe::mark_aliases(&mut api.types);
+    placement::place_types(&mut api.types, &api.operations);
     Ok((api, lowerer.warnings))
 }
 
@@ -91,6 +91,10 @@ pub(crate) struct Lowerer<'a> {
     renames_used: BTreeSet<String>,
     /// Keyed by Rust name, so output order is sorted and stable.
     types: BTreeMap<String, TypeDef>,
+    /// Provisional type ids (in the order names were first referred to) → names; the
+    /// final ids are positions in name order, set by [`reindex`].
+    type_ids: Vec<String>,
+    id_by_name: BTreeMap<String, TypeId>,
     pending_components: Vec<String>,
     lowered_components: BTreeSet<String>,
     /// Components being inlined right now (aliases), to stop self-containing aliases.
@@ -115,6 +119,8 @@ impl<'a> Lowerer<'a> {
             component_names: BTreeMap::new(),
             renames_used: BTreeSet::new(),
             types: BTreeMap::new(),
+            type_ids: Vec::new(),
+            id_by_name: BTreeMap::new(),
             pending_components: Vec::new(),
             lowered_components: BTreeSet::new(),
             inlining: Vec::new(),
@@ -178,6 +184,26 @@ impl<'a> Lowerer<'a> {
         self.types.insert(def.name.clone(), def);
     }
 
+    /// A reference to the named type (defined now or later).
+    pub(super) fn named(&mut self, name: &str) -> TypeRef {
+        if let Some(id) = self.id_by_name.get(name) {
+            return TypeRef::Named(*id);
+        }
+        let id = TypeId(self.type_ids.len());
+        self.type_ids.push(name.to_owned());
+        self.id_by_name.insert(name.to_owned(), id);
+        TypeRef::Named(id)
+    }
+
+    pub(super) fn name_of(&self, id: TypeId) -> &str {
+        &self.type_ids[id.0]
+    }
+
+    /// The type a provisional id names, once it is defined.
+    pub(super) fn def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(self.name_of(id))
+    }
+
     fn warn_unused_renames(&mut self) {
         let unused: Vec<String> = self
             .config
@@ -198,10 +224,10 @@ impl<'a> Lowerer<'a> {
     /// Marks each type with the directions it travels in, following fields.
     /// Read-only fields never travel in requests, write-only ones never in responses.
     fn mark_usage(&mut self, operations: &[crate::ir::Operation]) {
-        let mut stack: Vec<(String, bool)> = Vec::new();
+        let mut stack: Vec<(TypeId, bool)> = Vec::new();
         for op in operations {
             match &op.body {
-                Some(crate::ir::Body::Fields { type_name, .. }) => stack.push((type_name.clone(), true)),
+                Some(crate::ir::Body::Fields { type_id, .. }) => stack.push((*type_id, true)),
                 Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(named_in(ty).into_iter().map(|n| (n, true))),
                 Some(crate::ir::Body::Form { fields, .. }) => {
                     stack.extend(fields.iter().flat_map(|f| named_in(&f.ty)).map(|n| (n, true)))
@@ -218,8 +244,10 @@ impl<'a> Lowerer<'a> {
                 stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));
             }
         }
-        while let Some((name, request)) = stack.pop() {
-            let Some(def) = self.types.get_mut(&name) else { continue };
+        while let Some((id, request)) = stack.pop() {
+            let Some(def) = self.types.get_mut(&self.type_ids[id.0]) else {
+                continue;
+            };
             let flag = if request {
                 &mut def.usage.request
             } else {
@@ -265,7 +293,7 @@ impl<'a> Lowerer<'a> {
         let crate::ir::Response::Json(TypeRef::Named(reply)) = &op.response else {
             return None;
         };
-        let TypeKind::Struct(shape) = &self.types.get(reply)?.kind else {
+        let TypeKind::Struct(shape) = &self.def(*reply)?.kind else {
             return None;
         };
         let field = |wire: &str| shape.fields.iter().find(|f| f.wire_name == wire);
@@ -301,10 +329,11 @@ impl<'a> Lowerer<'a> {
     /// included) would have infinite size: box each by-value link that closes a cycle.
     /// `Vec` and maps already hold their items on the heap.
     fn box_cycles(&mut self) {
+        let name = |id: TypeId| self.type_ids[id.0].clone();
         let by_value = |def: &TypeDef| -> Vec<String> {
             match &def.kind {
-                TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct_name(&f.ty)).collect(),
-                TypeKind::Union(u) => u.variants.iter().filter_map(|v| direct_name(&v.ty)).collect(),
+                TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct_id(&f.ty)).map(name).collect(),
+                TypeKind::Union(u) => u.variants.iter().filter_map(|v| direct_id(&v.ty)).map(name).collect(),
                 _ => Vec::new(),
             }
         };
@@ -335,25 +364,18 @@ impl<'a> Lowerer<'a> {
             }
         }
         for (owner, target) in boxes {
+            let target = self.id_by_name.get(&target).copied();
             let Some(def) = self.types.get_mut(&owner) else {
                 continue;
             };
             match &mut def.kind {
                 TypeKind::Struct(s) => {
-                    for f in s
-                        .fields
-                        .iter_mut()
-                        .filter(|f| direct_name(&f.ty).as_ref() == Some(&target))
-                    {
+                    for f in s.fields.iter_mut().filter(|f| direct_id(&f.ty) == target) {
                         f.boxed = true;
                     }
                 }
                 TypeKind::Union(u) => {
-                    for v in u
-                        .variants
-                        .iter_mut()
-                        .filter(|v| direct_name(&v.ty).as_ref() == Some(&target))
-                    {
+                    for v in u.variants.iter_mut().filter(|v| direct_id(&v.ty) == target) {
                         v.boxed = true;
                     }
                 }
@@ -364,17 +386,17 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The named type held by value (not behind a `Vec` or map), if any.
-fn direct_name(ty: &TypeRef) -> Option<String> {
+fn direct_id(ty: &TypeRef) -> Option<TypeId> {
     match ty {
-        TypeRef::Named(name) => Some(name.clone()),
+        TypeRef::Named(id) => Some(*id),
         _ => None,
     }
 }
 
-/// Names of the named types a `TypeRef` mentions.
-fn named_in(ty: &TypeRef) -> Vec<String> {
+/// The named types a `TypeRef` mentions.
+fn named_in(ty: &TypeRef) -> Vec<TypeId> {
     match ty {
-        TypeRef::Named(name) => vec![name.clone()],
+        TypeRef::Named(id) => vec![*id],
         TypeRef::Array(inner) | TypeRef::Map(inner) => named_in(inner),
         _ => Vec::new(),
     }

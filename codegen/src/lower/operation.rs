@@ -272,8 +272,9 @@ impl<'a> Lowerer<'a> {
 
     fn is_struct(&self, ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::Named(n) => {
-                self.types.get(n).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
+            TypeRef::Named(id) => {
+                let n = self.name_of(*id);
+                self.def(*id).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
                     || self
                         .component_names
                         .iter()
@@ -368,35 +369,37 @@ impl<'a> Lowerer<'a> {
             return Err(unsupported(&schema_at, "a JSON request body without a schema"));
         };
         let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Request"))?;
-        if let TypeRef::Named(type_name) = &lowered.ty {
-            self.ensure_lowered(type_name)?;
+        if let TypeRef::Named(id) = &lowered.ty {
+            let name = self.name_of(*id).to_owned();
+            self.ensure_lowered(&name)?;
         }
         let shape = match &lowered.ty {
-            TypeRef::Named(type_name) => match self.types.get(type_name).map(|t| &t.kind) {
-                Some(TypeKind::Struct(shape)) => Some((type_name.clone(), shape)),
+            TypeRef::Named(id) => match self.def(*id).map(|t| &t.kind) {
+                Some(TypeKind::Struct(shape)) => Some((*id, shape)),
                 _ => None,
             },
             _ => None,
         };
-        let Some((type_name, shape)) = shape else {
+        let Some((type_id, shape)) = shape else {
             return Ok(Body::Whole {
                 ty: lowered.ty,
                 required: body.required,
             });
         };
         // Required fields become call arguments, so they claim their names first.
-        let mut writable: Vec<&crate::ir::Field> = shape.fields.iter().filter(|f| !f.read_only).collect();
-        writable.sort_by_key(|f| !f.required);
+        let mut writable: Vec<(usize, &crate::ir::Field)> =
+            shape.fields.iter().enumerate().filter(|(_, f)| !f.read_only).collect();
+        writable.sort_by_key(|(_, f)| !f.required);
         let fields = writable
             .into_iter()
-            .map(|f| BodyField {
-                field: f.rust_name.clone(),
+            .map(|(index, f)| BodyField {
+                field: index,
                 arg_name: input_name(args, &f.rust_name, "body"),
                 null_setter: (!f.required && f.nullable)
                     .then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
             })
             .collect();
-        Ok(Body::Fields { type_name, fields })
+        Ok(Body::Fields { type_id, fields })
     }
 
     /// A body without JSON: form fields (multipart or URL-encoded), text, or bytes.

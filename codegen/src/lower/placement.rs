@@ -5,44 +5,39 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, Response, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Body, Home, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef};
 
-/// Sets `home` on every type (`types` sorted by name).
+/// Sets `home` on every type (`types[id.0]` is the type `id` names).
 pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation]) {
-    let mut groups_of: BTreeMap<String, BTreeSet<&[String]>> = BTreeMap::new();
+    let mut groups_of: BTreeMap<TypeId, BTreeSet<&[String]>> = BTreeMap::new();
     let mut by_group: BTreeMap<&[String], Vec<&Operation>> = BTreeMap::new();
     for op in operations {
         by_group.entry(op.group.as_slice()).or_default().push(op);
     }
     for (group, ops) in &by_group {
-        for name in reachable(types, ops) {
-            groups_of.entry(name).or_default().insert(group);
+        for id in reachable(types, ops) {
+            groups_of.entry(id).or_default().insert(group);
         }
     }
-    for def in types.iter_mut() {
-        def.home = match groups_of
-            .get(&def.name)
-            .map(|g| g.iter().collect::<Vec<_>>())
-            .as_deref()
-        {
-            Some([only]) => Home::Group(only.to_vec()),
-            Some([]) | None => Home::Unused,
-            Some(_) => Home::Shared,
+    for (i, def) in types.iter_mut().enumerate() {
+        let groups: Vec<&&[String]> = groups_of.get(&TypeId(i)).into_iter().flatten().collect();
+        def.home = match groups.as_slice() {
+            [] => Home::Unused,
+            [only] => Home::Group(only.to_vec()),
+            _ => Home::Shared,
         };
     }
 }
 
 /// Every named type the operations use, directly or inside other types.
-fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<String> {
+fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<TypeId> {
     let mut stack: Vec<&TypeRef> = Vec::new();
     let mut seen = BTreeSet::new();
     for op in ops {
         match &op.body {
-            Some(Body::Fields { type_name, .. }) => {
-                if seen.insert(type_name.clone())
-                    && let Some(def) = find(types, type_name)
-                {
-                    push_inner(def, &mut stack);
+            Some(Body::Fields { type_id, .. }) => {
+                if seen.insert(*type_id) {
+                    push_inner(&types[type_id.0], &mut stack);
                 }
             }
             Some(Body::Whole { ty, .. }) => stack.push(ty),
@@ -58,23 +53,12 @@ fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<String> {
     }
     while let Some(ty) = stack.pop() {
         match ty {
-            TypeRef::Named(name) if seen.insert(name.clone()) => {
-                if let Some(def) = find(types, name) {
-                    push_inner(def, &mut stack);
-                }
-            }
+            TypeRef::Named(id) if seen.insert(*id) => push_inner(&types[id.0], &mut stack),
             TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
             _ => {}
         }
     }
     seen
-}
-
-fn find<'a>(types: &'a [TypeDef], name: &str) -> Option<&'a TypeDef> {
-    types
-        .binary_search_by(|t| t.name.as_str().cmp(name))
-        .ok()
-        .map(|i| &types[i])
 }
 
 fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {

@@ -97,7 +97,7 @@ impl<'a> Lowerer<'a> {
             if !self.lowered_components.contains(&component) && !self.pending_components.contains(&component) {
                 self.pending_components.push(component.clone());
             }
-            let mut lowered = describe(schema, TypeRef::Named(name));
+            let mut lowered = describe(schema, self.named(&name));
             lowered.docs = None; // the type carries its own docs
             Ok(lowered)
         } else {
@@ -233,7 +233,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Integer(int)) if !int.enumeration.is_empty() => {
                 let name = self.new_type_name(hint, at);
                 self.define_int_enum(&name, schema, &int.enumeration, at);
-                TypeRef::Named(name)
+                self.named(&name)
             }
             SchemaKind::Type(Type::Integer(int)) => TypeRef::Int(match int.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => IntWidth::I32,
@@ -246,7 +246,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 let name = self.new_type_name(hint, at);
                 self.define_enum(&name, schema, &string.enumeration, at);
-                TypeRef::Named(name)
+                self.named(&name)
             }
             SchemaKind::Type(Type::String(string)) => match &string.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
@@ -277,7 +277,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let name = self.new_type_name(hint, at);
                 self.define_struct(&name, data, parts, at)?;
-                TypeRef::Named(name)
+                self.named(&name)
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 // drf-spectacular's wrapper for a nullable or documented `$ref`.
@@ -288,7 +288,7 @@ impl<'a> Lowerer<'a> {
                 Some(parts) => {
                     let name = self.new_type_name(hint, at);
                     self.define_struct(&name, data, parts, at)?;
-                    TypeRef::Named(name)
+                    self.named(&name)
                 }
                 None => return Ok(self.fallback(schema, at, "an `allOf` whose parts are not all objects")),
             },
@@ -324,7 +324,7 @@ impl<'a> Lowerer<'a> {
             }
             let name = self.new_type_name(hint, at);
             self.define_struct(&name, data, parts, at)?;
-            TypeRef::Named(name)
+            self.named(&name)
         } else if any.not.is_some() {
             return Ok(self.fallback(schema, at, "`not`"));
         } else {
@@ -600,7 +600,7 @@ impl<'a> Lowerer<'a> {
     ) -> Result<TypeRef> {
         let name = self.new_type_name(hint, at);
         self.define_union(&name, data, alternatives, alternatives_at, at)?;
-        Ok(TypeRef::Named(name))
+        Ok(self.named(&name))
     }
 
     fn define_union(
@@ -630,7 +630,7 @@ impl<'a> Lowerer<'a> {
             let lowered = self.lower_schema(alternative.into(), &alt_at, &variant_hint)?;
             let label = match (&title, &lowered.ty) {
                 (Some(title), _) => naming::type_name(title),
-                (None, TypeRef::Named(type_name)) if reference.is_some() => type_name.clone(),
+                (None, TypeRef::Named(id)) if reference.is_some() => self.name_of(*id).to_owned(),
                 (None, ty) => kind_name(ty).to_owned(),
             };
             let mut tags = Vec::new();
@@ -798,7 +798,7 @@ impl<'a> Lowerer<'a> {
             (TypeRef::String, Value::String(_)) => true,
             (TypeRef::Array(item), Value::Array(items)) => items.iter().all(|v| self.default_fits(item, v)),
             (TypeRef::Map(item), Value::Object(map)) => map.values().all(|v| self.default_fits(item, v)),
-            (TypeRef::Named(name), value) => self.types.get(name).is_some_and(|t| match (&t.kind, value) {
+            (TypeRef::Named(id), value) => self.def(*id).is_some_and(|t| match (&t.kind, value) {
                 (TypeKind::StringEnum(e), Value::String(s)) => e.variants.iter().any(|v| &v.wire == s),
                 (TypeKind::IntEnum(e), Value::Number(n)) => e.variants.iter().any(|v| Some(v.value) == n.as_i64()),
                 _ => false,

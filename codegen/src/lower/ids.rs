@@ -1,0 +1,66 @@
+//! Final type ids. While lowering, an id is handed out when a name is first referred to
+//! (a type may be used before it is defined); at the end the types are ordered by name
+//! and every reference is rewritten to the type's position, so `Api::types[id.0]` is the
+//! type and emit never looks a name up.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::ir::{Api, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
+
+/// Puts `types` (keyed by name) into `api` in name order and rewrites every reference
+/// from the provisional ids (`names[id]` is the name) to positions.
+pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[String]) -> Result<Api> {
+    let position: BTreeMap<&str, usize> = types.keys().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+    let mut new_ids = Vec::with_capacity(names.len());
+    for name in names {
+        // A name referred to but never defined would be a lowering bug; say so, never panic.
+        let id = position.get(name.as_str()).ok_or_else(|| Error::Emit {
+            file: name.clone(),
+            message: "a type is referred to but was never defined".to_owned(),
+        })?;
+        new_ids.push(TypeId(*id));
+    }
+    let remap = |ty: &mut TypeRef| rewrite(ty, &new_ids);
+    api.types = types.into_values().collect();
+    for def in &mut api.types {
+        match &mut def.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter_mut().for_each(|f| remap(&mut f.ty));
+                s.additional.iter_mut().for_each(|a| remap(&mut a.ty));
+            }
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| remap(&mut v.ty)),
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+        }
+    }
+    for op in &mut api.operations {
+        let params = op
+            .path_params
+            .iter_mut()
+            .chain(&mut op.query_params)
+            .chain(&mut op.header_params);
+        params.for_each(|p| remap(&mut p.ty));
+        match &mut op.body {
+            Some(Body::Fields { type_id, .. }) => *type_id = new_ids[type_id.0],
+            Some(Body::Whole { ty, .. }) => remap(ty),
+            Some(Body::Form { fields, .. }) => fields.iter_mut().for_each(|f| remap(&mut f.ty)),
+            Some(Body::Raw { .. }) | None => {}
+        }
+        if let Response::Json(ty) | Response::JsonOrEmpty(ty) = &mut op.response {
+            remap(ty);
+        }
+        op.errors.iter_mut().filter_map(|e| e.body.as_mut()).for_each(remap);
+        if let Some(pagination) = &mut op.pagination {
+            remap(&mut pagination.item);
+        }
+    }
+    Ok(api)
+}
+
+fn rewrite(ty: &mut TypeRef, new_ids: &[TypeId]) {
+    match ty {
+        TypeRef::Named(id) => *id = new_ids[id.0],
+        TypeRef::Array(inner) | TypeRef::Map(inner) => rewrite(inner, new_ids),
+        _ => {}
+    }
+}
