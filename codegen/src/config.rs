@@ -50,6 +50,9 @@ pub struct OperationsConfig {
     /// Only operations with one of these tags (all tags when empty).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// operationIds left out even when `include` and `tags` take them.
+    #[serde(default)]
+    pub exclude: Vec<String>,
     /// operationId → method name (`list`), or group path and method name
     /// (`views::replace`) to move the call to another group.
     #[serde(default)]
@@ -81,7 +84,8 @@ impl OperationsConfig {
             Some(ids) => id.is_some_and(|id| ids.iter().any(|i| i == id)),
             None => true,
         };
-        by_id && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
+        let excluded = id.is_some_and(|id| self.exclude.iter().any(|e| e == id));
+        by_id && !excluded && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
     }
 }
 

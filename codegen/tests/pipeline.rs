@@ -146,6 +146,38 @@ fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
 }
 
 #[test]
+fn excluded_operations_are_left_out_and_unknown_ones_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let two_operations = GOOD_SCHEMA.replace(
+        "  /things/{id}:\n",
+        "  /things:\n    delete:\n      operationId: things_purge\n      responses: {\"204\": {description: gone}}\n  /things/{id}:\n",
+    );
+    fs::write(dir.path().join("openapi.yaml"), two_operations).unwrap();
+    let config = dir.path().join("codegen.toml");
+    let write_config = |exclude: &str| {
+        let text = format!(
+            "schema = \"openapi.yaml\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"\nexclude = [\"{exclude}\"]\n"
+        );
+        fs::write(&config, text).unwrap();
+    };
+    let all_code =
+        |generated: &codegen::Generated| -> String { generated.files.iter().map(|f| f.contents.as_str()).collect() };
+
+    write_config("things_purge");
+    let code = all_code(&codegen::generate(&config).unwrap());
+    assert!(code.contains("operation `things_get`"), "the other operation stays");
+    assert!(!code.contains("things_purge"), "the excluded operation is left out");
+
+    write_config("things_prge");
+    let err = codegen::generate(&config).unwrap_err().to_string();
+    assert!(
+        err.contains("`[operations] exclude` names `things_prge`, which is not an operationId"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `things_purge`?"), "{err}");
+}
+
+#[test]
 fn an_operation_missing_from_the_description_is_named_with_a_suggestion() {
     let ws = Workspace::new();
     let before = snapshot_dir(&ws.out());
@@ -200,12 +232,18 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
 }
 
 #[test]
-fn real_description_generates_the_same_bytes_twice() {
+fn real_description_generates_the_same_headed_files_twice() {
     let config = workspace_root().join("schema/codegen.toml");
     let first = codegen::generate(&config).unwrap();
     let second = codegen::generate(&config).unwrap();
     assert_eq!(first.files, second.files);
     assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    // generated/ is exactly these files (the freshness test), so each of its files is
+    // marked as the generator's.
+    for file in &first.files {
+        let first_line = file.contents.lines().next().unwrap_or_default();
+        assert!(first_line.contains("@generated"), "{} lacks the header", file.path);
+    }
 }
 
 /// A few operations of a big JSON description load through the pruned fast path; what

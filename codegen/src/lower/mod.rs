@@ -403,7 +403,7 @@ fn named_in(ty: &TypeRef) -> Vec<TypeId> {
 }
 
 /// An error for a config entry naming something the description lacks, with a hint.
-fn unknown_operation(config: &Config, id: &str, known: &[&str]) -> Error {
+fn unknown_operation(config: &Config, list: &str, id: &str, known: &[&str]) -> Error {
     let mut closest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(id, k), *k)).collect();
     closest.sort();
     let hint = match closest.first() {
@@ -411,7 +411,7 @@ fn unknown_operation(config: &Config, id: &str, known: &[&str]) -> Error {
         _ => String::new(),
     };
     config.error(format!(
-        "`[operations] include` names `{id}`, which is not an operationId in {}{hint}",
+        "`[operations] {list}` names `{id}`, which is not an operationId in {}{hint}",
         config.schema.display()
     ))
 }

@@ -95,7 +95,10 @@ impl<'a> Lowerer<'a> {
         if let Some(ids) = selection.ids()
             && let Some(missing) = ids.iter().find(|id| !first_use.contains_key(*id))
         {
-            return Err(unknown_operation(self.config, missing, &known));
+            return Err(unknown_operation(self.config, "include", missing, &known));
+        }
+        if let Some(missing) = selection.exclude.iter().find(|id| !known.contains(&id.as_str())) {
+            return Err(unknown_operation(self.config, "exclude", missing, &known));
         }
         let named: Vec<names::Named<'_>> = selected
             .iter()
