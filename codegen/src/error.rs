@@ -63,6 +63,18 @@ pub enum Error {
     /// Emitted code did not parse as Rust: a generator bug, reported instead of writing it.
     #[error("internal error: generated `{file}` is not valid Rust ({message}); please report this")]
     Emit { file: String, message: String },
+
+    /// The generator broke one of its own rules: a bug, reported instead of writing output.
+    #[error("internal error: {message}; please report this")]
+    Internal { message: String },
+
+    /// Strict mode: the generator had to decide something on its own.
+    #[error("{} warning(s), and warnings are errors here:\n{}", warnings.len(), list(warnings))]
+    Strict { warnings: Vec<Warning> },
+}
+
+fn list(warnings: &[Warning]) -> String {
+    warnings.iter().map(|w| format!("- {w}")).collect::<Vec<_>>().join("\n")
 }
 
 /// `file:line:column`, or just `file` when the position is unknown.

@@ -31,6 +31,18 @@ pub struct Generated {
     pub timings: Timings,
 }
 
+impl Generated {
+    /// Strict mode: an error listing the warnings, if there are any.
+    pub fn deny_warnings(self) -> Result<Generated> {
+        match self.warnings.is_empty() {
+            true => Ok(self),
+            false => Err(Error::Strict {
+                warnings: self.warnings,
+            }),
+        }
+    }
+}
+
 /// Runs all three stages for the config at `config_path`.
 pub fn generate(config_path: &Path) -> Result<Generated> {
     let started = Instant::now();
@@ -109,7 +121,13 @@ impl Timings {
 /// Generation finishes in memory before the disk is touched: on any error,
 /// `out_dir` is left exactly as it was.
 pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run> {
+    run_with(config_path, out_dir, mode, false)
+}
+
+/// [`run`]; with `strict`, any warning is an error and nothing is written.
+pub fn run_with(config_path: &Path, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
     let generated = generate(config_path)?;
+    let generated = if strict { generated.deny_warnings()? } else { generated };
     let report = output::sync(out_dir, &generated.files, mode)?;
     Ok(Run {
         files: generated.files.len(),

@@ -178,6 +178,36 @@ fn excluded_operations_are_left_out_and_unknown_ones_named() {
 }
 
 #[test]
+fn strict_mode_turns_warnings_into_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // No operationId: named after method and path, with a warning.
+    fs::write(
+        dir.path().join("openapi.yaml"),
+        GOOD_SCHEMA.replace("      operationId: things_get\n", ""),
+    )
+    .unwrap();
+    let config = dir.path().join("codegen.toml");
+    let text =
+        "schema = \"openapi.yaml\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"\n";
+    fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+
+    let err = codegen::run_with(&config, &out, Mode::Write, true)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1 warning(s), and warnings are errors here"), "{err}");
+    assert!(err.contains("#/paths/~1things~1{id}/get: no operationId"), "{err}");
+    assert!(
+        !out.exists(),
+        "nothing is written in strict mode when there is a warning"
+    );
+
+    let run = codegen::run_with(&config, &out, Mode::Write, false).unwrap();
+    assert_eq!(run.warnings.len(), 1);
+    assert!(out.join("src/lib.rs").exists());
+}
+
+#[test]
 fn an_operation_missing_from_the_description_is_named_with_a_suggestion() {
     let ws = Workspace::new();
     let before = snapshot_dir(&ws.out());

@@ -45,6 +45,9 @@ enum Task {
         /// Also print one JSON line of figures on stdout (for `cargo xtask bench`)
         #[arg(long)]
         stats: bool,
+        /// Treat warnings as errors (nothing is written when there is one)
+        #[arg(long)]
+        strict: bool,
     },
     /// Run the end-to-end tests against a real Label Studio and storage services
     E2e {
@@ -74,11 +77,13 @@ fn main() -> ExitCode {
             config,
             out,
             stats,
+            strict,
         } => regenerate::run(&regenerate::Options {
             mode: if check { Mode::Check } else { Mode::Write },
             config: config.unwrap_or_else(|| root.join("schema/codegen.toml")),
             out: out.unwrap_or_else(|| root.join("generated")),
             stats,
+            strict,
         }),
         Task::E2e {
             record,

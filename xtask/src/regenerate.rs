@@ -15,11 +15,13 @@ pub struct Options {
     pub out: PathBuf,
     /// Also print one JSON line of figures on stdout (read by `cargo xtask bench`).
     pub stats: bool,
+    /// Warnings are errors: nothing is written when there is one.
+    pub strict: bool,
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let out_name = options.out.display().to_string();
-    let run = match codegen::run(&options.config, &options.out, options.mode) {
+    let run = match codegen::run_with(&options.config, &options.out, options.mode, options.strict) {
         Ok(run) => run,
         Err(err) => {
             eprintln!("error: {err}\nnothing was written; {out_name} is unchanged");

@@ -15,9 +15,8 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
     let mut new_ids = Vec::with_capacity(names.len());
     for name in names {
         // A name referred to but never defined would be a lowering bug; say so, never panic.
-        let id = position.get(name.as_str()).ok_or_else(|| Error::Emit {
-            file: name.clone(),
-            message: "a type is referred to but was never defined".to_owned(),
+        let id = position.get(name.as_str()).ok_or_else(|| Error::Internal {
+            message: format!("type `{name}` is referred to but was never defined"),
         })?;
         new_ids.push(TypeId(*id));
     }
