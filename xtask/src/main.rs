@@ -4,8 +4,10 @@
 //!   with `--check` fail, naming the files, if `generated/` is not what it would write
 //! - `e2e` ([`e2e`]): the end-to-end tests against a real Label Studio and storage services
 //! - `bench` ([`bench`]): generation time, the generated crate's build time, its run time
+//! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted
 
 mod bench;
+mod corpus;
 mod e2e;
 mod error;
 mod regenerate;
@@ -61,6 +63,8 @@ enum Task {
         #[arg(last = true)]
         test_args: Vec<String>,
     },
+    /// Generate, build, lint and doctest every description in corpus/SOURCES.toml
+    Corpus,
     /// Measure generation, the generated crate's build, and its run time
     Bench {
         /// Timed generation runs (builds use at most 3)
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
                 test_args,
             },
         ),
+        Task::Corpus => corpus::run(&root),
         Task::Bench { runs } => bench::run(&root, &bench::Options { runs: runs.into() }).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
