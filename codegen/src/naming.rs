@@ -97,12 +97,14 @@ pub fn says_credential(wire_name: &str) -> bool {
         "date",
         "version",
     ];
+    /// Words that make a token a place in a list, not a credential (`next_page_token`).
+    const PAGING: &[&str] = &["page", "next", "continuation", "cursor", "pagination"];
     let name = words(wire_name).to_snake_case();
     let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
     if matches!(words.as_slice(), ["access"] | ["refresh"]) {
         return true;
     }
-    if words.last().is_some_and(|last| ABOUT.contains(last)) {
+    if words.last().is_some_and(|last| ABOUT.contains(last)) || words.iter().any(|w| PAGING.contains(w)) {
         return false;
     }
     words.iter().any(|w| WORDS.contains(w))
@@ -267,6 +269,10 @@ mod tests {
             "passenger",
             "keyboard",
             "title",
+            "next_page_token",
+            "pageToken",
+            "continuation_token",
+            "cursor_token",
         ] {
             assert!(!says_credential(plain), "{plain} should not be a secret");
         }
