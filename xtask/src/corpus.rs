@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::path::Path;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use codegen::output::{self, Mode};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AtPath, Error, Result};
-use crate::util::{cargo, tail};
+use crate::util::cargo;
 
 /// One entry of `corpus/SOURCES.toml`.
 #[derive(Deserialize)]
@@ -97,13 +97,15 @@ fn check_sha256(corpus: &Path, source: &Source) -> Result<()> {
     Ok(())
 }
 
-/// Generates one document into `out` and counts what came out.
+/// Generates one document into `out` and counts what came out. The description is
+/// loaded and lowered once; generation reuses the loaded document.
 fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
     let started = Instant::now();
-    let generated = codegen::generate(config_path)?;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
     let config = codegen::Config::load(config_path)?;
-    let described = codegen::load::load(&config.schema_path())?
+    let doc = codegen::load_document(&config)?;
+    let generated = codegen::generate_from(&doc, &config)?;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let described = doc
         .openapi
         .paths
         .paths
@@ -111,7 +113,7 @@ fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
         .filter_map(|item| item.as_item())
         .map(|item| item.iter().count())
         .sum();
-    let (api, _) = codegen::lower::lower(&codegen::load_document(&config)?, &config)?;
+    let (api, _) = codegen::lower::lower(&doc, &config)?;
     let values = generated
         .files
         .iter()
@@ -174,33 +176,20 @@ fn build_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
             .ok();
         row.clippy = Some(passes(
             crates,
-            &target,
+            &env,
             &["clippy", "--offline", "-p", &package, "--", "-D", "warnings"],
         ));
-        row.doctests = Some(passes(crates, &target, &["test", "--offline", "--doc", "-p", &package]));
+        row.doctests = Some(passes(crates, &env, &["test", "--offline", "--doc", "-p", &package]));
     }
     Ok(())
 }
 
-/// Runs cargo; on failure prints the end of what it said, for the table's reader.
-fn passes(dir: &Path, target: &PathBuf, args: &[&str]) -> bool {
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output();
-    match output {
-        Ok(out) if out.status.success() => true,
-        Ok(out) => {
-            eprintln!(
-                "`cargo {}` failed:\n{}",
-                args.join(" "),
-                tail(&String::from_utf8_lossy(&out.stderr), 40)
-            );
-            false
-        }
-        Err(e) => {
-            eprintln!("cannot run cargo: {e}");
+/// Runs cargo; on failure prints what it said (the end of it), for the table's reader.
+fn passes(dir: &Path, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> bool {
+    match cargo(dir, args, env) {
+        Ok(_) => true,
+        Err(err) => {
+            eprintln!("{err}");
             false
         }
     }
