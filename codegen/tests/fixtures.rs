@@ -80,6 +80,7 @@ fixtures!(
     ref_chain,
     same_shape,
     sensitive,
+    skip_unsupported,
     sloppy,
     tri_state,
     uploads,

@@ -10,6 +10,7 @@ mod names;
 mod operation;
 mod placement;
 mod schema;
+mod skip;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,11 +41,76 @@ pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
 }
 
 fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
-    let mut lowerer = Lowerer::new(&doc.openapi, config)?;
+    let mut skipped: BTreeMap<String, skip::Skipped> = BTreeMap::new();
+    loop {
+        let failures = match lower_pass(doc, config, &skipped)? {
+            Pass::Done(api, warnings) => {
+                let skips = skipped.iter().map(|(at, s)| s.warning(at));
+                return Ok((api, skips.chain(warnings).collect()));
+            }
+            Pass::Failed { failures, lowered } => (failures, lowered),
+        };
+        skipped.extend(skips_for(doc, failures)?);
+    }
+}
+
+/// One pass over the document, leaving out `skipped`; thrown away if anything failed.
+enum Pass {
+    Done(Api, Vec<Warning>),
+    Failed {
+        failures: Vec<skip::Failure>,
+        /// The operations this pass lowered, `(pointer, operationId)`.
+        lowered: Vec<(String, String)>,
+    },
+}
+
+/// Which operations the failures of a pass take out of the next one.
+fn skips_for(
+    doc: &Document,
+    (failures, lowered): (Vec<skip::Failure>, Vec<(String, String)>),
+) -> Result<Vec<(String, skip::Skipped)>> {
+    let mut skips = Vec::new();
+    let mut raw = None;
+    for failure in failures {
+        match failure {
+            skip::Failure::Operation { at, id, error } => {
+                let text = error.to_string();
+                let why = text.strip_prefix(&format!("{at}: ")).unwrap_or(&text).to_owned();
+                skips.push((at, skip::Skipped { id, why }));
+            }
+            skip::Failure::Component { name, error } => {
+                let raw = raw.get_or_insert_with(|| serde_json::to_value(&doc.openapi).unwrap_or_default());
+                let reached = skip::operations_reaching(raw, &name, &lowered);
+                if reached.is_empty() {
+                    return Err(error);
+                }
+                let why = format!("it uses the schema `{name}`, which cannot be generated: {error}");
+                skips.extend(reached.into_iter().map(|(at, id)| (at, skip::Skipped { id, why: why.clone() })));
+            }
+        }
+    }
+    Ok(skips)
+}
+
+fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::Skipped>) -> Result<Pass> {
+    let mut lowerer = Lowerer::new(&doc.openapi, config, skipped)?;
     let mut operations = lowerer.lower_operations()?;
     while let Some(component) = lowerer.pending_components.pop() {
-        lowerer.lower_component(&component)?;
+        if let Err(error) = lowerer.lower_component(&component) {
+            lowerer.fail(skip::Failure::Component {
+                name: component.clone(),
+                error,
+            })?;
+        }
         lowerer.lowered_components.insert(component);
+    }
+    if !lowerer.failures.is_empty() {
+        let mut lowered: Vec<(String, String)> = operations.iter().map(|op| (op.origin.clone(), op.id.clone())).collect();
+        lowered.dedup();
+        return Ok(Pass::Failed {
+            failures: lowerer.failures,
+            lowered,
+        });
     }
     let auth = lowerer.lower_auth(&operations)?;
     for op in &mut operations {
@@ -78,7 +144,7 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
     dedupe::mark_aliases(&mut api.types);
     placement::place_types(&mut api.types, &api.operations);
-    Ok((api, lowerer.warnings))
+    Ok(Pass::Done(api, lowerer.warnings))
 }
 
 pub(crate) struct Lowerer<'a> {
@@ -108,10 +174,14 @@ pub(crate) struct Lowerer<'a> {
     /// Property names taken for secrets by the name rule alone (warned about once).
     secrets_by_name: BTreeSet<String>,
     warnings: Vec<Warning>,
+    /// Operations left out of this pass (by pointer), and why.
+    skipped: &'a BTreeMap<String, skip::Skipped>,
+    /// What this pass could not lower; any makes it a failed pass.
+    failures: Vec<skip::Failure>,
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(doc: &'a OpenAPI, config: &'a Config) -> Result<Self> {
+    fn new(doc: &'a OpenAPI, config: &'a Config, skipped: &'a BTreeMap<String, skip::Skipped>) -> Result<Self> {
         let mut lowerer = Lowerer {
             doc,
             config,
@@ -129,6 +199,8 @@ impl<'a> Lowerer<'a> {
             components_in_progress: BTreeSet::new(),
             secrets_by_name: BTreeSet::new(),
             warnings: Vec::new(),
+            skipped,
+            failures: Vec::new(),
         };
         for (raw, rust) in &config.types.rename {
             if !naming::is_valid_ident(rust) {
@@ -142,6 +214,18 @@ impl<'a> Lowerer<'a> {
             lowerer.component_names.insert(component, name);
         }
         Ok(lowerer)
+    }
+
+    /// Records what could not be lowered, to skip it next pass; but operations the
+    /// config names one by one were asked for, so their failure stops generation.
+    fn fail(&mut self, failure: skip::Failure) -> Result<()> {
+        if self.config.operations.ids().is_some() {
+            return Err(match failure {
+                skip::Failure::Operation { error, .. } | skip::Failure::Component { error, .. } => error,
+            });
+        }
+        self.failures.push(failure);
+        Ok(())
     }
 
     pub(super) fn warn(&mut self, at: &Pointer, message: String) {

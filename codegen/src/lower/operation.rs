@@ -10,6 +10,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::schema::SchemaRef;
+use super::skip::Failure;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
@@ -61,7 +62,8 @@ impl<'a> Lowerer<'a> {
             for (method, op) in item.iter() {
                 let at = item_at.join(method);
                 known.extend(op.operation_id.as_deref());
-                if !selection.wants(op.operation_id.as_deref(), &op.tags) {
+                if !selection.wants(op.operation_id.as_deref(), &op.tags) || self.skipped.contains_key(&at.to_string())
+                {
                     continue;
                 }
                 let id = match op.operation_id.as_deref() {
@@ -115,16 +117,30 @@ impl<'a> Lowerer<'a> {
         let call_names = names::call_names(self.config, &named, &mut self.warnings)?;
         let mut operations = Vec::with_capacity(selected.len());
         for (selected, name) in selected.iter().zip(call_names) {
-            if let Some(upload) = &name.upload {
-                let upload_name = names::CallName {
-                    method: upload.clone(),
-                    ..name.clone()
-                };
-                operations.push(self.lower_operation(selected, upload_name, true)?);
+            match self.lower_call(selected, name) {
+                Ok(calls) => operations.extend(calls),
+                Err(error) => self.fail(Failure::Operation {
+                    at: selected.item_at.join(selected.method).to_string(),
+                    id: selected.id.clone(),
+                    error,
+                })?,
             }
-            operations.push(self.lower_operation(selected, name, false)?);
         }
         Ok(operations)
+    }
+
+    /// One operation's calls: itself, and first its upload variant if it has one.
+    fn lower_call(&mut self, selected: &Selected<'a>, name: names::CallName) -> Result<Vec<Operation>> {
+        let mut calls = Vec::with_capacity(2);
+        if let Some(upload) = &name.upload {
+            let upload_name = names::CallName {
+                method: upload.clone(),
+                ..name.clone()
+            };
+            calls.push(self.lower_operation(selected, upload_name, true)?);
+        }
+        calls.push(self.lower_operation(selected, name, false)?);
+        Ok(calls)
     }
 
     /// Lowers one operation under `name`; with `upload`, its multipart-form variant.
@@ -681,12 +697,10 @@ impl<'a> Lowerer<'a> {
                         &at,
                         "this security scheme is not supported; calls are sent without it".to_owned(),
                     ),
-                    None => {
-                        return Err(Error::DanglingRef {
-                            pointer: "#/security".to_owned(),
-                            reference: format!("#/components/securitySchemes/{name}"),
-                        });
-                    }
+                    None => self.warn(
+                        &Pointer::root().join("security"),
+                        format!("a security requirement names `{name}`, which `#/components/securitySchemes` does not define; calls are sent without it"),
+                    ),
                 }
             }
         }
