@@ -573,6 +573,11 @@ fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
         to_str.push(quote!(#name::#v => #wire,));
         from_str.push(quote!(#wire => #name::#v,));
     }
+    // With no known value a `match` would have one arm: clippy asks for none.
+    let from_body = match from_str.is_empty() {
+        true => quote!(#name::#unknown(value.to_owned())),
+        false => quote!(match value { #(#from_str)* other => #name::#unknown(other.to_owned()), }),
+    };
     let docs = doc_attrs(&paragraphs([
         def.docs.as_deref(),
         Some(&format!(
@@ -602,10 +607,7 @@ fn emit_enum(def: &TypeDef, shape: &StringEnum) -> Result<TokenStream> {
 
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => #name::#unknown(other.to_owned()),
-                }
+                #from_body
             }
         }
 
@@ -643,6 +645,10 @@ fn emit_int_enum(def: &TypeDef, shape: &IntEnum) -> Result<TokenStream> {
         to_int.push(quote!(#name::#v => #value,));
         from_int.push(quote!(#value => #name::#v,));
     }
+    let from_body = match from_int.is_empty() {
+        true => quote!(#name::#unknown(value)),
+        false => quote!(match value { #(#from_int)* other => #name::#unknown(other), }),
+    };
     let docs = doc_attrs(&paragraphs([
         def.docs.as_deref(),
         Some(&format!(
@@ -672,10 +678,7 @@ fn emit_int_enum(def: &TypeDef, shape: &IntEnum) -> Result<TokenStream> {
 
         impl From<i64> for #name {
             fn from(value: i64) -> Self {
-                match value {
-                    #(#from_int)*
-                    other => #name::#unknown(other),
-                }
+                #from_body
             }
         }
 

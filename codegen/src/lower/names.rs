@@ -18,12 +18,18 @@ use crate::naming::{self, Scope};
 /// What naming needs to know about one selected operation.
 pub(super) struct Named<'a> {
     pub id: &'a str,
+    pub path: &'a str,
+    /// Lower case, as the description writes it (`get`).
+    pub http_method: &'a str,
     pub operation: &'a openapiv3::Operation,
     /// It also takes a file upload: a second method, `<method>_upload`.
     pub upload: bool,
     /// Where it is, for warnings.
     pub at: String,
 }
+
+/// Modules every generated crate has: a group cannot take their names.
+const CRATE_MODULES: &[&str] = &["models", "runtime", "redaction_tests"];
 
 /// An operation's place in the client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,14 +49,25 @@ pub(super) fn call_names(
     let mut used_renames = BTreeSet::new();
     let mut planned = Vec::with_capacity(operations.len());
     for named in operations {
-        let (group, wanted, chosen) = wanted_name(config, named, &mut used_renames)?;
-        planned.push((group, wanted, chosen));
+        let mut wanted = wanted_name(config, named, &mut used_renames)?;
+        if CRATE_MODULES.contains(&wanted.group[0].as_str()) {
+            let module = format!("{}_api", wanted.group[0]);
+            warnings.push(Warning {
+                pointer: named.at.clone(),
+                message: format!(
+                    "group `{}` would clash with the crate's own module of that name; it is `{module}`",
+                    wanted.group[0]
+                ),
+            });
+            wanted.group[0] = module;
+        }
+        planned.push(wanted);
     }
     // Chosen names first (in document order), made-up ones after.
     let mut scopes: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
     let mut methods: Vec<Option<String>> = vec![None; planned.len()];
     for pass_chosen in [true, false] {
-        for (i, (group, wanted, chosen)) in planned.iter().enumerate() {
+        for (i, Wanted { group, method: wanted, chosen, longer }) in planned.iter().enumerate() {
             if *chosen != pass_chosen {
                 continue;
             }
@@ -59,7 +76,7 @@ pub(super) fn call_names(
                 scope.claim(wanted)
             } else {
                 // A made-up name that is taken keeps more of its operationId.
-                scope.claim(&without_api_prefix(operations[i].id))
+                scope.claim(longer)
             };
             if method != *wanted {
                 warnings.push(Warning {
@@ -75,7 +92,7 @@ pub(super) fn call_names(
     }
     unused_renames(config, &used_renames, warnings);
     let mut names = Vec::with_capacity(planned.len());
-    for ((group, _, _), (method, named)) in planned.into_iter().zip(methods.into_iter().zip(operations)) {
+    for (Wanted { group, .. }, (method, named)) in planned.into_iter().zip(methods.into_iter().zip(operations)) {
         let method = method.unwrap_or_default();
         let scope = scopes.entry(group.clone()).or_default();
         let upload = named.upload.then(|| scope.claim(&format!("{method}_upload")));
@@ -84,13 +101,17 @@ pub(super) fn call_names(
     Ok(names)
 }
 
-/// The group and method an operation asks for, and whether someone chose the method
-/// name (the config or the description) rather than the generator.
-fn wanted_name(
-    config: &Config,
-    named: &Named<'_>,
-    used_renames: &mut BTreeSet<String>,
-) -> Result<(Vec<String>, String, bool), Error> {
+/// The group and method an operation asks for.
+struct Wanted {
+    group: Vec<String>,
+    method: String,
+    /// Someone chose the method name (the config or the description), not the generator.
+    chosen: bool,
+    /// A made-up name's second choice, when the first is taken: more of the operationId.
+    longer: String,
+}
+
+fn wanted_name(config: &Config, named: &Named<'_>, used_renames: &mut BTreeSet<String>) -> Result<Wanted, Error> {
     let op = named.operation;
     let mut group = described_group(op);
     let mut method = match op.extensions.get("x-fern-sdk-method-name") {
@@ -113,13 +134,38 @@ fn wanted_name(
         method = Some(last.to_owned());
     }
     let group = renamed_group(config, group, used_renames)?;
+    // FastAPI's default ids repeat the path and method: keep the function's name.
+    let id = fastapi_function_name(named.id, named.path, named.http_method).unwrap_or(named.id);
+    let longer = without_api_prefix(id);
     Ok(match method {
-        Some(method) => (group, method, true),
-        None => {
-            let made_up = fallback_method(named.id, &group);
-            (group, made_up, false)
-        }
+        Some(method) => Wanted {
+            group,
+            method,
+            chosen: true,
+            longer,
+        },
+        None => Wanted {
+            method: fallback_method(id, &group),
+            group,
+            chosen: false,
+            longer,
+        },
     })
+}
+
+/// `read_flow_run_flow_runs__id__get` → `read_flow_run`: FastAPI's default operationId
+/// is the route function's name, then the path with every non-word character as `_`,
+/// then `_` and the method.
+fn fastapi_function_name<'i>(id: &'i str, path: &str, method: &str) -> Option<&'i str> {
+    let flat_path: String = path
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    let function = id
+        .strip_suffix(method)?
+        .strip_suffix('_')?
+        .strip_suffix(flat_path.as_str())?;
+    naming::is_valid_ident(&naming::field_name(function)).then_some(function)
 }
 
 /// Fern's `x-fern-sdk-group-name` (a name or a path), else the first tag, else `other`.
@@ -163,17 +209,32 @@ fn renamed_group(config: &Config, group: Vec<String>, used: &mut BTreeSet<String
 /// a leading `api`, and the group's own words (`api_projects_tasks_list` in `projects`
 /// is `tasks_list`). The whole (minus `api_`) when nothing would be left.
 fn fallback_method(id: &str, group: &[String]) -> String {
-    let group_words: BTreeSet<&str> = group.iter().flat_map(|g| g.split('_')).collect();
+    // `flow_runs` also says `flow_run`, and `policies` `policy`.
+    let group_words: BTreeSet<String> = group
+        .iter()
+        .flat_map(|g| g.split('_'))
+        .flat_map(|w| [w.to_owned(), singular(w)])
+        .collect();
     let name = without_api_prefix(id);
     let kept: Vec<&str> = name
         .split('_')
-        .filter(|w| !w.is_empty() && !group_words.contains(w))
+        .filter(|w| !w.is_empty() && !group_words.contains(*w))
         .collect();
     let candidate = kept.join("_");
     if naming::is_valid_ident(&candidate) {
         candidate
     } else {
         name
+    }
+}
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !stem.ends_with('s') && stem.len() > 1 => stem.to_owned(),
+        _ => word.to_owned(),
     }
 }
 
@@ -232,5 +293,31 @@ mod tests {
         // Nothing left: keep the operationId (minus `api_`).
         assert_eq!(fallback_method("api_projects", &group("projects")), "projects");
         assert_eq!(fallback_method("api", &group("other")), "api");
+        // The group's words in the singular too.
+        assert_eq!(fallback_method("read_flow_run", &group("flow_runs")), "read");
+        assert_eq!(fallback_method("create_policy", &group("policies")), "create");
+    }
+
+    #[test]
+    fn fastapi_ids_give_the_functions_name() {
+        assert_eq!(
+            fastapi_function_name("read_flow_run_flow_runs__id__get", "/flow_runs/{id}", "get"),
+            Some("read_flow_run")
+        );
+        assert_eq!(
+            fastapi_function_name("health_check_health_get", "/health", "get"),
+            Some("health_check")
+        );
+        assert_eq!(
+            fastapi_function_name(
+                "read_block_document_by_id_block_documents__id__get",
+                "/block_documents/{id}",
+                "get"
+            ),
+            Some("read_block_document_by_id")
+        );
+        // Not FastAPI's pattern: left alone.
+        assert_eq!(fastapi_function_name("listPets", "/pets", "get"), None);
+        assert_eq!(fastapi_function_name("pets_get", "/pets", "get"), None);
     }
 }

@@ -108,6 +108,8 @@ impl<'a> Lowerer<'a> {
                 let at = s.item_at.join(s.method);
                 names::Named {
                     id: &s.id,
+                    path: s.path,
+                    http_method: s.method,
                     operation: s.op,
                     upload: self.has_upload_variant(s.op, &at),
                     at: at.to_string(),
@@ -497,7 +499,10 @@ impl<'a> Lowerer<'a> {
             .iter()
             .find(|(_, r)| *r == rust_name)
             .map(|(c, _)| c.clone());
-        if let Some(component) = component {
+        if let Some(component) = component
+            && !self.components_in_progress.contains(&component)
+            && !self.lowered_components.contains(&component)
+        {
             self.pending_components.retain(|c| *c != component);
             self.lower_component(&component)?;
             self.lowered_components.insert(component);

@@ -94,7 +94,11 @@ impl<'a> Lowerer<'a> {
         let pointer = Pointer::root().join("components").join("schemas").join(&component);
         if is_named_kind(schema) {
             let name = self.component_type_name(&component);
-            if !self.lowered_components.contains(&component) && !self.pending_components.contains(&component) {
+            // A component in a cycle is being lowered right now: once is enough.
+            if !self.lowered_components.contains(&component)
+                && !self.pending_components.contains(&component)
+                && !self.components_in_progress.contains(&component)
+            {
                 self.pending_components.push(component.clone());
             }
             let mut lowered = describe(schema, self.named(&name));
