@@ -72,6 +72,7 @@ fixtures!(
     maps_arrays_formats,
     media,
     one_of,
+    openapi31,
     overlay,
     pagination,
     params,

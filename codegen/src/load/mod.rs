@@ -6,6 +6,7 @@
 //! apply to the tree between parsing and typing.
 
 mod normalize;
+mod openapi31;
 mod parse;
 mod prune;
 
@@ -42,7 +43,11 @@ pub fn load(file: &Path) -> Result<Document> {
 
 /// Parses `text` as if read from `file` (the name is used for the format and in errors).
 pub fn parse(file: &Path, text: &str) -> Result<Document> {
+    let text = without_bom(text);
     let is_json = is_json(file, text);
+    if openapi31::declares_31(text) {
+        return parse_31(file, text, is_json);
+    }
     let typed = if is_json {
         parse_json(file, text)
     } else {
@@ -58,6 +63,36 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
         },
         Err(other) => return Err(other),
     };
+    if openapi.openapi.starts_with("3.1") {
+        return parse_31(file, text, is_json); // declared later than its first lines
+    }
+    finish(file, openapi, warnings)
+}
+
+/// A 3.1 document: read as a tree, rewritten into 3.0 terms, then typed.
+fn parse_31(file: &Path, text: &str, is_json: bool) -> Result<Document> {
+    let Some(tree) = json_tree(text, is_json) else {
+        // Not well-formed: the typed parse says where.
+        let plain = if is_json { parse_json(file, text) } else { parse_yaml(file, text) };
+        return Err(plain.err().unwrap_or_else(|| tree_structure_error(file, &serde_json::Value::Null)));
+    };
+    typed_from_tree(file, tree)
+}
+
+/// Types a (corrected) tree; 3.1 documents are rewritten into 3.0 terms first.
+fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document> {
+    let is_31 = tree.get("openapi").and_then(|v| v.as_str()).is_some_and(|v| v.starts_with("3.1"));
+    let mut warnings = if is_31 { openapi31::downgrade(&mut tree) } else { Vec::new() };
+    let openapi = match openapiv3::OpenAPI::deserialize(&tree) {
+        Ok(openapi) => openapi,
+        Err(_) => match normalized(tree.clone()) {
+            Some((openapi, more)) => {
+                warnings.extend(more);
+                openapi
+            }
+            None => return Err(tree_structure_error(file, &tree)),
+        },
+    };
     finish(file, openapi, warnings)
 }
 
@@ -65,6 +100,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
 /// corrections apply to the document's tree, so errors after them name a JSON pointer
 /// rather than a line.
 pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<Document> {
+    let text = without_bom(text);
     if overlays.is_empty() {
         return parse(file, text);
     }
@@ -81,14 +117,7 @@ pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<
     for overlay in overlays {
         overlay.apply(&mut tree)?;
     }
-    let (openapi, warnings) = match openapiv3::OpenAPI::deserialize(&tree) {
-        Ok(openapi) => (openapi, Vec::new()),
-        Err(_) => match normalized(tree.clone()) {
-            Some(recovered) => recovered,
-            None => return Err(tree_structure_error(file, &tree)),
-        },
-    };
-    finish(file, openapi, warnings)
+    typed_from_tree(file, tree)
 }
 
 fn is_json(file: &Path, text: &str) -> bool {
@@ -127,13 +156,19 @@ pub fn load_for(file: &Path, operation_ids: Option<&[String]>, overlays: &[Overl
         path: file.to_owned(),
         source,
     })?;
-    if let (Some(ids), true, true) = (operation_ids, is_json(file, &text), overlays.is_empty())
-        && let Some(pruned) = prune::prune(&text, ids)
+    let text = without_bom(&text);
+    if let (Some(ids), true, true) = (operation_ids, is_json(file, text), overlays.is_empty())
+        && let Some(pruned) = prune::prune(text, ids)
         && let Ok(doc) = parse(file, &pruned)
     {
         return Ok(doc);
     }
-    parse_corrected(file, &text, overlays)
+    parse_corrected(file, text, overlays)
+}
+
+/// The text without a leading byte order mark (.NET tools write one before JSON).
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// openapiv3 models 3.0 only; 2.0 documents fail above on the missing `openapi` field.
@@ -188,6 +223,14 @@ mod tests {
             message.contains("invalid type: integer `7`, expected struct Responses"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_document() {
+        let text = "\u{feff}{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"t\",\"version\":\"1\"},\"paths\":{}}";
+        let doc = parse(Path::new("x.json"), text).unwrap();
+        assert_eq!(doc.openapi.info.title, "t");
+        assert!(parse_corrected(Path::new("x.json"), text, &[]).is_ok());
     }
 
     #[test]

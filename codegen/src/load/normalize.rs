@@ -77,6 +77,12 @@ pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec
                 map.insert("enum".to_owned(), Value::Array(vec![constant]));
             }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
+                // `minimum: 1.0` is the integer 1, written as a float.
+                for keyword in ["minimum", "maximum", "multipleOf"] {
+                    if let Some(whole) = map.get(keyword).and_then(whole_number) {
+                        map.insert(keyword.to_owned(), Value::from(whole));
+                    }
+                }
                 let fits = |v: &Value| v.as_i64().is_some() || !v.is_number();
                 for keyword in ["minimum", "maximum", "multipleOf"] {
                     if map.get(keyword).is_some_and(|v| !fits(v)) {
@@ -110,4 +116,10 @@ pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec
         }
         _ => {}
     }
+}
+
+/// A float with nothing after the point, within the 64-bit range, as that integer.
+pub(super) fn whole_number(value: &serde_json::Value) -> Option<i64> {
+    let f = value.as_f64().filter(|_| value.as_i64().is_none())?;
+    (f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64).then_some(f as i64)
 }

@@ -18,7 +18,7 @@ pub(super) fn tree_structure_error(file: &Path, tree: &serde_json::Value) -> Err
         line: 0,
         column: 0,
         pointer: pointer.to_string(),
-        message: format!("{message} (after applying the overlays)"),
+        message: format!("{message} (in the document as read and corrected: overlays, 3.1 rewrites)"),
     }
 }
 
