@@ -227,8 +227,7 @@ impl Client {
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
             .map_err(|e| Error::Config(format!("cannot build a URL for `{}`: {e}", spec.path)))?;
         if !spec.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(spec.query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut().extend_pairs(spec.query.pairs());
         }
         let mut request = self
             .inner
@@ -319,7 +318,7 @@ impl Client {
             operation: info.operation,
             method: Method::POST,
             path: info.path.to_owned(),
-            query: Vec::new(),
+            query: super::Query::default(),
             headers: Vec::new(),
             body: Some(body),
             accept: "application/json",
@@ -480,7 +479,7 @@ pub(crate) struct RequestSpec {
     pub method: Method,
     /// Path below the base URL, parameters already encoded, starting with `/`.
     pub path: String,
-    pub query: Vec<(&'static str, String)>,
+    pub query: super::Query,
     /// Header parameters.
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<super::RequestBody>,

@@ -403,6 +403,23 @@ pub struct Param {
     pub required: bool,
     pub limits: Limits,
     pub docs: Option<String>,
+    /// How the value is spelled in the query (path and header values are always plain).
+    pub encoding: ParamEncoding,
+}
+
+/// How a query parameter's value becomes `name=value` pairs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// A scalar as text; an array as one pair per item (`explode`) or joined by
+    /// the delimiter (`,` for form, `%20`, `|`).
+    Plain { explode: bool, delimiter: char },
+    /// An object, each property its own pair (`style: form, explode: true`), or all
+    /// in one, comma-separated (`explode: false`).
+    FormObject { explode: bool },
+    /// An object as `name[property]=value` (`style: deepObject`).
+    DeepObject,
+    /// The value as JSON text (a parameter described by `content: application/json`).
+    Json,
 }
 
 /// A JSON request body.

@@ -77,6 +77,7 @@ fixtures!(
     pagination,
     params,
     patch_defaults,
+    query_objects,
     recursive,
     ref_chain,
     same_shape,

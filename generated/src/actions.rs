@@ -138,7 +138,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/dm/actions/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.id;
                     query_pairs.push(("id", crate::runtime::param_text(value)));
@@ -199,7 +199,7 @@ impl GetFormBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/dm/actions/{action_id}/form/"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -246,7 +246,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/dm/actions/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));

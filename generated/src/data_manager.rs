@@ -93,7 +93,7 @@ impl GetProjectBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/dm/project/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -142,7 +142,7 @@ impl ListColumnsBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/dm/columns/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));

@@ -135,7 +135,7 @@ impl DeleteBuilder {
             operation: "api_import_file_upload_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/import/file-upload/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -167,7 +167,7 @@ impl DeleteManyBuilder {
             operation: "api_projects_file_uploads_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/file-uploads"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -201,7 +201,7 @@ impl DownloadBuilder {
             operation: "data_upload_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/data/upload/{filename}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -239,7 +239,7 @@ impl GetBuilder {
             operation: "api_import_file_upload_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/import/file-upload/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -292,7 +292,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/file-uploads"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.all {
                     query_pairs.push(("all", crate::runtime::param_text(value)));
                 }
@@ -354,7 +354,7 @@ impl UpdateBuilder {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/import/file-upload/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -403,7 +403,7 @@ impl UpdateUploadBuilder {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/import/file-upload/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::RequestBody::multipart(form_parts)),
             accept: "application/json",

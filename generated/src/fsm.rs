@@ -136,7 +136,7 @@ impl ExecuteTransitionBuilder {
             operation: "api_fsm_entities_transition_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -266,7 +266,7 @@ impl StateHistoryBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/history"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.created_at_from {
                     query_pairs
                         .push(("created_at_from", crate::runtime::param_text(value)));

@@ -134,7 +134,7 @@ impl CreateBuilder {
             method: ::reqwest::Method::POST,
             path: "/api/labels/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.page {
                     query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
@@ -171,7 +171,7 @@ impl DeleteBuilder {
             operation: "api_labels_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/labels/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -209,7 +209,7 @@ impl GetBuilder {
             operation: "api_labels_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/labels/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -273,7 +273,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/labels/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.page {
                     query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
@@ -380,7 +380,7 @@ impl UpdateBuilder {
             operation: "api_labels_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/labels/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

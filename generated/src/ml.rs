@@ -312,7 +312,7 @@ impl CreateBuilder {
             operation: "api_ml_create",
             method: ::reqwest::Method::POST,
             path: "/api/ml/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -344,7 +344,7 @@ impl DeleteBuilder {
             operation: "api_ml_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/ml/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -382,7 +382,7 @@ impl GetBuilder {
             operation: "api_ml_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -426,7 +426,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/ml/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -472,7 +472,7 @@ impl ListModelVersionsBuilder {
             operation: "api_ml_versions_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/ml/{id}/versions"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -527,7 +527,7 @@ impl PredictInteractiveBuilder {
             operation: "api_ml_interactive_annotating_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/interactive-annotating"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -683,7 +683,7 @@ impl TestPredictBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/predict/test"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.random;
                     query_pairs.push(("random", crate::runtime::param_text(value)));
@@ -735,7 +735,7 @@ impl TrainBuilder {
             operation: "api_ml_train_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/ml/{id}/train"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -837,7 +837,7 @@ impl UpdateBuilder {
             operation: "api_ml_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/ml/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

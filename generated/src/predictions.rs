@@ -161,7 +161,7 @@ impl CreateBuilder {
             operation: "api_predictions_create",
             method: ::reqwest::Method::POST,
             path: "/api/predictions/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -193,7 +193,7 @@ impl DeleteBuilder {
             operation: "api_predictions_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/predictions/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -231,7 +231,7 @@ impl GetBuilder {
             operation: "api_predictions_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/predictions/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -282,7 +282,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/predictions/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -363,7 +363,7 @@ impl ReplaceBuilder {
             operation: "api_predictions_update",
             method: ::reqwest::Method::PUT,
             path: format!("/api/predictions/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -436,7 +436,7 @@ impl UpdateBuilder {
             operation: "api_predictions_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/predictions/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

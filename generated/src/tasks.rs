@@ -194,7 +194,7 @@ impl CreateBuilder {
             operation: "api_tasks_create",
             method: ::reqwest::Method::POST,
             path: "/api/tasks/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -236,7 +236,7 @@ impl CreateManyStatusBuilder {
             operation: "api_projects_imports_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/imports/{import_pk}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -268,7 +268,7 @@ impl DeleteBuilder {
             operation: "api_tasks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/tasks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -300,7 +300,7 @@ impl DeleteAllTasksBuilder {
             operation: "api_projects_tasks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/tasks/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -341,7 +341,7 @@ impl GetBuilder {
             operation: "api_tasks_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -373,7 +373,7 @@ impl GetAgreementBuilder {
             operation: "api_tasks_agreement_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/tasks/{id}/agreement/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -504,7 +504,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/tasks/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.fields {
                     query_pairs.push(("fields", crate::runtime::param_text(value)));
                 }
@@ -596,7 +596,7 @@ impl UpdateBuilder {
             operation: "api_tasks_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/tasks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

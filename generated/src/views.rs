@@ -184,7 +184,7 @@ impl CreateBuilder {
             operation: "api_dm_views_create",
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -216,7 +216,7 @@ impl DeleteBuilder {
             operation: "api_dm_views_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/dm/views/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -248,7 +248,7 @@ impl DeleteAllBuilder {
             method: ::reqwest::Method::DELETE,
             path: "/api/dm/views/reset/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -290,7 +290,7 @@ impl GetBuilder {
             operation: "api_dm_views_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/dm/views/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -334,7 +334,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/dm/views/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -389,7 +389,7 @@ impl ReplaceBuilder {
             operation: "api_dm_views_update",
             method: ::reqwest::Method::PUT,
             path: format!("/api/dm/views/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -439,7 +439,7 @@ impl UpdateBuilder {
             operation: "api_dm_views_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/dm/views/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -477,7 +477,7 @@ impl UpdateOrderBuilder {
             operation: "api_dm_views_order_create",
             method: ::reqwest::Method::POST,
             path: "/api/dm/views/order/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

@@ -190,7 +190,7 @@ impl CreateBuilder {
             operation: "api_webhooks_create",
             method: ::reqwest::Method::POST,
             path: "/api/webhooks/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -222,7 +222,7 @@ impl DeleteBuilder {
             operation: "api_webhooks_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/webhooks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -260,7 +260,7 @@ impl GetBuilder {
             operation: "api_webhooks_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/webhooks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -304,7 +304,7 @@ impl InfoBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/webhooks/info/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.organization_only {
                     query_pairs
                         .push(("organization-only", crate::runtime::param_text(value)));
@@ -354,7 +354,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/webhooks/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -449,7 +449,7 @@ impl ReplaceBuilder {
             operation: "api_webhooks_update",
             method: ::reqwest::Method::PUT,
             path: format!("/api/webhooks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -547,7 +547,7 @@ impl UpdateBuilder {
             operation: "api_webhooks_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/webhooks/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

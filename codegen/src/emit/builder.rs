@@ -316,6 +316,10 @@ fn fields_body_member(plan: &BuilderPlan<'_>, body: &FieldsBody<'_>, pieces: &mu
                 pieces.body_inits.push(quote!(#member: None));
             }
         }
+        if let Some(additional) = &body.shape.additional {
+            let member = ident(&additional.rust_name)?;
+            pieces.body_inits.push(quote!(#member: Default::default()));
+        }
         let body_inits = &pieces.body_inits;
         quote!(crate::models::#body_ty { #(#body_inits),* })
     };

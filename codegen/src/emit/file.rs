@@ -79,6 +79,7 @@ fn space_items(code: &str) -> String {
             let after_top_level_item = indent(prev) == 0
                 && indent(line) == 0
                 && prev.ends_with(';')
+                && !prev.starts_with("//") // a doc line may end in `;` too
                 && !(is_mod_line(prev) && (is_mod_line(line) || line.starts_with("///")));
             let ends_crate_attrs =
                 indent(line) == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
@@ -102,5 +103,19 @@ pub fn ident(name: &str) -> Result<Ident> {
             file: String::new(),
             message: format!("`{name}` is not a valid identifier"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_items;
+
+    #[test]
+    fn a_doc_line_ending_in_a_semicolon_is_not_an_item() {
+        let code = "/// keeps time through DST;\n/// a second line.\npub struct S;\nuse x;\n";
+        assert_eq!(
+            space_items(code),
+            "/// keeps time through DST;\n/// a second line.\npub struct S;\n\nuse x;\n"
+        );
     }
 }

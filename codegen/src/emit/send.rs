@@ -9,15 +9,18 @@ use super::docs::doc_line;
 use super::file::ident;
 use super::types::{limit_check, nested_check, rust_type};
 use crate::error::Result;
-use crate::ir::{Api, Body, FormEncoding, FormField, LastPage, Operation, Pagination, PathPart, Response, TypeRef};
+use crate::ir::{
+    Api, Body, FormEncoding, FormField, LastPage, Operation, Pagination, Param, ParamEncoding, PathPart, Response,
+    TypeRef,
+};
 
 pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let op = plan.op;
     let params = Params::of(plan);
     let (checks, query, headers) = (
         &params.checks,
-        list_value(&params.query, "query_pairs"),
-        list_value(&params.headers, "header_pairs"),
+        list_value(&params.query, "query_pairs", quote!(crate::runtime::Query::default())),
+        list_value(&params.headers, "header_pairs", quote!(Vec::new())),
     );
     let (path_args, path) = path_value(op)?;
     let (validate_body, body) = body_value(api, op)?;
@@ -84,31 +87,55 @@ impl Params {
             if let Some(check) = limit_check(wire, &param.ty, &param.limits, quote!(value)) {
                 params.checks.push(when_set(check));
             }
-            let (list, list_name) = match place {
-                Place::Path => continue,
-                Place::Query => (&mut params.query, quote!(query_pairs)),
-                Place::Header => (&mut params.headers, quote!(header_pairs)),
-            };
-            let push = match &param.ty {
-                TypeRef::Array(_) => {
-                    quote! { for item in value { #list_name.push((#wire, crate::runtime::param_text(item))); } }
-                }
-                _ => quote! { #list_name.push((#wire, crate::runtime::param_text(value))); },
-            };
-            list.push(when_set(push));
+            match (place, param.encoding) {
+                (Place::Path, _) => {}
+                (Place::Query, _) => params.query.push(when_set(query_push(param))),
+                (Place::Header, ParamEncoding::Json) => params.headers.push(when_set(
+                    quote! { header_pairs.push((#wire, crate::runtime::json_text(value))); },
+                )),
+                (Place::Header, _) => params.headers.push(when_set(
+                    quote! { header_pairs.push((#wire, crate::runtime::param_text(value))); },
+                )),
+            }
         }
         params
     }
 }
 
-/// `Vec::new()`, or a block filling the named list with the pushes.
-fn list_value(pushes: &[TokenStream], list: &str) -> TokenStream {
+/// The statement adding a query parameter's pairs, as its encoding says.
+fn query_push(param: &Param) -> TokenStream {
+    let wire = &param.wire_name;
+    match (param.encoding, &param.ty) {
+        (ParamEncoding::Plain { explode: true, .. }, TypeRef::Array(_)) => quote! {
+            for item in value { query_pairs.push((#wire, crate::runtime::param_text(item))); }
+        },
+        (ParamEncoding::Plain { delimiter, .. }, TypeRef::Array(_)) => {
+            let delimiter = delimiter.to_string();
+            quote! { query_pairs.push((#wire, crate::runtime::joined_text(value, #delimiter))); }
+        }
+        (ParamEncoding::Plain { .. }, _) => {
+            quote! { query_pairs.push((#wire, crate::runtime::param_text(value))); }
+        }
+        (ParamEncoding::FormObject { explode }, _) => quote! {
+            crate::runtime::object_pairs(&mut query_pairs, #wire, value, crate::runtime::ObjectStyle::Form { explode: #explode });
+        },
+        (ParamEncoding::DeepObject, _) => quote! {
+            crate::runtime::object_pairs(&mut query_pairs, #wire, value, crate::runtime::ObjectStyle::Deep);
+        },
+        (ParamEncoding::Json, _) => {
+            quote! { query_pairs.push((#wire, crate::runtime::json_text(value))); }
+        }
+    }
+}
+
+/// `empty`, or a block filling the named list with the pushes.
+fn list_value(pushes: &[TokenStream], list: &str, empty: TokenStream) -> TokenStream {
     if pushes.is_empty() {
-        return quote!(Vec::new());
+        return empty;
     }
     let list = format_ident!("{list}");
     quote!({
-        let mut #list = Vec::new();
+        let mut #list = #empty;
         #(#pushes)*
         #list
     })

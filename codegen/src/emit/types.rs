@@ -344,7 +344,10 @@ fn serde_attrs(
                         );
                         let fn_ident = ident(&fn_name)?;
                         let ty = rust_type(api, &field.ty);
+                        // Only decoding reads it: a type only sent decodes with `roundtrip`.
+                        let only_roundtrip = (!usage.response).then(|| quote!(#[cfg(feature = "roundtrip")]));
                         defaults.push(quote! {
+                            #only_roundtrip
                             fn #fn_ident() -> #ty { #expr }
                         });
                         parts.push(quote!(default = #fn_name));

@@ -73,16 +73,29 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
 fn parse_31(file: &Path, text: &str, is_json: bool) -> Result<Document> {
     let Some(tree) = json_tree(text, is_json) else {
         // Not well-formed: the typed parse says where.
-        let plain = if is_json { parse_json(file, text) } else { parse_yaml(file, text) };
-        return Err(plain.err().unwrap_or_else(|| tree_structure_error(file, &serde_json::Value::Null)));
+        let plain = if is_json {
+            parse_json(file, text)
+        } else {
+            parse_yaml(file, text)
+        };
+        return Err(plain
+            .err()
+            .unwrap_or_else(|| tree_structure_error(file, &serde_json::Value::Null)));
     };
     typed_from_tree(file, tree)
 }
 
 /// Types a (corrected) tree; 3.1 documents are rewritten into 3.0 terms first.
 fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document> {
-    let is_31 = tree.get("openapi").and_then(|v| v.as_str()).is_some_and(|v| v.starts_with("3.1"));
-    let mut warnings = if is_31 { openapi31::downgrade(&mut tree) } else { Vec::new() };
+    let is_31 = tree
+        .get("openapi")
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.starts_with("3.1"));
+    let mut warnings = if is_31 {
+        openapi31::downgrade(&mut tree)
+    } else {
+        Vec::new()
+    };
     let openapi = match openapiv3::OpenAPI::deserialize(&tree) {
         Ok(openapi) => openapi,
         Err(_) => match normalized(tree.clone()) {

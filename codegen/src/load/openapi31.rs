@@ -137,7 +137,10 @@ fn rewrite_type_list(map: &mut Map<String, Value>, at: &Pointer, warnings: &mut 
             map.remove("type");
             warnings.push(Warning {
                 pointer: at.join("type").to_string(),
-                message: format!("`type: {}` allows several types; read as any JSON value", Value::Array(types)),
+                message: format!(
+                    "`type: {}` allows several types; read as any JSON value",
+                    Value::Array(types)
+                ),
             });
         }
     }
@@ -176,7 +179,9 @@ fn rewrite_exclusive_bounds(map: &mut Map<String, Value>) {
 
 /// A schema's `examples` list: the first is its 3.0 `example`; all stay as `x-examples`.
 fn rewrite_examples(map: &mut Map<String, Value>) {
-    let Some(Value::Array(examples)) = map.remove("examples") else { return };
+    let Some(Value::Array(examples)) = map.remove("examples") else {
+        return;
+    };
     if let Some(first) = examples.first()
         && !map.contains_key("example")
     {
@@ -192,7 +197,9 @@ fn rewrite_content_encoding(map: &mut Map<String, Value>) {
     }
     let format = match (map.get("contentEncoding"), map.get("contentMediaType")) {
         (Some(encoding), _) if encoding == "base64" => "byte",
-        (None, Some(media)) if media != "application/json" && !media.as_str().is_some_and(|m| m.starts_with("text/")) => {
+        (None, Some(media))
+            if media != "application/json" && !media.as_str().is_some_and(|m| m.starts_with("text/")) =>
+        {
             "binary"
         }
         _ => return,
@@ -202,7 +209,9 @@ fn rewrite_content_encoding(map: &mut Map<String, Value>) {
 
 /// A tuple (`prefixItems`) has no 3.0 form: an array whose items are any of its members.
 fn rewrite_prefix_items(map: &mut Map<String, Value>, at: &Pointer, warnings: &mut Vec<Warning>) {
-    let Some(Value::Array(members)) = map.remove("prefixItems") else { return };
+    let Some(Value::Array(members)) = map.remove("prefixItems") else {
+        return;
+    };
     if !map.contains_key("items") {
         let mut distinct: Vec<Value> = Vec::new();
         for member in members {
@@ -225,7 +234,9 @@ fn rewrite_prefix_items(map: &mut Map<String, Value>, at: &Pointer, warnings: &m
 /// `anyOf: [X, {type: "null"}]` → `X`, nullable. Several others stay alternatives of a
 /// nullable union.
 fn rewrite_null_alternatives(map: &mut Map<String, Value>, keyword: &str) {
-    let Some(Value::Array(alternatives)) = map.get(keyword) else { return };
+    let Some(Value::Array(alternatives)) = map.get(keyword) else {
+        return;
+    };
     let is_null = |s: &Value| s.get("enum") == Some(&json!([null])) || s.get("type") == Some(&json!("null"));
     if !alternatives.iter().any(is_null) {
         return;
@@ -259,7 +270,9 @@ fn rewrite_null_alternatives(map: &mut Map<String, Value>, keyword: &str) {
 /// `oneOf` of constants (each `{const: v, title: ...}`) is an enum; so is a string
 /// enum beside a plain string (the generated enum keeps any other value anyway).
 fn rewrite_const_alternatives(map: &mut Map<String, Value>, keyword: &str) {
-    let Some(Value::Array(alternatives)) = map.get(keyword) else { return };
+    let Some(Value::Array(alternatives)) = map.get(keyword) else {
+        return;
+    };
     let mut values = Vec::new();
     let mut titles = Vec::new();
     let mut descriptions = Vec::new();
@@ -328,8 +341,17 @@ fn hoist_defs(tree: &mut Value, warnings: &mut Vec<Warning>) {
             continue;
         };
         for (name, def) in defs {
-            let old = Pointer::root().join("components").join("schemas").join(holder).join("$defs").join(&name);
-            let new_name = if taken.insert(name.clone()) { name } else { format!("{holder}{name}") };
+            let old = Pointer::root()
+                .join("components")
+                .join("schemas")
+                .join(holder)
+                .join("$defs")
+                .join(&name);
+            let new_name = if taken.insert(name.clone()) {
+                name
+            } else {
+                format!("{holder}{name}")
+            };
             taken.insert(new_name.clone());
             moved.push((old.to_string(), new_name, def));
         }
@@ -341,7 +363,9 @@ fn hoist_defs(tree: &mut Value, warnings: &mut Vec<Warning>) {
         if schemas.contains_key(new_name) {
             warnings.push(Warning {
                 pointer: old.clone(),
-                message: format!("`$defs` entry clashes with component `{new_name}`; references to it use the component"),
+                message: format!(
+                    "`$defs` entry clashes with component `{new_name}`; references to it use the component"
+                ),
             });
             continue;
         }
@@ -349,7 +373,16 @@ fn hoist_defs(tree: &mut Value, warnings: &mut Vec<Warning>) {
     }
     let renames: Vec<(String, String)> = moved
         .into_iter()
-        .map(|(old, new_name, _)| (old, Pointer::root().join("components").join("schemas").join(new_name).to_string()))
+        .map(|(old, new_name, _)| {
+            (
+                old,
+                Pointer::root()
+                    .join("components")
+                    .join("schemas")
+                    .join(new_name)
+                    .to_string(),
+            )
+        })
         .collect();
     if !renames.is_empty() {
         rewrite_refs(tree, &renames);
@@ -403,7 +436,10 @@ mod tests {
 
     #[test]
     fn constants_become_enums() {
-        assert_eq!(downgraded(json!({"const": "compound"})), json!({"type": "string", "enum": ["compound"]}));
+        assert_eq!(
+            downgraded(json!({"const": "compound"})),
+            json!({"type": "string", "enum": ["compound"]})
+        );
         assert_eq!(
             downgraded(json!({"oneOf": [{"const": 1, "title": "Low"}, {"const": 2, "title": "High"}]})),
             json!({"type": "integer", "x-enum-varnames": ["Low", "High"], "enum": [1, 2]})
@@ -439,7 +475,10 @@ mod tests {
             }}}
         });
         downgrade(&mut tree);
-        assert_eq!(tree["components"]["schemas"]["Granularity"], json!({"type": "string", "enum": ["word"]}));
+        assert_eq!(
+            tree["components"]["schemas"]["Granularity"],
+            json!({"type": "string", "enum": ["word"]})
+        );
         assert_eq!(
             tree["components"]["schemas"]["Holder"]["properties"]["g"]["$ref"],
             "#/components/schemas/Granularity"

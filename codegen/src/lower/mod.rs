@@ -46,7 +46,7 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
         let failures = match lower_pass(doc, config, &skipped)? {
             Pass::Done(api, warnings) => {
                 let skips = skipped.iter().map(|(at, s)| s.warning(at));
-                return Ok((api, skips.chain(warnings).collect()));
+                return Ok((*api, skips.chain(warnings).collect()));
             }
             Pass::Failed { failures, lowered } => (failures, lowered),
         };
@@ -56,7 +56,7 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
 
 /// One pass over the document, leaving out `skipped`; thrown away if anything failed.
 enum Pass {
-    Done(Api, Vec<Warning>),
+    Done(Box<Api>, Vec<Warning>),
     Failed {
         failures: Vec<skip::Failure>,
         /// The operations this pass lowered, `(pointer, operationId)`.
@@ -85,7 +85,11 @@ fn skips_for(
                     return Err(error);
                 }
                 let why = format!("it uses the schema `{name}`, which cannot be generated: {error}");
-                skips.extend(reached.into_iter().map(|(at, id)| (at, skip::Skipped { id, why: why.clone() })));
+                skips.extend(
+                    reached
+                        .into_iter()
+                        .map(|(at, id)| (at, skip::Skipped { id, why: why.clone() })),
+                );
             }
         }
     }
@@ -105,7 +109,8 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
         lowerer.lowered_components.insert(component);
     }
     if !lowerer.failures.is_empty() {
-        let mut lowered: Vec<(String, String)> = operations.iter().map(|op| (op.origin.clone(), op.id.clone())).collect();
+        let mut lowered: Vec<(String, String)> =
+            operations.iter().map(|op| (op.origin.clone(), op.id.clone())).collect();
         lowered.dedup();
         return Ok(Pass::Failed {
             failures: lowerer.failures,
@@ -144,7 +149,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
     dedupe::mark_aliases(&mut api.types);
     placement::place_types(&mut api.types, &api.operations);
-    Ok(Pass::Done(api, lowerer.warnings))
+    Ok(Pass::Done(Box::new(api), lowerer.warnings))
 }
 
 pub(crate) struct Lowerer<'a> {

@@ -67,7 +67,16 @@ pub(super) fn call_names(
     let mut scopes: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
     let mut methods: Vec<Option<String>> = vec![None; planned.len()];
     for pass_chosen in [true, false] {
-        for (i, Wanted { group, method: wanted, chosen, longer }) in planned.iter().enumerate() {
+        for (
+            i,
+            Wanted {
+                group,
+                method: wanted,
+                chosen,
+                longer,
+            },
+        ) in planned.iter().enumerate()
+        {
             if *chosen != pass_chosen {
                 continue;
             }

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, SchemaKind, SecurityScheme, StatusCode,
-    Type,
+    MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, SchemaKind, SecurityScheme,
+    StatusCode, Type,
 };
 use serde_json::Value;
 
@@ -14,8 +14,8 @@ use super::skip::Failure;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
-    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, Operation, Param, PathPart,
-    Response, TokenExchange, TypeKind, TypeRef,
+    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, Operation, Param, ParamEncoding,
+    PathPart, Response, TokenExchange, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -167,19 +167,28 @@ impl<'a> Lowerer<'a> {
 
         let mut args = Scope::new();
         BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
-        let (path_params, query_params, header_params) =
+        let (mut path_params, query_params, header_params) =
             self.lower_parameters(&item.parameters, op, item_at, at, &base, &mut args)?;
-        let path_parts = parse_path_template(path, &path_params, at)?;
-        for (i, param) in path_params.iter().enumerate() {
-            if !path_parts.contains(&PathPart::Param(i)) {
-                self.warn(
-                    at,
-                    format!(
-                        "path parameter `{}` does not appear in `{path}`; ignored",
+        let mut path_parts = parse_path_template(path, &path_params, at)?;
+        if (0..path_params.len()).any(|i| !path_parts.contains(&PathPart::Param(i))) {
+            // A parameter the path does not hold would be an argument that goes nowhere.
+            let mut index = 0..;
+            path_params.retain(|param| {
+                let i = index.next().unwrap_or_default();
+                let used = path_parts.contains(&PathPart::Param(i));
+                if !used {
+                    let message = format!(
+                        "path parameter `{}` does not appear in `{path}`; left out",
                         param.wire_name
-                    ),
-                );
-            }
+                    );
+                    self.warnings.push(crate::error::Warning {
+                        pointer: at.to_string(),
+                        message,
+                    });
+                }
+                used
+            });
+            path_parts = parse_path_template(path, &path_params, at)?;
         }
         let body = match &op.request_body {
             Some(body) => Some(self.lower_body(body, &at.join("requestBody"), &base, &mut args, upload)?),
@@ -244,25 +253,21 @@ impl<'a> Lowerer<'a> {
                 Parameter::Header { .. } => (false, "header"),
                 Parameter::Cookie { .. } => return Err(unsupported(&p_at, "cookie parameters")),
             };
-            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                return Err(unsupported(
-                    &p_at,
-                    "a parameter described by `content` instead of `schema`",
-                ));
+            let (schema, schema_at, as_json) = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => (schema, p_at.join("schema"), false),
+                ParameterSchemaOrContent::Content(content) => {
+                    let (media_name, media) = pick_json(content, &p_at, "parameter")?;
+                    let schema_at = p_at.join("content").join(media_name).join("schema");
+                    let schema = media
+                        .schema
+                        .as_ref()
+                        .ok_or_else(|| unsupported(&schema_at, "a parameter without a schema"))?;
+                    (schema, schema_at, true)
+                }
             };
             let hint = format!("{base}{}", naming::type_name(&data.name));
-            let lowered = self.lower_schema(schema.into(), &p_at.join("schema"), &hint)?;
-            let simple = |ty: &TypeRef| !matches!(ty, TypeRef::Json | TypeRef::Map(_) | TypeRef::Array(_));
-            let ok = match &lowered.ty {
-                TypeRef::Array(item) => place == "query" && simple(item),
-                ty => simple(ty),
-            };
-            if !ok || self.is_struct(&lowered.ty) {
-                return Err(unsupported(
-                    &p_at,
-                    &format!("a {place} parameter of this type (only scalars, enums and, in queries, arrays of them)"),
-                ));
-            }
+            let lowered = self.lower_schema(schema.into(), &schema_at, &hint)?;
+            let encoding = self.param_encoding(param, &lowered.ty, as_json, &p_at)?;
             let candidate = naming::field_name(&data.name);
             let rust_name = input_name(args, &candidate, place);
             if rust_name != candidate {
@@ -281,6 +286,7 @@ impl<'a> Lowerer<'a> {
                 required: data.required || is_path,
                 limits: lowered.limits,
                 docs: data.description.clone().or(lowered.docs),
+                encoding,
             };
             match place {
                 "path" => path_params.push(param),
@@ -289,6 +295,51 @@ impl<'a> Lowerer<'a> {
             }
         }
         Ok((path_params, query_params, header_params))
+    }
+
+    /// How a parameter's value is written, by its place, type, `style` and `explode`:
+    /// objects only in queries (form or deepObject), arrays only in queries.
+    fn param_encoding(&self, param: &Parameter, ty: &TypeRef, as_json: bool, at: &Pointer) -> Result<ParamEncoding> {
+        let plain = ParamEncoding::Plain {
+            explode: true,
+            delimiter: ',',
+        };
+        let simple =
+            |ty: &TypeRef| !matches!(ty, TypeRef::Json | TypeRef::Map(_) | TypeRef::Array(_)) && !self.is_struct(ty);
+        let object = matches!(ty, TypeRef::Json | TypeRef::Map(_)) || self.is_struct(ty);
+        let Parameter::Query {
+            style, parameter_data, ..
+        } = param
+        else {
+            return match (as_json, simple(ty)) {
+                (true, _) if matches!(param, Parameter::Header { .. }) => Ok(ParamEncoding::Json),
+                (false, true) => Ok(plain),
+                _ => Err(unsupported(at, "an object or array in a path or header parameter")),
+            };
+        };
+        if as_json {
+            return Ok(ParamEncoding::Json);
+        }
+        let explode = parameter_data.explode.unwrap_or(matches!(style, QueryStyle::Form));
+        match (style, ty) {
+            (QueryStyle::DeepObject, _) if object => Ok(ParamEncoding::DeepObject),
+            (QueryStyle::Form, _) if object => Ok(ParamEncoding::FormObject { explode }),
+            (_, TypeRef::Array(item)) if simple(item) => Ok(ParamEncoding::Plain {
+                explode: explode && matches!(style, QueryStyle::Form),
+                delimiter: match style {
+                    QueryStyle::SpaceDelimited => ' ',
+                    QueryStyle::PipeDelimited => '|',
+                    _ => ',',
+                },
+            }),
+            (QueryStyle::Form, ty) if simple(ty) => Ok(plain),
+            _ => Err(unsupported(
+                at,
+                &format!(
+                    "a query parameter of this type in `style: {style:?}` (objects in form or deepObject style, arrays of scalars, scalars)"
+                ),
+            )),
+        }
     }
 
     fn is_struct(&self, ty: &TypeRef) -> bool {

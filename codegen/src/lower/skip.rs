@@ -39,7 +39,11 @@ impl Skipped {
 
 /// The operations of `doc` that a component failure reaches, by pointer, with their ids.
 /// A reference is any string starting `#/components/` (so discriminator mappings count).
-pub(crate) fn operations_reaching(raw: &Value, component: &str, candidates: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn operations_reaching(
+    raw: &Value,
+    component: &str,
+    candidates: &[(String, String)],
+) -> Vec<(String, String)> {
     let target = format!("#/components/schemas/{}", escape(component));
     let mut refs_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     candidates
@@ -113,7 +117,11 @@ fn parent(at: &str) -> Option<&str> {
 }
 
 fn escape(segment: &str) -> String {
-    Pointer::root().join(segment).to_string().trim_start_matches("#/").to_owned()
+    Pointer::root()
+        .join(segment)
+        .to_string()
+        .trim_start_matches("#/")
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ impl CreateBuilder {
             operation: "api_storages_export_azure_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/azure".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -230,7 +230,7 @@ impl DeleteBuilder {
             operation: "api_storages_export_azure_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -268,7 +268,7 @@ impl GetBuilder {
             operation: "api_storages_export_azure_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -309,7 +309,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/azure".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -353,7 +353,7 @@ impl SyncBuilder {
             operation: "api_storages_export_azure_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/azure/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -453,7 +453,7 @@ impl UpdateBuilder {
             operation: "api_storages_export_azure_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -554,7 +554,7 @@ impl ValidateBuilder {
             operation: "api_storages_export_azure_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/azure/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

@@ -203,7 +203,7 @@ impl CreateBuilder {
             operation: "api_storages_export_gcs_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/gcs".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -235,7 +235,7 @@ impl DeleteBuilder {
             operation: "api_storages_export_gcs_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -273,7 +273,7 @@ impl GetBuilder {
             operation: "api_storages_export_gcs_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -311,7 +311,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/gcs".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -355,7 +355,7 @@ impl SyncBuilder {
             operation: "api_storages_export_gcs_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/gcs/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -460,7 +460,7 @@ impl UpdateBuilder {
             operation: "api_storages_export_gcs_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -563,7 +563,7 @@ impl ValidateBuilder {
             operation: "api_storages_export_gcs_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/gcs/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

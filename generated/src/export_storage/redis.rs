@@ -204,7 +204,7 @@ impl CreateBuilder {
             operation: "api_storages_export_redis_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/redis".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -236,7 +236,7 @@ impl DeleteBuilder {
             operation: "api_storages_export_redis_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/export/redis/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -274,7 +274,7 @@ impl GetBuilder {
             operation: "api_storages_export_redis_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/export/redis/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -312,7 +312,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/export/redis".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -356,7 +356,7 @@ impl SyncBuilder {
             operation: "api_storages_export_redis_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/export/redis/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -462,7 +462,7 @@ impl UpdateBuilder {
             operation: "api_storages_export_redis_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/export/redis/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -569,7 +569,7 @@ impl ValidateBuilder {
             operation: "api_storages_export_redis_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/export/redis/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

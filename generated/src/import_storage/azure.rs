@@ -220,7 +220,7 @@ impl CreateBuilder {
             operation: "api_storages_azure_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/azure/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -252,7 +252,7 @@ impl DeleteBuilder {
             operation: "api_storages_azure_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -290,7 +290,7 @@ impl GetBuilder {
             operation: "api_storages_azure_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -331,7 +331,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/azure/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -375,7 +375,7 @@ impl SyncBuilder {
             operation: "api_storages_azure_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/azure/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -497,7 +497,7 @@ impl UpdateBuilder {
             operation: "api_storages_azure_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/azure/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -620,7 +620,7 @@ impl ValidateBuilder {
             operation: "api_storages_azure_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/azure/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

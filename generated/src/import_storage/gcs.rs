@@ -225,7 +225,7 @@ impl CreateBuilder {
             operation: "api_storages_gcs_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/gcs/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -257,7 +257,7 @@ impl DeleteBuilder {
             operation: "api_storages_gcs_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -295,7 +295,7 @@ impl GetBuilder {
             operation: "api_storages_gcs_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -333,7 +333,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/gcs/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -377,7 +377,7 @@ impl SyncBuilder {
             operation: "api_storages_gcs_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/gcs/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -504,7 +504,7 @@ impl UpdateBuilder {
             operation: "api_storages_gcs_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/gcs/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -629,7 +629,7 @@ impl ValidateBuilder {
             operation: "api_storages_gcs_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/gcs/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

@@ -191,7 +191,7 @@ impl CreateBuilder {
             operation: "api_storages_localfiles_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/localfiles/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -223,7 +223,7 @@ impl DeleteBuilder {
             operation: "api_storages_localfiles_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/localfiles/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -261,7 +261,7 @@ impl GetBuilder {
             operation: "api_storages_localfiles_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/localfiles/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -302,7 +302,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/localfiles/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -346,7 +346,7 @@ impl SyncBuilder {
             operation: "api_storages_localfiles_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/localfiles/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -426,7 +426,7 @@ impl UpdateBuilder {
             operation: "api_storages_localfiles_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/localfiles/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -513,7 +513,7 @@ impl ValidateBuilder {
             operation: "api_storages_localfiles_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/localfiles/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

@@ -123,7 +123,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.project {
                     query_pairs.push(("project", crate::runtime::param_text(value)));
                 }
@@ -170,7 +170,7 @@ impl ListTypesBuilder {
             operation: "api_storages_types_retrieve",
             method: ::reqwest::Method::GET,
             path: "/api/storages/types".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",

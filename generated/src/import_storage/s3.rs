@@ -257,7 +257,7 @@ impl CreateBuilder {
             operation: "api_storages_s3_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/s3/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -289,7 +289,7 @@ impl DeleteBuilder {
             operation: "api_storages_s3_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/storages/s3/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -327,7 +327,7 @@ impl GetBuilder {
             operation: "api_storages_s3_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/storages/s3/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -365,7 +365,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/storages/s3/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 {
                     let value = &self.project;
                     query_pairs.push(("project", crate::runtime::param_text(value)));
@@ -409,7 +409,7 @@ impl SyncBuilder {
             operation: "api_storages_s3_sync_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/storages/s3/{id}/sync"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -568,7 +568,7 @@ impl UpdateBuilder {
             operation: "api_storages_s3_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/storages/s3/{id}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -725,7 +725,7 @@ impl ValidateBuilder {
             operation: "api_storages_s3_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/storages/s3/validate".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

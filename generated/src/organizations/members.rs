@@ -98,7 +98,7 @@ impl DeleteBuilder {
             operation: "api_organizations_memberships_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -148,7 +148,7 @@ impl GetBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.contributed_to_projects {
                     query_pairs
                         .push((
@@ -242,7 +242,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/organizations/{id}/memberships"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.contributed_to_projects {
                     query_pairs
                         .push((

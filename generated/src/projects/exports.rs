@@ -219,7 +219,7 @@ impl ConvertBuilder {
             operation: "api_projects_exports_convert_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -348,7 +348,7 @@ impl CreateBuilder {
             operation: "api_projects_exports_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/exports/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -384,7 +384,7 @@ impl DeleteBuilder {
             operation: "api_projects_exports_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -432,7 +432,7 @@ impl DownloadBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}/download"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.export_type {
                     query_pairs.push(("exportType", crate::runtime::param_text(value)));
                 }
@@ -502,7 +502,7 @@ impl DownloadSyncBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.download_all_tasks {
                     query_pairs
                         .push(("download_all_tasks", crate::runtime::param_text(value)));
@@ -562,7 +562,7 @@ impl GetBuilder {
             operation: "api_projects_exports_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/{export_pk}"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -600,7 +600,7 @@ impl ListBuilder {
             operation: "api_projects_exports_list",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/exports/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -644,7 +644,7 @@ impl ListFormatsBuilder {
             operation: "api_projects_export_formats_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/export/formats"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",

@@ -151,7 +151,7 @@ impl CreateBuilder {
             operation: "api_label_links_create",
             method: ::reqwest::Method::POST,
             path: "/api/label_links/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -183,7 +183,7 @@ impl DeleteBuilder {
             operation: "api_label_links_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/label_links/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -221,7 +221,7 @@ impl GetBuilder {
             operation: "api_label_links_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/label_links/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -287,7 +287,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/label_links/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.page {
                     query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
@@ -358,7 +358,7 @@ impl UpdateBuilder {
             operation: "api_label_links_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/label_links/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -411,7 +411,7 @@ impl UpdateManyBuilder {
             operation: "api_labels_bulk_create",
             method: ::reqwest::Method::POST,
             path: "/api/labels/bulk".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

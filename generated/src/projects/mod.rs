@@ -744,7 +744,7 @@ impl CreateBuilder {
             operation: "api_projects_create",
             method: ::reqwest::Method::POST,
             path: "/api/projects/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -776,7 +776,7 @@ impl DeleteBuilder {
             operation: "api_projects_destroy",
             method: ::reqwest::Method::DELETE,
             path: format!("/api/projects/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -814,7 +814,7 @@ impl GetBuilder {
             operation: "api_projects_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -856,7 +856,7 @@ impl GetReimportBuilder {
             operation: "api_projects_reimports_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -910,7 +910,7 @@ impl ImportPredictionsBuilder {
             operation: "api_projects_import_predictions_create",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import/predictions"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -989,7 +989,7 @@ impl ImportTasksBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.commit_to_project {
                     query_pairs
                         .push(("commit_to_project", crate::runtime::param_text(value)));
@@ -1080,7 +1080,7 @@ impl ImportTasksUploadBuilder {
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/import"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.commit_to_project {
                     query_pairs
                         .push(("commit_to_project", crate::runtime::param_text(value)));
@@ -1214,7 +1214,7 @@ impl ListBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/projects/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.filter {
                     query_pairs.push(("filter", crate::runtime::param_text(value)));
                 }
@@ -1351,7 +1351,7 @@ impl ListCountsBuilder {
             method: ::reqwest::Method::GET,
             path: "/api/projects/counts/".to_owned(),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.filter {
                     query_pairs.push(("filter", crate::runtime::param_text(value)));
                 }
@@ -1427,7 +1427,7 @@ impl ListTasksBuilder {
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/tasks/"),
             query: {
-                let mut query_pairs = Vec::new();
+                let mut query_pairs = crate::runtime::Query::default();
                 if let Some(value) = &self.page {
                     query_pairs.push(("page", crate::runtime::param_text(value)));
                 }
@@ -1473,7 +1473,7 @@ impl ListUniqueAnnotatorsBuilder {
             operation: "api_projects_annotators_retrieve",
             method: ::reqwest::Method::GET,
             path: format!("/api/projects/{id}/annotators/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: None,
             accept: "application/json",
@@ -1812,7 +1812,7 @@ impl UpdateBuilder {
             operation: "api_projects_partial_update",
             method: ::reqwest::Method::PATCH,
             path: format!("/api/projects/{id}/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -1850,7 +1850,7 @@ impl ValidateConfigBuilder {
             operation: "api_projects_validate_create",
             method: ::reqwest::Method::POST,
             path: "/api/projects/validate/".to_owned(),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
@@ -1899,7 +1899,7 @@ impl ValidateLabelConfigBuilder {
             operation: "api_projects_validate_label_config",
             method: ::reqwest::Method::POST,
             path: format!("/api/projects/{id}/validate/"),
-            query: Vec::new(),
+            query: crate::runtime::Query::default(),
             headers: Vec::new(),
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",

@@ -104,6 +104,107 @@ pub(crate) fn param_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
+/// A request's query pairs. Names are the parameters' own, except where an object is
+/// spread over several pairs (`filter[status]`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Query(Vec<(std::borrow::Cow<'static, str>, String)>);
+
+impl Query {
+    pub(crate) fn push(&mut self, (name, value): (&'static str, String)) {
+        self.0.push((std::borrow::Cow::Borrowed(name), value));
+    }
+
+    #[allow(dead_code)] // only APIs with object parameters use it
+    fn push_named(&mut self, name: String, value: String) {
+        self.0.push((std::borrow::Cow::Owned(name), value));
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+    }
+}
+
+/// An array parameter in one pair, its items joined by `delimiter` (`explode: false`).
+#[allow(dead_code)] // only APIs with such parameters use it
+pub(crate) fn joined_text<T: serde::Serialize>(items: &[T], delimiter: &str) -> String {
+    items.iter().map(param_text).collect::<Vec<_>>().join(delimiter)
+}
+
+/// A parameter sent as JSON text (`content: application/json`).
+#[allow(dead_code)] // only APIs with such parameters use it
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// How an object parameter is spread over query pairs.
+#[allow(dead_code)] // only APIs with object parameters use it
+#[derive(Clone, Copy)]
+pub(crate) enum ObjectStyle {
+    /// `style: form`: each property its own pair (`explode`), or `name=k1,v1,k2,v2`.
+    Form { explode: bool },
+    /// `style: deepObject`: `name[k1]=v1&name[k2][inner]=v2`.
+    Deep,
+}
+
+/// Adds an object parameter's pairs; properties that are absent or null are left out.
+/// A value that is not an object is one pair, like any other parameter.
+#[allow(dead_code)] // only APIs with object parameters use it
+pub(crate) fn object_pairs<T: serde::Serialize>(pairs: &mut Query, name: &'static str, value: &T, style: ObjectStyle) {
+    let serde_json::Value::Object(properties) = serde_json::to_value(value).unwrap_or_default() else {
+        pairs.push((name, param_text(value)));
+        return;
+    };
+    match style {
+        ObjectStyle::Form { explode: true } => {
+            for (key, value) in properties {
+                push_exploded(pairs, key, &value);
+            }
+        }
+        ObjectStyle::Form { explode: false } => {
+            let parts: Vec<String> = properties
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .flat_map(|(k, v)| [k.clone(), param_text(v)])
+                .collect();
+            pairs.push((name, parts.join(",")));
+        }
+        ObjectStyle::Deep => push_deep(pairs, name.to_owned(), &serde_json::Value::Object(properties)),
+    }
+}
+
+fn push_exploded(pairs: &mut Query, key: String, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Array(items) => {
+            for item in items {
+                pairs.push_named(key.clone(), param_text(item));
+            }
+        }
+        other => pairs.push_named(key, param_text(other)),
+    }
+}
+
+fn push_deep(pairs: &mut Query, prefix: String, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(properties) => {
+            for (key, inner) in properties {
+                push_deep(pairs, format!("{prefix}[{key}]"), inner);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                push_deep(pairs, prefix.clone(), item);
+            }
+        }
+        other => pairs.push_named(prefix, param_text(other)),
+    }
+}
+
 /// Percent-encodes one path segment (a `/` in a value cannot change the path).
 #[allow(dead_code)] // only APIs with path parameters use it
 pub(crate) fn path_segment(text: &str) -> String {
