@@ -846,24 +846,33 @@ impl<'a> Lowerer<'a> {
 }
 
 /// `type: string, format: binary`: a file in a form.
-fn is_binary(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
-    matches!(schema, ReferenceOr::Item(s) if matches!(
-        &s.schema_kind,
-        SchemaKind::Type(Type::String(t)) if matches!(t.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary))
-    ))
+fn is_binary_schema(schema: &openapiv3::Schema) -> bool {
+    matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s))
+        if matches!(s.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)))
 }
 
-/// Picks the JSON media type: `application/json`, else any `+json` type.
+fn is_binary(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+    matches!(schema, ReferenceOr::Item(s) if is_binary_schema(s))
+}
+
+/// Picks the JSON media type: `application/json`, else any `+json` type, else `*/*`
+/// (or `application/*`) with a schema that is not bytes.
 fn pick_json<'c>(
     content: &'c indexmap::IndexMap<String, MediaType>,
     at: &Pointer,
     what: &str,
 ) -> Result<(&'c str, &'c MediaType)> {
     let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    // `*/*` with a schema (springdoc's default) means JSON, unless the schema is bytes.
+    let any_with_schema = |(m, t): &(&String, &MediaType)| {
+        matches!(essence(m).as_str(), "*/*" | "application/*")
+            && t.schema.as_ref().is_some_and(|s| !matches!(s, ReferenceOr::Item(s) if is_binary_schema(s)))
+    };
     content
         .iter()
         .find(|(m, _)| essence(m) == "application/json")
         .or_else(|| content.iter().find(|(m, _)| essence(m).ends_with("+json")))
+        .or_else(|| content.iter().find(any_with_schema))
         .map(|(m, t)| (m.as_str(), t))
         .ok_or_else(|| {
             let offered: Vec<&str> = content.keys().map(String::as_str).collect();
