@@ -13,6 +13,7 @@
     rustdoc::invalid_html_tags
 )]
 #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
+#![allow(clippy::large_enum_variant)]
 
 mod runtime;
 pub mod models;
