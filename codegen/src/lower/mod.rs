@@ -11,6 +11,7 @@ mod operation;
 mod placement;
 mod schema;
 mod skip;
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -123,6 +124,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
     }
     lowerer.box_cycles();
     lowerer.mark_usage(&operations);
+    lowerer.order_unions();
     lowerer.warn_unused_renames();
     operations.sort_by(|a, b| (&a.group, &a.method_name).cmp(&(&b.group, &b.method_name)));
 

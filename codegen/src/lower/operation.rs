@@ -866,7 +866,9 @@ fn pick_json<'c>(
     // `*/*` with a schema (springdoc's default) means JSON, unless the schema is bytes.
     let any_with_schema = |(m, t): &(&String, &MediaType)| {
         matches!(essence(m).as_str(), "*/*" | "application/*")
-            && t.schema.as_ref().is_some_and(|s| !matches!(s, ReferenceOr::Item(s) if is_binary_schema(s)))
+            && t.schema
+                .as_ref()
+                .is_some_and(|s| !matches!(s, ReferenceOr::Item(s) if is_binary_schema(s)))
     };
     content
         .iter()

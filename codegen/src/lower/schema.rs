@@ -661,11 +661,8 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
             });
         }
-        // Untagged alternatives are tried in order: an integer must be tried before a
-        // float would swallow it.
-        if discriminator.is_none() {
-            variants.sort_by_key(|v| matches!(v.ty, TypeRef::Float(_)));
-        }
+        // Untagged alternatives are put in a reachable order once all types are known
+        // (`unions.rs`).
         let fallback_variant = scope.claim("Other");
         self.insert_type(TypeDef {
             name: name.to_owned(),

@@ -582,6 +582,8 @@ pub enum ActionsCreateRequestFiltersItemsItemValue {
     String(String),
     /// Integer
     Integer(i64),
+    /// Float
+    Float(f32),
     /// Boolean
     Boolean(bool),
     /// Dictionary
@@ -592,8 +594,6 @@ pub enum ActionsCreateRequestFiltersItemsItemValue {
     ///
     /// List of strings or integers
     List(::std::collections::BTreeMap<String, ::serde_json::Value>),
-    /// Float
-    Float(f32),
     /// A value matching none of the alternatives, as raw JSON.
     Other(::serde_json::Value),
 }
