@@ -322,7 +322,6 @@ pub struct UpdateBuilder {
 }
 
 impl UpdateBuilder {
-    /// The `file` field.
     pub fn file(mut self, file: impl Into<String>) -> Self {
         self.body.file = Some(file.into());
         self
@@ -374,7 +373,6 @@ pub struct UpdateUploadBuilder {
 }
 
 impl UpdateUploadBuilder {
-    /// The `file` form field.
     pub fn file(mut self, file: crate::FilePart) -> Self {
         self.file = Some(file);
         self

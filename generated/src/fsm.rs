@@ -84,7 +84,6 @@ pub struct ExecuteTransitionBuilder {
 }
 
 impl ExecuteTransitionBuilder {
-    /// The `transition_data` field.
     pub fn transition_data(
         mut self,
         transition_data: ::std::collections::BTreeMap<String, ::serde_json::Value>,

@@ -348,7 +348,6 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `organization` field.
     pub fn organization(mut self, organization: i64) -> Self {
         self.body.organization = Some(organization);
         self

@@ -6,7 +6,6 @@
 //!
 //! Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls (`client.actions().create(..)`), set what you need on the builder, then `.send().await`.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 #![allow(
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,

@@ -548,7 +548,6 @@ pub struct TestPredictBuilder {
 }
 
 impl TestPredictBuilder {
-    /// The `state` field.
     pub fn state(mut self, state: crate::models::StateEnum) -> Self {
         self.body.state = Some(state);
         self
@@ -584,7 +583,6 @@ impl TestPredictBuilder {
         self
     }
 
-    /// The `auth_method` field.
     pub fn auth_method(mut self, auth_method: crate::models::AuthMethodEnum) -> Self {
         self.body.auth_method = Some(auth_method);
         self

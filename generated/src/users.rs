@@ -566,7 +566,6 @@ pub struct UpdateHotkeysBuilder {
 }
 
 impl UpdateHotkeysBuilder {
-    /// The `custom_hotkeys` field.
     pub fn custom_hotkeys(
         mut self,
         custom_hotkeys: ::std::collections::BTreeMap<String, ::serde_json::Value>,

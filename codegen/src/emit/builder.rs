@@ -126,10 +126,7 @@ fn form_input(field: &FormField) -> Result<Input<'_>> {
     Ok(Input {
         name: ident(&field.arg_name)?,
         ty: &field.ty,
-        docs: field
-            .docs
-            .clone()
-            .unwrap_or_else(|| format!("The `{}` form field.", field.wire_name)),
+        docs: field.docs.clone().unwrap_or_default(),
         kind: InputKind::FormField(field),
         argument: field.required,
     })

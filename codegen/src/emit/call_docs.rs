@@ -133,10 +133,5 @@ pub fn errors_doc(api: &Api, op: &Operation) -> Option<String> {
 
 pub fn param_docs(param: &Param) -> String {
     let limits = super::types::limits_doc(&param.limits).map(|l| format!("{l} Checked before sending."));
-    let docs = paragraphs([param.docs.as_deref(), limits.as_deref()]);
-    if docs.is_empty() {
-        format!("The `{}` parameter.", param.wire_name)
-    } else {
-        docs
-    }
+    paragraphs([param.docs.as_deref(), limits.as_deref()])
 }

@@ -146,7 +146,6 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
-        #![warn(missing_docs)]
         // Descriptions are written for web pages; their links, HTML and list layout are
         // the API authors' and kept as they wrote them.
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]

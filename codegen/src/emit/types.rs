@@ -267,12 +267,8 @@ fn describe_field(field: &Field, usage: Usage, for_setter: bool) -> String {
         facts.push("Sensitive: `Debug` prints `<redacted>` instead of the value.".to_owned());
     }
     let facts = facts.join(" ");
-    let docs = paragraphs([field.docs.as_deref(), Some(facts.as_str())]);
-    if docs.is_empty() {
-        format!("The `{}` field.", field.wire_name)
-    } else {
-        docs
-    }
+    // Nothing to say is said with nothing: no "The `x` field." placeholders.
+    paragraphs([field.docs.as_deref(), Some(facts.as_str())])
 }
 
 /// "At most 2048 characters." — limits in words, for docs and errors alike.
@@ -724,11 +720,6 @@ fn emit_union(api: &Api, def: &TypeDef, shape: &Union) -> Result<TokenStream> {
             .join(", ");
         let tag_doc = (!tags.is_empty()).then(|| format!("Selected by {tags}."));
         let docs = doc_attrs(&paragraphs([variant.docs.as_deref(), tag_doc.as_deref()]));
-        let docs = if docs.is_empty() {
-            super::docs::doc_line(&format!("The `{}` alternative.", variant.rust_name))
-        } else {
-            docs
-        };
         variants.push(quote!(#docs #v(#ty),));
     }
     let how = match &shape.discriminator {

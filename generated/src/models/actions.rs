@@ -847,7 +847,6 @@ pub struct ActionsListResponseItem {
     /// Order
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
-    /// The `permission` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<crate::models::ActionsListResponseItemPermission>,
     /// Experimental
@@ -883,7 +882,6 @@ pub struct ActionsListResponseItemDialog {
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[serde(untagged)]
 pub enum ActionsListResponseItemPermission {
-    /// The `String` alternative.
     String(String),
     /// List of permissions (user needs any all of them)
     List(Vec<String>),

@@ -6,7 +6,6 @@
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct AzureBlobExportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"azure"` when the server leaves it out.
     #[serde(rename = "type", default = "default_azure_blob_export_storage_type")]
@@ -47,7 +46,6 @@ pub struct AzureBlobExportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

@@ -122,7 +122,6 @@ impl ExportStorageLocalValidateRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LocalFilesExportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"localfiles"` when the server leaves it out.
     #[serde(rename = "type", default = "default_local_files_export_storage_type")]
@@ -152,7 +151,6 @@ pub struct LocalFilesExportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

@@ -145,7 +145,6 @@ impl ::std::fmt::Debug for ExportStorageRedisValidateRequest {
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct RedisExportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"redis"` when the server leaves it out.
     #[serde(rename = "type", default = "default_redis_export_storage_type")]
@@ -188,7 +187,6 @@ pub struct RedisExportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

@@ -195,7 +195,6 @@ impl ::std::fmt::Debug for ExportStorageS3ValidateRequest {
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct S3ExportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"s3"` when the server leaves it out.
     #[serde(rename = "type", default = "default_s3_export_storage_type")]
@@ -216,7 +215,6 @@ pub struct S3ExportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

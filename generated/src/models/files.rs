@@ -6,11 +6,8 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct FileUpload {
-    /// The `id` field.
     pub id: i64,
-    /// The `file` field.
     pub file: String,
-    /// The `size` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
@@ -19,7 +16,6 @@ pub struct FileUpload {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedFileUploadRequest {
-    /// The `file` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
 }

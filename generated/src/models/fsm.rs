@@ -39,12 +39,9 @@ impl FsmTransitionExecuteRequestRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct FsmTransitionExecuteResponse {
-    /// The `success` field.
     pub success: bool,
-    /// The `new_state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_state: Option<String>,
-    /// The `state_record` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_record: Option<crate::models::StateModel>,
 }
@@ -53,15 +50,11 @@ pub struct FsmTransitionExecuteResponse {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedStateModelList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::StateModel>,
 }
 
@@ -74,26 +67,18 @@ pub struct PaginatedStateModelList {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct StateModel {
-    /// The `id` field.
     pub id: String,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// The `previous_state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<String>,
-    /// The `transition_name` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transition_name: Option<String>,
-    /// The `triggered_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triggered_by: Option<crate::models::TriggeredBy>,
-    /// The `reason` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `context_data` field.
     pub context_data: ::serde_json::Value,
 }
 
@@ -106,7 +91,6 @@ pub struct StateModel {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TriggeredBy {
-    /// The `id` field.
     pub id: i64,
     /// Email address
     ///

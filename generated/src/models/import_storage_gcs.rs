@@ -6,7 +6,6 @@
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct GcsImportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"gcs"` when the server leaves it out.
     #[serde(rename = "type", default = "default_gcs_import_storage_type")]
@@ -50,7 +49,6 @@ pub struct GcsImportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

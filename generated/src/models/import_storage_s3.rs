@@ -235,7 +235,6 @@ impl ::std::fmt::Debug for ImportStorageS3ValidateRequest {
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct S3ImportStorage {
-    /// The `id` field.
     pub id: i64,
     /// Default: `"s3"` when the server leaves it out.
     #[serde(rename = "type", default = "default_s3_import_storage_type")]
@@ -259,7 +258,6 @@ pub struct S3ImportStorage {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_job: Option<String>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::StorageStatus>,
     /// Traceback report for the last failed sync

@@ -11,9 +11,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Label {
-    /// The `id` field.
     pub id: i64,
-    /// The `links` field.
     pub links: Vec<i64>,
     /// Time of label creation
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -36,9 +34,7 @@ pub struct Label {
     /// User who approved this label
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<i64>,
-    /// The `organization` field.
     pub organization: i64,
-    /// The `projects` field.
     pub projects: Vec<i64>,
 }
 
@@ -46,15 +42,10 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LabelCreate {
-    /// The `id` field.
     pub id: i64,
-    /// The `created_by` field.
     pub created_by: i64,
-    /// The `organization` field.
     pub organization: i64,
-    /// The `project` field.
     pub project: i64,
-    /// The `from_name` field.
     pub from_name: String,
     /// Time of label creation
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -75,7 +66,6 @@ pub struct LabelCreate {
     /// User who approved this label
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<i64>,
-    /// The `projects` field.
     pub projects: Vec<i64>,
 }
 
@@ -83,7 +73,6 @@ pub struct LabelCreate {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct LabelCreateRequest {
-    /// The `project` field.
     pub project: i64,
     /// At least 1 character. Checked before a request is sent.
     pub from_name: String,
@@ -127,15 +116,11 @@ impl LabelCreateRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedLabelList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::Label>,
 }
 
@@ -172,7 +157,6 @@ pub struct PatchedLabelRequest {
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<crate::Nullable<i64>>,
-    /// The `organization` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<i64>,
 }

@@ -71,12 +71,9 @@ impl<'de> ::serde::Deserialize<'de> for AuthMethodEnum {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct MlBackend {
-    /// The `id` field.
     pub id: i64,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::models::StateEnum>,
-    /// The `readable_state` field.
     pub readable_state: String,
     /// Used to interactively annotate tasks. If true, model returns one list with results
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,13 +86,11 @@ pub struct MlBackend {
     /// Name of the machine learning backend
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The `auth_method` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<crate::models::AuthMethodEnum>,
     /// HTTP Basic Auth user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth_user: Option<String>,
-    /// The `basic_auth_pass_is_set` field.
     pub basic_auth_pass_is_set: bool,
     /// Description for the machine learning backend
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,14 +104,11 @@ pub struct MlBackend {
     /// Response model timeout
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `updated_at` field.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// If false, model version is set by the user, if true - getting latest version from backend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_update: Option<bool>,
-    /// The `project` field.
     pub project: i64,
 }
 
@@ -126,7 +118,6 @@ pub struct MlBackend {
 #[derive(Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct MlBackendRequest {
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::models::StateEnum>,
     /// Used to interactively annotate tasks. If true, model returns one list with results
@@ -146,7 +137,6 @@ pub struct MlBackendRequest {
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<crate::Nullable<String>>,
-    /// The `auth_method` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<crate::models::AuthMethodEnum>,
     /// HTTP Basic Auth user
@@ -178,7 +168,6 @@ pub struct MlBackendRequest {
     /// If false, model version is set by the user, if true - getting latest version from backend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_update: Option<bool>,
-    /// The `project` field.
     pub project: i64,
 }
 
@@ -372,10 +361,8 @@ impl MlInteractiveAnnotatingRequestRequest {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct MlListModelVersionsResponse {
-    /// The `versions` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<String>>,
-    /// The `message` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

@@ -9,7 +9,6 @@
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Organization {
-    /// The `id` field.
     pub id: i64,
     /// Organization title
     ///
@@ -18,17 +17,13 @@ pub struct Organization {
     /// At most 256 characters. Replies outside this range are still accepted. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `updated_at` field.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<String>,
-    /// The `created_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<i64>,
-    /// The `users` field.
     pub users: Vec<i64>,
 }
 
@@ -54,7 +49,6 @@ impl ::std::fmt::Debug for Organization {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationId {
-    /// The `id` field.
     pub id: i64,
     /// Organization title
     ///
@@ -63,7 +57,6 @@ pub struct OrganizationId {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<String>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
 

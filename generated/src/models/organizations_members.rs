@@ -13,18 +13,13 @@ pub struct OrganizationMember {
     pub user: i64,
     /// Organization ID
     pub organization: i64,
-    /// The `contributed_projects_count` field.
     pub contributed_projects_count: i64,
-    /// The `annotations_count` field.
     pub annotations_count: i64,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `created_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_projects: Option<
         Vec<crate::models::OrganizationMemberCreatedProjectsItem>,
     >,
-    /// The `contributed_to_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contributed_to_projects: Option<
         Vec<crate::models::OrganizationMemberContributedToProjectsItem>,
@@ -35,9 +30,7 @@ pub struct OrganizationMember {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberContributedToProjectsItem {
-    /// The `id` field.
     pub id: i64,
-    /// The `title` field.
     pub title: String,
 }
 
@@ -53,18 +46,14 @@ pub type OrganizationMemberCreatedProjectsItem = crate::models::OrganizationMemb
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct OrganizationMemberList {
-    /// The `id` field.
     pub id: i64,
     /// Organization ID
     pub organization: i64,
-    /// The `user` field.
     pub user: crate::models::UserOrganizationMemberList,
-    /// The `created_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_projects: Option<
         Vec<crate::models::OrganizationMemberListCreatedProjectsItem>,
     >,
-    /// The `contributed_to_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contributed_to_projects: Option<
         Vec<crate::models::OrganizationMemberListContributedToProjectsItem>,
@@ -85,15 +74,11 @@ pub type OrganizationMemberListCreatedProjectsItem = crate::models::Organization
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedOrganizationMemberListList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::OrganizationMemberList>,
 }
 
@@ -106,7 +91,6 @@ pub struct PaginatedOrganizationMemberListList {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserOrganizationMemberList {
-    /// The `id` field.
     pub id: i64,
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,12 +105,10 @@ pub struct UserOrganizationMemberList {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The `last_activity` field.
     pub last_activity: ::chrono::DateTime<::chrono::Utc>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
-    /// The `avatar` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
@@ -135,10 +117,8 @@ pub struct UserOrganizationMemberList {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The `active_organization` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
-    /// The `active_organization_meta` field.
     pub active_organization_meta: ::std::collections::BTreeMap<
         String,
         ::serde_json::Value,
@@ -146,15 +126,12 @@ pub struct UserOrganizationMemberList {
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
-    /// The `date_joined` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `created_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_projects: Option<
         Vec<crate::models::UserOrganizationMemberListCreatedProjectsItem>,
     >,
-    /// The `contributed_to_projects` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contributed_to_projects: Option<
         Vec<crate::models::UserOrganizationMemberListContributedToProjectsItem>,

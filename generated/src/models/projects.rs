@@ -16,7 +16,6 @@ pub struct AnnotationRequest {
     /// List of annotation results for the task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
-    /// The `completed_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<i64>,
     /// At least 1 character. Checked before a request is sent.
@@ -327,15 +326,11 @@ impl ImportApiRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedProjectCountsList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::ProjectCounts>,
 }
 
@@ -343,15 +338,11 @@ pub struct PaginatedProjectCountsList {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedProjectList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::Project>,
 }
 
@@ -442,7 +433,6 @@ pub struct PatchedProjectRequest {
     /// Enable annotator evaluation for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator_evaluation_enabled: Option<bool>,
-    /// The `show_overlap_first` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_overlap_first: Option<bool>,
     /// From -2147483648 to 2147483647. Checked before a request is sent.
@@ -645,7 +635,6 @@ pub struct PredictionRequest {
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_run: Option<crate::Nullable<i64>>,
-    /// The `task` field.
     pub task: i64,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -680,7 +669,6 @@ impl PredictionRequest {
 #[derive(Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Project {
-    /// The `id` field.
     pub id: i64,
     /// Project name. Must be between 3 and 50 characters long.
     ///
@@ -708,7 +696,6 @@ pub struct Project {
     /// Show annotation history to annotator
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_annotation_history: Option<bool>,
-    /// The `organization` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<i64>,
     /// At most 16 characters. Replies outside this range are still accepted.
@@ -735,7 +722,6 @@ pub struct Project {
     /// Project owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Minimum number of completed tasks after which model training is started
     ///
@@ -770,7 +756,6 @@ pub struct Project {
     /// Total predictions number in project including skipped_annotations_number, ground_truth_number, and useful_annotation_number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_predictions_number: Option<i64>,
-    /// The `sampling` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<crate::models::SamplingEnum>,
     /// Onboarding mode (true): show ground truth tasks first in the labeling stream
@@ -779,7 +764,6 @@ pub struct Project {
     /// Enable annotator evaluation for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator_evaluation_enabled: Option<bool>,
-    /// The `show_overlap_first` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_overlap_first: Option<bool>,
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
@@ -807,7 +791,6 @@ pub struct Project {
     pub evaluate_predictions_automatically: Option<bool>,
     /// Flag to detect is project ready for labeling
     pub config_has_control_tags: bool,
-    /// The `skip_queue` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_queue: Option<crate::models::SkipQueueEnum>,
     /// Reveal pre-annotations interactively
@@ -819,13 +802,10 @@ pub struct Project {
     /// Finished tasks
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_task_number: Option<i64>,
-    /// The `queue_total` field.
     pub queue_total: i64,
-    /// The `queue_done` field.
     pub queue_done: i64,
     /// Flag to detect is project ready for bulk annotation
     pub config_suitable_for_bulk_annotation: bool,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
@@ -908,7 +888,6 @@ impl ::std::fmt::Debug for Project {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectCounts {
-    /// The `id` field.
     pub id: i64,
     /// Total task number in project
     pub task_number: i64,
@@ -953,15 +932,11 @@ impl ProjectLabelConfigRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectReimport {
-    /// The `id` field.
     pub id: i64,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
-    /// The `error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
@@ -976,16 +951,12 @@ pub struct ProjectReimport {
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// The `file_upload_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_upload_ids: Option<::serde_json::Value>,
-    /// The `files_as_tasks_list` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files_as_tasks_list: Option<bool>,
-    /// The `found_formats` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found_formats: Option<::serde_json::Value>,
-    /// The `data_columns` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_columns: Option<::serde_json::Value>,
 }
@@ -1233,7 +1204,6 @@ impl<'de> ::serde::Deserialize<'de> for SkipQueueEnum {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TaskSimple {
-    /// The `id` field.
     pub id: i64,
     /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
     pub data: ::serde_json::Value,

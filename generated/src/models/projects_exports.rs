@@ -51,9 +51,7 @@ impl AnnotationFilterOptionsRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ConvertedFormat {
-    /// The `id` field.
     pub id: i64,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
     /// At most 64 characters. Replies outside this range are still accepted.
@@ -67,7 +65,6 @@ pub struct ConvertedFormat {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ConvertedFormatRequest {
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
     /// Between 1 and 64 characters. Checked before a request is sent.
@@ -102,9 +99,7 @@ pub struct Export {
     /// At most 2048 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The `id` field.
     pub id: i64,
-    /// The `created_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
     /// Creation time
@@ -123,7 +118,6 @@ pub struct Export {
     /// Exporting meta data
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters: Option<::serde_json::Value>,
-    /// The `converted_formats` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_formats: Option<Vec<crate::models::ConvertedFormat>>,
 }
@@ -159,9 +153,7 @@ pub struct ExportCreate {
     /// At most 2048 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The `id` field.
     pub id: i64,
-    /// The `created_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
     /// Creation time
@@ -180,16 +172,12 @@ pub struct ExportCreate {
     /// Exporting meta data
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters: Option<::serde_json::Value>,
-    /// The `converted_formats` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_formats: Option<Vec<crate::models::ConvertedFormat>>,
-    /// The `task_filter_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_filter_options: Option<crate::models::TaskFilterOptions>,
-    /// The `annotation_filter_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_filter_options: Option<crate::models::AnnotationFilterOptions>,
-    /// The `serialization_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serialization_options: Option<crate::models::SerializationOptions>,
 }
@@ -201,7 +189,6 @@ pub struct ExportCreateRequest {
     /// At most 2048 characters. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The `created_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimpleRequest>,
     /// Complete or fail time
@@ -220,16 +207,12 @@ pub struct ExportCreateRequest {
     /// Exporting meta data
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters: Option<::serde_json::Value>,
-    /// The `converted_formats` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_formats: Option<Vec<crate::models::ConvertedFormatRequest>>,
-    /// The `task_filter_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_filter_options: Option<crate::models::TaskFilterOptionsRequest>,
-    /// The `annotation_filter_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_filter_options: Option<crate::models::AnnotationFilterOptionsRequest>,
-    /// The `serialization_options` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serialization_options: Option<crate::models::SerializationOptionsRequest>,
 }
@@ -271,10 +254,8 @@ impl ExportCreateRequest {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectsExportsConvertResponse {
-    /// The `export_type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_type: Option<String>,
-    /// The `converted_format` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_format: Option<i64>,
 }
@@ -285,15 +266,11 @@ pub struct ProjectsExportsConvertResponse {
 pub struct ProjectsExportsListFormatsResponseItem {
     /// The value to pass as `export_type`.
     pub name: String,
-    /// The `title` field.
     pub title: String,
-    /// The `description` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The `link` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
-    /// The `tags` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Not available for this project's labeling config.

@@ -11,18 +11,14 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct LabelLink {
-    /// The `id` field.
     pub id: i64,
-    /// The `annotations_count` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations_count: Option<i64>,
     /// Tag name
     ///
     /// At most 2048 characters. Replies outside this range are still accepted.
     pub from_name: String,
-    /// The `project` field.
     pub project: i64,
-    /// The `label` field.
     pub label: i64,
 }
 
@@ -39,9 +35,7 @@ pub struct LabelLinkRequest {
     ///
     /// Between 1 and 2048 characters. Checked before a request is sent.
     pub from_name: String,
-    /// The `project` field.
     pub project: i64,
-    /// The `label` field.
     pub label: i64,
 }
 
@@ -65,15 +59,11 @@ impl LabelLinkRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct PaginatedLabelLinkList {
-    /// The `count` field.
     pub count: i64,
-    /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The `previous` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-    /// The `results` field.
     pub results: Vec<crate::models::LabelLink>,
 }
 
@@ -91,10 +81,8 @@ pub struct PatchedLabelLinkRequest {
     /// Between 1 and 2048 characters. Checked before a request is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    /// The `label` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<i64>,
 }
@@ -138,7 +126,6 @@ impl ProjectsLabelsUpdateManyRequest {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectsLabelsUpdateManyResponse {
-    /// The `annotations_updated` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations_updated: Option<i64>,
 }

@@ -75,8 +75,6 @@ pub struct SessionTimeoutPolicy {
     /// From 1 to 2147483647. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_between_activity: Option<i64>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `updated_at` field.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }

@@ -11,9 +11,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Annotation {
-    /// The `id` field.
     pub id: i64,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Annotation result list
@@ -31,7 +29,6 @@ pub struct Annotation {
     /// Default: `""` when the server leaves it out.
     #[serde(default)]
     pub created_ago: String,
-    /// The `completed_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<i64>,
     /// User skipped the task
@@ -215,7 +212,6 @@ impl<'de> ::serde::Deserialize<'de> for LastActionEnum {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Prediction {
-    /// The `id` field.
     pub id: i64,
     /// Prediction result list
     ///
@@ -243,9 +239,7 @@ pub struct Prediction {
     /// Related task mislabeling score
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mislabeling: Option<f64>,
-    /// The `created_at` field.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The `updated_at` field.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// An ML Backend instance that created the prediction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,9 +247,7 @@ pub struct Prediction {
     /// A run of a ModelVersion that created the prediction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_run: Option<i64>,
-    /// The `task` field.
     pub task: i64,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
 }
@@ -437,7 +429,6 @@ impl<'de> ::serde::Deserialize<'de> for StorageStatus {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UserSimple {
-    /// The `id` field.
     pub id: i64,
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,7 +441,6 @@ pub struct UserSimple {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The `avatar` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 }

@@ -8,7 +8,6 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseTask {
-    /// The `id` field.
     pub id: i64,
     /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
     pub data: ::serde_json::Value,
@@ -80,7 +79,6 @@ pub struct BaseTask {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct DataManagerTaskSerializer {
-    /// The `id` field.
     pub id: i64,
     /// Predictions
     ///
@@ -89,7 +87,6 @@ pub struct DataManagerTaskSerializer {
     pub predictions: Option<
         Vec<crate::models::DataManagerTaskSerializerPredictionsItem>,
     >,
-    /// The `annotations` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<
         Vec<crate::models::DataManagerTaskSerializerAnnotationsItem>,
@@ -102,53 +99,38 @@ pub struct DataManagerTaskSerializer {
     ///
     /// Annotators IDs who annotated this task
     pub annotators: Vec<i64>,
-    /// The `inner_id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner_id: Option<i64>,
-    /// The `cancelled_annotations` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_annotations: Option<i64>,
-    /// The `total_annotations` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_annotations: Option<i64>,
-    /// The `total_predictions` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_predictions: Option<i64>,
-    /// The `completed_at` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `annotations_results` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations_results: Option<String>,
-    /// The `predictions_results` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predictions_results: Option<String>,
-    /// The `predictions_score` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predictions_score: Option<f64>,
-    /// The `file_upload` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_upload: Option<String>,
-    /// The `storage_filename` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_filename: Option<String>,
-    /// The `annotations_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations_ids: Option<String>,
-    /// The `predictions_model_versions` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predictions_model_versions: Option<String>,
-    /// The `avg_lead_time` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_lead_time: Option<f64>,
-    /// The `draft_exists` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft_exists: Option<bool>,
     /// User IDs
     ///
     /// User IDs who updated this task
     pub updated_by: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// User imported or uploaded data for a task. Data is formatted according to the project label config. You can find examples of data for your project on the Import page in the Label Studio Data Manager UI.
@@ -195,9 +177,7 @@ pub struct DataManagerTaskSerializer {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct DataManagerTaskSerializerAnnotationsItem {
-    /// The `id` field.
     pub id: i64,
-    /// The `state` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Annotation result list
@@ -271,7 +251,6 @@ pub struct DataManagerTaskSerializerAnnotationsItem {
     /// User who created the last annotation history item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_created_by: Option<i64>,
-    /// The `completed_by` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<crate::models::UserSimple>,
 }
@@ -332,27 +311,20 @@ pub struct DataManagerTaskSerializerPredictionsItem {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ProjectImport {
-    /// The `id` field.
     pub id: i64,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    /// The `preannotated_from_fields` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preannotated_from_fields: Option<::serde_json::Value>,
-    /// The `commit_to_project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit_to_project: Option<bool>,
-    /// The `return_task_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_task_ids: Option<bool>,
-    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
     /// At most 2048 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The `error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Creation time
@@ -376,22 +348,16 @@ pub struct ProjectImport {
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// The `file_upload_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_upload_ids: Option<::serde_json::Value>,
-    /// The `could_be_tasks_list` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub could_be_tasks_list: Option<bool>,
-    /// The `found_formats` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found_formats: Option<::serde_json::Value>,
-    /// The `data_columns` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_columns: Option<::serde_json::Value>,
-    /// The `tasks` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<::serde_json::Value>,
-    /// The `task_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_ids: Option<::serde_json::Value>,
 }
@@ -477,7 +443,6 @@ impl<'de> ::serde::Deserialize<'de> for TasksListFields {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct TasksListResponse {
-    /// The `tasks` field.
     pub tasks: Vec<crate::models::DataManagerTaskSerializer>,
     /// Total number of tasks
     pub total: i64,

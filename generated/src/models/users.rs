@@ -11,7 +11,6 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseUser {
-    /// The `id` field.
     pub id: i64,
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,12 +25,10 @@ pub struct BaseUser {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The `last_activity` field.
     pub last_activity: ::chrono::DateTime<::chrono::Utc>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
-    /// The `avatar` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
@@ -40,10 +37,8 @@ pub struct BaseUser {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The `active_organization` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
-    /// The `active_organization_meta` field.
     pub active_organization_meta: ::std::collections::BTreeMap<
         String,
         ::serde_json::Value,
@@ -51,7 +46,6 @@ pub struct BaseUser {
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
-    /// The `date_joined` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
 }
@@ -69,7 +63,6 @@ fn default_base_user_initials() -> String {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct BaseWhoAmIUser {
-    /// The `id` field.
     pub id: i64,
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,12 +77,10 @@ pub struct BaseWhoAmIUser {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The `last_activity` field.
     pub last_activity: ::chrono::DateTime<::chrono::Utc>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
-    /// The `avatar` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Default: `"?"` when the server leaves it out.
@@ -98,10 +89,8 @@ pub struct BaseWhoAmIUser {
     /// At most 256 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The `active_organization` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization: Option<i64>,
-    /// The `active_organization_meta` field.
     pub active_organization_meta: ::std::collections::BTreeMap<
         String,
         ::serde_json::Value,
@@ -109,10 +98,8 @@ pub struct BaseWhoAmIUser {
     /// Allow sending newsletters to user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
-    /// The `date_joined` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `permissions` field.
     pub permissions: Vec<String>,
 }
 
@@ -124,7 +111,6 @@ fn default_base_who_am_i_user_initials() -> String {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Hotkeys {
-    /// The `custom_hotkeys` field.
     pub custom_hotkeys: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
@@ -132,7 +118,6 @@ pub struct Hotkeys {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct PatchedHotkeysRequest {
-    /// The `custom_hotkeys` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -189,7 +174,6 @@ impl UsersCreateRequest {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct UsersGetTokenResponse {
-    /// The `detail` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }

@@ -6,7 +6,6 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct ChildFilter {
-    /// The `id` field.
     pub id: i64,
     /// Display order among root filters only
     ///
@@ -38,9 +37,7 @@ pub struct ChildFilter {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Filter {
-    /// The `id` field.
     pub id: i64,
-    /// The `child_filter` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child_filter: Option<crate::models::ChildFilter>,
     /// Display order among root filters only
@@ -73,9 +70,7 @@ pub struct Filter {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct FilterGroup {
-    /// The `id` field.
     pub id: i64,
-    /// The `filters` field.
     pub filters: Vec<crate::models::Filter>,
     /// Type of conjunction
     ///
@@ -87,9 +82,7 @@ pub struct FilterGroup {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct View {
-    /// The `id` field.
     pub id: i64,
-    /// The `filter_group` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_group: Option<crate::models::FilterGroup>,
     /// Custom view data
@@ -117,7 +110,6 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct ViewOrderRequest {
-    /// The `project` field.
     pub project: i64,
     /// A list of view IDs in the desired order.
     pub ids: Vec<i64>,

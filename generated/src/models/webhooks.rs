@@ -187,11 +187,8 @@ impl PatchedWebhookSerializerForUpdateRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct Webhook {
-    /// The `id` field.
     pub id: i64,
-    /// The `organization` field.
     pub organization: i64,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
     /// URL of webhook
@@ -231,7 +228,6 @@ pub struct Webhook {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
 pub struct WebhookRequest {
-    /// The `project` field.
     pub project: i64,
     /// URL of webhook
     ///
@@ -281,11 +277,8 @@ impl WebhookRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhookSerializerForUpdate {
-    /// The `id` field.
     pub id: i64,
-    /// The `organization` field.
     pub organization: i64,
-    /// The `project` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
     /// URL of webhook
@@ -373,41 +366,34 @@ impl WebhookSerializerForUpdateRequest {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponse {
-    /// The `PROJECT_CREATED` field.
     #[serde(
         rename = "PROJECT_CREATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub project_created: Option<crate::models::WebhooksInfoResponseProjectCreated>,
-    /// The `PROJECT_UPDATED` field.
     #[serde(
         rename = "PROJECT_UPDATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub project_updated: Option<crate::models::WebhooksInfoResponseProjectUpdated>,
-    /// The `PROJECT_DELETED` field.
     #[serde(
         rename = "PROJECT_DELETED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub project_deleted: Option<crate::models::WebhooksInfoResponseProjectDeleted>,
-    /// The `TASKS_CREATED` field.
     #[serde(rename = "TASKS_CREATED", default, skip_serializing_if = "Option::is_none")]
     pub tasks_created: Option<crate::models::WebhooksInfoResponseTasksCreated>,
-    /// The `TASKS_DELETED` field.
     #[serde(rename = "TASKS_DELETED", default, skip_serializing_if = "Option::is_none")]
     pub tasks_deleted: Option<crate::models::WebhooksInfoResponseTasksDeleted>,
-    /// The `ANNOTATION_CREATED` field.
     #[serde(
         rename = "ANNOTATION_CREATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub annotation_created: Option<crate::models::WebhooksInfoResponseAnnotationCreated>,
-    /// The `ANNOTATIONS_CREATED` field.
     #[serde(
         rename = "ANNOTATIONS_CREATED",
         default,
@@ -416,14 +402,12 @@ pub struct WebhooksInfoResponse {
     pub annotations_created: Option<
         crate::models::WebhooksInfoResponseAnnotationsCreated,
     >,
-    /// The `ANNOTATION_UPDATED` field.
     #[serde(
         rename = "ANNOTATION_UPDATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub annotation_updated: Option<crate::models::WebhooksInfoResponseAnnotationUpdated>,
-    /// The `ANNOTATIONS_DELETED` field.
     #[serde(
         rename = "ANNOTATIONS_DELETED",
         default,
@@ -432,21 +416,18 @@ pub struct WebhooksInfoResponse {
     pub annotations_deleted: Option<
         crate::models::WebhooksInfoResponseAnnotationsDeleted,
     >,
-    /// The `LABEL_LINK_CREATED` field.
     #[serde(
         rename = "LABEL_LINK_CREATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub label_link_created: Option<crate::models::WebhooksInfoResponseLabelLinkCreated>,
-    /// The `LABEL_LINK_UPDATED` field.
     #[serde(
         rename = "LABEL_LINK_UPDATED",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub label_link_updated: Option<crate::models::WebhooksInfoResponseLabelLinkUpdated>,
-    /// The `LABEL_LINK_DELETED` field.
     #[serde(
         rename = "LABEL_LINK_DELETED",
         default,
@@ -459,13 +440,9 @@ pub struct WebhooksInfoResponse {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 pub struct WebhooksInfoResponseAnnotationCreated {
-    /// The `name` field.
     pub name: String,
-    /// The `description` field.
     pub description: String,
-    /// The `key` field.
     pub key: String,
-    /// The `organization-only` field.
     #[serde(rename = "organization-only")]
     pub organization_only: bool,
 }

@@ -245,7 +245,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `created_by` field.
     pub fn created_by(mut self, created_by: crate::models::UserSimpleRequest) -> Self {
         self.body.created_by = Some(created_by);
         self
@@ -286,7 +285,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `converted_formats` field.
     pub fn converted_formats(
         mut self,
         converted_formats: Vec<crate::models::ConvertedFormatRequest>,
@@ -295,7 +293,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `task_filter_options` field.
     pub fn task_filter_options(
         mut self,
         task_filter_options: crate::models::TaskFilterOptionsRequest,
@@ -304,7 +301,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `annotation_filter_options` field.
     pub fn annotation_filter_options(
         mut self,
         annotation_filter_options: crate::models::AnnotationFilterOptionsRequest,
@@ -313,7 +309,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `serialization_options` field.
     pub fn serialization_options(
         mut self,
         serialization_options: crate::models::SerializationOptionsRequest,

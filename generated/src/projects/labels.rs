@@ -320,13 +320,11 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `project` field.
     pub fn project(mut self, project: i64) -> Self {
         self.body.project = Some(project);
         self
     }
 
-    /// The `label` field.
     pub fn label(mut self, label: i64) -> Self {
         self.body.label = Some(label);
         self

@@ -502,7 +502,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `organization` field.
     pub fn organization(mut self, organization: i64) -> Self {
         self.body.organization = Some(crate::Nullable::Value(organization));
         self
@@ -589,7 +588,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `sampling` field.
     pub fn sampling(mut self, sampling: crate::models::SamplingEnum) -> Self {
         self.body.sampling = Some(crate::Nullable::Value(sampling));
         self
@@ -616,7 +614,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `show_overlap_first` field.
     pub fn show_overlap_first(mut self, show_overlap_first: bool) -> Self {
         self.body.show_overlap_first = Some(show_overlap_first);
         self
@@ -684,7 +681,6 @@ impl CreateBuilder {
         self
     }
 
-    /// The `skip_queue` field.
     pub fn skip_queue(mut self, skip_queue: crate::models::SkipQueueEnum) -> Self {
         self.body.skip_queue = Some(crate::Nullable::Value(skip_queue));
         self
@@ -1569,7 +1565,6 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `organization` field.
     pub fn organization(mut self, organization: i64) -> Self {
         self.body.organization = Some(crate::Nullable::Value(organization));
         self
@@ -1656,7 +1651,6 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `sampling` field.
     pub fn sampling(mut self, sampling: crate::models::SamplingEnum) -> Self {
         self.body.sampling = Some(crate::Nullable::Value(sampling));
         self
@@ -1683,7 +1677,6 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `show_overlap_first` field.
     pub fn show_overlap_first(mut self, show_overlap_first: bool) -> Self {
         self.body.show_overlap_first = Some(show_overlap_first);
         self
@@ -1751,7 +1744,6 @@ impl UpdateBuilder {
         self
     }
 
-    /// The `skip_queue` field.
     pub fn skip_queue(mut self, skip_queue: crate::models::SkipQueueEnum) -> Self {
         self.body.skip_queue = Some(crate::Nullable::Value(skip_queue));
         self
