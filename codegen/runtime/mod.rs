@@ -28,14 +28,28 @@ pub use response::{Response, ValueOf};
 /// API facts the generator writes into `crate::API`.
 pub(crate) struct ApiInfo {
     pub api_key: Option<ApiKeyInfo>,
+    /// `Authorization: Bearer` is described (HTTP bearer, OAuth2, OpenID Connect).
+    pub bearer: bool,
+    /// HTTP basic authentication is described.
+    pub basic: bool,
+    /// The token URL of an OAuth2 client-credentials flow.
+    pub token_url: Option<&'static str>,
     pub token_exchange: Option<TokenExchangeInfo>,
     pub user_agent: &'static str,
 }
 
-/// An API key sent in a header as `{prefix}{key}`.
+/// An API key sent as `{prefix}{key}` in the header, query parameter or cookie `name`.
 pub(crate) struct ApiKeyInfo {
-    pub header: &'static str,
+    pub location: KeyLocation,
+    pub name: &'static str,
     pub prefix: &'static str,
+}
+
+#[allow(dead_code)] // each API uses the ones it describes
+pub(crate) enum KeyLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 /// `POST path {request_field: refresh_token}` answers `{response_field: access_token}`.

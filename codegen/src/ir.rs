@@ -47,15 +47,30 @@ pub struct Crate {
 
 #[derive(Clone, Debug, Default)]
 pub struct Auth {
-    /// A key sent in a header, as `{prefix}{key}`.
+    /// A key sent as `{prefix}{key}` in a header, query parameter or cookie.
     pub api_key: Option<ApiKey>,
+    /// `Authorization: Bearer` (HTTP bearer, OAuth2, OpenID Connect).
+    pub bearer: bool,
+    /// HTTP basic authentication.
+    pub basic: bool,
+    /// The token URL of an OAuth2 client-credentials flow.
+    pub token_url: Option<String>,
     pub token_exchange: Option<TokenExchange>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ApiKey {
-    pub header: String,
+    pub location: KeyLocation,
+    /// The header, query parameter or cookie name.
+    pub name: String,
     pub prefix: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 /// POST `{request_field: refresh}` to `path`; the reply's `response_field` is the access token.

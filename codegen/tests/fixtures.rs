@@ -58,6 +58,8 @@ macro_rules! fixtures {
 
 fixtures!(
     all_of,
+    auth_cookie,
+    auth_schemes,
     enum_unknown,
     error_broken_json,
     error_broken_yaml,

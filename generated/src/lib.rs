@@ -66,9 +66,13 @@ pub use runtime::{
 /// What the runtime needs to know about this API.
 const API: runtime::ApiInfo = runtime::ApiInfo {
     api_key: Some(runtime::ApiKeyInfo {
-        header: "Authorization",
+        location: runtime::KeyLocation::Header,
+        name: "Authorization",
         prefix: "Token ",
     }),
+    bearer: false,
+    basic: false,
+    token_url: None,
     token_exchange: Some(runtime::TokenExchangeInfo {
         operation: "api_token_refresh_create",
         path: "/api/token/refresh/",

@@ -56,6 +56,10 @@ pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
     let krate = crate_ident(api);
     let auth = if api.auth.api_key.is_some() {
         "Auth::api_key(\"YOUR_API_KEY\")"
+    } else if api.auth.bearer {
+        "Auth::bearer(\"YOUR_TOKEN\")"
+    } else if api.auth.basic {
+        "Auth::basic(\"USER\", \"PASSWORD\")"
     } else {
         "Auth::none()"
     };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::builder::emit_operation;
 use super::call_docs::example_call;
@@ -124,9 +124,15 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     }
     let api_key = match &api.auth.api_key {
         Some(key) => {
-            let (header, prefix) = (&key.header, &key.prefix);
-            quote!(Some(runtime::ApiKeyInfo { header: #header, prefix: #prefix }))
+            let (name, prefix) = (&key.name, &key.prefix);
+            let location = format_ident!("{}", format!("{:?}", key.location));
+            quote!(Some(runtime::ApiKeyInfo { location: runtime::KeyLocation::#location, name: #name, prefix: #prefix }))
         }
+        None => quote!(None),
+    };
+    let (bearer, basic) = (api.auth.bearer, api.auth.basic);
+    let token_url = match &api.auth.token_url {
+        Some(url) => quote!(Some(#url)),
         None => quote!(None),
     };
     let exchange = match &api.auth.token_exchange {
@@ -165,6 +171,9 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         /// What the runtime needs to know about this API.
         const API: runtime::ApiInfo = runtime::ApiInfo {
             api_key: #api_key,
+            bearer: #bearer,
+            basic: #basic,
+            token_url: #token_url,
             token_exchange: #exchange,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
         };

@@ -14,8 +14,8 @@ use super::skip::Failure;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
-    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, Operation, Param, ParamEncoding,
-    PathPart, Response, TokenExchange, TypeKind, TypeRef,
+    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, KeyLocation, Operation, Param,
+    ParamEncoding, PathPart, Response, TokenExchange, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -703,55 +703,16 @@ impl<'a> Lowerer<'a> {
 
     /// The API key scheme the chosen operations use, and the configured token exchange.
     pub(super) fn lower_auth(&mut self, operations: &[Operation]) -> Result<Auth> {
-        let schemes = self.doc.components.as_ref().map(|c| &c.security_schemes);
-        let mut api_key = None;
+        let mut auth = Auth::default();
         if operations.iter().any(|op| op.authenticated) {
-            let used: BTreeSet<&String> = self
-                .doc
-                .paths
-                .paths
-                .values()
-                .filter_map(|i| i.as_item())
-                .flat_map(|i| i.iter())
-                .filter(|(_, op)| self.config.operations.wants(op.operation_id.as_deref(), &op.tags))
-                .flat_map(|(_, op)| {
-                    op.security
-                        .iter()
-                        .chain(self.doc.security.iter())
-                        .flatten()
-                        .flat_map(|r| r.keys())
-                })
-                .collect();
-            for name in used {
-                let at = Pointer::root().join("components").join("securitySchemes").join(name);
-                match schemes.and_then(|s| s.get(name)) {
-                    Some(ReferenceOr::Item(SecurityScheme::APIKey {
-                        location: openapiv3::APIKeyLocation::Header,
-                        name: header,
-                        extensions,
-                        ..
-                    })) => {
-                        let prefix = extensions
-                            .get("x-fern-header")
-                            .and_then(|h| h.get("prefix"))
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
-                        api_key.get_or_insert(ApiKey {
-                            header: header.clone(),
-                            prefix: prefix.to_owned(),
-                        });
-                    }
-                    Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }))
-                        if scheme.eq_ignore_ascii_case("bearer") =>
-                    {
-                        api_key.get_or_insert(ApiKey {
-                            header: "Authorization".to_owned(),
-                            prefix: "Bearer ".to_owned(),
-                        });
-                    }
-                    Some(_) => self.warn(
+            for name in self.schemes_used() {
+                let at = Pointer::root().join("components").join("securitySchemes").join(&name);
+                let scheme = self.doc.components.as_ref().and_then(|c| c.security_schemes.get(&name));
+                match scheme {
+                    Some(ReferenceOr::Item(scheme)) => self.lower_scheme(scheme, &at, &mut auth),
+                    Some(ReferenceOr::Reference { .. }) => self.warn(
                         &at,
-                        "this security scheme is not supported; calls are sent without it".to_owned(),
+                        "a `$ref` security scheme is not followed; calls are sent without it".to_owned(),
                     ),
                     None => self.warn(
                         &Pointer::root().join("security"),
@@ -760,14 +721,78 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let token_exchange = match &self.config.auth.token_exchange {
+        auth.token_exchange = match &self.config.auth.token_exchange {
             Some(exchange) => Some(self.lower_token_exchange(&exchange.operation, &exchange.scheme)?),
             None => None,
         };
-        Ok(Auth {
-            api_key,
-            token_exchange,
-        })
+        Ok(auth)
+    }
+
+    /// The scheme names the selected operations' security requirements use, in order.
+    fn schemes_used(&self) -> BTreeSet<String> {
+        self.doc
+            .paths
+            .paths
+            .values()
+            .filter_map(|i| i.as_item())
+            .flat_map(|i| i.iter())
+            .filter(|(_, op)| self.config.operations.wants(op.operation_id.as_deref(), &op.tags))
+            .flat_map(|(_, op)| {
+                op.security
+                    .as_ref()
+                    .or(self.doc.security.as_ref())
+                    .into_iter()
+                    .flatten()
+            })
+            .flat_map(|r| r.keys().cloned())
+            .collect()
+    }
+
+    /// What one scheme adds to the ways a client can authenticate.
+    fn lower_scheme(&mut self, scheme: &SecurityScheme, at: &Pointer, auth: &mut Auth) {
+        match scheme {
+            SecurityScheme::APIKey {
+                location,
+                name,
+                extensions,
+                ..
+            } => {
+                let prefix = extensions
+                    .get("x-fern-header")
+                    .and_then(|h| h.get("prefix"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let location = match location {
+                    openapiv3::APIKeyLocation::Header => KeyLocation::Header,
+                    openapiv3::APIKeyLocation::Query => KeyLocation::Query,
+                    openapiv3::APIKeyLocation::Cookie => KeyLocation::Cookie,
+                };
+                if auth.api_key.is_some() {
+                    self.warn(
+                        at,
+                        "a second API key scheme; `Auth::api_key` sends the first".to_owned(),
+                    );
+                }
+                auth.api_key.get_or_insert(ApiKey {
+                    location,
+                    name: name.clone(),
+                    prefix: prefix.to_owned(),
+                });
+            }
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => auth.bearer = true,
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => auth.basic = true,
+            SecurityScheme::OAuth2 { flows, .. } => {
+                auth.bearer = true; // a token from any flow is sent as a bearer token
+                if let Some(flow) = &flows.client_credentials {
+                    auth.token_url.get_or_insert_with(|| flow.token_url.clone());
+                }
+            }
+            SecurityScheme::OpenIDConnect { .. } => auth.bearer = true,
+            SecurityScheme::HTTP { scheme, .. } => self.warn(
+                at,
+                format!("HTTP `{scheme}` authentication is not supported; calls are sent without it"),
+            ),
+        }
     }
 
     /// Checks the exchange operation's shape: POST, one required string in, one out.

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Mutex;
 
@@ -85,16 +85,20 @@ impl ClientBuilder {
     /// Checks the base URL and credentials against what the API supports.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
-        match &self.auth.0 {
-            Credentials::ApiKey(_) if crate::API.api_key.is_none() => {
-                return Err(Error::Config("this API describes no API key authentication".to_owned()));
-            }
+        let unsupported = match &self.auth.0 {
+            Credentials::ApiKey(_) if crate::API.api_key.is_none() => Some("API key authentication"),
             Credentials::RefreshToken(_) if crate::API.token_exchange.is_none() => {
-                return Err(Error::Config(
-                    "this API has no token exchange configured for refresh tokens".to_owned(),
-                ));
+                Some("a token exchange for refresh tokens")
             }
-            _ => {}
+            Credentials::Bearer(_) if !crate::API.bearer => Some("bearer tokens"),
+            Credentials::Basic { .. } if !crate::API.basic => Some("HTTP basic authentication"),
+            Credentials::OAuthClient { .. } if crate::API.token_url.is_none() => {
+                Some("an OAuth2 client-credentials flow")
+            }
+            _ => None,
+        };
+        if let Some(what) = unsupported {
+            return Err(Error::Config(format!("this API describes no {what}")));
         }
         let http = match self.http {
             Some(http) => http,
@@ -113,6 +117,47 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Where credentials go on a request.
+enum AuthPart {
+    Header(&'static str, HeaderValue),
+    Query(&'static str, String),
+}
+
+fn auth_error(e: Error) -> Error {
+    Error::Auth(Box::new(e))
+}
+
+/// A token endpoint's reply as JSON, or the error it was.
+fn token_reply(
+    reply: RawResponse,
+    operation: &'static str,
+    method: &str,
+    path: &str,
+) -> Result<serde_json::Value, Error> {
+    if !reply.status.is_success() {
+        let error = ApiError::new(operation, method, path, reply.status, reply.headers, &reply.body);
+        return Err(auth_error(Error::Api(Box::new(error))));
+    }
+    Ok(reply.json::<serde_json::Value>().map_err(auth_error)?.into_value())
+}
+
+/// The access token, or an error that neither keeps nor shows the reply (it holds
+/// credentials).
+fn missing_token(access: Option<&str>, operation: &'static str, path: &str) -> Result<String, Error> {
+    access.map(str::to_owned).ok_or_else(|| {
+        auth_error(Error::Decode(Box::new(DecodeError {
+            operation,
+            method: "POST".to_owned(),
+            path: path.to_owned(),
+            status: StatusCode::OK,
+            headers: reqwest::header::HeaderMap::new(),
+            json_path: "access token".to_owned(),
+            message: "missing access token".to_owned(),
+            body: Vec::new(),
+        })))
+    })
 }
 
 /// Strips a trailing `/`, and refuses URLs that would leak or mangle requests.
@@ -170,15 +215,18 @@ impl Client {
         let mut renewed_token = false;
         loop {
             let auth = if spec.authenticated {
-                self.auth_header().await?
+                self.auth_part().await?
             } else {
                 None
             };
-            let sent_token = auth.as_ref().map(|(_, value)| value.clone());
+            let sent_token = match &auth {
+                Some(AuthPart::Header(_, value)) => Some(value.clone()),
+                _ => None,
+            };
             let reply = self.send_once(&spec, auth).await?;
 
             let rejected = reply.status == StatusCode::UNAUTHORIZED;
-            if rejected && !renewed_token && matches!(self.inner.auth, Credentials::RefreshToken(_)) {
+            if rejected && !renewed_token && self.inner.auth.is_exchanged() {
                 // The access token expired early or was revoked: get a new one, once.
                 self.forget_access_token(sent_token.as_ref()).await;
                 renewed_token = true;
@@ -205,11 +253,7 @@ impl Client {
 
     /// One HTTP exchange, no retries. Transport failures and timeouts are errors;
     /// any status is a reply.
-    async fn send_once(
-        &self,
-        spec: &RequestSpec,
-        auth: Option<(&'static str, HeaderValue)>,
-    ) -> Result<RawResponse, Error> {
+    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>) -> Result<RawResponse, Error> {
         let method = spec.method.as_str();
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
@@ -231,6 +275,9 @@ impl Client {
         if !spec.query.is_empty() {
             url.query_pairs_mut().extend_pairs(spec.query.pairs());
         }
+        if let Some(AuthPart::Query(name, key)) = &auth {
+            url.query_pairs_mut().append_pair(name, key);
+        }
         let mut request = self
             .inner
             .http
@@ -240,7 +287,7 @@ impl Client {
         for (name, value) in &spec.headers {
             request = request.header(*name, value);
         }
-        if let Some((name, value)) = auth {
+        if let Some(AuthPart::Header(name, value)) = auth {
             request = request.header(name, value);
         }
         if let Some(body) = &spec.body {
@@ -283,35 +330,66 @@ impl Client {
         }
     }
 
-    /// The header carrying the credentials, exchanging the refresh token if needed.
-    async fn auth_header(&self) -> Result<Option<(&'static str, HeaderValue)>, Error> {
+    /// Where the credentials go on a request, exchanging them for an access token first
+    /// if that is their kind.
+    async fn auth_part(&self) -> Result<Option<AuthPart>, Error> {
         let (name, text) = match &self.inner.auth {
             Credentials::None => return Ok(None),
             Credentials::ApiKey(key) => match &crate::API.api_key {
-                Some(info) => (info.header, format!("{}{key}", info.prefix)),
+                Some(info) => {
+                    let text = format!("{}{key}", info.prefix);
+                    match info.location {
+                        super::KeyLocation::Header => (info.name, text),
+                        super::KeyLocation::Query => return Ok(Some(AuthPart::Query(info.name, text))),
+                        super::KeyLocation::Cookie => (COOKIE.as_str(), format!("{}={text}", info.name)),
+                    }
+                }
                 None => return Ok(None),
             },
-            Credentials::RefreshToken(refresh) => match &crate::API.token_exchange {
-                Some(info) => (
+            Credentials::Bearer(token) => (AUTHORIZATION.as_str(), format!("Bearer {token}")),
+            Credentials::Basic { user, password } => (AUTHORIZATION.as_str(), super::auth::basic_value(user, password)),
+            Credentials::RefreshToken(_) => {
+                let scheme = crate::API.token_exchange.as_ref().map_or("Bearer", |t| t.scheme);
+                (
                     AUTHORIZATION.as_str(),
-                    format!("{} {}", info.scheme, self.access_token(refresh).await?),
-                ),
-                None => return Ok(None),
-            },
+                    format!("{scheme} {}", self.access_token().await?),
+                )
+            }
+            Credentials::OAuthClient { .. } => {
+                (AUTHORIZATION.as_str(), format!("Bearer {}", self.access_token().await?))
+            }
         };
         let mut value = HeaderValue::from_str(&text).map_err(|_| {
             Error::Config("the credentials contain characters not allowed in an HTTP header".to_owned())
         })?;
         value.set_sensitive(true);
-        Ok(Some((name, value)))
+        Ok(Some(AuthPart::Header(name, value)))
     }
 
     /// A fresh access token; one exchange at a time, shared by all concurrent calls.
-    async fn access_token(&self, refresh: &str) -> Result<String, Error> {
+    async fn access_token(&self) -> Result<String, Error> {
         let mut cached = self.inner.access_token.lock().await;
         if let Some(token) = cached.as_ref().filter(|t| t.is_fresh()) {
             return Ok(token.value.clone());
         }
+        let token = match &self.inner.auth {
+            Credentials::RefreshToken(refresh) => self.exchange_refresh_token(refresh).await?,
+            Credentials::OAuthClient { id, secret, scopes } => {
+                self.client_credentials_token(id, secret, scopes).await?
+            }
+            _ => {
+                return Err(Error::Config(
+                    "these credentials are not exchanged for tokens".to_owned(),
+                ));
+            }
+        };
+        let value = token.value.clone();
+        *cached = Some(token);
+        Ok(value)
+    }
+
+    /// The API's own exchange: `POST {request_field: refresh}` → `{response_field: access}`.
+    async fn exchange_refresh_token(&self, refresh: &str) -> Result<AccessToken, Error> {
         let Some(info) = &crate::API.token_exchange else {
             return Err(Error::Config("no token exchange configured".to_owned()));
         };
@@ -326,38 +404,65 @@ impl Client {
             accept: "application/json",
             authenticated: false,
         };
-        let auth_error = |e: Error| Error::Auth(Box::new(e));
         let reply = self.send_once(&spec, None).await.map_err(auth_error)?;
-        if !reply.status.is_success() {
-            let error = ApiError::new(
-                info.operation,
-                "POST",
-                info.path,
-                reply.status,
-                reply.headers,
-                &reply.body,
-            );
-            return Err(auth_error(Error::Api(Box::new(error))));
-        }
-        let (status, headers) = (reply.status, reply.headers.clone());
-        let json = reply.json::<serde_json::Value>().map_err(auth_error)?.into_value();
-        let Some(access) = json.get(info.response_field).and_then(serde_json::Value::as_str) else {
-            return Err(auth_error(Error::Decode(Box::new(DecodeError {
-                operation: info.operation,
-                method: "POST".to_owned(),
-                path: info.path.to_owned(),
-                status,
-                headers,
-                json_path: info.response_field.to_owned(),
-                // The reply holds credentials: neither it nor its body is kept.
-                message: "missing access token".to_owned(),
-                body: Vec::new(),
-            }))));
+        let json = token_reply(reply, info.operation, "POST", info.path)?;
+        let access = json.get(info.response_field).and_then(serde_json::Value::as_str);
+        Ok(AccessToken::new(
+            missing_token(access, info.operation, info.path)?,
+            None,
+        ))
+    }
+
+    /// OAuth2's client-credentials grant (RFC 6749, 4.4): the client authenticates with
+    /// HTTP basic at the token URL and gets `{access_token, expires_in}`.
+    async fn client_credentials_token(&self, id: &str, secret: &str, scopes: &[String]) -> Result<AccessToken, Error> {
+        const OPERATION: &str = "oauth2_client_credentials";
+        let Some(token_url) = crate::API.token_url else {
+            return Err(Error::Config("no OAuth2 token URL described".to_owned()));
         };
-        let token = AccessToken::new(access.to_owned());
-        let value = token.value.clone();
-        *cached = Some(token);
-        Ok(value)
+        let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
+            token_url.to_owned()
+        } else {
+            format!("{}{token_url}", self.inner.base_url)
+        };
+        let mut form = vec![("grant_type", "client_credentials".to_owned())];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes.join(" ")));
+        }
+        let mut request = self
+            .inner
+            .http
+            .post(url)
+            .basic_auth(id, Some(secret))
+            .header(ACCEPT, "application/json")
+            .form(&form);
+        if let Some(timeout) = self.inner.timeout {
+            request = request.timeout(timeout);
+        }
+        let transport = |e: reqwest::Error| Error::Transport {
+            method: "POST".to_owned(),
+            path: token_url.to_owned(),
+            source: e.without_url(),
+        };
+        let mut response = request.send().await.map_err(|e| auth_error(transport(e)))?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(|e| auth_error(transport(e)))?.to_vec();
+        let reply = RawResponse {
+            operation: OPERATION,
+            method: "POST".to_owned(),
+            path: token_url.to_owned(),
+            status,
+            headers,
+            body,
+        };
+        let json = token_reply(reply, OPERATION, "POST", token_url)?;
+        let access = json.get("access_token").and_then(serde_json::Value::as_str);
+        let expires_in = json.get("expires_in").and_then(serde_json::Value::as_u64);
+        Ok(AccessToken::new(
+            missing_token(access, OPERATION, token_url)?,
+            expires_in,
+        ))
     }
 
     /// Drops the cached access token, unless another call already replaced it.
