@@ -16,6 +16,21 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Sorted by group path, then method name.
     pub operations: Vec<Operation>,
+    /// Every example the description gives for a schema or a JSON body, in pointer order.
+    pub examples: Vec<Example>,
+}
+
+/// A value the description offers as an example of a type: it must decode into it.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// Where the example sits (`#/components/schemas/Pet/example`).
+    pub origin: String,
+    pub ty: TypeRef,
+    /// The schema is nullable: the example may be `null` (decoded as `Option`).
+    pub nullable: bool,
+    pub value: Value,
+    /// A request body's example: encoding the decoded value must give it back.
+    pub round_trip: bool,
 }
 
 impl Api {

@@ -68,6 +68,7 @@ fixtures!(
     error_missing_operation,
     error_overlay_no_match,
     error_path_placeholder,
+    examples,
     inline_body,
     int_enum,
     limits,

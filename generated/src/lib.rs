@@ -58,6 +58,9 @@ pub mod webhooks;
 #[cfg(test)]
 mod redaction_tests;
 
+#[cfg(all(test, feature = "roundtrip"))]
+mod example_tests;
+
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart,
     InvalidRequest, Nullable, Response, RetryPolicy, Violation,

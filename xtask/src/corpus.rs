@@ -51,6 +51,8 @@ struct Row<'a> {
     build_s: Option<f64>,
     clippy: Option<bool>,
     doctests: Option<bool>,
+    /// The description's examples: how many decoded, how many did not.
+    examples: Option<(usize, usize)>,
 }
 
 pub fn run(root: &Path) -> Result<ExitCode> {
@@ -73,13 +75,14 @@ pub fn run(root: &Path) -> Result<ExitCode> {
             build_s: None,
             clippy: None,
             doctests: None,
+            examples: None,
         });
     }
     build_all(root, &crates, &mut rows)?;
     println!("{}", table(&rows));
-    let passed = rows
-        .iter()
-        .all(|r| r.generation.is_ok() && r.clippy == Some(true) && r.doctests == Some(true));
+    let passed = rows.iter().all(|r| {
+        r.generation.is_ok() && r.clippy == Some(true) && r.doctests == Some(true) && matches!(r.examples, Some((_, 0)))
+    });
     Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -180,8 +183,57 @@ fn build_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
             &["clippy", "--offline", "-p", &package, "--", "-D", "warnings"],
         ));
         row.doctests = Some(passes(crates, &env, &["test", "--offline", "--doc", "-p", &package]));
+        row.examples = example_tests(crates, &env, &package);
     }
     Ok(())
+}
+
+/// Runs the crate's generated example tests (they need both serde halves: `roundtrip`)
+/// and counts them; prints the failures for the table's reader.
+fn example_tests(dir: &Path, env: &[(&str, &std::ffi::OsStr)], package: &str) -> Option<(usize, usize)> {
+    let args = [
+        "test",
+        "--offline",
+        "--lib",
+        "-p",
+        package,
+        "--features",
+        "roundtrip",
+        "--",
+        "example_tests",
+    ];
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let counts = stdout.lines().find_map(|line| {
+        let rest = line.strip_prefix("test result: ")?;
+        let number = |word: &str| {
+            rest.split("; ")
+                .find_map(|part| {
+                    part.trim_start_matches(|c: char| !c.is_ascii_digit())
+                        .strip_suffix(word)
+                })
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        };
+        Some((number(" passed")?, number(" failed")?))
+    });
+    for line in stdout
+        .lines()
+        .filter(|l| l.contains("does not decode") || l.contains("encodes back"))
+    {
+        eprintln!("{package}: {line}");
+    }
+    if counts.is_none() {
+        eprintln!(
+            "{package}: the example tests did not run:\n{}",
+            crate::util::tail(&String::from_utf8_lossy(&output.stderr), 30)
+        );
+    }
+    counts
 }
 
 /// Runs cargo; on failure prints what it said (the end of it), for the table's reader.
@@ -197,9 +249,9 @@ fn passes(dir: &Path, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> bool {
 
 fn table(rows: &[Row<'_>]) -> String {
     let mut lines = vec![
-        "| document | producer | OpenAPI | operations | types | `Value`s | warnings | generate | build | clippy | doctests |"
+        "| document | producer | OpenAPI | operations | types | `Value`s | warnings | generate | build | clippy | doctests | examples decoded |"
             .to_owned(),
-        "|---|---|---|---|---|---|---|---|---|---|---|".to_owned(),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|".to_owned(),
     ];
     let yes_no = |v: Option<bool>| match v {
         Some(true) => "pass",
@@ -213,8 +265,12 @@ fn table(rows: &[Row<'_>]) -> String {
         let cells = match &row.generation {
             Ok(g) => {
                 let warnings: Vec<String> = g.warnings.iter().map(|(kind, n)| format!("{n}× {kind}")).collect();
+                let examples = match row.examples {
+                    Some((passed, failed)) => format!("{passed}/{}", passed + failed),
+                    None => "FAIL".to_owned(),
+                };
                 format!(
-                    "{}/{} | {} | {} | {} | {:.1} ms | {} | {} | {}",
+                    "{}/{} | {} | {} | {} | {:.1} ms | {} | {} | {} | {examples}",
                     g.operations,
                     g.described,
                     g.types,
@@ -231,7 +287,7 @@ fn table(rows: &[Row<'_>]) -> String {
                 )
             }
             Err(e) => format!(
-                "- | - | - | generation FAILED: {} | - | - | - | -",
+                "- | - | - | generation FAILED: {} | - | - | - | - | -",
                 e.replace('|', "\\|")
             ),
         };

@@ -149,6 +149,12 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
             mod redaction_tests;
         }
     });
+    let example_tests = super::examples::applies(api).then(|| {
+        quote! {
+            #[cfg(all(test, feature = "roundtrip"))]
+            mod example_tests;
+        }
+    });
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
@@ -165,6 +171,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         pub mod models;
         #(#modules)*
         #redaction_tests
+        #example_tests
 
         pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation};
 

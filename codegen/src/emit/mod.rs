@@ -4,6 +4,7 @@ mod builder;
 mod call_docs;
 mod client;
 mod docs;
+mod examples;
 mod file;
 mod manifest;
 mod redaction;
@@ -50,6 +51,7 @@ enum Job<'a> {
     ModelsIndex(Vec<String>),
     Models(String, Vec<&'a TypeDef>),
     RedactionTests,
+    ExampleTests,
 }
 
 /// Stage 3: every file of the crate, emitted and formatted in parallel, sorted by path;
@@ -74,6 +76,9 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     if redaction::applies(api) {
         jobs.push(Job::RedactionTests);
     }
+    if examples::applies(api) {
+        jobs.push(Job::ExampleTests);
+    }
     // Biggest first, so the threads finish together (the output order is fixed later).
     jobs.sort_by_key(|job| std::cmp::Reverse(cost(api, job)));
 
@@ -84,6 +89,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             Job::Group(path) => groups.emit(api, path)?,
             Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
             Job::Models(module, defs) => types::emit_models(api, module, defs)?,
+            Job::ExampleTests => examples::emit_example_tests(api)?,
             Job::RedactionTests => match redaction::emit_redaction_tests(api)? {
                 Some(emitted) => emitted,
                 None => {
@@ -115,6 +121,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
 fn cost(api: &Api, job: &Job<'_>) -> usize {
     match job {
         Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests => 0,
+        Job::ExampleTests => api.examples.len(),
         Job::Models(_, defs) => defs
             .iter()
             .map(|def| {

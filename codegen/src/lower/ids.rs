@@ -32,6 +32,7 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
             TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
         }
     }
+    api.examples.iter_mut().for_each(|e| remap(&mut e.ty));
     for op in &mut api.operations {
         let params = op
             .path_params

@@ -5,6 +5,7 @@
 //! every type learns whether it travels in requests, responses or both.
 
 mod dedupe;
+mod examples;
 mod ids;
 mod names;
 mod operation;
@@ -147,6 +148,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
         auth,
         types: Vec::new(),
         operations,
+        examples: lowerer.examples.into_values().collect(),
     };
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
     dedupe::mark_aliases(&mut api.types);
@@ -185,6 +187,8 @@ pub(crate) struct Lowerer<'a> {
     skipped: &'a BTreeMap<String, skip::Skipped>,
     /// What this pass could not lower; any makes it a failed pass.
     failures: Vec<skip::Failure>,
+    /// Examples by where they sit (a schema inlined twice gives its examples once).
+    examples: BTreeMap<String, crate::ir::Example>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -208,6 +212,7 @@ impl<'a> Lowerer<'a> {
             warnings: Vec::new(),
             skipped,
             failures: Vec::new(),
+            examples: BTreeMap::new(),
         };
         for (raw, rust) in &config.types.rename {
             if !naming::is_valid_ident(rust) {

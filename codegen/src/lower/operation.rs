@@ -441,6 +441,7 @@ impl<'a> Lowerer<'a> {
             return Err(unsupported(&schema_at, "a JSON request body without a schema"));
         };
         let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, &format!("{base}Request"))?;
+        self.media_examples(media_type, &at.join("content").join(media), &lowered.ty, true);
         if let TypeRef::Named(id) = &lowered.ty {
             let name = self.name_of(*id).to_owned();
             self.ensure_lowered(&name)?;
@@ -666,8 +667,9 @@ impl<'a> Lowerer<'a> {
         let Some(schema) = &media_type.schema else {
             return Ok(Response::Json(TypeRef::Json));
         };
-        let schema_at = at.join("content").join(media).join("schema");
-        let lowered = self.lower_schema(SchemaRef::from(schema), &schema_at, hint)?;
+        let media_at = at.join("content").join(media);
+        let lowered = self.lower_schema(SchemaRef::from(schema), &media_at.join("schema"), hint)?;
+        self.media_examples(media_type, &media_at, &lowered.ty, false);
         Ok(Response::Json(lowered.ty))
     }
 

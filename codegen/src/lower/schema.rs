@@ -231,6 +231,12 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Result<Lowered> {
+        let lowered = self.lower_inline_shape(schema, at, hint)?;
+        self.schema_examples(&schema.schema_data, at, &lowered.ty);
+        Ok(lowered)
+    }
+
+    fn lower_inline_shape(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Result<Lowered> {
         let data = &schema.schema_data;
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
@@ -450,6 +456,8 @@ impl<'a> Lowerer<'a> {
         let (_, schema) = self.resolve_component(&format!("{COMPONENT_PREFIX}{component}"), &at)?;
         let name = self.component_type_name(component);
         let data = &schema.schema_data;
+        let ty = self.named(&name);
+        self.schema_examples(data, &at, &ty);
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => self.define_enum(&name, schema, &string.enumeration, &at),
             SchemaKind::Type(Type::Integer(int)) => self.define_int_enum(&name, schema, &int.enumeration, &at),
