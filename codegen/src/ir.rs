@@ -112,6 +112,22 @@ pub struct TypeDef {
     pub alias_of: Option<TypeId>,
     /// The models module it is emitted in.
     pub home: Home,
+    /// Which file of its module: a big module is split into files of at most
+    /// [`TYPES_PER_FILE`] types, so none holds tens of thousands of lines.
+    pub part: usize,
+}
+
+/// The most types one models file holds.
+pub const TYPES_PER_FILE: usize = 80;
+
+impl TypeDef {
+    /// The file it is emitted in: its home's module, and for later parts `_2`, `_3`, ...
+    pub fn module(&self) -> String {
+        match self.part {
+            0 => self.home.module(),
+            part => format!("{}_{}", self.home.module(), part + 1),
+        }
+    }
 }
 
 /// Where a type is emitted: `src/models/<module>.rs`, with every type re-exported as

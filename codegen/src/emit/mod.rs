@@ -61,7 +61,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     let groups = client::Groups::new(api);
     let mut by_module: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
     for def in &api.types {
-        by_module.entry(def.home.module()).or_default().push(def);
+        by_module.entry(def.module()).or_default().push(def);
     }
     let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
     for (path, text) in RUNTIME {

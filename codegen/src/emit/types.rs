@@ -79,7 +79,15 @@ pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted
             TypeKind::Union(u) => emit_union(api, def, u)?,
         });
     }
-    let doc = format!(" {}", defs.first().map(|d| d.home.doc()).unwrap_or_default());
+    let doc = format!(
+        " {}",
+        defs.first()
+            .map(|d| match d.part {
+                0 => d.home.doc(),
+                part => format!("{}, continued (part {}).", d.home.doc().trim_end_matches('.'), part + 1),
+            })
+            .unwrap_or_default()
+    );
     let tokens = quote! {
         #![doc = #doc]
         #(#items)*

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Body, Home, Operation, Response, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Sets `home` on every type (`types[id.0]` is the type `id` names).
 pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation]) {
@@ -26,6 +26,26 @@ pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation]) {
             [only] => Home::Group(only.to_vec()),
             _ => Home::Shared,
         };
+    }
+    split_big_modules(types);
+}
+
+/// A module with more than [`TYPES_PER_FILE`] types is split into files of about equal
+/// size, in name order (so a new type moves few others).
+fn split_big_modules(types: &mut [TypeDef]) {
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for def in types.iter() {
+        *sizes.entry(def.home.module()).or_default() += 1;
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for def in types.iter_mut() {
+        let module = def.home.module();
+        let size = sizes[&module];
+        let parts = size.div_ceil(TYPES_PER_FILE);
+        let per_part = size.div_ceil(parts);
+        let index = seen.entry(module).or_default();
+        def.part = *index / per_part;
+        *index += 1;
     }
 }
 
@@ -69,5 +89,41 @@ fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {
         }
         TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
         TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{StringEnum, Usage};
+
+    fn shared(name: &str) -> TypeDef {
+        TypeDef {
+            name: name.to_owned(),
+            origin: String::new(),
+            docs: None,
+            usage: Usage::default(),
+            kind: TypeKind::StringEnum(StringEnum {
+                variants: Vec::new(),
+                unknown_variant: "Unknown".to_owned(),
+            }),
+            alias_of: None,
+            home: Home::Shared,
+            part: 0,
+        }
+    }
+
+    #[test]
+    fn a_big_module_is_split_into_files_of_equal_size_in_name_order() {
+        let mut types: Vec<TypeDef> = (0..170).map(|i| shared(&format!("T{i:03}"))).collect();
+        split_big_modules(&mut types);
+        let modules: Vec<String> = types.iter().map(TypeDef::module).collect();
+        assert_eq!(modules.iter().filter(|m| *m == "shared").count(), 57);
+        assert_eq!(modules.iter().filter(|m| *m == "shared_2").count(), 57);
+        assert_eq!(modules.iter().filter(|m| *m == "shared_3").count(), 56);
+        assert_eq!((modules[0].as_str(), modules[169].as_str()), ("shared", "shared_3"));
+        let mut small: Vec<TypeDef> = (0..80).map(|i| shared(&format!("T{i}"))).collect();
+        split_big_modules(&mut small);
+        assert!(small.iter().all(|t| t.module() == "shared"));
     }
 }

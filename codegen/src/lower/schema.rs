@@ -514,6 +514,7 @@ impl<'a> Lowerer<'a> {
             usage: Usage::default(),
             alias_of: None,
             home: Home::Unused,
+            part: 0,
             kind: TypeKind::Union(Union {
                 variants: Vec::new(),
                 discriminator: None,
@@ -597,6 +598,7 @@ impl<'a> Lowerer<'a> {
             usage: Usage::default(),
             alias_of: None,
             home: Home::Unused,
+            part: 0,
             kind: TypeKind::Struct(Struct { fields, additional }),
         });
         Ok(())
@@ -679,6 +681,7 @@ impl<'a> Lowerer<'a> {
             usage: Usage::default(),
             alias_of: None,
             home: Home::Unused,
+            part: 0,
             kind: TypeKind::Union(Union {
                 variants,
                 discriminator: discriminator.map(|d| d.property_name.clone()),
@@ -718,6 +721,7 @@ impl<'a> Lowerer<'a> {
             usage: Usage::default(),
             alias_of: None,
             home: Home::Unused,
+            part: 0,
             kind: TypeKind::StringEnum(StringEnum {
                 variants,
                 unknown_variant,
@@ -761,6 +765,7 @@ impl<'a> Lowerer<'a> {
             usage: Usage::default(),
             alias_of: None,
             home: Home::Unused,
+            part: 0,
             kind: TypeKind::IntEnum(IntEnum {
                 variants,
                 unknown_variant,
