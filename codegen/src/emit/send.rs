@@ -224,10 +224,11 @@ fn form_body(encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStrea
         FormEncoding::Multipart => quote!(crate::runtime::RequestBody::multipart(form_parts)),
         FormEncoding::UrlEncoded => quote!(crate::runtime::RequestBody::url_encoded(form_parts)),
     };
-    Ok((
-        quote!(let mut form_parts = Vec::new(); #(#pushes)*),
-        quote!(Some(#encode)),
-    ))
+    let start = match pushes.is_empty() {
+        true => quote!(let form_parts = Vec::new();),
+        false => quote!(let mut form_parts = Vec::new(); #(#pushes)*),
+    };
+    Ok((start, quote!(Some(#encode))))
 }
 
 /// `send`'s output type, and the runtime call decoding the reply into it.
