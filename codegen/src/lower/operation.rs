@@ -36,6 +36,8 @@ const BUILDER_METHODS: &[&str] = &[
 /// An operation the config selects, with where it sits.
 struct Selected<'a> {
     id: String,
+    /// The id the call's name is made from (a repeated id gives way to method and path).
+    name_id: String,
     path: &'a str,
     item: &'a openapiv3::PathItem,
     method: &'a str,
@@ -77,14 +79,20 @@ impl<'a> Lowerer<'a> {
                         derived
                     }
                 };
+                // A repeated operationId names the later call after its method and path
+                // (`get_things_b`), not `dupe_2`.
+                let mut name_id = id.clone();
                 if let Some(first) = first_use.get(&id) {
-                    let message =
-                        format!("operationId `{id}` is also used at {first}; the later one gets a suffixed name");
+                    name_id = naming::field_name(&format!("{method} {path}"));
+                    let message = format!(
+                        "operationId `{id}` is also used at {first}; this call is named after its method and path (`{name_id}`)"
+                    );
                     self.warn(&at, message);
                 } else {
                     first_use.insert(id.clone(), at.to_string());
                 }
                 selected.push(Selected {
+                    name_id,
                     id,
                     path,
                     item,
@@ -107,7 +115,7 @@ impl<'a> Lowerer<'a> {
             .map(|s| {
                 let at = s.item_at.join(s.method);
                 names::Named {
-                    id: &s.id,
+                    id: &s.name_id,
                     path: s.path,
                     http_method: s.method,
                     operation: s.op,
@@ -154,6 +162,7 @@ impl<'a> Lowerer<'a> {
             method,
             op,
             item_at,
+            ..
         } = selected;
         let (path, method, op) = (*path, *method, *op);
         let at = &item_at.join(method);
