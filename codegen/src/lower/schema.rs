@@ -75,6 +75,17 @@ struct ObjectParts<'s> {
     additional: Option<(&'s AdditionalProperties, Pointer)>,
 }
 
+impl<'s> ObjectParts<'s> {
+    /// Adds properties, each replacing one of the same name from an earlier part (a
+    /// schema's own `code` narrows the `code` of the error it extends).
+    fn override_with(&mut self, properties: Vec<PropertyIn<'s>>) {
+        for property in properties {
+            self.properties.retain(|p| p.wire != property.wire);
+            self.properties.push(property);
+        }
+    }
+}
+
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
 impl<'a> Lowerer<'a> {
@@ -327,7 +338,7 @@ impl<'a> Lowerer<'a> {
                 Some(parts) => parts,
                 None => return Ok(self.fallback(schema, at, "an `allOf` whose parts are not all objects")),
             };
-            parts.properties.extend(own_properties(&any.properties, at));
+            parts.override_with(own_properties(&any.properties, at));
             parts.required.extend(any.required.iter().cloned());
             if let Some(additional) = &any.additional_properties {
                 parts.additional = Some((additional, at.join("additionalProperties")));
@@ -431,10 +442,7 @@ impl<'a> Lowerer<'a> {
                 merged.properties.extend(inner.properties);
                 merged.required.extend(inner.required);
             }
-            for property in own_properties(properties, &part_at) {
-                merged.properties.retain(|p| p.wire != property.wire);
-                merged.properties.push(property);
-            }
+            merged.override_with(own_properties(properties, &part_at));
             merged.required.extend(required.iter().cloned());
             if let Some(additional) = additional {
                 merged.additional = Some((additional, part_at.join("additionalProperties")));
@@ -489,7 +497,7 @@ impl<'a> Lowerer<'a> {
                     self.define_opaque(&name, schema, &at, "an `allOf` whose parts are not all objects");
                     return Ok(());
                 };
-                parts.properties.extend(own_properties(&any.properties, &at));
+                parts.override_with(own_properties(&any.properties, &at));
                 parts.required.extend(any.required.iter().cloned());
                 if let Some(additional) = &any.additional_properties {
                     parts.additional = Some((additional, at.join("additionalProperties")));
@@ -867,8 +875,9 @@ fn is_named_kind(schema: &Schema) -> bool {
         SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
         SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        // `type: object` beside `allOf` (even one part) is merged into a struct of its own.
         SchemaKind::Any(any) => {
-            !any.properties.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() || any.all_of.len() > 1
+            !any.properties.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() || !any.all_of.is_empty()
         }
         _ => false,
     }
