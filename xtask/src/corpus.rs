@@ -130,7 +130,13 @@ fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
     output::sync(out, &generated.files, Mode::Write)?;
     Ok(Generation {
         described,
-        operations: api.operations.len(),
+        // An upload variant is a second method of the same operation.
+        operations: api
+            .operations
+            .iter()
+            .map(|op| &op.origin)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         types: api.types.iter().filter(|t| t.alias_of.is_none()).count(),
         values,
         warnings,
