@@ -117,6 +117,24 @@ impl ClientBuilder {
     }
 }
 
+/// The caller's extra headers and `Idempotency-Key`; a name or value HTTP refuses is a
+/// config error naming the header (never its value, which may be a credential).
+fn with_call_headers(
+    mut request: reqwest::RequestBuilder,
+    options: &super::CallOptions,
+) -> Result<reqwest::RequestBuilder, Error> {
+    let key = options.idempotency_key.as_ref().map(|k| ("Idempotency-Key", k));
+    let extra = options.headers.iter().map(|(n, v)| (n.as_str(), v)).chain(key);
+    for (name, value) in extra {
+        let refused = || Error::Config(format!("the call option header `{name}` is not a valid HTTP header"));
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| refused())?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| refused())?;
+        value.set_sensitive(true);
+        request = request.header(name, value);
+    }
+    Ok(request)
+}
+
 /// Where credentials go on a request.
 enum AuthPart {
     Header(&'static str, HeaderValue),
@@ -230,7 +248,7 @@ impl Client {
                 renewed_token = true;
                 continue;
             }
-            if let Some(delay) = self.retry_delay(&reply, retries, &spec.method) {
+            if let Some(delay) = self.retry_delay(&reply, retries, &spec) {
                 tokio::time::sleep(delay).await;
                 retries += 1;
                 continue;
@@ -276,6 +294,11 @@ impl Client {
         if let Some(AuthPart::Query(name, key)) = &auth {
             url.query_pairs_mut().append_pair(name, key);
         }
+        let options = spec.options.as_ref();
+        if let Some(extra) = options.map(|o| &o.query).filter(|q| !q.is_empty()) {
+            url.query_pairs_mut()
+                .extend_pairs(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
         let mut request = self
             .inner
             .http
@@ -288,12 +311,15 @@ impl Client {
         if let Some(AuthPart::Header(name, value)) = auth {
             request = request.header(name, value);
         }
+        if let Some(options) = options {
+            request = with_call_headers(request, options)?;
+        }
         if let Some(body) = &spec.body {
             request = request
                 .header(CONTENT_TYPE, body.content_type.as_str())
                 .body(body.bytes.clone());
         }
-        if let Some(timeout) = self.inner.timeout {
+        if let Some(timeout) = options.and_then(|o| o.timeout).or(self.inner.timeout) {
             request = request.timeout(timeout);
         }
         let mut response = request.send().await.map_err(transport)?;
@@ -311,13 +337,17 @@ impl Client {
     }
 
     /// How long to wait before retrying `reply`, if the policy allows another try.
-    fn retry_delay(&self, reply: &RawResponse, retries: u32, method: &Method) -> Option<Duration> {
-        let policy = self.inner.retry.as_ref()?;
+    fn retry_delay(&self, reply: &RawResponse, retries: u32, spec: &RequestSpec) -> Option<Duration> {
+        let options = spec.options.as_ref();
+        let policy = options.and_then(|o| o.retry.as_ref()).or(self.inner.retry.as_ref())?;
         if !policy.statuses.contains(&reply.status.as_u16()) || retries >= policy.max_retries {
             return None;
         }
-        if !(policy.non_idempotent || is_idempotent(method)) {
-            return None; // a POST or PATCH may have been carried out already
+        // A POST or PATCH may have been carried out already, unless its key says the
+        // server will not carry it out twice.
+        let keyed = options.is_some_and(|o| o.idempotency_key.is_some());
+        if !(policy.non_idempotent || keyed || is_idempotent(&spec.method)) {
+            return None;
         }
         let retry_after = reply.headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok());
         match retry_after.and_then(parse_retry_after) {
@@ -401,6 +431,7 @@ impl Client {
             body: Some(body),
             accept: "application/json",
             authenticated: false,
+            options: None,
         };
         let reply = self.send_once(&spec, None).await.map_err(auth_error)?;
         let json = token_reply(reply, info.operation, "POST", info.path)?;
@@ -591,6 +622,8 @@ pub(crate) struct RequestSpec {
     /// The media type asked for.
     pub accept: &'static str,
     pub authenticated: bool,
+    /// What the caller set for this call alone.
+    pub options: Option<super::CallOptions>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod body;
 mod client;
 mod error;
 pub(crate) mod nullable;
+mod options;
 mod response;
 mod summary;
 // Which checks a crate uses depends on the limits its API documents.
@@ -23,6 +24,7 @@ pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, InvalidRequest, Violation};
 pub use nullable::Nullable;
+pub use options::CallOptions;
 pub use response::{Response, ValueOf};
 
 /// API facts the generator writes into `crate::API`.

@@ -36,6 +36,7 @@ impl ActionsApi {
     ) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             project,
             view: None,
@@ -55,6 +56,7 @@ impl ActionsApi {
     ) -> GetFormBuilder {
         GetFormBuilder {
             client: self.client.clone(),
+            options: None,
             action_id: action_id.into(),
             project,
         }
@@ -68,6 +70,7 @@ impl ActionsApi {
     pub fn list(&self, project: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             project,
         }
     }
@@ -78,6 +81,7 @@ impl ActionsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: crate::models::ActionsCreateId,
     project: i64,
     view: Option<i64>,
@@ -124,6 +128,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -156,6 +167,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -166,11 +178,19 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetFormBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     action_id: String,
     project: i64,
 }
 
 impl GetFormBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -210,6 +230,7 @@ impl GetFormBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -220,10 +241,18 @@ impl GetFormBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: i64,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -257,6 +286,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -32,6 +32,7 @@ impl AnnotationsApi {
     pub fn convert_to_draft(&self, id: i64) -> ConvertToDraftBuilder {
         ConvertToDraftBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -57,6 +58,7 @@ impl AnnotationsApi {
     pub fn create(&self, id: i64) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -70,6 +72,7 @@ impl AnnotationsApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -82,6 +85,7 @@ impl AnnotationsApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -94,6 +98,7 @@ impl AnnotationsApi {
     pub fn list(&self, id: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -106,6 +111,7 @@ impl AnnotationsApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -117,10 +123,18 @@ impl AnnotationsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ConvertToDraftBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl ConvertToDraftBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -139,6 +153,7 @@ impl ConvertToDraftBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -149,6 +164,7 @@ impl ConvertToDraftBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::AnnotationsCreateRequest,
 }
@@ -211,6 +227,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -236,6 +259,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -246,10 +270,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -268,6 +300,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -278,10 +311,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -306,6 +347,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -316,10 +358,18 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -344,6 +394,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -354,6 +405,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::AnnotationsUpdateRequest,
 }
@@ -416,6 +468,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -441,6 +500,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -32,6 +32,7 @@ impl DataManagerApi {
     pub fn get_project(&self) -> GetProjectBuilder {
         GetProjectBuilder {
             client: self.client.clone(),
+            options: None,
             project: None,
         }
     }
@@ -48,6 +49,7 @@ impl DataManagerApi {
     pub fn list_columns(&self, project: i64) -> ListColumnsBuilder {
         ListColumnsBuilder {
             client: self.client.clone(),
+            options: None,
             project,
         }
     }
@@ -58,6 +60,7 @@ impl DataManagerApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetProjectBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
 
@@ -65,6 +68,13 @@ impl GetProjectBuilder {
     /// The project to describe.
     pub fn project(mut self, project: i64) -> Self {
         self.project = Some(project);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -103,6 +113,7 @@ impl GetProjectBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -113,10 +124,18 @@ impl GetProjectBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListColumnsBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: i64,
 }
 
 impl ListColumnsBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -153,6 +172,7 @@ impl ListColumnsBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

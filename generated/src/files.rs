@@ -32,6 +32,7 @@ impl FilesApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -44,6 +45,7 @@ impl FilesApi {
     pub fn delete_many(&self, id: i64) -> DeleteManyBuilder {
         DeleteManyBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -56,6 +58,7 @@ impl FilesApi {
     pub fn download(&self, filename: impl Into<String>) -> DownloadBuilder {
         DownloadBuilder {
             client: self.client.clone(),
+            options: None,
             filename: filename.into(),
         }
     }
@@ -68,6 +71,7 @@ impl FilesApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -80,6 +84,7 @@ impl FilesApi {
     pub fn list(&self, id: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             all: None,
             ids: None,
@@ -94,6 +99,7 @@ impl FilesApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -107,6 +113,7 @@ impl FilesApi {
     pub fn update_upload(&self, id: i64) -> UpdateUploadBuilder {
         UpdateUploadBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             file: None,
         }
@@ -118,10 +125,18 @@ impl FilesApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -140,6 +155,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -150,10 +166,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteManyBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteManyBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -172,6 +196,7 @@ impl DeleteManyBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -182,10 +207,18 @@ impl DeleteManyBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DownloadBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     filename: String,
 }
 
 impl DownloadBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -206,6 +239,7 @@ impl DownloadBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -216,10 +250,18 @@ impl DownloadBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -244,6 +286,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -254,6 +297,7 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     all: Option<bool>,
     ids: Option<Vec<String>>,
@@ -269,6 +313,13 @@ impl ListBuilder {
     /// Specify the list of file upload IDs to retrieve, e.g. ids=[1,2,3]
     pub fn ids(mut self, ids: Vec<String>) -> Self {
         self.ids = Some(ids);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -307,6 +358,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -317,6 +369,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedFileUploadRequest,
 }
@@ -330,6 +383,13 @@ impl UpdateBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::PatchedFileUploadRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -358,6 +418,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -368,6 +429,7 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateUploadBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     file: Option<crate::FilePart>,
 }
@@ -375,6 +437,13 @@ pub struct UpdateUploadBuilder {
 impl UpdateUploadBuilder {
     pub fn file(mut self, file: crate::FilePart) -> Self {
         self.file = Some(file);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -406,6 +475,7 @@ impl UpdateUploadBuilder {
             body: Some(crate::runtime::RequestBody::multipart(form_parts)),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

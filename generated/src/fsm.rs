@@ -37,6 +37,7 @@ impl FsmApi {
     ) -> ExecuteTransitionBuilder {
         ExecuteTransitionBuilder {
             client: self.client.clone(),
+            options: None,
             entity_id,
             entity_name: entity_name.into(),
             body: crate::models::FsmTransitionExecuteRequestRequest {
@@ -58,6 +59,7 @@ impl FsmApi {
     ) -> StateHistoryBuilder {
         StateHistoryBuilder {
             client: self.client.clone(),
+            options: None,
             entity_id,
             entity_name: entity_name.into(),
             created_at_from: None,
@@ -78,6 +80,7 @@ impl FsmApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ExecuteTransitionBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     entity_id: i64,
     entity_name: String,
     body: crate::models::FsmTransitionExecuteRequestRequest,
@@ -104,6 +107,13 @@ impl ExecuteTransitionBuilder {
         body: crate::models::FsmTransitionExecuteRequestRequest,
     ) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -140,6 +150,7 @@ impl ExecuteTransitionBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -150,6 +161,7 @@ impl ExecuteTransitionBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct StateHistoryBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     entity_id: i64,
     entity_name: String,
     created_at_from: Option<String>,
@@ -215,6 +227,13 @@ impl StateHistoryBuilder {
     /// Filter triggered_by by exact match
     pub fn triggered_by(mut self, triggered_by: f64) -> Self {
         self.triggered_by = Some(triggered_by);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -304,6 +323,7 @@ impl StateHistoryBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -62,8 +62,8 @@ mod redaction_tests;
 mod example_tests;
 
 pub use runtime::{
-    ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart,
-    InvalidRequest, Nullable, Response, RetryPolicy, Violation,
+    ApiError, Auth, CallOptions, Client, ClientBuilder, DecodeError, Error, ErrorBody,
+    FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation,
 };
 
 /// What the runtime needs to know about this API.

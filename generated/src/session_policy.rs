@@ -32,6 +32,7 @@ impl SessionPolicyApi {
     pub fn get(&self) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -43,6 +44,7 @@ impl SessionPolicyApi {
     pub fn update(&self) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -53,9 +55,17 @@ impl SessionPolicyApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -79,6 +89,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -89,6 +100,7 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::PatchedSessionTimeoutPolicyRequest,
 }
 
@@ -122,6 +134,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -146,6 +165,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

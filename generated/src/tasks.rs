@@ -32,6 +32,7 @@ impl TasksApi {
     pub fn create(&self) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -56,6 +57,7 @@ impl TasksApi {
     ) -> CreateManyStatusBuilder {
         CreateManyStatusBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             import_pk,
         }
@@ -69,6 +71,7 @@ impl TasksApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -81,6 +84,7 @@ impl TasksApi {
     pub fn delete_all_tasks(&self, id: i64) -> DeleteAllTasksBuilder {
         DeleteAllTasksBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -93,6 +97,7 @@ impl TasksApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -105,6 +110,7 @@ impl TasksApi {
     pub fn get_agreement(&self, id: i64) -> GetAgreementBuilder {
         GetAgreementBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -117,6 +123,7 @@ impl TasksApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             fields: None,
             include: None,
             page: None,
@@ -137,6 +144,7 @@ impl TasksApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -148,6 +156,7 @@ impl TasksApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::TasksCreateRequest,
 }
 
@@ -175,6 +184,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -199,6 +215,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -209,11 +226,19 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateManyStatusBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     import_pk: i64,
 }
 
 impl CreateManyStatusBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -241,6 +266,7 @@ impl CreateManyStatusBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -251,10 +277,18 @@ impl CreateManyStatusBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -273,6 +307,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -283,10 +318,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteAllTasksBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteAllTasksBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -305,6 +348,7 @@ impl DeleteAllTasksBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -315,10 +359,18 @@ impl DeleteAllTasksBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -346,6 +398,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -356,10 +409,18 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetAgreementBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetAgreementBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -378,6 +439,7 @@ impl GetAgreementBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -388,6 +450,7 @@ impl GetAgreementBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     fields: Option<crate::models::TasksListFields>,
     include: Option<String>,
     page: Option<i64>,
@@ -456,6 +519,13 @@ impl ListBuilder {
     /// View ID
     pub fn view(mut self, view: i64) -> Self {
         self.view = Some(view);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -538,6 +608,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -548,6 +619,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::TasksUpdateRequest,
 }
@@ -576,6 +648,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -601,6 +680,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

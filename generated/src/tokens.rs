@@ -35,6 +35,7 @@ impl TokensApi {
     pub fn blacklist(&self, refresh: impl Into<String>) -> BlacklistBuilder {
         BlacklistBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::LsapiTokenBlacklistRequest {
                 refresh: refresh.into(),
             },
@@ -49,6 +50,7 @@ impl TokensApi {
     pub fn create(&self) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -60,6 +62,7 @@ impl TokensApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -71,6 +74,7 @@ impl TokensApi {
     pub fn refresh(&self, refresh: impl Into<String>) -> RefreshBuilder {
         RefreshBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::TokenRefreshRequest {
                 refresh: refresh.into(),
             },
@@ -88,6 +92,7 @@ impl TokensApi {
     pub fn rotate(&self, refresh: impl Into<String>) -> RotateBuilder {
         RotateBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::LsapiTokenRotateRequest {
                 refresh: refresh.into(),
             },
@@ -100,6 +105,7 @@ impl TokensApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct BlacklistBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::LsapiTokenBlacklistRequest,
 }
 
@@ -107,6 +113,13 @@ impl BlacklistBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::LsapiTokenBlacklistRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -128,6 +141,7 @@ impl BlacklistBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: false,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -138,9 +152,17 @@ impl BlacklistBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl CreateBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -164,6 +186,7 @@ impl CreateBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -174,9 +197,17 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -200,6 +231,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -210,6 +242,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct RefreshBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::TokenRefreshRequest,
 }
 
@@ -217,6 +250,13 @@ impl RefreshBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::TokenRefreshRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -244,6 +284,7 @@ impl RefreshBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: false,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -254,6 +295,7 @@ impl RefreshBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct RotateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::LsapiTokenRotateRequest,
 }
 
@@ -261,6 +303,13 @@ impl RotateBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::LsapiTokenRotateRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -288,6 +337,7 @@ impl RotateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

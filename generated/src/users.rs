@@ -32,6 +32,7 @@ impl UsersApi {
     pub fn create(&self, username: impl Into<String>) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::UsersCreateRequest {
                 username: username.into(),
                 id: None,
@@ -54,6 +55,7 @@ impl UsersApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -66,6 +68,7 @@ impl UsersApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -78,6 +81,7 @@ impl UsersApi {
     pub fn get_hotkeys(&self) -> GetHotkeysBuilder {
         GetHotkeysBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -89,6 +93,7 @@ impl UsersApi {
     pub fn get_token(&self) -> GetTokenBuilder {
         GetTokenBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -100,6 +105,7 @@ impl UsersApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -111,6 +117,7 @@ impl UsersApi {
     pub fn reset_token(&self) -> ResetTokenBuilder {
         ResetTokenBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -122,6 +129,7 @@ impl UsersApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -135,6 +143,7 @@ impl UsersApi {
     pub fn update_hotkeys(&self) -> UpdateHotkeysBuilder {
         UpdateHotkeysBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -147,6 +156,7 @@ impl UsersApi {
     pub fn whoami(&self) -> WhoamiBuilder {
         WhoamiBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 }
@@ -156,6 +166,7 @@ impl UsersApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::UsersCreateRequest,
 }
 
@@ -214,6 +225,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -238,6 +256,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -248,10 +267,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -270,6 +297,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -280,10 +308,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -308,6 +344,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -318,9 +355,17 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetHotkeysBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl GetHotkeysBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -344,6 +389,7 @@ impl GetHotkeysBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -354,9 +400,17 @@ impl GetHotkeysBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetTokenBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl GetTokenBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -380,6 +434,7 @@ impl GetTokenBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -390,9 +445,17 @@ impl GetTokenBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -416,6 +479,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -426,9 +490,17 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ResetTokenBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ResetTokenBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -452,6 +524,7 @@ impl ResetTokenBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -462,6 +535,7 @@ impl ResetTokenBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::UsersUpdateRequest,
 }
@@ -527,6 +601,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -552,6 +633,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -562,6 +644,7 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateHotkeysBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::PatchedHotkeysRequest,
 }
 
@@ -577,6 +660,13 @@ impl UpdateHotkeysBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::PatchedHotkeysRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -604,6 +694,7 @@ impl UpdateHotkeysBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -614,9 +705,17 @@ impl UpdateHotkeysBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct WhoamiBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl WhoamiBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -640,6 +739,7 @@ impl WhoamiBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -32,6 +32,7 @@ impl ViewsApi {
     pub fn create(&self) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -44,6 +45,7 @@ impl ViewsApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -56,6 +58,7 @@ impl ViewsApi {
     pub fn delete_all(&self, project: i64) -> DeleteAllBuilder {
         DeleteAllBuilder {
             client: self.client.clone(),
+            options: None,
             project,
         }
     }
@@ -68,6 +71,7 @@ impl ViewsApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -80,6 +84,7 @@ impl ViewsApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             project: None,
         }
     }
@@ -96,6 +101,7 @@ impl ViewsApi {
     ) -> ReplaceBuilder {
         ReplaceBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: crate::models::ViewsReplaceRequest {
                 data,
@@ -116,6 +122,7 @@ impl ViewsApi {
     ) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: crate::models::ViewsUpdateRequest {
                 data,
@@ -132,6 +139,7 @@ impl ViewsApi {
     pub fn update_order(&self, project: i64, ids: Vec<i64>) -> UpdateOrderBuilder {
         UpdateOrderBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::ViewOrderRequest {
                 project,
                 ids,
@@ -145,6 +153,7 @@ impl ViewsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ViewsCreateRequest,
 }
 
@@ -164,6 +173,13 @@ impl CreateBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ViewsCreateRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -189,6 +205,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -199,10 +216,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -221,6 +246,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -231,10 +257,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteAllBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: i64,
 }
 
 impl DeleteAllBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -259,6 +293,7 @@ impl DeleteAllBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -269,10 +304,18 @@ impl DeleteAllBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -295,6 +338,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -305,6 +349,7 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
 
@@ -312,6 +357,13 @@ impl ListBuilder {
     /// Project ID
     pub fn project(mut self, project: i64) -> Self {
         self.project = Some(project);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -344,6 +396,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -354,6 +407,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ReplaceBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ViewsReplaceRequest,
 }
@@ -368,6 +422,13 @@ impl ReplaceBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ViewsReplaceRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -394,6 +455,7 @@ impl ReplaceBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -404,6 +466,7 @@ impl ReplaceBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ViewsUpdateRequest,
 }
@@ -418,6 +481,13 @@ impl UpdateBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ViewsUpdateRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -444,6 +514,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -454,6 +525,7 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateOrderBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ViewOrderRequest,
 }
 
@@ -461,6 +533,13 @@ impl UpdateOrderBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ViewOrderRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -482,6 +561,7 @@ impl UpdateOrderBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }

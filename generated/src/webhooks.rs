@@ -32,6 +32,7 @@ impl WebhooksApi {
     pub fn create(&self, project: i64, url: impl Into<String>) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::WebhookRequest {
                 project,
                 url: url.into(),
@@ -50,6 +51,7 @@ impl WebhooksApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -60,6 +62,7 @@ impl WebhooksApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -72,6 +75,7 @@ impl WebhooksApi {
     pub fn info(&self) -> InfoBuilder {
         InfoBuilder {
             client: self.client.clone(),
+            options: None,
             organization_only: None,
         }
     }
@@ -84,6 +88,7 @@ impl WebhooksApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             project: None,
         }
     }
@@ -94,6 +99,7 @@ impl WebhooksApi {
     pub fn replace(&self, id: i64, url: impl Into<String>) -> ReplaceBuilder {
         ReplaceBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: crate::models::WebhookSerializerForUpdateRequest {
                 url: url.into(),
@@ -112,6 +118,7 @@ impl WebhooksApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -123,6 +130,7 @@ impl WebhooksApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::WebhookRequest,
 }
 
@@ -171,6 +179,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -195,6 +210,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -205,10 +221,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -227,6 +251,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -237,10 +262,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -265,6 +298,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -275,6 +309,7 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct InfoBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     organization_only: Option<bool>,
 }
 
@@ -282,6 +317,13 @@ impl InfoBuilder {
     /// organization-only or not
     pub fn organization_only(mut self, organization_only: bool) -> Self {
         self.organization_only = Some(organization_only);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -315,6 +357,7 @@ impl InfoBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -325,6 +368,7 @@ impl InfoBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: Option<String>,
 }
 
@@ -332,6 +376,13 @@ impl ListBuilder {
     /// Project ID
     pub fn project(mut self, project: impl Into<String>) -> Self {
         self.project = Some(project.into());
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -364,6 +415,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -374,6 +426,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ReplaceBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::WebhookSerializerForUpdateRequest,
 }
@@ -426,6 +479,13 @@ impl ReplaceBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -454,6 +514,7 @@ impl ReplaceBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -464,6 +525,7 @@ impl ReplaceBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedWebhookSerializerForUpdateRequest,
 }
@@ -524,6 +586,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -552,6 +621,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -192,6 +192,7 @@ fn group_method(api: &Api, plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStre
         pub fn #method(&self, #(#args),*) -> #builder {
             #builder {
                 client: self.client.clone(),
+                options: None,
                 #(#inits),*
             }
         }
@@ -212,11 +213,20 @@ fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: 
         #[must_use = "nothing is sent until `.send().await`"]
         pub struct #builder {
             client: crate::Client,
+            options: Option<crate::CallOptions>,
             #(#members)*
         }
 
         impl #builder {
             #(#setters)*
+
+            /// Settings for this call alone: timeout, extra headers and query pairs,
+            /// retries, an `Idempotency-Key`.
+            pub fn options(mut self, options: crate::CallOptions) -> Self {
+                self.options = Some(options);
+                self
+            }
+
             #send
         }
     }

@@ -173,7 +173,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         #redaction_tests
         #example_tests
 
-        pub use runtime::{ApiError, Auth, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, CallOptions, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation};
 
         /// What the runtime needs to know about this API.
         const API: runtime::ApiInfo = runtime::ApiInfo {

@@ -29,6 +29,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
+    ("src/runtime/options.rs", include_str!("../../runtime/options.rs")),
     ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
     ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),

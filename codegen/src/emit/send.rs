@@ -53,6 +53,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
                 body: #body,
                 accept: #accept,
                 authenticated: #authenticated,
+                options: self.options,
             };
             self.client.execute(request_spec).await? #finish
         }

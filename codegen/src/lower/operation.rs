@@ -24,6 +24,7 @@ use crate::pointer::Pointer;
 const BUILDER_METHODS: &[&str] = &[
     "send",
     "send_with_response",
+    "options",
     "body",
     "client",
     "all_items",

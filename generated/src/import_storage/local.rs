@@ -32,6 +32,7 @@ impl LocalApi {
     pub fn create(&self) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -44,6 +45,7 @@ impl LocalApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -56,6 +58,7 @@ impl LocalApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -68,6 +71,7 @@ impl LocalApi {
     pub fn list(&self, project: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             project,
         }
     }
@@ -80,6 +84,7 @@ impl LocalApi {
     pub fn sync(&self, id: i64) -> SyncBuilder {
         SyncBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -92,6 +97,7 @@ impl LocalApi {
     pub fn update(&self, id: i64, path: impl Into<String>) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: crate::models::ImportStorageLocalUpdateRequest {
                 path: path.into(),
@@ -112,6 +118,7 @@ impl LocalApi {
     pub fn validate(&self) -> ValidateBuilder {
         ValidateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -122,6 +129,7 @@ impl LocalApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ImportStorageLocalCreateRequest,
 }
 
@@ -172,6 +180,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -196,6 +211,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -206,10 +222,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -228,6 +252,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -238,10 +263,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -266,6 +299,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -276,10 +310,18 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: i64,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -313,6 +355,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -323,10 +366,18 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct SyncBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl SyncBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -351,6 +402,7 @@ impl SyncBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -361,6 +413,7 @@ impl SyncBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ImportStorageLocalUpdateRequest,
 }
@@ -406,6 +459,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -431,6 +491,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -441,6 +502,7 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ImportStorageLocalValidateRequest,
 }
 
@@ -500,6 +562,13 @@ impl ValidateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -518,6 +587,7 @@ impl ValidateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }

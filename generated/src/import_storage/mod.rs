@@ -67,6 +67,7 @@ impl ImportStorageApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             project: None,
         }
     }
@@ -79,6 +80,7 @@ impl ImportStorageApi {
     pub fn list_types(&self) -> ListTypesBuilder {
         ListTypesBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 }
@@ -88,6 +90,7 @@ impl ImportStorageApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
 
@@ -95,6 +98,13 @@ impl ListBuilder {
     /// The project whose storages to list.
     pub fn project(mut self, project: i64) -> Self {
         self.project = Some(project);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -133,6 +143,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -143,9 +154,17 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListTypesBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ListTypesBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -175,6 +194,7 @@ impl ListTypesBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

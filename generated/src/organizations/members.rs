@@ -37,6 +37,7 @@ impl MembersApi {
     pub fn delete(&self, id: i64, user_pk: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             user_pk,
         }
@@ -50,6 +51,7 @@ impl MembersApi {
     pub fn get(&self, id: i64, user_pk: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             user_pk,
             contributed_to_projects: None,
@@ -64,6 +66,7 @@ impl MembersApi {
     pub fn list(&self, id: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             contributed_to_projects: None,
             page: None,
@@ -77,11 +80,19 @@ impl MembersApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     user_pk: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -103,6 +114,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -113,6 +125,7 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     user_pk: i64,
     contributed_to_projects: Option<bool>,
@@ -122,6 +135,13 @@ impl GetBuilder {
     /// Whether to include projects created and contributed to by the member.
     pub fn contributed_to_projects(mut self, contributed_to_projects: bool) -> Self {
         self.contributed_to_projects = Some(contributed_to_projects);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -162,6 +182,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -172,6 +193,7 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     contributed_to_projects: Option<bool>,
     page: Option<i64>,
@@ -194,6 +216,13 @@ impl ListBuilder {
     /// Number of results to return per page.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -262,6 +291,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

@@ -39,6 +39,7 @@ impl OrganizationsApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -51,6 +52,7 @@ impl OrganizationsApi {
     pub fn get_invite(&self) -> GetInviteBuilder {
         GetInviteBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -62,6 +64,7 @@ impl OrganizationsApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -73,6 +76,7 @@ impl OrganizationsApi {
     pub fn reset_token(&self) -> ResetTokenBuilder {
         ResetTokenBuilder {
             client: self.client.clone(),
+            options: None,
         }
     }
 
@@ -84,6 +88,7 @@ impl OrganizationsApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -95,10 +100,18 @@ impl OrganizationsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -123,6 +136,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -133,9 +147,17 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetInviteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl GetInviteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -159,6 +181,7 @@ impl GetInviteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -169,9 +192,17 @@ impl GetInviteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -195,6 +226,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -205,9 +237,17 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ResetTokenBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
 }
 
 impl ResetTokenBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -231,6 +271,7 @@ impl ResetTokenBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -241,6 +282,7 @@ impl ResetTokenBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedOrganizationRequest,
 }
@@ -284,6 +326,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -309,6 +358,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

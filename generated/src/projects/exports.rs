@@ -37,6 +37,7 @@ impl ExportsApi {
     ) -> ConvertBuilder {
         ConvertBuilder {
             client: self.client.clone(),
+            options: None,
             export_pk,
             id,
             body: crate::models::ExportConvertRequest {
@@ -54,6 +55,7 @@ impl ExportsApi {
     pub fn create(&self, id: i64) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -67,6 +69,7 @@ impl ExportsApi {
     pub fn delete(&self, export_pk: i64, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             export_pk,
             id,
         }
@@ -85,6 +88,7 @@ impl ExportsApi {
     pub fn download(&self, export_pk: i64, id: i64) -> DownloadBuilder {
         DownloadBuilder {
             client: self.client.clone(),
+            options: None,
             export_pk,
             id,
             export_type: None,
@@ -119,6 +123,7 @@ impl ExportsApi {
     pub fn download_sync(&self, id: i64) -> DownloadSyncBuilder {
         DownloadSyncBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             download_all_tasks: None,
             download_resources: None,
@@ -135,6 +140,7 @@ impl ExportsApi {
     pub fn get(&self, export_pk: i64, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             export_pk,
             id,
         }
@@ -148,6 +154,7 @@ impl ExportsApi {
     pub fn list(&self, id: i64) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -165,6 +172,7 @@ impl ExportsApi {
     pub fn list_formats(&self, id: i64) -> ListFormatsBuilder {
         ListFormatsBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -175,6 +183,7 @@ impl ExportsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ConvertBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     export_pk: i64,
     id: i64,
     body: crate::models::ExportConvertRequest,
@@ -190,6 +199,13 @@ impl ConvertBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ExportConvertRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -224,6 +240,7 @@ impl ConvertBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -234,6 +251,7 @@ impl ConvertBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ExportCreateRequest,
 }
@@ -323,6 +341,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -348,6 +373,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -358,11 +384,19 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     export_pk: i64,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -384,6 +418,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -394,6 +429,7 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DownloadBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     export_pk: i64,
     id: i64,
     export_type: Option<String>,
@@ -403,6 +439,13 @@ impl DownloadBuilder {
     /// Selected export format
     pub fn export_type(mut self, export_type: impl Into<String>) -> Self {
         self.export_type = Some(export_type.into());
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -437,6 +480,7 @@ impl DownloadBuilder {
             body: None,
             accept: "application/*",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.bytes()
     }
@@ -447,6 +491,7 @@ impl DownloadBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DownloadSyncBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     download_all_tasks: Option<bool>,
     download_resources: Option<bool>,
@@ -476,6 +521,13 @@ impl DownloadSyncBuilder {
     /// Specify a list of task IDs to retrieve only the details for those tasks.
     pub fn ids(mut self, ids: Vec<String>) -> Self {
         self.ids = Some(ids);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -520,6 +572,7 @@ impl DownloadSyncBuilder {
             body: None,
             accept: "application/*",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.bytes()
     }
@@ -530,11 +583,19 @@ impl DownloadSyncBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     export_pk: i64,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -562,6 +623,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -572,10 +634,18 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl ListBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -600,6 +670,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -610,10 +681,18 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListFormatsBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl ListFormatsBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -644,6 +723,7 @@ impl ListFormatsBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }

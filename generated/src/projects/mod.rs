@@ -50,6 +50,7 @@ impl ProjectsApi {
     pub fn create(&self) -> CreateBuilder {
         CreateBuilder {
             client: self.client.clone(),
+            options: None,
             body: Default::default(),
         }
     }
@@ -62,6 +63,7 @@ impl ProjectsApi {
     pub fn delete(&self, id: i64) -> DeleteBuilder {
         DeleteBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -74,6 +76,7 @@ impl ProjectsApi {
     pub fn get(&self, id: i64) -> GetBuilder {
         GetBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -94,6 +97,7 @@ impl ProjectsApi {
     pub fn get_reimport(&self, id: i64, reimport_pk: i64) -> GetReimportBuilder {
         GetReimportBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             reimport_pk,
         }
@@ -114,6 +118,7 @@ impl ProjectsApi {
     ) -> ImportPredictionsBuilder {
         ImportPredictionsBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body,
         }
@@ -197,6 +202,7 @@ impl ProjectsApi {
     ) -> ImportTasksBuilder {
         ImportTasksBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             commit_to_project: None,
             preannotated_from_fields: None,
@@ -283,6 +289,7 @@ impl ProjectsApi {
     ) -> ImportTasksUploadBuilder {
         ImportTasksUploadBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             commit_to_project: None,
             preannotated_from_fields: None,
@@ -306,6 +313,7 @@ impl ProjectsApi {
     pub fn list(&self) -> ListBuilder {
         ListBuilder {
             client: self.client.clone(),
+            options: None,
             filter: None,
             ids: None,
             include: None,
@@ -325,6 +333,7 @@ impl ProjectsApi {
     pub fn list_counts(&self) -> ListCountsBuilder {
         ListCountsBuilder {
             client: self.client.clone(),
+            options: None,
             filter: None,
             ids: None,
             include: None,
@@ -346,6 +355,7 @@ impl ProjectsApi {
     pub fn list_tasks(&self, id: i64) -> ListTasksBuilder {
         ListTasksBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             page: None,
             page_size: None,
@@ -360,6 +370,7 @@ impl ProjectsApi {
     pub fn list_unique_annotators(&self, id: i64) -> ListUniqueAnnotatorsBuilder {
         ListUniqueAnnotatorsBuilder {
             client: self.client.clone(),
+            options: None,
             id,
         }
     }
@@ -372,6 +383,7 @@ impl ProjectsApi {
     pub fn update(&self, id: i64) -> UpdateBuilder {
         UpdateBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: Default::default(),
         }
@@ -391,6 +403,7 @@ impl ProjectsApi {
     ) -> ValidateConfigBuilder {
         ValidateConfigBuilder {
             client: self.client.clone(),
+            options: None,
             body: crate::models::ProjectLabelConfigRequest {
                 label_config: label_config.into(),
             },
@@ -409,6 +422,7 @@ impl ProjectsApi {
     ) -> ValidateLabelConfigBuilder {
         ValidateLabelConfigBuilder {
             client: self.client.clone(),
+            options: None,
             id,
             body: crate::models::ProjectLabelConfigRequest {
                 label_config: label_config.into(),
@@ -422,6 +436,7 @@ impl ProjectsApi {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ProjectRequest,
 }
 
@@ -721,6 +736,13 @@ impl CreateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -745,6 +767,7 @@ impl CreateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -755,10 +778,18 @@ impl CreateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl DeleteBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
         crate::runtime::ValueOf::new(self.send_with_response())
@@ -777,6 +808,7 @@ impl DeleteBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -787,10 +819,18 @@ impl DeleteBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl GetBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -815,6 +855,7 @@ impl GetBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -825,11 +866,19 @@ impl GetBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetReimportBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     reimport_pk: i64,
 }
 
 impl GetReimportBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -857,6 +906,7 @@ impl GetReimportBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -867,6 +917,7 @@ impl GetReimportBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportPredictionsBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: Vec<crate::models::PredictionRequest>,
 }
@@ -875,6 +926,13 @@ impl ImportPredictionsBuilder {
     /// Replaces the request body.
     pub fn body(mut self, body: Vec<crate::models::PredictionRequest>) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -911,6 +969,7 @@ impl ImportPredictionsBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -921,6 +980,7 @@ impl ImportPredictionsBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportTasksBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     commit_to_project: Option<bool>,
     preannotated_from_fields: Option<Vec<String>>,
@@ -953,6 +1013,13 @@ impl ImportTasksBuilder {
     /// Replaces the request body.
     pub fn body(mut self, body: Vec<crate::models::ImportApiRequest>) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1009,6 +1076,7 @@ impl ImportTasksBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1019,6 +1087,7 @@ impl ImportTasksBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportTasksUploadBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     commit_to_project: Option<bool>,
     preannotated_from_fields: Option<Vec<String>>,
@@ -1045,6 +1114,13 @@ impl ImportTasksUploadBuilder {
     /// Set to "true" to return task IDs in the response.
     pub fn return_task_ids(mut self, return_task_ids: bool) -> Self {
         self.return_task_ids = Some(return_task_ids);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1100,6 +1176,7 @@ impl ImportTasksUploadBuilder {
             body: Some(crate::runtime::RequestBody::multipart(form_parts)),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1110,6 +1187,7 @@ impl ImportTasksUploadBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     filter: Option<String>,
     ids: Option<String>,
     include: Option<String>,
@@ -1166,6 +1244,13 @@ impl ListBuilder {
     /// Filter title by contains (case-insensitive)
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1241,6 +1326,7 @@ impl ListBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1251,6 +1337,7 @@ impl ListBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListCountsBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     filter: Option<String>,
     ids: Option<String>,
     include: Option<String>,
@@ -1300,6 +1387,13 @@ impl ListCountsBuilder {
     /// Filter title by contains (case-insensitive)
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1375,6 +1469,7 @@ impl ListCountsBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1385,6 +1480,7 @@ impl ListCountsBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListTasksBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     page: Option<i64>,
     page_size: Option<i64>,
@@ -1400,6 +1496,13 @@ impl ListTasksBuilder {
     /// [or "length"] tasks per page, use -1 to obtain all tasks (in this case "page" has no effect and this operation might be slow)
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1436,6 +1539,7 @@ impl ListTasksBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1446,10 +1550,18 @@ impl ListTasksBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListUniqueAnnotatorsBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
 }
 
 impl ListUniqueAnnotatorsBuilder {
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -1474,6 +1586,7 @@ impl ListUniqueAnnotatorsBuilder {
             body: None,
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1484,6 +1597,7 @@ impl ListUniqueAnnotatorsBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedProjectRequest,
 }
@@ -1784,6 +1898,13 @@ impl UpdateBuilder {
         self
     }
 
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -1809,6 +1930,7 @@ impl UpdateBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
@@ -1819,6 +1941,7 @@ impl UpdateBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateConfigBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     body: crate::models::ProjectLabelConfigRequest,
 }
 
@@ -1826,6 +1949,13 @@ impl ValidateConfigBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ProjectLabelConfigRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1847,6 +1977,7 @@ impl ValidateConfigBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
     }
@@ -1857,6 +1988,7 @@ impl ValidateConfigBuilder {
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateLabelConfigBuilder {
     client: crate::Client,
+    options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ProjectLabelConfigRequest,
 }
@@ -1865,6 +1997,13 @@ impl ValidateLabelConfigBuilder {
     /// Replaces the whole request body, including anything set before.
     pub fn body(mut self, body: crate::models::ProjectLabelConfigRequest) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Settings for this call alone: timeout, extra headers and query pairs,
+    /// retries, an `Idempotency-Key`.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -1896,6 +2035,7 @@ impl ValidateLabelConfigBuilder {
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
+            options: self.options,
         };
         self.client.execute(request_spec).await?.json()
     }
