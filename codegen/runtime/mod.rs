@@ -8,10 +8,12 @@ mod auth;
 mod body;
 mod client;
 mod error;
+mod invalid;
 pub(crate) mod nullable;
 mod options;
 mod response;
 mod summary;
+mod support;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
 pub(crate) mod validate;
@@ -22,10 +24,13 @@ pub use body::FilePart;
 pub(crate) use body::{Part, RequestBody};
 pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
-pub use error::{ApiError, DecodeError, Error, ErrorBody, InvalidRequest, Violation};
+pub use error::{ApiError, DecodeError, Error, ErrorBody};
+pub use invalid::{InvalidRequest, Violation};
 pub use nullable::Nullable;
 pub use options::CallOptions;
 pub use response::{Response, ValueOf};
+#[allow(unused_imports)] // each API uses the helpers its types need
+pub(crate) use support::{Redacted, str_enum};
 
 /// API facts the generator writes into `crate::API`.
 pub(crate) struct ApiInfo {
@@ -64,16 +69,6 @@ pub(crate) struct TokenExchangeInfo {
     pub scheme: &'static str,
 }
 
-/// Stands in for a secret in `Debug` output.
-#[allow(dead_code)] // only APIs with sensitive fields use it
-pub(crate) struct Redacted;
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 /// Serializes a request body.
 #[allow(dead_code)] // only APIs with JSON request bodies use it
 pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
@@ -82,30 +77,6 @@ pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Erro
         bytes,
         content_type: "application/json".to_owned(),
     })
-}
-
-/// Decodes a string enum from the borrowed text: only a value the enum does not know
-/// (kept in its catch-all variant) allocates.
-#[allow(dead_code)] // only APIs with string enums use it
-pub(crate) fn str_enum<'de, D, T>(deserializer: D, from: fn(&str) -> T) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct Text<T>(fn(&str) -> T);
-
-    impl<T> serde::de::Visitor<'_> for Text<T> {
-        type Value = T;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a string")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-            Ok((self.0)(text))
-        }
-    }
-
-    deserializer.deserialize_str(Text(from))
 }
 
 /// A path or query parameter as text: strings and enums bare, numbers and booleans as JSON spells them.

@@ -1,7 +1,7 @@
 //! Client-side checks of the limits an API documents, run before a request is sent.
 //! Values are never echoed (they may be secrets); only sizes and limits are.
 
-use super::error::{InvalidRequest, Violation};
+use super::invalid::{InvalidRequest, Violation};
 
 /// A `minimum` or `maximum`.
 pub(crate) struct Bound<T> {

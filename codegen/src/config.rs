@@ -40,6 +40,10 @@ pub struct CrateConfig {
     pub version: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Only the models (and `Nullable`, the request limits): no client, no HTTP
+    /// dependencies.
+    #[serde(default)]
+    pub types_only: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -58,6 +58,8 @@ pub struct Crate {
     pub description: Option<String>,
     /// The description's file name, for the `@generated` header.
     pub source: String,
+    /// Models only, without the client.
+    pub types_only: bool,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -88,6 +88,7 @@ fixtures!(
     skip_unsupported,
     sloppy,
     tri_state,
+    types_only,
     uploads,
 );
 

@@ -77,6 +77,46 @@ impl<'a> Groups<'a> {
     }
 }
 
+/// `src/lib.rs` of a crate of models alone (`[crate] types_only`).
+pub fn emit_types_lib(api: &Api) -> Result<Emitted> {
+    let title = format!("The types of {} {}.", api.title.trim(), api.version.trim());
+    let usage = "Generated from the API's OpenAPI description: the request and response bodies \
+                 as Rust types (`models`), without a client.";
+    let crate_docs = paragraphs([Some(title.trim()), api.description.as_deref(), Some(usage)]);
+    let crate_docs = super::docs::sanitize(&crate_docs);
+    let crate_docs = crate_docs.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    let redaction_tests = super::redaction::applies(api).then(|| {
+        quote!(
+            #[cfg(test)]
+            mod redaction_tests;
+        )
+    });
+    let example_tests = super::examples::applies(api).then(|| {
+        quote!(
+            #[cfg(all(test, feature = "roundtrip"))]
+            mod example_tests;
+        )
+    });
+    let tokens = quote! {
+        #(#crate_docs)*
+        #![forbid(unsafe_code)]
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
+        #![allow(clippy::large_enum_variant)]
+
+        mod runtime;
+        pub mod models;
+        #redaction_tests
+        #example_tests
+
+        pub use runtime::{InvalidRequest, Nullable, Violation};
+    };
+    Ok(rust_file("src/lib.rs", tokens))
+}
+
 fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     let example = api
         .operations

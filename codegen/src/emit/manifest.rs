@@ -5,10 +5,10 @@ use crate::ir::{Api, Field, TypeKind, TypeRef};
 
 pub fn cargo_toml(api: &Api) -> OutputFile {
     let krate = &api.krate;
-    let description = krate
-        .description
-        .clone()
-        .unwrap_or_else(|| format!("Typed client for {}", api.title));
+    let description = krate.description.clone().unwrap_or_else(|| match krate.types_only {
+        true => format!("Types of {}", api.title),
+        false => format!("Typed client for {}", api.title),
+    });
     let mut text = header("#", &krate.source);
     text.push_str(&format!(
         "[package]\nname = {}\nversion = {}\ndescription = {}\nedition = \"2024\"\npublish = false\n\n",
@@ -17,9 +17,22 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         toml_string(&description),
     ));
     text.push_str("[dependencies]\n");
+    if api.krate.types_only {
+        // Models alone: serde, and chrono for dates.
+        if uses_dates(api) {
+            text.push_str(CHRONO);
+        }
+        text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
+        text.push_str("serde_json = \"1\"\n");
+        text.push_str(FEATURES);
+        return OutputFile {
+            path: "Cargo.toml".to_owned(),
+            contents: text,
+        };
+    }
     text.push_str("base64 = \"0.22\"\n");
     if uses_dates(api) {
-        text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n");
+        text.push_str(CHRONO);
     }
     if api.operations.iter().any(|op| op.pagination.is_some()) {
         text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
@@ -33,15 +46,19 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("serde_path_to_error = \"0.1\"\n");
     text.push_str("thiserror = \"2\"\n");
     text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
-    text.push_str("\n[features]\n");
-    text.push_str("# Also derive Serialize on types only received and Deserialize on types only sent\n");
-    text.push_str("# (to store or replay values); off by default to keep the crate quick to build.\n");
-    text.push_str("roundtrip = []\n");
+    text.push_str(FEATURES);
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,
     }
 }
+
+const CHRONO: &str = "chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n";
+
+const FEATURES: &str = "\n[features]\n\
+# Also derive Serialize on types only received and Deserialize on types only sent\n\
+# (to store or replay values); off by default to keep the crate quick to build.\n\
+roundtrip = []\n";
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()

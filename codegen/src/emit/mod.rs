@@ -27,11 +27,22 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
     ("src/runtime/options.rs", include_str!("../../runtime/options.rs")),
     ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
     ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
+    ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
+    ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
+];
+
+/// The part of the runtime a crate of models alone needs (`[crate] types_only`).
+const MODELS_RUNTIME: &[(&str, &str)] = &[
+    ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
+    ("src/runtime/mod.rs", include_str!("../../runtime/models_only.rs")),
+    ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
+    ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
 ];
 
@@ -53,6 +64,7 @@ enum Job<'a> {
     Models(String, Vec<&'a TypeDef>),
     RedactionTests,
     ExampleTests,
+    TypesLib,
 }
 
 /// Stage 3: every file of the crate, emitted and formatted in parallel, sorted by path;
@@ -65,7 +77,8 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
         by_module.entry(def.module()).or_default().push(def);
     }
     let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
-    for (path, text) in RUNTIME {
+    let runtime = if api.krate.types_only { MODELS_RUNTIME } else { RUNTIME };
+    for (path, text) in runtime {
         jobs.push(Job::Text(OutputFile {
             path: (*path).to_owned(),
             contents: format!("{}\n{text}", file::header("//", &api.krate.source)),
@@ -73,7 +86,11 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     }
     jobs.push(Job::ModelsIndex(by_module.keys().cloned().collect()));
     jobs.extend(by_module.into_iter().map(|(module, names)| Job::Models(module, names)));
-    jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
+    if api.krate.types_only {
+        jobs.push(Job::TypesLib);
+    } else {
+        jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
+    }
     if redaction::applies(api) {
         jobs.push(Job::RedactionTests);
     }
@@ -91,6 +108,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
             Job::Models(module, defs) => types::emit_models(api, module, defs)?,
             Job::ExampleTests => examples::emit_example_tests(api)?,
+            Job::TypesLib => client::emit_types_lib(api)?,
             Job::RedactionTests => match redaction::emit_redaction_tests(api)? {
                 Some(emitted) => emitted,
                 None => {
@@ -121,7 +139,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
 /// A rough size of a job's output, in fields and parameters.
 fn cost(api: &Api, job: &Job<'_>) -> usize {
     match job {
-        Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests => 0,
+        Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests | Job::TypesLib => 0,
         Job::ExampleTests => api.examples.len(),
         Job::Models(_, defs) => defs
             .iter()

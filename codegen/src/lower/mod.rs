@@ -144,6 +144,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
             version: config.krate.version.clone(),
             description: config.krate.description.clone(),
             source,
+            types_only: config.krate.types_only,
         },
         auth,
         types: Vec::new(),
