@@ -1,8 +1,4 @@
 //! The generated Label Studio client's hand-written tests (`tests/`), the replies they
 //! decode (`tests/fixtures/`) and its benchmarks (`benches/`). Kept out of `generated/`,
-//! which holds only what the generator writes. No library code: this file only compiles
-//! the README's examples, so the README cannot drift from the client's API.
-
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
+//! which holds only what the generator writes. No library code. (The README's examples
+//! are compiled by `client-tests/features`, where the optional features are on.)

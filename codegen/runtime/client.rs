@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -11,7 +11,9 @@ use tokio::sync::Mutex;
 
 use super::auth::{AccessToken, Auth, Credentials};
 use super::error::{ApiError, DecodeError, Error};
+use super::hooks::{CallInfo, Middleware, Middlewares, ReplyInfo};
 use super::response::RawResponse;
+use super::trace::{self, CallTrace};
 
 /// The default per-request timeout; change it with [`ClientBuilder::timeout`].
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -29,6 +31,9 @@ struct Inner {
     access_token: Mutex<Option<AccessToken>>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
+    middleware: Middlewares,
+    #[cfg(feature = "blocking")]
+    blocking: super::blocking::OwnRuntime,
 }
 
 impl fmt::Debug for Client {
@@ -38,6 +43,7 @@ impl fmt::Debug for Client {
             .field("auth", &Auth(self.inner.auth.clone()))
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("middleware", &self.inner.middleware)
             .finish()
     }
 }
@@ -51,6 +57,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
+    middleware: Middlewares,
 }
 
 impl ClientBuilder {
@@ -71,6 +78,13 @@ impl ClientBuilder {
     /// and OPTIONS calls answered 429, 502, 503 or 504.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Runs `middleware` around every HTTP exchange (see [`Middleware`]); call it again
+    /// to add more, which run in the order added.
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.0.push(Arc::new(middleware));
         self
     }
 
@@ -112,6 +126,9 @@ impl ClientBuilder {
                 access_token: Mutex::new(None),
                 timeout: self.timeout,
                 retry: self.retry,
+                middleware: self.middleware,
+                #[cfg(feature = "blocking")]
+                blocking: Default::default(),
             }),
         })
     }
@@ -217,6 +234,7 @@ impl Client {
             http: None,
             timeout: Some(DEFAULT_TIMEOUT),
             retry: None,
+            middleware: Middlewares::default(),
         }
     }
 
@@ -225,8 +243,23 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The runtime of `send_blocking()`.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn own_runtime(&self) -> &super::blocking::OwnRuntime {
+        &self.inner.blocking
+    }
+
     /// Sends a request, authenticating and retrying as configured.
     pub(crate) async fn execute(&self, spec: RequestSpec) -> Result<RawResponse, Error> {
+        let call = CallTrace::start(spec.operation, &spec.method, spec.template);
+        let mut attempts = 0;
+        let result = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
+        call.finish(attempts, &result);
+        result
+    }
+
+    /// Tries until a reply is final; `attempts` counts the requests sent.
+    async fn execute_tries(&self, spec: &RequestSpec, attempts: &mut u32) -> Result<RawResponse, Error> {
         let mut retries = 0;
         let mut renewed_token = false;
         loop {
@@ -239,16 +272,19 @@ impl Client {
                 Some(AuthPart::Header(_, value)) => Some(value.clone()),
                 _ => None,
             };
-            let reply = self.send_once(&spec, auth).await?;
+            *attempts += 1;
+            let reply = self.send_once(spec, auth, *attempts).await?;
 
             let rejected = reply.status == StatusCode::UNAUTHORIZED;
             if rejected && !renewed_token && self.inner.auth.is_exchanged() {
                 // The access token expired early or was revoked: get a new one, once.
+                trace::token_rejected();
                 self.forget_access_token(sent_token.as_ref()).await;
                 renewed_token = true;
                 continue;
             }
-            if let Some(delay) = self.retry_delay(&reply, retries, &spec) {
+            if let Some(delay) = self.retry_delay(&reply, retries, spec) {
+                trace::retrying(reply.status, *attempts, delay);
                 tokio::time::sleep(delay).await;
                 retries += 1;
                 continue;
@@ -269,7 +305,7 @@ impl Client {
 
     /// One HTTP exchange, no retries. Transport failures and timeouts are errors;
     /// any status is a reply.
-    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>) -> Result<RawResponse, Error> {
+    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>, attempt: u32) -> Result<RawResponse, Error> {
         let method = spec.method.as_str();
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
@@ -322,10 +358,14 @@ impl Client {
         if let Some(timeout) = options.and_then(|o| o.timeout).or(self.inner.timeout) {
             request = request.timeout(timeout);
         }
-        let mut response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?.to_vec();
+        let call = CallInfo {
+            operation: spec.operation,
+            method: &spec.method,
+            path_template: spec.template,
+            attempt,
+            path: &spec.path,
+        };
+        let (status, headers, body) = self.exchange(&call, request, transport).await?;
         Ok(RawResponse {
             operation: spec.operation,
             method: method.to_owned(),
@@ -334,6 +374,42 @@ impl Client {
             headers,
             body,
         })
+    }
+
+    /// One request and its reply, with the middlewares around it.
+    async fn exchange(
+        &self,
+        call: &CallInfo<'_>,
+        request: reqwest::RequestBuilder,
+        transport: impl Fn(reqwest::Error) -> Error,
+    ) -> Result<(StatusCode, reqwest::header::HeaderMap, Vec<u8>), Error> {
+        let mut request = request.build().map_err(&transport)?;
+        let middleware = &self.inner.middleware;
+        middleware.request(call, &mut request)?;
+        let started = Instant::now();
+        let result = async {
+            let mut response = self.inner.http.execute(request).await?;
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let body = response.bytes().await?.to_vec();
+            Ok((status, headers, body))
+        }
+        .await
+        .map_err(transport);
+        match &result {
+            Ok((status, headers, body)) => {
+                let elapsed = started.elapsed();
+                let reply = ReplyInfo {
+                    status: *status,
+                    headers,
+                    body,
+                    elapsed,
+                };
+                middleware.reply(call, Ok(&reply));
+            }
+            Err(error) => middleware.reply(call, Err(error)),
+        }
+        result
     }
 
     /// How long to wait before retrying `reply`, if the policy allows another try.
@@ -400,6 +476,7 @@ impl Client {
         if let Some(token) = cached.as_ref().filter(|t| t.is_fresh()) {
             return Ok(token.value.clone());
         }
+        let renewal = cached.is_some();
         let token = match &self.inner.auth {
             Credentials::RefreshToken(refresh) => self.exchange_refresh_token(refresh).await?,
             Credentials::OAuthClient { id, secret, scopes } => {
@@ -411,6 +488,7 @@ impl Client {
                 ));
             }
         };
+        trace::token_obtained(renewal);
         let value = token.value.clone();
         *cached = Some(token);
         Ok(value)
@@ -425,6 +503,7 @@ impl Client {
         let spec = RequestSpec {
             operation: info.operation,
             method: Method::POST,
+            template: info.path,
             path: info.path.to_owned(),
             query: super::Query::default(),
             headers: Vec::new(),
@@ -433,7 +512,7 @@ impl Client {
             authenticated: false,
             options: None,
         };
-        let reply = self.send_once(&spec, None).await.map_err(auth_error)?;
+        let reply = self.send_once(&spec, None, 1).await.map_err(auth_error)?;
         let json = token_reply(reply, info.operation, "POST", info.path)?;
         let access = json.get(info.response_field).and_then(serde_json::Value::as_str);
         Ok(AccessToken::new(
@@ -473,10 +552,14 @@ impl Client {
             path: token_url.to_owned(),
             source: e.without_url(),
         };
-        let mut response = request.send().await.map_err(|e| auth_error(transport(e)))?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(|e| auth_error(transport(e)))?.to_vec();
+        let call = CallInfo {
+            operation: OPERATION,
+            method: &Method::POST,
+            path_template: token_url,
+            attempt: 1,
+            path: token_url,
+        };
+        let (status, headers, body) = self.exchange(&call, request, transport).await.map_err(auth_error)?;
         let reply = RawResponse {
             operation: OPERATION,
             method: "POST".to_owned(),
@@ -613,6 +696,8 @@ pub(crate) struct RequestSpec {
     /// The operationId, for errors and replies.
     pub operation: &'static str,
     pub method: Method,
+    /// The description's path template, for tracing and middleware.
+    pub template: &'static str,
     /// Path below the base URL, parameters already encoded, starting with `/`.
     pub path: String,
     pub query: super::Query,

@@ -5,26 +5,33 @@
 //! API-specific facts (auth header, token exchange) from `crate::API`.
 
 mod auth;
+#[cfg(feature = "blocking")]
+mod blocking;
 mod body;
 mod client;
 mod error;
+mod hooks;
 mod invalid;
 pub(crate) mod nullable;
 mod options;
 mod response;
 mod summary;
 mod support;
+mod trace;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
 pub(crate) mod validate;
 
 pub use auth::Auth;
+#[cfg(feature = "blocking")]
+pub use blocking::BlockingItems;
 pub use body::FilePart;
 #[allow(unused_imports)] // only APIs with form bodies use `Part`
 pub(crate) use body::{Part, RequestBody};
 pub(crate) use client::RequestSpec;
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody};
+pub use hooks::{BoxError, CallInfo, Middleware, ReplyInfo};
 pub use invalid::{InvalidRequest, Violation};
 pub use nullable::Nullable;
 pub use options::CallOptions;

@@ -125,7 +125,8 @@ fn generation_is_deterministic() {
 
 /// Writes every fixture's crate into one throwaway workspace, each beside a crate of its
 /// hand-written tests (`tests/*.rs` in its folder, their dependencies in `tests.toml`),
-/// then runs clippy (`-D warnings`, tests included) and the tests on it. Uses its own
+/// then runs clippy (`-D warnings`, tests included, and the library with every feature on)
+/// and the tests on it. Uses its own
 /// target dir, so it can run while cargo holds ours.
 #[test]
 fn fixture_crates_build_lint_and_pass_their_tests() {
@@ -152,6 +153,18 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--offline",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ][..],
+        // The optional features (tracing, blocking, roundtrip) lint clean too.
+        &[
+            "clippy",
+            "--workspace",
+            "--lib",
+            "--all-features",
             "--offline",
             "--quiet",
             "--",

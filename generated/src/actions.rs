@@ -147,6 +147,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_actions_create",
             method: ::reqwest::Method::POST,
+            template: "/api/dm/actions/",
             path: "/api/dm/actions/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -170,6 +171,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -217,6 +234,7 @@ impl GetFormBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_actions_form_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/actions/{action_id}/form/",
             path: format!("/api/dm/actions/{action_id}/form/"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -233,6 +251,30 @@ impl GetFormBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -273,6 +315,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_actions_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/actions/",
             path: "/api/dm/actions/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -289,5 +332,26 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::ActionsListResponseItem>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::ActionsListResponseItem>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -147,6 +147,7 @@ impl ConvertToDraftBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_convert_to_draft_create",
             method: ::reqwest::Method::POST,
+            template: "/api/annotations/{id}/convert-to-draft",
             path: format!("/api/annotations/{id}/convert-to-draft"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -156,6 +157,22 @@ impl ConvertToDraftBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -253,6 +270,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_annotations_create",
             method: ::reqwest::Method::POST,
+            template: "/api/tasks/{id}/annotations/",
             path: format!("/api/tasks/{id}/annotations/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -262,6 +280,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -294,6 +328,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/annotations/{id}/",
             path: format!("/api/annotations/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -303,6 +338,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -341,6 +392,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/annotations/{id}/",
             path: format!("/api/annotations/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -350,6 +402,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -388,6 +456,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_annotations_list",
             method: ::reqwest::Method::GET,
+            template: "/api/tasks/{id}/annotations/",
             path: format!("/api/tasks/{id}/annotations/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -397,6 +466,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::Annotation>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Annotation>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -494,6 +579,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/annotations/{id}/",
             path: format!("/api/annotations/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -503,5 +589,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Annotation, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Annotation>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

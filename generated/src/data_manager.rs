@@ -101,6 +101,7 @@ impl GetProjectBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_project_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/project/",
             path: "/api/dm/project/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -116,6 +117,30 @@ impl GetProjectBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -159,6 +184,7 @@ impl ListColumnsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_columns_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/columns/",
             path: "/api/dm/columns/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -175,5 +201,29 @@ impl ListColumnsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

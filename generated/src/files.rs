@@ -149,6 +149,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/import/file-upload/{id}",
             path: format!("/api/import/file-upload/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -158,6 +159,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -190,6 +207,7 @@ impl DeleteManyBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_file_uploads_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/projects/{id}/file-uploads",
             path: format!("/api/projects/{id}/file-uploads"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -199,6 +217,22 @@ impl DeleteManyBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -233,6 +267,7 @@ impl DownloadBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "data_upload_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/data/upload/{filename}",
             path: format!("/data/upload/{filename}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -242,6 +277,22 @@ impl DownloadBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -280,6 +331,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/import/file-upload/{id}",
             path: format!("/api/import/file-upload/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -289,6 +341,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -341,6 +409,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_file_uploads_list",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/file-uploads",
             path: format!("/api/projects/{id}/file-uploads"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -361,6 +430,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::FileUpload>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::FileUpload>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -412,6 +497,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/import/file-upload/{id}",
             path: format!("/api/import/file-upload/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -421,6 +507,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -469,6 +571,7 @@ impl UpdateUploadBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/import/file-upload/{id}",
             path: format!("/api/import/file-upload/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -478,5 +581,21 @@ impl UpdateUploadBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

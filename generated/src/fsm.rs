@@ -144,6 +144,7 @@ impl ExecuteTransitionBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_fsm_entities_transition_create",
             method: ::reqwest::Method::POST,
+            template: "/api/fsm/entities/{entity_name}/{entity_id}/transition/",
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -153,6 +154,27 @@ impl ExecuteTransitionBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::FsmTransitionExecuteResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::FsmTransitionExecuteResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -259,6 +281,13 @@ impl StateHistoryBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(self) -> crate::BlockingItems<crate::models::StateModel> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -282,6 +311,7 @@ impl StateHistoryBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_fsm_entities_history_list",
             method: ::reqwest::Method::GET,
+            template: "/api/fsm/entities/{entity_name}/{entity_id}/history",
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/history"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -326,5 +356,23 @@ impl StateHistoryBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedStateModelList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedStateModelList>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

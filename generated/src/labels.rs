@@ -145,6 +145,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_create",
             method: ::reqwest::Method::POST,
+            template: "/api/labels/",
             path: "/api/labels/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -160,6 +161,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::LabelCreate>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::LabelCreate>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -192,6 +209,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/labels/{id}/",
             path: format!("/api/labels/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -201,6 +219,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -239,6 +273,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/labels/{id}/",
             path: format!("/api/labels/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -248,6 +283,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Label, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Label>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -294,6 +345,13 @@ impl ListBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(self) -> crate::BlockingItems<crate::models::Label> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -311,6 +369,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_list",
             method: ::reqwest::Method::GET,
+            template: "/api/labels/",
             path: "/api/labels/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -326,6 +385,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedLabelList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedLabelList>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -427,6 +504,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/labels/{id}/",
             path: format!("/api/labels/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -436,5 +514,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Label, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Label>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -328,6 +328,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_create",
             method: ::reqwest::Method::POST,
+            template: "/api/ml/",
             path: "/api/ml/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -337,6 +338,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -369,6 +386,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/ml/{id}",
             path: format!("/api/ml/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -378,6 +396,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -416,6 +450,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/ml/{id}",
             path: format!("/api/ml/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -425,6 +460,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -468,6 +519,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_list",
             method: ::reqwest::Method::GET,
+            template: "/api/ml/",
             path: "/api/ml/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -483,6 +535,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::MlBackend>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::MlBackend>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -524,6 +592,7 @@ impl ListModelVersionsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_versions_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/ml/{id}/versions",
             path: format!("/api/ml/{id}/versions"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -533,6 +602,27 @@ impl ListModelVersionsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::MlListModelVersionsResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::MlListModelVersionsResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -588,6 +678,7 @@ impl PredictInteractiveBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_interactive_annotating_create",
             method: ::reqwest::Method::POST,
+            template: "/api/ml/{id}/interactive-annotating",
             path: format!("/api/ml/{id}/interactive-annotating"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -597,6 +688,22 @@ impl PredictInteractiveBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -750,6 +857,7 @@ impl TestPredictBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_predict_test_create",
             method: ::reqwest::Method::POST,
+            template: "/api/ml/{id}/predict/test",
             path: format!("/api/ml/{id}/predict/test"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -766,6 +874,22 @@ impl TestPredictBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -812,6 +936,7 @@ impl TrainBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_train_create",
             method: ::reqwest::Method::POST,
+            template: "/api/ml/{id}/train",
             path: format!("/api/ml/{id}/train"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -821,6 +946,22 @@ impl TrainBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -923,6 +1064,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_ml_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/ml/{id}",
             path: format!("/api/ml/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -932,5 +1074,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::MlBackend, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

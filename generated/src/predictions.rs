@@ -174,6 +174,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_create",
             method: ::reqwest::Method::POST,
+            template: "/api/predictions/",
             path: "/api/predictions/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -183,6 +184,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -215,6 +232,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/predictions/{id}/",
             path: format!("/api/predictions/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -224,6 +242,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -262,6 +296,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/predictions/{id}/",
             path: format!("/api/predictions/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -271,6 +306,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -321,6 +372,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_list",
             method: ::reqwest::Method::GET,
+            template: "/api/predictions/",
             path: "/api/predictions/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -339,6 +391,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::Prediction>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Prediction>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -412,6 +480,7 @@ impl ReplaceBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_update",
             method: ::reqwest::Method::PUT,
+            template: "/api/predictions/{id}/",
             path: format!("/api/predictions/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -421,6 +490,22 @@ impl ReplaceBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -494,6 +579,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/predictions/{id}/",
             path: format!("/api/predictions/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -503,5 +589,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Prediction, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -83,6 +83,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_session_policy_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/session-policy/",
             path: "/api/session-policy/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -92,6 +93,24 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -159,6 +178,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_session_policy_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/session-policy/",
             path: "/api/session-policy/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -168,5 +188,23 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::SessionTimeoutPolicy, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

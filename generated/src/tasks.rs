@@ -209,6 +209,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_create",
             method: ::reqwest::Method::POST,
+            template: "/api/tasks/",
             path: "/api/tasks/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -218,6 +219,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseTask, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseTask>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -260,6 +277,7 @@ impl CreateManyStatusBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_imports_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/imports/{import_pk}/",
             path: format!("/api/projects/{id}/imports/{import_pk}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -269,6 +287,22 @@ impl CreateManyStatusBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::ProjectImport, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::ProjectImport>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -301,6 +335,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/tasks/{id}/",
             path: format!("/api/tasks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -310,6 +345,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -342,6 +393,7 @@ impl DeleteAllTasksBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_tasks_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/projects/{id}/tasks/",
             path: format!("/api/projects/{id}/tasks/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -351,6 +403,22 @@ impl DeleteAllTasksBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -392,6 +460,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/tasks/{id}/",
             path: format!("/api/tasks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -401,6 +470,27 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::DataManagerTaskSerializer, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DataManagerTaskSerializer>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -433,6 +523,7 @@ impl GetAgreementBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_agreement_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/tasks/{id}/agreement/",
             path: format!("/api/tasks/{id}/agreement/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -442,6 +533,22 @@ impl GetAgreementBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -555,6 +662,15 @@ impl ListBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(
+        self,
+    ) -> crate::BlockingItems<crate::models::DataManagerTaskSerializer> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -572,6 +688,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_list",
             method: ::reqwest::Method::GET,
+            template: "/api/tasks/",
             path: "/api/tasks/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -611,6 +728,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::TasksListResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::TasksListResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -674,6 +809,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/tasks/{id}/",
             path: format!("/api/tasks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -683,5 +819,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseTask, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseTask>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

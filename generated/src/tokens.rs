@@ -135,6 +135,7 @@ impl BlacklistBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_blacklist_create",
             method: ::reqwest::Method::POST,
+            template: "/api/token/blacklist/",
             path: "/api/token/blacklist/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -144,6 +145,22 @@ impl BlacklistBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -180,6 +197,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_create",
             method: ::reqwest::Method::POST,
+            template: "/api/token/",
             path: "/api/token/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -189,6 +207,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::LsapiTokenCreate, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LsapiTokenCreate>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -225,6 +259,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_list",
             method: ::reqwest::Method::GET,
+            template: "/api/token/",
             path: "/api/token/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -234,6 +269,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::LsapiTokenList>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::LsapiTokenList>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -278,6 +331,7 @@ impl RefreshBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_refresh_create",
             method: ::reqwest::Method::POST,
+            template: "/api/token/refresh/",
             path: "/api/token/refresh/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -287,6 +341,24 @@ impl RefreshBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::TokenRefreshResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::TokenRefreshResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -331,6 +403,7 @@ impl RotateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_rotate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/token/rotate/",
             path: "/api/token/rotate/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -340,5 +413,23 @@ impl RotateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::TokenRotateResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::TokenRotateResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -250,6 +250,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_users_create",
             method: ::reqwest::Method::POST,
+            template: "/api/users/",
             path: "/api/users/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -259,6 +260,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -291,6 +308,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_users_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/users/{id}/",
             path: format!("/api/users/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -300,6 +318,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -338,6 +372,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_users_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/users/{id}/",
             path: format!("/api/users/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -347,6 +382,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -383,6 +434,7 @@ impl GetHotkeysBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_current_user_hotkeys_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/current-user/hotkeys/",
             path: "/api/current-user/hotkeys/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -392,6 +444,22 @@ impl GetHotkeysBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Hotkeys, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -428,6 +496,7 @@ impl GetTokenBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_current_user_token_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/current-user/token",
             path: "/api/current-user/token".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -437,6 +506,24 @@ impl GetTokenBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::UsersGetTokenResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::UsersGetTokenResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -473,6 +560,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_users_list",
             method: ::reqwest::Method::GET,
+            template: "/api/users/",
             path: "/api/users/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -482,6 +570,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::BaseUser>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::BaseUser>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -518,6 +622,7 @@ impl ResetTokenBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_current_user_reset_token_create",
             method: ::reqwest::Method::POST,
+            template: "/api/current-user/reset-token/",
             path: "/api/current-user/reset-token/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -527,6 +632,24 @@ impl ResetTokenBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::UsersResetTokenResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::UsersResetTokenResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -627,6 +750,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_users_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/users/{id}/",
             path: format!("/api/users/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -636,6 +760,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -688,6 +828,7 @@ impl UpdateHotkeysBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_current_user_hotkeys_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/current-user/hotkeys/",
             path: "/api/current-user/hotkeys/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -697,6 +838,22 @@ impl UpdateHotkeysBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Hotkeys, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -733,6 +890,7 @@ impl WhoamiBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_current_user_whoami_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/current-user/whoami",
             path: "/api/current-user/whoami".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -742,5 +900,21 @@ impl WhoamiBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::BaseWhoAmIUser, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::BaseWhoAmIUser>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

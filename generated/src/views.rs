@@ -199,6 +199,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_create",
             method: ::reqwest::Method::POST,
+            template: "/api/dm/views/",
             path: "/api/dm/views/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -208,6 +209,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -240,6 +257,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/dm/views/{id}/",
             path: format!("/api/dm/views/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -249,6 +267,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -280,6 +314,7 @@ impl DeleteAllBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_reset_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/dm/views/reset/",
             path: "/api/dm/views/reset/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -296,6 +331,22 @@ impl DeleteAllBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -332,6 +383,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/views/{id}/",
             path: format!("/api/dm/views/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -341,6 +393,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -384,6 +452,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_list",
             method: ::reqwest::Method::GET,
+            template: "/api/dm/views/",
             path: "/api/dm/views/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -399,6 +468,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::View>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::View>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -449,6 +534,7 @@ impl ReplaceBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_update",
             method: ::reqwest::Method::PUT,
+            template: "/api/dm/views/{id}/",
             path: format!("/api/dm/views/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -458,6 +544,22 @@ impl ReplaceBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -508,6 +610,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/dm/views/{id}/",
             path: format!("/api/dm/views/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -517,6 +620,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::View>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -555,6 +674,7 @@ impl UpdateOrderBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_views_order_create",
             method: ::reqwest::Method::POST,
+            template: "/api/dm/views/order/",
             path: "/api/dm/views/order/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -564,5 +684,21 @@ impl UpdateOrderBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -204,6 +204,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_create",
             method: ::reqwest::Method::POST,
+            template: "/api/webhooks/",
             path: "/api/webhooks/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -213,6 +214,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Webhook, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Webhook>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -245,6 +262,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/webhooks/{id}/",
             path: format!("/api/webhooks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -254,6 +272,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -292,6 +326,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/webhooks/{id}/",
             path: format!("/api/webhooks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -301,6 +336,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Webhook, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Webhook>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -344,6 +395,7 @@ impl InfoBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_info_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/webhooks/info/",
             path: "/api/webhooks/info/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -360,6 +412,24 @@ impl InfoBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::WebhooksInfoResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::WebhooksInfoResponse>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -403,6 +473,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_list",
             method: ::reqwest::Method::GET,
+            template: "/api/webhooks/",
             path: "/api/webhooks/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -418,6 +489,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::Webhook>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Webhook>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -508,6 +595,7 @@ impl ReplaceBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_update",
             method: ::reqwest::Method::PUT,
+            template: "/api/webhooks/{id}/",
             path: format!("/api/webhooks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -517,6 +605,27 @@ impl ReplaceBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::WebhookSerializerForUpdate, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::WebhookSerializerForUpdate>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -615,6 +724,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_webhooks_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/webhooks/{id}/",
             path: format!("/api/webhooks/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -624,5 +734,26 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::WebhookSerializerForUpdate, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::WebhookSerializerForUpdate>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -183,11 +183,14 @@ fn build_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
         row.build_s = cargo(crates, &["build", "--offline", "-p", &package], &env)
             .map(|run| run.took.as_secs_f64())
             .ok();
-        row.clippy = Some(passes(
-            crates,
-            &env,
-            &["clippy", "--offline", "-p", &package, "--", "-D", "warnings"],
-        ));
+        // Clean with the default features and with every optional one (tracing, blocking, ...).
+        let clippy = |features: &[&str]| {
+            let mut args = vec!["clippy", "--offline", "-p", &package];
+            args.extend(features);
+            args.extend(["--", "-D", "warnings"]);
+            passes(crates, &env, &args)
+        };
+        row.clippy = Some(clippy(&[]) && clippy(&["--all-features"]));
         row.doctests = Some(passes(crates, &env, &["test", "--offline", "--doc", "-p", &package]));
         row.examples = example_tests(crates, &env, &package);
     }

@@ -213,7 +213,9 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         #redaction_tests
         #example_tests
 
-        pub use runtime::{ApiError, Auth, CallOptions, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Nullable, Response, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
+        #[cfg(feature = "blocking")]
+        pub use runtime::BlockingItems;
 
         /// What the runtime needs to know about this API.
         const API: runtime::ApiInfo = runtime::ApiInfo {

@@ -34,9 +34,14 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     if uses_dates(api) {
         text.push_str(CHRONO);
     }
-    if api.operations.iter().any(|op| op.pagination.is_some()) {
-        text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
-    }
+    // Paginated lists stream with futures-util; otherwise only `blocking` needs it.
+    let pages = api.operations.iter().any(|op| op.pagination.is_some());
+    text.push_str(match pages {
+        true => "futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n",
+        false => {
+            "futures-util = { version = \"0.3\", default-features = false, features = [\"std\"], optional = true }\n"
+        }
+    });
     text.push_str("httpdate = \"1\"\n");
     text.push_str("percent-encoding = \"2\"\n");
     text.push_str("pin-project-lite = \"0.2\"\n");
@@ -46,7 +51,13 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("serde_path_to_error = \"0.1\"\n");
     text.push_str("thiserror = \"2\"\n");
     text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
+    text.push_str(TRACING);
     text.push_str(FEATURES);
+    text.push_str(CLIENT_FEATURES);
+    text.push_str(match pages {
+        true => "blocking = [\"tokio/rt\"]\n",
+        false => "blocking = [\"tokio/rt\", \"dep:futures-util\"]\n",
+    });
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,
@@ -59,6 +70,13 @@ const FEATURES: &str = "\n[features]\n\
 # Also derive Serialize on types only received and Deserialize on types only sent\n\
 # (to store or replay values); off by default to keep the crate quick to build.\n\
 roundtrip = []\n";
+
+const TRACING: &str =
+    "tracing = { version = \"0.1\", default-features = false, features = [\"std\"], optional = true }\n";
+
+const CLIENT_FEATURES: &str = "# A span per call and events for retries and token renewals (never credentials or bodies).\n\
+tracing = [\"dep:tracing\"]\n\
+# `send_blocking()` on every builder, for programs without an async runtime.\n";
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()

@@ -24,9 +24,11 @@ use crate::ir::{Api, TypeDef};
 /// It lives in `codegen/runtime/` and is copied verbatim, behind the same header.
 const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/auth.rs", include_str!("../../runtime/auth.rs")),
+    ("src/runtime/blocking.rs", include_str!("../../runtime/blocking.rs")),
     ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/runtime/hooks.rs", include_str!("../../runtime/hooks.rs")),
     ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
@@ -34,6 +36,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
     ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
     ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
+    ("src/runtime/trace.rs", include_str!("../../runtime/trace.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
 ];
 

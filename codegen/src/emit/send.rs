@@ -30,6 +30,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
     let operation = &op.id;
+    let template = &op.path;
     Ok(quote! {
         #pages
 
@@ -47,6 +48,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
             let request_spec = crate::runtime::RequestSpec {
                 operation: #operation,
                 method: ::reqwest::Method::#method,
+                template: #template,
                 path: #path,
                 query: #query,
                 headers: #headers,
@@ -56,6 +58,20 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
                 options: self.options,
             };
             self.client.execute(request_spec).await? #finish
+        }
+
+        /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+        /// (feature `blocking`; not inside an async runtime).
+        #[cfg(feature = "blocking")]
+        pub fn send_blocking(self) -> Result<#output, crate::Error> {
+            self.client.clone().block_on(self.send())
+        }
+
+        /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+        /// (feature `blocking`; not inside an async runtime).
+        #[cfg(feature = "blocking")]
+        pub fn send_with_response_blocking(self) -> Result<crate::Response<#output>, crate::Error> {
+            self.client.clone().block_on(self.send_with_response())
         }
     })
 }
@@ -289,6 +305,13 @@ fn all_items(api: &Api, p: &Pagination) -> Result<TokenStream> {
                 Ok(Some((items, (builder, next_page, seen))))
             })
             .try_flatten()
+        }
+
+        /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+        /// (feature `blocking`; not inside an async runtime).
+        #[cfg(feature = "blocking")]
+        pub fn all_items_blocking(self) -> crate::BlockingItems<#item> {
+            crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
         }
     })
 }

@@ -212,6 +212,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/azure",
             path: "/api/storages/export/azure".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -221,6 +222,24 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -253,6 +272,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/storages/export/azure/{id}",
             path: format!("/api/storages/export/azure/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -262,6 +282,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -300,6 +336,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/azure/{id}",
             path: format!("/api/storages/export/azure/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -309,6 +346,24 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -349,6 +404,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/azure",
             path: "/api/storages/export/azure".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -365,6 +421,27 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::AzureBlobExportStorage>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -403,6 +480,7 @@ impl SyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_sync_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/azure/{id}/sync",
             path: format!("/api/storages/export/azure/{id}/sync"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -412,6 +490,24 @@ impl SyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -512,6 +608,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/storages/export/azure/{id}",
             path: format!("/api/storages/export/azure/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -521,6 +618,24 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::AzureBlobExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -622,6 +737,7 @@ impl ValidateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_azure_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/azure/validate",
             path: "/api/storages/export/azure/validate".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -631,5 +747,21 @@ impl ValidateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -218,6 +218,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/redis",
             path: "/api/storages/export/redis".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -227,6 +228,24 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -259,6 +278,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/storages/export/redis/{id}",
             path: format!("/api/storages/export/redis/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -268,6 +288,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -306,6 +342,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/redis/{id}",
             path: format!("/api/storages/export/redis/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -315,6 +352,24 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -352,6 +407,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/redis",
             path: "/api/storages/export/redis".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -368,6 +424,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::RedisExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::RedisExportStorage>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -406,6 +480,7 @@ impl SyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_sync_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/redis/{id}/sync",
             path: format!("/api/storages/export/redis/{id}/sync"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -415,6 +490,24 @@ impl SyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -521,6 +614,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/storages/export/redis/{id}",
             path: format!("/api/storages/export/redis/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -530,6 +624,24 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::RedisExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -637,6 +749,7 @@ impl ValidateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_redis_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/redis/validate",
             path: "/api/storages/export/redis/validate".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -646,5 +759,21 @@ impl ValidateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

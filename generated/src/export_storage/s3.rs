@@ -243,6 +243,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/s3",
             path: "/api/storages/export/s3".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -252,6 +253,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::S3ExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -284,6 +301,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/storages/export/s3/{id}",
             path: format!("/api/storages/export/s3/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -293,6 +311,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -331,6 +365,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/s3/{id}",
             path: format!("/api/storages/export/s3/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -340,6 +375,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::S3ExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -377,6 +428,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/export/s3",
             path: "/api/storages/export/s3".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -393,6 +445,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::S3ExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::S3ExportStorage>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -431,6 +501,7 @@ impl SyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_sync_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/s3/{id}/sync",
             path: format!("/api/storages/export/s3/{id}/sync"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -440,6 +511,22 @@ impl SyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::S3ExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -571,6 +658,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/storages/export/s3/{id}",
             path: format!("/api/storages/export/s3/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -580,6 +668,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::S3ExportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -709,6 +813,7 @@ impl ValidateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_export_s3_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/export/s3/validate",
             path: "/api/storages/export/s3/validate".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -718,5 +823,21 @@ impl ValidateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

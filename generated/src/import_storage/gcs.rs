@@ -239,6 +239,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/gcs/",
             path: "/api/storages/gcs/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -248,6 +249,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -280,6 +297,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/storages/gcs/{id}",
             path: format!("/api/storages/gcs/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -289,6 +307,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -327,6 +361,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/gcs/{id}",
             path: format!("/api/storages/gcs/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -336,6 +371,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -373,6 +424,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/gcs/",
             path: "/api/storages/gcs/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -389,6 +441,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::GcsImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::GcsImportStorage>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -427,6 +497,7 @@ impl SyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_sync_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/gcs/{id}/sync",
             path: format!("/api/storages/gcs/{id}/sync"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -436,6 +507,22 @@ impl SyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -563,6 +650,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/storages/gcs/{id}",
             path: format!("/api/storages/gcs/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -572,6 +660,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::GcsImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::GcsImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -697,6 +801,7 @@ impl ValidateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_gcs_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/gcs/validate",
             path: "/api/storages/gcs/validate".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -706,5 +811,21 @@ impl ValidateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -205,6 +205,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/localfiles/",
             path: "/api/storages/localfiles/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -214,6 +215,24 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::LocalFilesImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -246,6 +265,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/storages/localfiles/{id}",
             path: format!("/api/storages/localfiles/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -255,6 +275,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -293,6 +329,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/localfiles/{id}",
             path: format!("/api/storages/localfiles/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -302,6 +339,24 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::LocalFilesImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -342,6 +397,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/localfiles/",
             path: "/api/storages/localfiles/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -358,6 +414,27 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::LocalFilesImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::LocalFilesImportStorage>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -396,6 +473,7 @@ impl SyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_sync_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/localfiles/{id}/sync",
             path: format!("/api/storages/localfiles/{id}/sync"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -405,6 +483,24 @@ impl SyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::LocalFilesImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -485,6 +581,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/storages/localfiles/{id}",
             path: format!("/api/storages/localfiles/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -494,6 +591,24 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::LocalFilesImportStorage, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LocalFilesImportStorage>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -581,6 +696,7 @@ impl ValidateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/storages/localfiles/validate",
             path: "/api/storages/localfiles/validate".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -590,5 +706,21 @@ impl ValidateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -131,6 +131,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_list",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/",
             path: "/api/storages/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -146,6 +147,30 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -188,6 +213,7 @@ impl ListTypesBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_types_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/storages/types",
             path: "/api/storages/types".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -197,5 +223,26 @@ impl ListTypesBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::ImportStorageListTypesResponseItem>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::ImportStorageListTypesResponseItem>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

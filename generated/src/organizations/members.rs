@@ -108,6 +108,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/organizations/{id}/memberships/{user_pk}/",
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -117,6 +118,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -166,6 +183,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/organizations/{id}/memberships/{user_pk}/",
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -185,6 +203,24 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::OrganizationMember, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationMember>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -248,6 +284,15 @@ impl ListBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(
+        self,
+    ) -> crate::BlockingItems<crate::models::OrganizationMemberList> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -269,6 +314,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_list",
             method: ::reqwest::Method::GET,
+            template: "/api/organizations/{id}/memberships",
             path: format!("/api/organizations/{id}/memberships"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -294,5 +340,26 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedOrganizationMemberListList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedOrganizationMemberListList>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

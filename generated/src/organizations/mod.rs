@@ -130,6 +130,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/organizations/{id}",
             path: format!("/api/organizations/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -139,6 +140,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Organization, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -175,6 +192,7 @@ impl GetInviteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_invite_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/invite",
             path: "/api/invite".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -184,6 +202,24 @@ impl GetInviteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::OrganizationInvite, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -220,6 +256,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_list",
             method: ::reqwest::Method::GET,
+            template: "/api/organizations/",
             path: "/api/organizations/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -229,6 +266,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<Vec<crate::models::OrganizationId>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::OrganizationId>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -265,6 +320,7 @@ impl ResetTokenBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_invite_reset_token_create",
             method: ::reqwest::Method::POST,
+            template: "/api/invite/reset-token",
             path: "/api/invite/reset-token".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -274,6 +330,24 @@ impl ResetTokenBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::OrganizationInvite, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -352,6 +426,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/organizations/{id}",
             path: format!("/api/organizations/{id}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -361,5 +436,21 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Organization, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -234,6 +234,7 @@ impl ConvertBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_convert_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/exports/{export_pk}/convert",
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -243,6 +244,27 @@ impl ConvertBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsExportsConvertResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsExportsConvertResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -367,6 +389,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/exports/",
             path: format!("/api/projects/{id}/exports/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -376,6 +399,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::ExportCreate, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::ExportCreate>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -412,6 +451,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/projects/{id}/exports/{export_pk}",
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -421,6 +461,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -468,6 +524,7 @@ impl DownloadBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_download_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/exports/{export_pk}/download",
             path: format!("/api/projects/{id}/exports/{export_pk}/download"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -483,6 +540,22 @@ impl DownloadBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.bytes()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<u8>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -547,6 +620,7 @@ impl DownloadSyncBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/export",
             path: format!("/api/projects/{id}/export"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -575,6 +649,22 @@ impl DownloadSyncBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.bytes()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<u8>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -617,6 +707,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/exports/{export_pk}",
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -626,6 +717,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Export, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Export>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -664,6 +771,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_list",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/exports/",
             path: format!("/api/projects/{id}/exports/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -673,6 +781,22 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::Export>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::Export>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -717,6 +841,7 @@ impl ListFormatsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_formats_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/export/formats",
             path: format!("/api/projects/{id}/export/formats"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -726,5 +851,29 @@ impl ListFormatsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        Vec<crate::models::ProjectsExportsListFormatsResponseItem>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<Vec<crate::models::ProjectsExportsListFormatsResponseItem>>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -164,6 +164,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_label_links_create",
             method: ::reqwest::Method::POST,
+            template: "/api/label_links/",
             path: "/api/label_links/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -173,6 +174,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -205,6 +222,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_label_links_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/label_links/{id}/",
             path: format!("/api/label_links/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -214,6 +232,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -252,6 +286,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_label_links_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/label_links/{id}/",
             path: format!("/api/label_links/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -261,6 +296,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -309,6 +360,13 @@ impl ListBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(self) -> crate::BlockingItems<crate::models::LabelLink> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -326,6 +384,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_label_links_list",
             method: ::reqwest::Method::GET,
+            template: "/api/label_links/",
             path: "/api/label_links/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -341,6 +400,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedLabelLinkList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedLabelLinkList>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -405,6 +482,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_label_links_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/label_links/{id}/",
             path: format!("/api/label_links/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -414,6 +492,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::LabelLink, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::LabelLink>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -467,6 +561,7 @@ impl UpdateManyBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_labels_bulk_create",
             method: ::reqwest::Method::POST,
+            template: "/api/labels/bulk",
             path: "/api/labels/bulk".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -476,5 +571,26 @@ impl UpdateManyBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsLabelsUpdateManyResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsLabelsUpdateManyResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

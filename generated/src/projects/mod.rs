@@ -761,6 +761,7 @@ impl CreateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/",
             path: "/api/projects/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -770,6 +771,22 @@ impl CreateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Project, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -802,6 +819,7 @@ impl DeleteBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_destroy",
             method: ::reqwest::Method::DELETE,
+            template: "/api/projects/{id}/",
             path: format!("/api/projects/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -811,6 +829,22 @@ impl DeleteBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -849,6 +883,7 @@ impl GetBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/",
             path: format!("/api/projects/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -858,6 +893,22 @@ impl GetBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Project, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -900,6 +951,7 @@ impl GetReimportBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_reimports_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/reimports/{reimport_pk}/",
             path: format!("/api/projects/{id}/reimports/{reimport_pk}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -909,6 +961,22 @@ impl GetReimportBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::ProjectReimport, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::ProjectReimport>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -963,6 +1031,7 @@ impl ImportPredictionsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_predictions_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/import/predictions",
             path: format!("/api/projects/{id}/import/predictions"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -972,6 +1041,27 @@ impl ImportPredictionsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsImportPredictionsResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportPredictionsResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1050,6 +1140,7 @@ impl ImportTasksBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/import",
             path: format!("/api/projects/{id}/import"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -1079,6 +1170,27 @@ impl ImportTasksBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsImportTasksResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportTasksResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1150,6 +1262,7 @@ impl ImportTasksUploadBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/import",
             path: format!("/api/projects/{id}/import"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -1179,6 +1292,27 @@ impl ImportTasksUploadBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsImportTasksUploadResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsImportTasksUploadResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1276,6 +1410,13 @@ impl ListBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(self) -> crate::BlockingItems<crate::models::Project> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -1293,6 +1434,7 @@ impl ListBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_list",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/",
             path: "/api/projects/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -1329,6 +1471,24 @@ impl ListBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedProjectList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::PaginatedProjectList>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1419,6 +1579,15 @@ impl ListCountsBuilder {
             .try_flatten()
     }
 
+    /// [`all_items`](Self::all_items) as an iterator that blocks for each page
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn all_items_blocking(
+        self,
+    ) -> crate::BlockingItems<crate::models::ProjectCounts> {
+        crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
+    }
+
     /// Checks documented limits, sends the request and decodes the reply.
     pub fn send(
         self,
@@ -1439,6 +1608,7 @@ impl ListCountsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_counts_list",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/counts/",
             path: "/api/projects/counts/".to_owned(),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -1472,6 +1642,27 @@ impl ListCountsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::PaginatedProjectCountsList, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedProjectCountsList>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1524,6 +1715,7 @@ impl ListTasksBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_tasks_list",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/tasks/",
             path: format!("/api/projects/{id}/tasks/"),
             query: {
                 let mut query_pairs = crate::runtime::Query::default();
@@ -1542,6 +1734,22 @@ impl ListTasksBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::TaskSimple>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::TaskSimple>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1580,6 +1788,7 @@ impl ListUniqueAnnotatorsBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_annotators_retrieve",
             method: ::reqwest::Method::GET,
+            template: "/api/projects/{id}/annotators/",
             path: format!("/api/projects/{id}/annotators/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -1589,6 +1798,22 @@ impl ListUniqueAnnotatorsBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<Vec<crate::models::UserSimple>, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<Vec<crate::models::UserSimple>>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1924,6 +2149,7 @@ impl UpdateBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_partial_update",
             method: ::reqwest::Method::PATCH,
+            template: "/api/projects/{id}/",
             path: format!("/api/projects/{id}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -1933,6 +2159,22 @@ impl UpdateBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<crate::models::Project, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<crate::models::Project>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -1971,6 +2213,7 @@ impl ValidateConfigBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_validate_create",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/validate/",
             path: "/api/projects/validate/".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -1980,6 +2223,22 @@ impl ValidateConfigBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.empty()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error> {
+        self.client.clone().block_on(self.send_with_response())
     }
 }
 
@@ -2029,6 +2288,7 @@ impl ValidateLabelConfigBuilder {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_validate_label_config",
             method: ::reqwest::Method::POST,
+            template: "/api/projects/{id}/validate/",
             path: format!("/api/projects/{id}/validate/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
@@ -2038,5 +2298,26 @@ impl ValidateLabelConfigBuilder {
             options: self.options,
         };
         self.client.execute(request_spec).await?.json()
+    }
+
+    /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<crate::models::ProjectsValidateLabelConfigResponse, crate::Error> {
+        self.client.clone().block_on(self.send())
+    }
+
+    /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+    /// (feature `blocking`; not inside an async runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_with_response_blocking(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ProjectsValidateLabelConfigResponse>,
+        crate::Error,
+    > {
+        self.client.clone().block_on(self.send_with_response())
     }
 }

@@ -53,6 +53,17 @@ pub enum Error {
     /// Getting an access token failed; the cause is the token exchange's own error.
     #[error("could not get an access token: {0}")]
     Auth(Box<Error>),
+    /// A [`Middleware`](super::Middleware) stopped the request; nothing was sent.
+    #[error("{method} {path} stopped by a middleware: {source}")]
+    Middleware {
+        /// HTTP method of the call.
+        method: String,
+        /// Path of the call, without the base URL.
+        path: String,
+        /// What the middleware returned.
+        #[source]
+        source: super::BoxError,
+    },
 }
 
 impl Error {

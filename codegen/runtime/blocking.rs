@@ -1,0 +1,100 @@
+//! Feature `blocking`: the builders' `send_blocking()` for programs without an async
+//! runtime. Each client (and its clones) owns one small runtime, made on the first
+//! blocking call and shared by every call after it; calls from several threads at once
+//! are fine. Not for use inside an async runtime: there a blocking call would stall the
+//! runtime's thread, so it returns an error instead.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+use super::client::Client;
+use super::error::Error;
+
+/// The client's runtime, made on first use. Shut down without waiting when the last
+/// clone of the client goes, so dropping a client inside async code cannot panic.
+#[derive(Default)]
+pub(crate) struct OwnRuntime(OnceLock<Result<tokio::runtime::Runtime, String>>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(Ok(runtime)) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl OwnRuntime {
+    fn get(&self) -> Result<&tokio::runtime::Runtime, Error> {
+        let made = self.0.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        });
+        made.as_ref()
+            .map_err(|e| Error::Config(format!("cannot start the blocking client's runtime: {e}")))
+    }
+}
+
+impl Client {
+    /// Runs `call` to its end on this client's runtime, blocking the thread.
+    pub(crate) fn block_on<T>(&self, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::Config(
+                "a blocking call inside an async runtime would stall it; use `.send().await` there".to_owned(),
+            ));
+        }
+        self.own_runtime().get()?.block_on(call)
+    }
+}
+
+/// A page walk (`all_items()`) as an iterator: each `next()` blocks until the next item (or
+/// the next page) is there.
+type ItemStream<T> = Pin<Box<dyn futures_util::Stream<Item = Result<T, Error>> + Send>>;
+
+#[must_use = "an iterator does nothing until it is used"]
+pub struct BlockingItems<T> {
+    client: Client,
+    items: Option<ItemStream<T>>,
+}
+
+impl<T> BlockingItems<T> {
+    #[allow(dead_code)] // only APIs with paginated lists use it
+    pub(crate) fn new(
+        client: Client,
+        items: impl futures_util::Stream<Item = Result<T, Error>> + Send + 'static,
+    ) -> Self {
+        BlockingItems {
+            client,
+            items: Some(Box::pin(items)),
+        }
+    }
+}
+
+impl<T> Iterator for BlockingItems<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let items = self.items.as_mut()?;
+        let next = self
+            .client
+            .block_on(async { Ok(futures_util::StreamExt::next(items).await) });
+        match next {
+            Ok(item) => item,
+            // The error says why no item can come; it ends the walk.
+            Err(error) => {
+                self.items = None;
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for BlockingItems<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingItems")
+            .field("done", &self.items.is_none())
+            .finish()
+    }
+}
