@@ -14,6 +14,7 @@ pub mod naming;
 pub mod output;
 pub mod overlay;
 pub mod pointer;
+pub mod surface;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -128,13 +129,33 @@ pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run
 pub fn run_with(config_path: &Path, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
     let generated = generate(config_path)?;
     let generated = if strict { generated.deny_warnings()? } else { generated };
-    let report = output::sync(out_dir, &generated.files, mode)?;
+    let api_changes = api_changes(out_dir, &generated.files)?;
+    let report = match (mode, &api_changes) {
+        // Nothing differs: the check just made is the whole report.
+        (output::Mode::Write, None) => output::Report::default(),
+        _ => output::sync(out_dir, &generated.files, mode)?,
+    };
     Ok(Run {
         files: generated.files.len(),
         warnings: generated.warnings,
         report,
         timings: generated.timings,
+        api_changes: api_changes.flatten(),
     })
+}
+
+/// What changes for callers if `files` replace the crate in `out_dir`: `None` if no file
+/// would change; `Some(None)` if there is no crate there to compare with.
+fn api_changes(out_dir: &Path, files: &[OutputFile]) -> Result<Option<Option<surface::Changes>>> {
+    if output::sync(out_dir, files, output::Mode::Check)?.is_clean() {
+        return Ok(None);
+    }
+    if !out_dir.join("src").is_dir() {
+        return Ok(Some(None));
+    }
+    let old = surface::Surface::of_dir(out_dir)?;
+    let new = surface::Surface::of_files(files)?;
+    Ok(Some(Some(surface::diff(&old, &new))))
 }
 
 /// The outcome of [`run`].
@@ -145,4 +166,7 @@ pub struct Run {
     pub report: output::Report,
     /// Load + lower + emit + format, without the disk.
     pub timings: Timings,
+    /// What changed (or, checking, would change) for the crate's callers; `None` when no
+    /// file changed or there was no crate to compare with.
+    pub api_changes: Option<surface::Changes>,
 }

@@ -4,8 +4,10 @@
 //!   with `--check` fail, naming the files, if `generated/` is not what it would write
 //! - `e2e` ([`e2e`]): the end-to-end tests against a real Label Studio and storage services
 //! - `bench` ([`bench`]): generation time, the generated crate's build time, its run time
+//! - `api-diff` ([`api_diff`]): what changed for callers between two descriptions, as Markdown
 //! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted
 
+mod api_diff;
 mod bench;
 mod corpus;
 mod e2e;
@@ -63,6 +65,19 @@ enum Task {
         #[arg(last = true)]
         test_args: Vec<String>,
     },
+    /// Compare the generated API of two descriptions (same config): Markdown for a pull request
+    ApiDiff {
+        /// The description callers have now
+        old: PathBuf,
+        /// The description they would get
+        new: PathBuf,
+        /// The generator config (its overlays, names and secrets apply to both)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Write the report to FILE instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Generate, build, lint and doctest every description in corpus/SOURCES.toml
     Corpus,
     /// Measure generation, the generated crate's build, and its run time
@@ -101,6 +116,12 @@ fn main() -> ExitCode {
                 test_args,
             },
         ),
+        Task::ApiDiff { old, new, config, out } => api_diff::run(&api_diff::Options {
+            old,
+            new,
+            config: config.unwrap_or_else(|| root.join("schema/codegen.toml")),
+            out,
+        }),
         Task::Corpus => corpus::run(&root),
         Task::Bench { runs } => bench::run(&root, &bench::Options { runs: runs.into() }).map(|()| ExitCode::SUCCESS),
     };

@@ -43,6 +43,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             for path in &report.removed {
                 eprintln!("removed {out_name}/{path}");
             }
+            print_api_changes(&run);
             let t = &run.timings;
             eprintln!(
                 "generated {} files in {:.1} ms (load {:.1}, lower {:.1}, emit+format {:.1} on all cores: \
@@ -70,9 +71,25 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             for path in &report.removed {
                 eprintln!("not generated: {out_name}/{path}");
             }
+            print_api_changes(&run);
             eprintln!("{out_name} is out of date: run `cargo xtask codegen` and commit the result");
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// What the new files change for the crate's callers, one line each, breaking first.
+fn print_api_changes(run: &codegen::Run) {
+    let Some(changes) = &run.api_changes else {
+        return;
+    };
+    if changes.is_empty() {
+        eprintln!("the generated API is unchanged (only code behind it changed)");
+        return;
+    }
+    eprintln!("{}", changes.summary());
+    for change in &changes.0 {
+        eprintln!("  {change}");
     }
 }
 
