@@ -4,6 +4,7 @@
 //! [`load`] (YAML/JSON → `openapiv3`, corrected by [`overlay`]s) → [`lower`] (→ our IR, [`ir`]) → [`emit`] (→ files).
 //! [`output`] writes the files, or checks that what is on disk is fresh.
 
+pub mod build_script;
 pub mod config;
 pub mod emit;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod surface;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+pub use build_script::{Builder, Built};
 pub use config::Config;
 pub use emit::OutputFile;
 pub use error::{Error, Result, Warning};

@@ -63,7 +63,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Report> 
     Ok(report)
 }
 
-fn write_atomically(target: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(target: &Path, contents: &[u8]) -> Result<()> {
     if let Some(dir) = target.parent() {
         fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     }

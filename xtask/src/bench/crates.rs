@@ -71,9 +71,16 @@ impl BenchCrate {
     }
 
     fn build(&self, target_dir: &Path, release: bool) -> Result<f64> {
+        self.build_with(target_dir, release, None)
+    }
+
+    fn build_with(&self, target_dir: &Path, release: bool, feature: Option<&str>) -> Result<f64> {
         let mut args = vec!["build", "--offline", "-p", "label-studio-client"];
         if release {
             args.push("--release");
+        }
+        if let Some(feature) = feature {
+            args.extend(["--features", feature]);
         }
         let target_dir = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
         Ok(cargo(&self.workspace, &args, &target_dir)?.took.as_secs_f64())
@@ -93,6 +100,27 @@ impl BenchCrate {
         }
         let profile = if release { "release" } else { "debug" };
         eprintln!("{}: clean build {profile} {:?} s", self.crate_dir.display(), times);
+        Ok(median(times))
+    }
+
+    /// Median clean debug build of the crate alone with `feature` on (its own
+    /// dependencies built first), to set beside [`clean_builds`](Self::clean_builds).
+    pub fn clean_builds_with_feature(&self, target_dir: &Path, runs: usize, feature: &str) -> Result<f64> {
+        self.build_with(target_dir, false, Some(feature))?; // dependencies
+        let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            cargo(
+                &self.workspace,
+                &["clean", "--offline", "-p", "label-studio-client"],
+                &env,
+            )?;
+            times.push(self.build_with(target_dir, false, Some(feature))?);
+        }
+        eprintln!(
+            "{}: clean build debug, feature {feature}: {times:?} s",
+            self.crate_dir.display()
+        );
         Ok(median(times))
     }
 

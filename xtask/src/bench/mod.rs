@@ -6,7 +6,8 @@
 //!    memory from the process itself (`codegen --stats`).
 //! 2. [`crates`]: the generated crate, copied into its own workspace under
 //!    `target/bench/`: lines, clean build of the crate alone (dependencies built) in
-//!    debug and release, and the incremental rebuild after one field is added to one schema.
+//!    debug and release, debug with each optional feature on, and the incremental rebuild
+//!    after one field is added to one schema.
 //! 3. [`runtime`]: criterion (`client-tests/benches/runtime.rs`), generated vs
 //!    hand-written, with the ratios measured side by side in time.
 //!
@@ -24,6 +25,9 @@ use crate::error::{AtPath, Result};
 use crate::util::cargo;
 use crates::BenchCrate;
 use report::Report;
+
+/// The generated crate's optional features, each built on its own beside the default.
+const FEATURES: [&str; 3] = ["roundtrip", "tracing", "blocking"];
 
 /// The schema whose one field the incremental build adds.
 const EDITED_SCHEMA: &str = "S3ImportStorage";
@@ -62,6 +66,10 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         debug: full.clean_builds(&target_dir, false, build_runs)?,
         release: full.clean_builds(&target_dir, true, build_runs)?,
         seed_debug: seed.clean_builds(&target_dir, false, build_runs)?,
+        feature_debug: FEATURES
+            .iter()
+            .map(|f| Ok((*f, full.clean_builds_with_feature(&target_dir, build_runs, f)?)))
+            .collect::<Result<_>>()?,
         incremental: full.incremental_builds(&xtask, &target_dir, build_runs)?,
         runtime: {
             step("run time (criterion)");

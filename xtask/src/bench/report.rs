@@ -31,6 +31,8 @@ pub struct Report {
     pub debug: f64,
     pub release: f64,
     pub seed_debug: f64,
+    /// Clean debug build with one optional feature on, measured in the same run as `debug`.
+    pub feature_debug: Vec<(&'static str, f64)>,
     pub incremental: f64,
     pub runtime: Vec<Pair>,
 }
@@ -95,6 +97,14 @@ impl Report {
             self.release,
             verdict(self.release <= TARGET_BUILD_S)
         );
+        for (feature, seconds) in &self.feature_debug {
+            let extra = seconds - self.debug;
+            let _ = writeln!(
+                t,
+                "| clean build of the crate alone, debug, feature `{feature}` | {seconds:.1} s ({extra:+.1} s, {:+.0}% over the default, same run) | | |",
+                100.0 * extra / self.debug
+            );
+        }
         let _ = writeln!(
             t,
             "| debug rebuild after one added field ({EDITED_SCHEMA}) | {:.1} s | | |",
@@ -142,6 +152,7 @@ impl Report {
                 "runtime_lines": self.lines.runtime,
                 "clean_build_debug_s": self.debug,
                 "clean_build_release_s": self.release,
+                "clean_build_debug_with_feature_s": self.feature_debug.iter().map(|(f, s)| (f.to_string(), json!(s))).collect::<serde_json::Map<_, _>>(),
                 "incremental_debug_s": self.incremental,
                 "seed_lines": self.seed_lines.total,
                 "seed_clean_build_debug_s": self.seed_debug,
