@@ -164,17 +164,19 @@ impl DeleteBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -222,17 +224,19 @@ impl DeleteManyBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -282,17 +286,19 @@ impl DownloadBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -346,17 +352,19 @@ impl GetBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -435,17 +443,19 @@ impl ListBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<Vec<crate::models::FileUpload>, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<Vec<crate::models::FileUpload>>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -512,17 +522,19 @@ impl UpdateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -586,16 +598,18 @@ impl UpdateUploadBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::FileUpload, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }

@@ -265,17 +265,19 @@ impl CreateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -323,17 +325,19 @@ impl DeleteBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -387,17 +391,19 @@ impl GetBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -449,17 +455,19 @@ impl GetHotkeysBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::Hotkeys, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -511,19 +519,21 @@ impl GetTokenBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::UsersGetTokenResponse, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::UsersGetTokenResponse>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -575,17 +585,19 @@ impl ListBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<Vec<crate::models::BaseUser>, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<Vec<crate::models::BaseUser>>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -637,19 +649,21 @@ impl ResetTokenBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::UsersResetTokenResponse, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::UsersResetTokenResponse>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -765,17 +779,19 @@ impl UpdateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::BaseUser, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::BaseUser>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -843,17 +859,19 @@ impl UpdateHotkeysBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::Hotkeys, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::Hotkeys>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -905,16 +923,18 @@ impl WhoamiBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::BaseWhoAmIUser, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::BaseWhoAmIUser>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }

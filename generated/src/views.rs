@@ -214,17 +214,19 @@ impl CreateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::View>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -272,17 +274,19 @@ impl DeleteBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -336,17 +340,19 @@ impl DeleteAllBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -398,17 +404,19 @@ impl GetBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::View>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -473,17 +481,19 @@ impl ListBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<Vec<crate::models::View>, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<Vec<crate::models::View>>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -549,17 +559,19 @@ impl ReplaceBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::View>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -625,17 +637,19 @@ impl UpdateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<crate::models::View, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::View>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -689,16 +703,18 @@ impl UpdateOrderBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }

@@ -63,15 +63,17 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
         /// Like [`send`](Self::send), blocking this thread until the reply is decoded
         /// (feature `blocking`; not inside an async runtime).
         #[cfg(feature = "blocking")]
+        #[inline]
         pub fn send_blocking(self) -> Result<#output, crate::Error> {
-            self.client.clone().block_on(self.send())
+            self.send_with_response_blocking().map(crate::Response::into_value)
         }
 
         /// Like [`send_with_response`](Self::send_with_response), blocking this thread
         /// (feature `blocking`; not inside an async runtime).
         #[cfg(feature = "blocking")]
+        #[inline]
         pub fn send_with_response_blocking(self) -> Result<crate::Response<#output>, crate::Error> {
-            self.client.clone().block_on(self.send_with_response())
+            self.client.clone().block_on(Box::pin(self.send_with_response()))
         }
     })
 }
@@ -310,6 +312,7 @@ fn all_items(api: &Api, p: &Pagination) -> Result<TokenStream> {
         /// [`all_items`](Self::all_items) as an iterator that blocks for each page
         /// (feature `blocking`; not inside an async runtime).
         #[cfg(feature = "blocking")]
+        #[inline]
         pub fn all_items_blocking(self) -> crate::BlockingItems<#item> {
             crate::runtime::BlockingItems::new(self.client.clone(), self.all_items())
         }

@@ -233,19 +233,21 @@ impl CreateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -293,17 +295,19 @@ impl DeleteBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -357,19 +361,21 @@ impl GetBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -429,19 +435,21 @@ impl ListBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<Vec<crate::models::RedisExportStorage>, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<Vec<crate::models::RedisExportStorage>>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -495,19 +503,21 @@ impl SyncBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -629,19 +639,21 @@ impl UpdateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::RedisExportStorage, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::RedisExportStorage>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -764,16 +776,18 @@ impl ValidateBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }

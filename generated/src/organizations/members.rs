@@ -123,17 +123,19 @@ impl DeleteBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(self) -> Result<(), crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -208,19 +210,21 @@ impl GetBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::OrganizationMember, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<crate::Response<crate::models::OrganizationMember>, crate::Error> {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }
 
@@ -287,6 +291,7 @@ impl ListBuilder {
     /// [`all_items`](Self::all_items) as an iterator that blocks for each page
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn all_items_blocking(
         self,
     ) -> crate::BlockingItems<crate::models::OrganizationMemberList> {
@@ -345,21 +350,23 @@ impl ListBuilder {
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_blocking(
         self,
     ) -> Result<crate::models::PaginatedOrganizationMemberListList, crate::Error> {
-        self.client.clone().block_on(self.send())
+        self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
     /// Like [`send_with_response`](Self::send_with_response), blocking this thread
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
+    #[inline]
     pub fn send_with_response_blocking(
         self,
     ) -> Result<
         crate::Response<crate::models::PaginatedOrganizationMemberListList>,
         crate::Error,
     > {
-        self.client.clone().block_on(self.send_with_response())
+        self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
 }

@@ -40,14 +40,27 @@ impl OwnRuntime {
 }
 
 impl Client {
-    /// Runs `call` to its end on this client's runtime, blocking the thread.
-    pub(crate) fn block_on<T>(&self, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    /// Runs `call` to its end on this client's runtime, blocking the thread. Boxed, so
+    /// that only the reply type makes a copy of this code, not each operation's future.
+    pub(crate) fn block_on<T>(&self, call: Pin<Box<dyn Future<Output = Result<T, Error>> + '_>>) -> Result<T, Error> {
+        let mut result = None;
+        let fill = async {
+            result = Some(call.await);
+        };
+        self.run(std::pin::pin!(fill))?;
+        result.unwrap_or_else(|| Err(Error::Config("the blocking call did not finish".to_owned())))
+    }
+
+    /// The runtime's `block_on`, compiled once: every call's future reaches it as the
+    /// same trait object (one copy per operation would double the crate's build time).
+    fn run(&self, call: Pin<&mut dyn Future<Output = ()>>) -> Result<(), Error> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::Config(
                 "a blocking call inside an async runtime would stall it; use `.send().await` there".to_owned(),
             ));
         }
-        self.own_runtime().get()?.block_on(call)
+        self.own_runtime().get()?.block_on(call);
+        Ok(())
     }
 }
 
@@ -81,7 +94,7 @@ impl<T> Iterator for BlockingItems<T> {
         let items = self.items.as_mut()?;
         let next = self
             .client
-            .block_on(async { Ok(futures_util::StreamExt::next(items).await) });
+            .block_on(Box::pin(async { Ok(futures_util::StreamExt::next(items).await) }));
         match next {
             Ok(item) => item,
             // The error says why no item can come; it ends the walk.
@@ -98,5 +111,22 @@ impl<T> std::fmt::Debug for BlockingItems<T> {
         f.debug_struct("BlockingItems")
             .field("done", &self.items.is_none())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_and_its_clones_share_one_runtime_made_once() {
+        let client = Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
+        let first: *const tokio::runtime::Runtime = client.own_runtime().get().unwrap();
+        let clone = client.clone();
+        let again: *const tokio::runtime::Runtime = clone.own_runtime().get().unwrap();
+        assert_eq!(first, again);
+        let other = Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
+        let others: *const tokio::runtime::Runtime = other.own_runtime().get().unwrap();
+        assert_ne!(first, others);
     }
 }
