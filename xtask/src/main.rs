@@ -85,6 +85,9 @@ enum Task {
         /// Timed generation runs (builds use at most 3)
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
+        /// Also install the pinned peer generators under target/peers/ and measure them in the same run
+        #[arg(long)]
+        peers: bool,
     },
 }
 
@@ -123,7 +126,14 @@ fn main() -> ExitCode {
             out,
         }),
         Task::Corpus => corpus::run(&root),
-        Task::Bench { runs } => bench::run(&root, &bench::Options { runs: runs.into() }).map(|()| ExitCode::SUCCESS),
+        Task::Bench { runs, peers } => bench::run(
+            &root,
+            &bench::Options {
+                runs: runs.into(),
+                peers,
+            },
+        )
+        .map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err}");

@@ -17,6 +17,11 @@ pub struct GenRun {
 }
 
 impl GenRun {
+    /// The whole process, start to exit.
+    pub fn wall_ms(&self) -> f64 {
+        self.wall_ms
+    }
+
     pub fn stat(&self, key: &str) -> f64 {
         self.stats[key].as_f64().unwrap_or(f64::NAN)
     }

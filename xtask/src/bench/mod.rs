@@ -15,6 +15,7 @@
 
 mod crates;
 mod generation;
+mod peers;
 mod report;
 mod runtime;
 
@@ -35,6 +36,8 @@ const EDITED_SCHEMA: &str = "S3ImportStorage";
 pub struct Options {
     /// Timed generation runs (builds: at most 3).
     pub runs: usize,
+    /// Also install and measure the peer generators in the same run.
+    pub peers: bool,
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<()> {
@@ -74,6 +77,19 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         runtime: {
             step("run time (criterion)");
             runtime::measure(root)?
+        },
+        comparison: match options.peers {
+            false => None,
+            true => {
+                step("peers: install, generate (alternating with ours), build");
+                let configs = [&full_config, &seed_config];
+                let ours = |which: usize, out: &Path| -> Result<f64> {
+                    // A fresh folder, as the peers get: the same writing work.
+                    let _ = fs::remove_dir_all(out);
+                    Ok(generation::run_codegen(&xtask, configs[which], out)?.wall_ms())
+                };
+                Some(peers::compare(root, &bench_dir, ours, options.runs, build_runs)?)
+            }
         },
     };
     println!("\n{}", report.table());

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::EDITED_SCHEMA;
 use super::crates::Lines;
 use super::generation::Generation;
+use super::peers::Comparison;
 use super::runtime::Pair;
 
 /// Targets from the issue that asked for this command (#5).
@@ -16,11 +17,10 @@ const TARGET_SEED_GEN_MS: f64 = 10.0;
 const TARGET_BUILD_S: f64 = 12.0;
 const TARGET_RUNTIME_RATIO: f64 = 1.05;
 
-/// Peer figures quoted in issue #5 (same kind of machine); printed for reference, not re-measured.
-const PEERS: &str = "\
-peers (issue #5, not re-measured here): full description generates in 0.40 s (openapi-to-rust 0.23),
-  1.1 s (progenitor 0.15, media types stripped), 9 s (openapi-generator); their crates build alone
-  in 24.5-32.8 s. Seed endpoint: 14 ms / 80 ms / 3.1 s to generate, 0.9-2.0 s to build.";
+/// Targets of issue #12, as ratios to the best peer measured in the same run:
+/// `[full description, seed endpoint]`.
+const TARGET_GEN_RATIO: [f64; 2] = [0.25, 1.0];
+const TARGET_BUILD_RATIO: [f64; 2] = [0.5, 1.0];
 
 pub struct Report {
     pub runs: usize,
@@ -35,6 +35,41 @@ pub struct Report {
     pub feature_debug: Vec<(&'static str, f64)>,
     pub incremental: f64,
     pub runtime: Vec<Pair>,
+    /// The peers, with `--peers`.
+    pub comparison: Option<Comparison>,
+}
+
+/// One figure: ours, each peer's (or why it is missing), the ratio to the best peer.
+struct PeerRow {
+    what: String,
+    ours: String,
+    peers: Vec<Result<String, String>>,
+    ratio: Option<f64>,
+    target: f64,
+    ours_value: f64,
+    best: Option<f64>,
+}
+
+impl PeerRow {
+    fn new(what: String, ours: f64, peers: &[Result<f64, String>], unit: &str, target: f64) -> PeerRow {
+        let best = peers.iter().filter_map(|p| p.as_ref().ok().copied()).reduce(f64::min);
+        let show = |v: f64| {
+            if unit == "ms" {
+                format!("{v:.0} ms")
+            } else {
+                format!("{v:.2} s")
+            }
+        };
+        PeerRow {
+            what,
+            ours: show(ours),
+            peers: peers.iter().map(|p| p.clone().map(show)).collect(),
+            ratio: best.map(|b| ours / b),
+            target,
+            ours_value: ours,
+            best,
+        }
+    }
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -126,8 +161,69 @@ impl Report {
                 verdict(ratio <= TARGET_RUNTIME_RATIO)
             );
         }
-        let _ = writeln!(t, "\n{PEERS}");
+        match &self.comparison {
+            Some(comparison) => t.push_str(&self.peer_table(comparison)),
+            None => t.push_str("\n(peers not measured: `cargo xtask bench --peers` measures them in the same run)\n"),
+        }
         t
+    }
+
+    /// Ours beside each peer, and the ratio to the best peer against the target.
+    fn peer_table(&self, c: &Comparison) -> String {
+        let mut t = String::from("\n| same run | ours |");
+        let mut rule = String::from("|---|---|");
+        for peer in &c.peers {
+            t.push_str(&format!(" {} |", peer.peer.label()));
+            rule.push_str("---|");
+        }
+        t.push_str(" ours / best peer | target |\n");
+        t.push_str(&rule);
+        t.push_str("---|---|\n");
+        for row in self.peer_rows(c) {
+            let cells: Vec<String> = row
+                .peers
+                .iter()
+                .map(|v| v.clone().unwrap_or_else(|why| format!("— ({why})")))
+                .collect();
+            let verdict = row.ratio.map_or("no peer".to_owned(), |r| {
+                format!("{r:.2}× ({})", verdict(r <= row.target))
+            });
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {verdict} | ≤ {}× |",
+                row.what,
+                row.ours,
+                cells.join(" | "),
+                row.target
+            );
+        }
+        t.push_str("\nPeers get the vendor's description as is (ours also applies its overlays and config); progenitor gets it with extra request media types removed (it panics on them otherwise). Seed endpoint: the description cut to PATCH /api/storages/s3/{id} and what it reaches (ours also generates the token exchange its auth needs). Generation: whole process writing a fresh folder, tools alternating, median of the timed rounds. Builds: clean debug build of the crate alone, dependencies built.\n");
+        t
+    }
+
+    fn peer_rows(&self, c: &Comparison) -> Vec<PeerRow> {
+        let mut rows = Vec::new();
+        let names = ["whole API", "seed endpoint"];
+        let our_builds = [self.debug, self.seed_debug];
+        for w in 0..2 {
+            let generation: Vec<Result<f64, String>> = c.peers.iter().map(|p| p.generate_ms[w].clone()).collect();
+            rows.push(PeerRow::new(
+                format!("generate, {}", names[w]),
+                c.ours_generate_ms[w],
+                &generation,
+                "ms",
+                TARGET_GEN_RATIO[w],
+            ));
+            let build: Vec<Result<f64, String>> = c.peers.iter().map(|p| p.build_s[w].clone()).collect();
+            rows.push(PeerRow::new(
+                format!("clean debug build, {}", names[w]),
+                our_builds[w],
+                &build,
+                "s",
+                TARGET_BUILD_RATIO[w],
+            ));
+        }
+        rows
     }
 
     pub fn json(&self) -> Value {
@@ -166,7 +262,45 @@ impl Report {
                 "paired_ratio": p.paired_ratio,
                 "target_ratio": TARGET_RUNTIME_RATIO,
             })).collect::<Vec<_>>(),
+            "peers": self.comparison.as_ref().map(|c| self.peers_json(c)),
         })
+    }
+
+    /// Every peer figure with its value, each peer's, the target and whether it is met.
+    fn peers_json(&self, c: &Comparison) -> Value {
+        let rows: Vec<Value> = self
+            .peer_rows(c)
+            .iter()
+            .map(|row| {
+                let peers: serde_json::Map<String, Value> = c
+                    .peers
+                    .iter()
+                    .zip(&row.peers)
+                    .map(|(p, v)| {
+                        (
+                            p.peer.label().to_owned(),
+                            v.clone().map_or_else(|why| json!({"missing": why}), |v| json!(v)),
+                        )
+                    })
+                    .collect();
+                json!({
+                    "figure": row.what, "ours": row.ours_value, "best_peer": row.best, "peers": peers,
+                    "ratio": row.ratio, "target_ratio": row.target,
+                    "met": row.ratio.map(|r| r <= row.target),
+                })
+            })
+            .collect();
+        let lines: serde_json::Map<String, Value> = c
+            .peers
+            .iter()
+            .map(|p| {
+                (
+                    p.peer.label().to_owned(),
+                    json!({"full": p.lines[0], "seed": p.lines[1]}),
+                )
+            })
+            .collect();
+        json!({ "figures": rows, "rust_lines": lines })
     }
 }
 

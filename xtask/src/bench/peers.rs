@@ -1,0 +1,383 @@
+//! `cargo xtask bench --peers`: other Rust client generators, pinned, installed under
+//! `target/peers/` by this module, and measured in the same run as ours on the same
+//! descriptions, runs alternating between the tools so a slow spell hits all alike.
+//!
+//! What each gets: the vendor's description as is (we also apply our overlays and
+//! config); progenitor gets it with extra request media types removed (it panics on
+//! them otherwise). The seed endpoint is the description cut down to
+//! `PATCH /api/storages/s3/{id}` and the components it reaches.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::error::{AtPath, Error, Result};
+use crate::util::{cargo, median, tail};
+
+/// The seed endpoint every tool generates alone.
+const SEED_PATH: &str = "/api/storages/s3/{id}";
+const SEED_METHOD: &str = "patch";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Peer {
+    Progenitor,
+    OpenapiToRust,
+    OpenapiGenerator,
+}
+
+impl Peer {
+    pub const ALL: [Peer; 3] = [Peer::OpenapiToRust, Peer::Progenitor, Peer::OpenapiGenerator];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Peer::Progenitor => "progenitor 0.15.1",
+            Peer::OpenapiToRust => "openapi-to-rust 0.23.0",
+            Peer::OpenapiGenerator => "openapi-generator 7.26.0",
+        }
+    }
+
+    fn dir_name(self) -> &'static str {
+        match self {
+            Peer::Progenitor => "progenitor",
+            Peer::OpenapiToRust => "openapi-to-rust",
+            Peer::OpenapiGenerator => "openapi-generator",
+        }
+    }
+}
+
+/// A peer ready to run, or why it is missing.
+pub struct Installed {
+    pub peer: Peer,
+    pub program: std::result::Result<PathBuf, String>,
+}
+
+/// Installs each peer once (an installed one is reused).
+pub fn install(root: &Path) -> Vec<Installed> {
+    Peer::ALL
+        .iter()
+        .map(|&peer| {
+            let dir = root.join("target/peers").join(peer.dir_name());
+            let program = install_one(root, peer, &dir).map_err(|e| e.to_string());
+            if let Err(why) = &program {
+                eprintln!("{}: not measured: {why}", peer.label());
+            }
+            Installed { peer, program }
+        })
+        .collect()
+}
+
+fn install_one(root: &Path, peer: Peer, dir: &Path) -> Result<PathBuf> {
+    let (program, krate, version) = match peer {
+        Peer::Progenitor => (dir.join("bin/cargo-progenitor"), "cargo-progenitor", "0.15.1"),
+        Peer::OpenapiToRust => (dir.join("bin/openapi-to-rust"), "openapi-to-rust", "0.23.0"),
+        Peer::OpenapiGenerator => return install_openapi_generator(dir),
+    };
+    if !program.is_file() {
+        let root_arg = dir.display().to_string();
+        let args = ["install", "--locked", "--root", &root_arg, krate, "--version", version];
+        cargo(root, &args, &[])?;
+    }
+    Ok(program)
+}
+
+/// openapi-generator-cli from PyPI (a Java program): only where Java runs.
+fn install_openapi_generator(dir: &Path) -> Result<PathBuf> {
+    let java = Command::new("java").arg("-version").output();
+    if !java.is_ok_and(|o| o.status.success()) {
+        return Err(Error::unexpected(
+            "openapi-generator",
+            "no Java runtime (`java -version` fails)",
+        ));
+    }
+    let program = dir.join("bin/openapi-generator-cli");
+    if !program.is_file() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(dir), "python3 -m venv")?;
+        let pip = dir.join("bin/pip");
+        run(
+            Command::new(&pip).args(["install", "-q", "openapi-generator-cli==7.26.0"]),
+            "pip install",
+        )?;
+    }
+    Ok(program)
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let output = cmd.output().map_err(|source| Error::Spawn {
+        program: what.to_owned(),
+        source,
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(Error::Failed {
+        what: what.to_owned(),
+        status: output.status,
+        output: tail(&String::from_utf8_lossy(&output.stderr), 20),
+    })
+}
+
+/// The descriptions a peer is given: full and seed, progenitor's without extra media types.
+pub struct Inputs {
+    pub full: PathBuf,
+    pub seed: PathBuf,
+    pub full_progenitor: PathBuf,
+    pub seed_progenitor: PathBuf,
+}
+
+pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
+    fs::create_dir_all(dir).at(dir)?;
+    let text = fs::read_to_string(description).at(description)?;
+    let full: Value =
+        serde_json::from_str(&text).map_err(|e| Error::unexpected(description.display(), e.to_string()))?;
+    let seed = seed_description(&full)?;
+    let write = |name: &str, value: &Value| -> Result<PathBuf> {
+        let path = dir.join(name);
+        fs::write(&path, value.to_string()).at(&path)?;
+        Ok(path)
+    };
+    Ok(Inputs {
+        full: description.to_owned(),
+        seed: write("seed.json", &seed)?,
+        full_progenitor: write("full-progenitor.json", &json_bodies_only(full))?,
+        seed_progenitor: write("seed-progenitor.json", &json_bodies_only(seed))?,
+    })
+}
+
+/// The description with one operation and the components its `$ref`s reach.
+fn seed_description(full: &Value) -> Result<Value> {
+    let operation = full["paths"][SEED_PATH][SEED_METHOD].clone();
+    if operation.is_null() {
+        return Err(Error::unexpected(
+            "the description",
+            format!("no {SEED_METHOD} {SEED_PATH}"),
+        ));
+    }
+    let mut seed = full.clone();
+    seed["paths"] = serde_json::json!({ SEED_PATH: { SEED_METHOD: operation } });
+    let mut kept = serde_json::Map::new();
+    let mut pending = refs(&seed["paths"]);
+    while let Some(pointer) = pending.pop() {
+        let Some(key) = pointer.strip_prefix("#/components/") else {
+            continue;
+        };
+        let Some((kind, name)) = key.split_once('/') else {
+            continue;
+        };
+        let section = kept.entry(kind).or_insert_with(|| serde_json::json!({}));
+        if section.get(name).is_some() {
+            continue;
+        }
+        let component = full["components"][kind][name].clone();
+        pending.extend(refs(&component));
+        section[name] = component;
+    }
+    kept.insert(
+        "securitySchemes".to_owned(),
+        full["components"]["securitySchemes"].clone(),
+    );
+    seed["components"] = Value::Object(kept);
+    Ok(seed)
+}
+
+fn refs(value: &Value) -> Vec<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, v)| match (key.as_str(), v) {
+                ("$ref", Value::String(target)) => vec![target.clone()],
+                _ => refs(v),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Request bodies keep only `application/json` where they offer it beside other types.
+fn json_bodies_only(mut doc: Value) -> Value {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return doc;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        let content = &mut operation["requestBody"]["content"];
+        if content
+            .as_object()
+            .is_some_and(|c| c.len() > 1 && c.contains_key("application/json"))
+        {
+            *content = serde_json::json!({ "application/json": content["application/json"].take() });
+        }
+    }
+    doc
+}
+
+/// Generates with `peer` from `description` into a crate at `out` (replaced), timing the
+/// whole process; returns milliseconds.
+pub fn generate(installed: &Installed, program: &Path, description: &Path, out: &Path) -> Result<f64> {
+    let _ = fs::remove_dir_all(out);
+    let mut cmd = match installed.peer {
+        Peer::Progenitor => {
+            let mut cmd = Command::new(program);
+            cmd.arg("progenitor").arg("-i").arg(description).arg("-o").arg(out);
+            cmd.args(["-n", "peer-client", "-v", "0.1.0"]);
+            cmd
+        }
+        Peer::OpenapiToRust => {
+            let mut cmd = Command::new(program);
+            cmd.arg("generate")
+                .arg(description)
+                .arg("--output-dir")
+                .arg(out.join("src"));
+            cmd.args(["--module-name", "peer_client", "--quiet"]);
+            cmd
+        }
+        Peer::OpenapiGenerator => {
+            let mut cmd = Command::new(program);
+            cmd.args(["generate", "-g", "rust", "--package-name", "peer-client", "-i"])
+                .arg(description);
+            cmd.arg("-o").arg(out);
+            cmd
+        }
+    };
+    let started = Instant::now();
+    run(&mut cmd, installed.peer.label())?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if installed.peer == Peer::OpenapiToRust {
+        as_crate(out)?;
+    }
+    Ok(ms)
+}
+
+/// openapi-to-rust writes a module and the dependencies it needs: make it a crate.
+fn as_crate(out: &Path) -> Result<()> {
+    let src = out.join("src");
+    fs::rename(src.join("mod.rs"), src.join("lib.rs")).at(&src)?;
+    let deps_path = src.join("REQUIRED_DEPS.toml");
+    let deps = fs::read_to_string(&deps_path).at(&deps_path)?;
+    let manifest = format!("[package]\nname = \"peer-client\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{deps}");
+    let path = out.join("Cargo.toml");
+    fs::write(&path, manifest).at(&path)
+}
+
+/// Median clean build (debug) of a peer's crate alone, its dependencies built first, in a
+/// workspace of its own beside it; the dependencies come from the registry.
+pub fn clean_builds(crate_dir: &Path, target_dir: &Path, runs: usize) -> Result<f64> {
+    let workspace = crate_dir.parent().unwrap_or(crate_dir);
+    let name = crate_dir.file_name().unwrap_or_default().to_string_lossy();
+    let manifest = workspace.join("Cargo.toml");
+    fs::write(
+        &manifest,
+        format!("[workspace]\nresolver = \"2\"\nmembers = [\"{name}\"]\n"),
+    )
+    .at(&manifest)?;
+    let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
+    cargo(workspace, &["build", "-p", "peer-client"], &env)?;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        cargo(workspace, &["clean", "-p", "peer-client"], &env)?;
+        times.push(
+            cargo(workspace, &["build", "-p", "peer-client"], &env)?
+                .took
+                .as_secs_f64(),
+        );
+    }
+    eprintln!("{}: clean build debug {times:?} s", crate_dir.display());
+    Ok(median(times))
+}
+
+/// One peer's figures on the full description and the seed endpoint (`[full, seed]`),
+/// or why each is missing.
+pub struct PeerFigures {
+    pub peer: Peer,
+    pub generate_ms: [std::result::Result<f64, String>; 2],
+    pub build_s: [std::result::Result<f64, String>; 2],
+    pub lines: [Option<usize>; 2],
+}
+
+/// Our generation measured the same way as the peers' (a whole process writing a fresh
+/// folder), in the same loop.
+pub struct Comparison {
+    pub ours_generate_ms: [f64; 2],
+    pub peers: Vec<PeerFigures>,
+}
+
+/// Generation of every tool, alternating, `runs` times; then each peer crate's builds.
+pub fn compare(
+    root: &Path,
+    bench_dir: &Path,
+    ours: impl Fn(usize, &Path) -> Result<f64>,
+    runs: usize,
+    build_runs: usize,
+) -> Result<Comparison> {
+    let installed = install(root);
+    let dir = bench_dir.join("peers");
+    let inputs = inputs(
+        &root.join("schema/label-studio-1.23.2.openapi.json"),
+        &dir.join("inputs"),
+    )?;
+    let which = ["full", "seed"];
+    let mut our_times: [Vec<f64>; 2] = Default::default();
+    let mut peer_times: Vec<[std::result::Result<Vec<f64>, String>; 2]> =
+        installed.iter().map(|_| [Ok(Vec::new()), Ok(Vec::new())]).collect();
+    for _ in 0..runs + 1 {
+        for (w, name) in which.iter().enumerate() {
+            our_times[w].push(ours(w, &dir.join(format!("ours-{name}")))?);
+            for (i, tool) in installed.iter().enumerate() {
+                let Ok(program) = &tool.program else { continue };
+                if peer_times[i][w].is_err() {
+                    continue;
+                }
+                let description = match (tool.peer, w) {
+                    (Peer::Progenitor, 0) => &inputs.full_progenitor,
+                    (Peer::Progenitor, _) => &inputs.seed_progenitor,
+                    (_, 0) => &inputs.full,
+                    _ => &inputs.seed,
+                };
+                let out = dir.join(format!("{}-{name}/peer-client", tool.peer.dir_name()));
+                match (generate(tool, program, description, &out), &mut peer_times[i][w]) {
+                    (Ok(ms), Ok(times)) => times.push(ms),
+                    (Err(e), slot) => *slot = Err(e.to_string()),
+                    (Ok(_), Err(_)) => {}
+                }
+            }
+        }
+    }
+    // The first round warms caches (and the JVM's files); it is not counted.
+    let timed = |times: &Vec<f64>| median(times[1..].to_vec());
+    let target_dir = dir.join("target");
+    let mut peers = Vec::new();
+    for (tool, times) in installed.iter().zip(peer_times) {
+        let missing = tool.program.as_ref().err().cloned();
+        let mut figures = PeerFigures {
+            peer: tool.peer,
+            generate_ms: [Err(String::new()), Err(String::new())],
+            build_s: [Err(String::new()), Err(String::new())],
+            lines: [None, None],
+        };
+        for (w, name) in which.iter().enumerate() {
+            let crate_dir = dir.join(format!("{}-{name}/peer-client", tool.peer.dir_name()));
+            figures.generate_ms[w] = match (&missing, &times[w]) {
+                (Some(why), _) => Err(why.clone()),
+                (None, Ok(t)) => Ok(timed(t)),
+                (None, Err(why)) => Err(why.clone()),
+            };
+            if figures.generate_ms[w].is_ok() {
+                figures.lines[w] = super::crates::crate_lines(&crate_dir.join("src")).ok().map(|l| l.total);
+                figures.build_s[w] = clean_builds(&crate_dir, &target_dir, build_runs).map_err(|e| e.to_string());
+            } else {
+                figures.build_s[w] = Err("not generated".to_owned());
+            }
+        }
+        peers.push(figures);
+    }
+    Ok(Comparison {
+        ours_generate_ms: [timed(&our_times[0]), timed(&our_times[1])],
+        peers,
+    })
+}
