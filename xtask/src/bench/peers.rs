@@ -201,17 +201,18 @@ fn json_bodies_only(mut doc: Value) -> Value {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return doc;
     };
-    for operation in paths
+    // `get_mut`, not indexing: indexing a missing key would insert a null.
+    let operations = paths
         .values_mut()
         .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-    {
-        let content = &mut operation["requestBody"]["content"];
-        if content
-            .as_object()
-            .is_some_and(|c| c.len() > 1 && c.contains_key("application/json"))
-        {
-            *content = serde_json::json!({ "application/json": content["application/json"].take() });
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        let content = operation.get_mut("requestBody").and_then(|b| b.get_mut("content"));
+        let Some(content) = content.and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if content.len() > 1 && content.contains_key("application/json") {
+            content.retain(|media_type, _| media_type == "application/json");
         }
     }
     doc
@@ -239,7 +240,9 @@ pub fn generate(installed: &Installed, program: &Path, description: &Path, out: 
         }
         Peer::OpenapiGenerator => {
             let mut cmd = Command::new(program);
-            cmd.args(["generate", "-g", "rust", "--package-name", "peer-client", "-i"])
+            cmd.args(["generate", "-g", "rust", "--package-name", "peer-client"]);
+            // The description's version is empty, which it would write as `.0.0`.
+            cmd.args(["--additional-properties", "packageVersion=0.1.0", "-i"])
                 .arg(description);
             cmd.arg("-o").arg(out);
             cmd

@@ -72,6 +72,12 @@ impl PeerRow {
     }
 }
 
+/// A reason short enough for a table cell (report.json keeps the whole of it).
+fn first_line(why: &str) -> String {
+    let line = why.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    line.chars().take(120).collect()
+}
+
 fn verdict(ok: bool) -> &'static str {
     if ok { "met" } else { "MISSED" }
 }
@@ -183,7 +189,7 @@ impl Report {
             let cells: Vec<String> = row
                 .peers
                 .iter()
-                .map(|v| v.clone().unwrap_or_else(|why| format!("— ({why})")))
+                .map(|v| v.clone().unwrap_or_else(|why| format!("— ({})", first_line(&why))))
                 .collect();
             let verdict = row.ratio.map_or("no peer".to_owned(), |r| {
                 format!("{r:.2}× ({})", verdict(r <= row.target))
