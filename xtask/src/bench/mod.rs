@@ -82,13 +82,20 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             false => None,
             true => {
                 step("peers: install, generate (alternating with ours), build");
-                let configs = [&full_config, &seed_config];
-                let ours = |which: usize, out: &Path| -> Result<f64> {
+                let ours = |config: &Path, out: &Path| -> Result<f64> {
                     // A fresh folder, as the peers get: the same writing work.
                     let _ = fs::remove_dir_all(out);
-                    Ok(generation::run_codegen(&xtask, configs[which], out)?.wall_ms())
+                    Ok(generation::run_codegen(&xtask, config, out)?.wall_ms())
                 };
-                Some(peers::compare(root, &bench_dir, ours, options.runs, build_runs)?)
+                let configs = [full_config.as_path(), seed_config.as_path()];
+                Some(peers::compare(
+                    root,
+                    &bench_dir,
+                    ours,
+                    configs,
+                    options.runs,
+                    build_runs,
+                )?)
             }
         },
     };

@@ -5,7 +5,8 @@
 //! What each gets: the vendor's description as is (we also apply our overlays and
 //! config); progenitor gets it with extra request media types removed (it panics on
 //! them otherwise). The seed endpoint is the description cut down to
-//! `PATCH /api/storages/s3/{id}` and the components it reaches.
+//! `PATCH /api/storages/s3/{id}` and the token exchange its auth needs, and the
+//! components they reach; ours reads that cut description too.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,9 +18,9 @@ use serde_json::Value;
 use crate::error::{AtPath, Error, Result};
 use crate::util::{cargo, median, tail};
 
-/// The seed endpoint every tool generates alone.
-const SEED_PATH: &str = "/api/storages/s3/{id}";
-const SEED_METHOD: &str = "patch";
+/// The seed endpoint, and the token exchange its auth needs (our seed config generates
+/// both): every tool gets these two operations.
+const SEED_OPERATIONS: [(&str, &str); 2] = [("/api/storages/s3/{id}", "patch"), ("/api/token/refresh/", "post")];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Peer {
@@ -146,17 +147,39 @@ pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
     })
 }
 
-/// The description with one operation and the components its `$ref`s reach.
-fn seed_description(full: &Value) -> Result<Value> {
-    let operation = full["paths"][SEED_PATH][SEED_METHOD].clone();
-    if operation.is_null() {
-        return Err(Error::unexpected(
-            "the description",
-            format!("no {SEED_METHOD} {SEED_PATH}"),
-        ));
+/// A copy of `config` at `copy` that reads `description` (its other paths made absolute).
+fn config_reading(config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
+    let text = fs::read_to_string(config).at(config)?;
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Error::unexpected(config.display(), e.to_string()))?;
+    let base = config.parent().unwrap_or(Path::new("."));
+    let absolute = |p: &str| base.join(p).display().to_string();
+    if let Some(overlays) = table.get_mut("overlays").and_then(toml::Value::as_array_mut) {
+        for overlay in overlays.iter_mut() {
+            *overlay = toml::Value::String(absolute(overlay.as_str().unwrap_or_default()));
+        }
     }
+    let description = std::path::absolute(description).at(description)?;
+    table.insert(
+        "schema".to_owned(),
+        toml::Value::String(description.display().to_string()),
+    );
+    fs::write(copy, table.to_string()).at(copy)?;
+    Ok(copy.to_owned())
+}
+
+/// The description with the seed operations and the components their `$ref`s reach.
+fn seed_description(full: &Value) -> Result<Value> {
     let mut seed = full.clone();
-    seed["paths"] = serde_json::json!({ SEED_PATH: { SEED_METHOD: operation } });
+    seed["paths"] = serde_json::json!({});
+    for (path, method) in SEED_OPERATIONS {
+        let operation = full["paths"][path][method].clone();
+        if operation.is_null() {
+            return Err(Error::unexpected("the description", format!("no {method} {path}")));
+        }
+        seed["paths"][path] = serde_json::json!({ method: operation });
+    }
     let mut kept = serde_json::Map::new();
     let mut pending = refs(&seed["paths"]);
     while let Some(pointer) = pending.pop() {
@@ -311,10 +334,12 @@ pub struct Comparison {
 }
 
 /// Generation of every tool, alternating, `runs` times; then each peer crate's builds.
+/// `ours(config, out)` runs our generator; `configs` are the full and the seed config.
 pub fn compare(
     root: &Path,
     bench_dir: &Path,
-    ours: impl Fn(usize, &Path) -> Result<f64>,
+    ours: impl Fn(&Path, &Path) -> Result<f64>,
+    configs: [&Path; 2],
     runs: usize,
     build_runs: usize,
 ) -> Result<Comparison> {
@@ -324,13 +349,16 @@ pub fn compare(
         &root.join("schema/label-studio-1.23.2.openapi.json"),
         &dir.join("inputs"),
     )?;
+    // Equal work on the seed endpoint: ours reads the same cut description as the peers.
+    let our_seed = config_reading(configs[1], &inputs.seed, &dir.join("inputs/ours-seed.toml"))?;
+    let our_configs = [configs[0], our_seed.as_path()];
     let which = ["full", "seed"];
     let mut our_times: [Vec<f64>; 2] = Default::default();
     let mut peer_times: Vec<[std::result::Result<Vec<f64>, String>; 2]> =
         installed.iter().map(|_| [Ok(Vec::new()), Ok(Vec::new())]).collect();
     for _ in 0..runs + 1 {
         for (w, name) in which.iter().enumerate() {
-            our_times[w].push(ours(w, &dir.join(format!("ours-{name}")))?);
+            our_times[w].push(ours(our_configs[w], &dir.join(format!("ours-{name}")))?);
             for (i, tool) in installed.iter().enumerate() {
                 let Ok(program) = &tool.program else { continue };
                 if peer_times[i][w].is_err() {
@@ -383,4 +411,58 @@ pub fn compare(
         ours_generate_ms: [timed(&our_times[0]), timed(&our_times[1])],
         peers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label_studio() -> Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/label-studio-1.23.2.openapi.json");
+        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn resolves(doc: &Value, pointer: &str) -> bool {
+        pointer.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some())
+    }
+
+    #[test]
+    fn the_seed_description_holds_the_seed_operations_and_every_component_they_reach() {
+        let full = label_studio();
+        let seed = seed_description(&full).unwrap();
+        let paths = seed["paths"].as_object().unwrap();
+        let kept: Vec<(&str, Vec<&String>)> = paths
+            .iter()
+            .map(|(p, item)| (p.as_str(), item.as_object().unwrap().keys().collect()))
+            .collect();
+        assert_eq!(kept.len(), SEED_OPERATIONS.len());
+        for (path, method) in SEED_OPERATIONS {
+            assert!(kept.iter().any(|(p, m)| *p == path && m.len() == 1 && m[0] == method));
+        }
+        let dangling: Vec<String> = refs(&seed).into_iter().filter(|r| !resolves(&seed, r)).collect();
+        assert!(dangling.is_empty(), "{dangling:?}");
+        let schemas = seed["components"]["schemas"].as_object().unwrap().len();
+        assert!(schemas < full["components"]["schemas"].as_object().unwrap().len() / 10);
+    }
+
+    #[test]
+    fn json_bodies_only_keeps_json_where_offered_and_adds_nothing() {
+        let full = label_studio();
+        let stripped = json_bodies_only(full.clone());
+        let mut changed = 0;
+        for (path, item) in full["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let after = &stripped["paths"][path][method];
+                let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+                assert_eq!(keys(operation), keys(after), "{method} {path}");
+                let types = |v: &Value| v["requestBody"]["content"].as_object().map(|c| c.len());
+                if types(operation) != types(after) {
+                    changed += 1;
+                    assert_eq!(types(after), Some(1));
+                    assert!(after["requestBody"]["content"]["application/json"].is_object());
+                }
+            }
+        }
+        assert!(changed > 0);
+    }
 }

@@ -203,7 +203,7 @@ impl Report {
                 row.target
             );
         }
-        t.push_str("\nPeers get the vendor's description as is (ours also applies its overlays and config); progenitor gets it with extra request media types removed (it panics on them otherwise). Seed endpoint: the description cut to PATCH /api/storages/s3/{id} and what it reaches (ours also generates the token exchange its auth needs). Generation: whole process writing a fresh folder, tools alternating, median of the timed rounds. Builds: clean debug build of the crate alone, dependencies built.\n");
+        t.push_str("\nPeers get the vendor's description as is (ours also applies its overlays and config); progenitor gets it with extra request media types removed (it panics on them otherwise). Seed endpoint: every tool reads the description cut to PATCH /api/storages/s3/{id} and the token exchange its auth needs (POST /api/token/refresh/), and what they reach. Generation: whole process writing a fresh folder, tools alternating, median of the timed rounds. Builds: clean debug build of the crate alone, dependencies built.\n");
         t
     }
 
