@@ -41,6 +41,8 @@ pub fn crate_lines(src: &Path) -> Result<Lines> {
 pub struct BenchCrate {
     workspace: PathBuf,
     pub crate_dir: PathBuf,
+    /// The crate's package name (the config's `[crate] name`).
+    package: String,
     /// Configs generating the crate as is (`a`) and with one added field (`b`).
     configs: Option<(PathBuf, PathBuf)>,
 }
@@ -66,6 +68,7 @@ impl BenchCrate {
         Ok(BenchCrate {
             workspace,
             crate_dir,
+            package: codegen::Config::load(config)?.krate.name,
             configs,
         })
     }
@@ -75,7 +78,7 @@ impl BenchCrate {
     }
 
     fn build_with(&self, target_dir: &Path, release: bool, feature: Option<&str>) -> Result<f64> {
-        let mut args = vec!["build", "--offline", "-p", "label-studio-client"];
+        let mut args = vec!["build", "--offline", "-p", &self.package];
         if release {
             args.push("--release");
         }
@@ -91,7 +94,7 @@ impl BenchCrate {
         self.build(target_dir, release)?; // dependencies
         let mut times = Vec::new();
         for _ in 0..runs {
-            let mut clean = vec!["clean", "--offline", "-p", "label-studio-client"];
+            let mut clean = vec!["clean", "--offline", "-p", &self.package];
             if release {
                 clean.push("--release");
             }
@@ -110,11 +113,7 @@ impl BenchCrate {
         let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
         let mut times = Vec::new();
         for _ in 0..runs {
-            cargo(
-                &self.workspace,
-                &["clean", "--offline", "-p", "label-studio-client"],
-                &env,
-            )?;
+            cargo(&self.workspace, &["clean", "--offline", "-p", &self.package], &env)?;
             times.push(self.build_with(target_dir, false, Some(feature))?);
         }
         eprintln!(

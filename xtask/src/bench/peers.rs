@@ -331,6 +331,8 @@ pub struct PeerFigures {
 pub struct Comparison {
     pub ours_generate_ms: [f64; 2],
     pub peers: Vec<PeerFigures>,
+    /// The largest corpus document progenitor can generate, or why there is none.
+    pub corpus: std::result::Result<CorpusFigures, String>,
 }
 
 /// Generation of every tool, alternating, `runs` times; then each peer crate's builds.
@@ -407,10 +409,135 @@ pub fn compare(
         }
         peers.push(figures);
     }
+    let progenitor = installed.iter().find(|t| t.peer == Peer::Progenitor);
+    let corpus = match progenitor {
+        Some(progenitor) => progenitor_corpus(root, &dir, progenitor, &ours, runs, build_runs),
+        None => Err("progenitor is not among the peers".to_owned()),
+    };
     Ok(Comparison {
         ours_generate_ms: [timed(&our_times[0]), timed(&our_times[1])],
         peers,
+        corpus,
     })
+}
+
+/// Ours and progenitor on the largest corpus document progenitor can generate.
+pub struct CorpusFigures {
+    pub document: String,
+    pub bytes: u64,
+    /// `[ours, progenitor]`.
+    pub generate_ms: [f64; 2],
+    pub build_s: [f64; 2],
+}
+
+/// Tries progenitor on each corpus document, largest first, each with request bodies cut
+/// to JSON and operations without a JSON body dropped (it fails on the others); on the
+/// first it generates, measures both tools on that same input.
+pub fn progenitor_corpus(
+    root: &Path,
+    dir: &Path,
+    progenitor: &Installed,
+    ours: &dyn Fn(&Path, &Path) -> Result<f64>,
+    runs: usize,
+    build_runs: usize,
+) -> std::result::Result<CorpusFigures, String> {
+    let program = progenitor.program.clone()?;
+    let mut documents: Vec<(u64, PathBuf)> = fs::read_dir(root.join("corpus"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .filter_map(|entry| {
+            let folder = entry.path();
+            let document = ["openapi.json", "openapi.yaml"]
+                .iter()
+                .map(|n| folder.join(n))
+                .find(|p| p.is_file())?;
+            Some((fs::metadata(&document).ok()?.len(), document))
+        })
+        .collect();
+    documents.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    for (bytes, document) in documents {
+        let name = document
+            .parent()
+            .and_then(Path::file_name)
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Ok(input) = progenitor_input(&document, &dir.join(format!("corpus-{name}.json"))) else {
+            continue;
+        };
+        let out = dir.join(format!("progenitor-corpus-{name}/peer-client"));
+        if generate(progenitor, &program, &input, &out).is_err() {
+            continue;
+        }
+        let config = document.with_file_name("codegen.toml");
+        let ours_config = config_reading(&config, &input, &dir.join(format!("ours-corpus-{name}.toml")));
+        let figures = ours_config.and_then(|ours_config| {
+            measure_corpus_pair(
+                root,
+                dir,
+                (progenitor, &program, &input, &out),
+                (ours, &ours_config),
+                runs,
+                build_runs,
+            )
+        });
+        return figures
+            .map(|(generate_ms, build_s)| CorpusFigures {
+                document: name,
+                bytes,
+                generate_ms,
+                build_s,
+            })
+            .map_err(|e| e.to_string());
+    }
+    Err("progenitor generated none of the corpus documents".to_owned())
+}
+
+type PeerRun<'a> = (&'a Installed, &'a Path, &'a Path, &'a Path);
+type OurRun<'a> = (&'a dyn Fn(&Path, &Path) -> Result<f64>, &'a Path);
+
+/// Generation alternating between the two, then each crate's clean debug builds.
+fn measure_corpus_pair(
+    root: &Path,
+    dir: &Path,
+    (peer, program, input, out): PeerRun<'_>,
+    (ours, config): OurRun<'_>,
+    runs: usize,
+    build_runs: usize,
+) -> Result<([f64; 2], [f64; 2])> {
+    let our_out = dir.join("ours-corpus-generate");
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs + 1 {
+        mine.push(ours(config, &our_out)?);
+        theirs.push(generate(peer, program, input, out)?);
+    }
+    let ours_crate = super::crates::BenchCrate::prepare(root, dir, "ours-corpus", config, None)?;
+    let ours_build = ours_crate.clean_builds(&dir.join("target"), false, build_runs)?;
+    let peer_build = clean_builds(out, &dir.join("target"), build_runs)?;
+    Ok((
+        [median(mine[1..].to_vec()), median(theirs[1..].to_vec())],
+        [ours_build, peer_build],
+    ))
+}
+
+/// A corpus document as progenitor can take it: JSON, request bodies cut to JSON,
+/// operations without a JSON body dropped.
+fn progenitor_input(document: &Path, json: &Path) -> Result<PathBuf> {
+    let text = fs::read_to_string(document).at(document)?;
+    let doc: Value = serde_yaml::from_str(&text).map_err(|e| Error::unexpected(document.display(), e.to_string()))?;
+    let mut doc = json_bodies_only(doc);
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            item.retain(|_, operation| {
+                let content = operation.get("requestBody").and_then(|b| b.get("content"));
+                content
+                    .and_then(Value::as_object)
+                    .is_none_or(|c| c.contains_key("application/json"))
+            });
+        }
+    }
+    fs::write(json, doc.to_string()).at(json)?;
+    Ok(json.to_owned())
 }
 
 #[cfg(test)]

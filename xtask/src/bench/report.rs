@@ -72,6 +72,27 @@ impl PeerRow {
     }
 }
 
+/// Ours against progenitor on the largest corpus document it generates (reported, no target).
+fn corpus_line(corpus: &Result<super::peers::CorpusFigures, String>) -> String {
+    match corpus {
+        Ok(c) => format!(
+            "\nLargest corpus document progenitor generates: `{}` ({} KB, prepared for it: JSON bodies only). Generate: ours {:.0} ms, progenitor {:.0} ms ({:.2}×). Clean debug build: ours {:.2} s, progenitor {:.2} s ({:.2}×).\n",
+            c.document,
+            c.bytes / 1000,
+            c.generate_ms[0],
+            c.generate_ms[1],
+            c.generate_ms[0] / c.generate_ms[1],
+            c.build_s[0],
+            c.build_s[1],
+            c.build_s[0] / c.build_s[1],
+        ),
+        Err(why) => format!(
+            "\nLargest corpus document progenitor generates: none ({}).\n",
+            first_line(why)
+        ),
+    }
+}
+
 /// A reason short enough for a table cell (report.json keeps the whole of it).
 fn first_line(why: &str) -> String {
     let line = why.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
@@ -203,6 +224,7 @@ impl Report {
                 row.target
             );
         }
+        t.push_str(&corpus_line(&c.corpus));
         t.push_str("\nPeers get the vendor's description as is (ours also applies its overlays and config); progenitor gets it with extra request media types removed (it panics on them otherwise). Seed endpoint: every tool reads the description cut to PATCH /api/storages/s3/{id} and the token exchange its auth needs (POST /api/token/refresh/), and what they reach. Generation: whole process writing a fresh folder, tools alternating, median of the timed rounds. Builds: clean debug build of the crate alone, dependencies built.\n");
         t
     }
@@ -306,7 +328,15 @@ impl Report {
                 )
             })
             .collect();
-        json!({ "figures": rows, "rust_lines": lines })
+        let corpus = match &c.corpus {
+            Ok(f) => json!({
+                "document": f.document, "bytes": f.bytes,
+                "generate_ms": {"ours": f.generate_ms[0], "progenitor": f.generate_ms[1], "ratio": f.generate_ms[0] / f.generate_ms[1]},
+                "clean_build_debug_s": {"ours": f.build_s[0], "progenitor": f.build_s[1], "ratio": f.build_s[0] / f.build_s[1]},
+            }),
+            Err(why) => json!({"missing": why}),
+        };
+        json!({ "figures": rows, "rust_lines": lines, "progenitor_largest_corpus_document": corpus })
     }
 }
 
