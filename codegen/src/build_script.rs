@@ -14,7 +14,7 @@
 //! generated code uses `crate::` paths, and `#[cfg(feature = ..)]` for `roundtrip`,
 //! `tracing` and `blocking`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::{Config, CrateConfig, OperationsConfig, Selection};
 use crate::error::{Error, Result};
@@ -115,9 +115,9 @@ impl Builder {
         let code = bundle(&generated.files)?;
         let manifest = file(&generated.files, "Cargo.toml")?.contents.clone();
         let path = out_dir.join(&self.file_name);
-        write_if_changed(&path, &code)?;
+        crate::output::write_if_changed(&path, &code)?;
         let stem = self.file_name.strip_suffix(".rs").unwrap_or(&self.file_name);
-        write_if_changed(&out_dir.join(format!("{stem}.Cargo.toml")), &manifest)?;
+        crate::output::write_if_changed(&out_dir.join(format!("{stem}.Cargo.toml")), &manifest)?;
         Ok(Built {
             path,
             manifest,
@@ -260,11 +260,4 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
         Macro(i) => Some(&mut i.attrs),
         _ => None,
     }
-}
-
-fn write_if_changed(path: &Path, contents: &str) -> Result<()> {
-    if std::fs::read(path).ok().as_deref() == Some(contents.as_bytes()) {
-        return Ok(());
-    }
-    crate::output::write_atomically(path, contents.as_bytes())
 }

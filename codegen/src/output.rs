@@ -39,8 +39,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Report> 
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for file in files {
         let target = out_dir.join(&file.path);
-        let current = fs::read(&target).ok();
-        if current.as_deref() == Some(file.contents.as_bytes()) {
+        if is_current(&target, &file.contents) {
             continue;
         }
         report.changed.push(file.path.clone());
@@ -63,7 +62,21 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Report> 
     Ok(report)
 }
 
-pub(crate) fn write_atomically(target: &Path, contents: &[u8]) -> Result<()> {
+/// Does the file at `target` hold exactly `contents`?
+fn is_current(target: &Path, contents: &str) -> bool {
+    fs::read(target).ok().as_deref() == Some(contents.as_bytes())
+}
+
+/// Writes `contents` to `target` unless it already holds them (so its mtime, and the
+/// builds that watch it, stay put).
+pub(crate) fn write_if_changed(target: &Path, contents: &str) -> Result<()> {
+    match is_current(target, contents) {
+        true => Ok(()),
+        false => write_atomically(target, contents.as_bytes()),
+    }
+}
+
+fn write_atomically(target: &Path, contents: &[u8]) -> Result<()> {
     if let Some(dir) = target.parent() {
         fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     }
@@ -83,7 +96,7 @@ fn is_cargos(relative: &Path) -> bool {
 }
 
 /// Every file in the output folder but cargo's, as `/`-separated relative paths, sorted.
-fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn owned_files(out_dir: &Path) -> Result<Vec<String>> {
     let mut found = Vec::new();
     let mut stack = vec![out_dir.to_path_buf()];
     while let Some(dir) = stack.pop() {

@@ -99,21 +99,8 @@ fn operation(changes: &mut Vec<Change>, id: &str, old: Option<&Operation>, new: 
     // Same Rust call, another path or method on the wire: the caller's code compiles.
     changed(false, "endpoint", &old.endpoint, &new.endpoint);
     changed(true, "reply", &old.reply, &new.reply);
-    each(&old.setters, &new.setters, |setter, from, to| {
-        let name = format!("{id}.{setter}()");
-        match (from, to) {
-            (None, Some(to)) => push(changes, false, "setter", name, Kind::Added(to.clone())),
-            (Some(from), None) => push(changes, true, "setter", name, Kind::Removed(from.clone())),
-            (Some(from), Some(to)) if from != to => {
-                let kind = Kind::Changed {
-                    from: from.clone(),
-                    to: to.clone(),
-                };
-                push(changes, true, "setter", name, kind);
-            }
-            _ => {}
-        }
-    });
+    // A new setter is a new method: nothing a caller wrote stops compiling.
+    members(changes, "setter", id, "()", &old.setters, &new.setters, false);
 }
 
 fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<&Type>) {
@@ -126,7 +113,7 @@ fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<
     match (old, new) {
         (Type::Struct { fields: from, .. }, Type::Struct { fields: to, sent }) => {
             // A caller builds a sent struct with a literal, which a new field breaks.
-            members(changes, "field", name, from, to, *sent);
+            members(changes, "field", name, "", from, to, *sent);
         }
         (
             Type::Enum { variants: from, .. },
@@ -136,7 +123,7 @@ fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<
             },
         ) => {
             // A new variant breaks an exhaustive `match`, unless the enum is non-exhaustive.
-            members(changes, "variant", name, from, to, !*non_exhaustive);
+            members(changes, "variant", name, "", from, to, !*non_exhaustive);
         }
         (Type::Alias(from), Type::Alias(to)) if from == to => {}
         _ => {
@@ -149,17 +136,19 @@ fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<
     }
 }
 
-/// Fields or variants: removed or retyped ones break; added ones break if `added_breaks`.
+/// Fields, variants or setters (named `{owner}.{member}{suffix}`): removed or retyped
+/// ones break; added ones break if `added_breaks`.
 fn members(
     changes: &mut Vec<Change>,
     subject: &'static str,
     owner: &str,
+    suffix: &str,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
     added_breaks: bool,
 ) {
     each(old, new, |member, from, to| {
-        let name = format!("{owner}.{member}");
+        let name = format!("{owner}.{member}{suffix}");
         match (from, to) {
             (None, Some(to)) => push(changes, added_breaks, subject, name, Kind::Added(to.clone())),
             (Some(from), None) => push(changes, true, subject, name, Kind::Removed(from.clone())),

@@ -78,28 +78,16 @@ impl Surface {
     /// Reads the surface of the crate written at `dir` (its `src/**/*.rs`).
     pub fn of_dir(dir: &std::path::Path) -> crate::Result<Surface> {
         let mut files = Vec::new();
-        collect_rs(dir, &dir.join("src"), &mut files)?;
-        Surface::of_files(&files)
-    }
-}
-
-fn collect_rs(root: &std::path::Path, dir: &std::path::Path, files: &mut Vec<OutputFile>) -> crate::Result<()> {
-    let io = |e: std::io::Error| crate::Error::Io {
-        path: dir.to_owned(),
-        source: e,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            collect_rs(root, &path, files)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let contents = std::fs::read_to_string(&path).map_err(io)?;
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let path = relative.to_string_lossy().replace('\\', "/");
+        for path in crate::output::owned_files(dir)?
+            .into_iter()
+            .filter(|p| p.ends_with(".rs"))
+        {
+            let full = dir.join(&path);
+            let contents = std::fs::read_to_string(&full).map_err(|source| crate::Error::Io { path: full, source })?;
             files.push(OutputFile { path, contents });
         }
+        Surface::of_files(&files)
     }
-    Ok(())
 }
 
 /// `src/import_storage/s3.rs` → `["import_storage", "s3"]`; `None` for files without API
