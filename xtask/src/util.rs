@@ -61,27 +61,29 @@ pub struct CargoRun {
 /// Runs cargo in `dir` with extra environment variables; a failure carries stderr's tail.
 pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<CargoRun> {
     let started = Instant::now();
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .envs(env.iter().copied())
-        .output()
-        .map_err(|source| Error::Spawn {
-            program: "cargo".to_owned(),
-            source,
-        })?;
-    let took = started.elapsed();
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(args).current_dir(dir).envs(env.iter().copied());
+    let output = captured(&mut cmd, &format!("`cargo {}` in {}", args.join(" "), dir.display()))?;
+    Ok(CargoRun {
+        took: started.elapsed(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
+}
+
+/// Runs a command with its output captured; a failure carries the end of its stderr.
+pub fn captured(cmd: &mut Command, what: &str) -> Result<std::process::Output> {
+    let output = cmd.output().map_err(|source| Error::Spawn {
+        program: what.to_owned(),
+        source,
+    })?;
     if !output.status.success() {
         return Err(Error::Failed {
-            what: format!("`cargo {}` in {}", args.join(" "), dir.display()),
+            what: what.to_owned(),
             status: output.status,
             output: tail(&String::from_utf8_lossy(&output.stderr), 30),
         });
     }
-    Ok(CargoRun {
-        took,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-    })
+    Ok(output)
 }
 
 /// The median (NaN for no values).

@@ -45,6 +45,8 @@ pub struct BenchCrate {
     package: String,
     /// Configs generating the crate as is (`a`) and with one added field (`b`).
     configs: Option<(PathBuf, PathBuf)>,
+    /// Builds use the copied lock file only (ours); a peer's crate resolves its own.
+    offline: bool,
 }
 
 impl BenchCrate {
@@ -70,7 +72,35 @@ impl BenchCrate {
             crate_dir,
             package: codegen::Config::load(config)?.krate.name,
             configs,
+            offline: true,
         })
+    }
+
+    /// A crate another generator wrote at `crate_dir`, in a workspace of its own (the
+    /// folder above it); its dependencies come from the registry.
+    pub fn peer(crate_dir: &Path, package: &str) -> Result<BenchCrate> {
+        let workspace = crate_dir.parent().unwrap_or(crate_dir).to_path_buf();
+        let name = crate_dir.file_name().unwrap_or_default().to_string_lossy();
+        let manifest = workspace.join("Cargo.toml");
+        let members = format!("[workspace]\nresolver = \"2\"\nmembers = [\"{name}\"]\n");
+        fs::write(&manifest, members).at(&manifest)?;
+        Ok(BenchCrate {
+            workspace,
+            crate_dir: crate_dir.to_path_buf(),
+            package: package.to_owned(),
+            configs: None,
+            offline: false,
+        })
+    }
+
+    /// `cargo <command> [--offline] -p <package>`.
+    fn args<'a>(&'a self, command: &'a str) -> Vec<&'a str> {
+        let offline = self.offline.then_some("--offline");
+        [command]
+            .into_iter()
+            .chain(offline)
+            .chain(["-p", self.package.as_str()])
+            .collect()
     }
 
     fn build(&self, target_dir: &Path, release: bool) -> Result<f64> {
@@ -78,7 +108,7 @@ impl BenchCrate {
     }
 
     fn build_with(&self, target_dir: &Path, release: bool, feature: Option<&str>) -> Result<f64> {
-        let mut args = vec!["build", "--offline", "-p", &self.package];
+        let mut args = self.args("build");
         if release {
             args.push("--release");
         }
@@ -94,7 +124,7 @@ impl BenchCrate {
         self.build(target_dir, release)?; // dependencies
         let mut times = Vec::new();
         for _ in 0..runs {
-            let mut clean = vec!["clean", "--offline", "-p", &self.package];
+            let mut clean = self.args("clean");
             if release {
                 clean.push("--release");
             }
@@ -113,7 +143,7 @@ impl BenchCrate {
         let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
         let mut times = Vec::new();
         for _ in 0..runs {
-            cargo(&self.workspace, &["clean", "--offline", "-p", &self.package], &env)?;
+            cargo(&self.workspace, &self.args("clean"), &env)?;
             times.push(self.build_with(target_dir, false, Some(feature))?);
         }
         eprintln!(

@@ -16,7 +16,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::error::{AtPath, Error, Result};
-use crate::util::{cargo, median, tail};
+use crate::util::{captured, cargo, median};
 
 /// The seed endpoint, and the token exchange its auth needs (our seed config generates
 /// both): every tool gets these two operations.
@@ -95,29 +95,14 @@ fn install_openapi_generator(dir: &Path) -> Result<PathBuf> {
     }
     let program = dir.join("bin/openapi-generator-cli");
     if !program.is_file() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(dir), "python3 -m venv")?;
+        captured(Command::new("python3").args(["-m", "venv"]).arg(dir), "python3 -m venv")?;
         let pip = dir.join("bin/pip");
-        run(
+        captured(
             Command::new(&pip).args(["install", "-q", "openapi-generator-cli==7.26.0"]),
             "pip install",
         )?;
     }
     Ok(program)
-}
-
-fn run(cmd: &mut Command, what: &str) -> Result<()> {
-    let output = cmd.output().map_err(|source| Error::Spawn {
-        program: what.to_owned(),
-        source,
-    })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::Failed {
-        what: what.to_owned(),
-        status: output.status,
-        output: tail(&String::from_utf8_lossy(&output.stderr), 20),
-    })
 }
 
 /// The descriptions a peer is given: full and seed, progenitor's without extra media types.
@@ -272,7 +257,7 @@ pub fn generate(installed: &Installed, program: &Path, description: &Path, out: 
         }
     };
     let started = Instant::now();
-    run(&mut cmd, installed.peer.label())?;
+    captured(&mut cmd, installed.peer.label())?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if installed.peer == Peer::OpenapiToRust {
         as_crate(out)?;
@@ -291,30 +276,9 @@ fn as_crate(out: &Path) -> Result<()> {
     fs::write(&path, manifest).at(&path)
 }
 
-/// Median clean build (debug) of a peer's crate alone, its dependencies built first, in a
-/// workspace of its own beside it; the dependencies come from the registry.
+/// Median clean build (debug) of a peer's crate alone, its dependencies built first.
 pub fn clean_builds(crate_dir: &Path, target_dir: &Path, runs: usize) -> Result<f64> {
-    let workspace = crate_dir.parent().unwrap_or(crate_dir);
-    let name = crate_dir.file_name().unwrap_or_default().to_string_lossy();
-    let manifest = workspace.join("Cargo.toml");
-    fs::write(
-        &manifest,
-        format!("[workspace]\nresolver = \"2\"\nmembers = [\"{name}\"]\n"),
-    )
-    .at(&manifest)?;
-    let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
-    cargo(workspace, &["build", "-p", "peer-client"], &env)?;
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        cargo(workspace, &["clean", "-p", "peer-client"], &env)?;
-        times.push(
-            cargo(workspace, &["build", "-p", "peer-client"], &env)?
-                .took
-                .as_secs_f64(),
-        );
-    }
-    eprintln!("{}: clean build debug {times:?} s", crate_dir.display());
-    Ok(median(times))
+    super::crates::BenchCrate::peer(crate_dir, "peer-client")?.clean_builds(target_dir, false, runs)
 }
 
 /// One peer's figures on the full description and the seed endpoint (`[full, seed]`),
