@@ -40,7 +40,7 @@ impl OwnRuntime {
 impl Client {
     /// Runs `call` to its end on this client's runtime, blocking the thread. Boxed, so
     /// that only the reply type makes a copy of this code, not each operation's future.
-    pub(crate) fn block_on<T>(&self, call: Pin<Box<dyn Future<Output = Result<T, Error>> + '_>>) -> Result<T, Error> {
+    pub fn block_on<T>(&self, call: Pin<Box<dyn Future<Output = Result<T, Error>> + '_>>) -> Result<T, Error> {
         let mut result = None;
         let fill = async {
             result = Some(call.await);
@@ -74,10 +74,7 @@ pub struct BlockingItems<T> {
 
 impl<T> BlockingItems<T> {
     #[allow(dead_code)] // only APIs with paginated lists use it
-    pub(crate) fn new(
-        client: Client,
-        items: impl futures_util::Stream<Item = Result<T, Error>> + Send + 'static,
-    ) -> Self {
+    pub fn new(client: Client, items: impl futures_util::Stream<Item = Result<T, Error>> + Send + 'static) -> Self {
         BlockingItems {
             client,
             items: Some(Box::pin(items)),
@@ -114,16 +111,42 @@ impl<T> std::fmt::Debug for BlockingItems<T> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{ApiClient, ApiInfo, Auth, ClientBuilder};
     use super::*;
+
+    /// A client for an API that describes no auth.
+    struct Plain(Client);
+
+    impl ApiClient for Plain {
+        const API: &'static ApiInfo = &ApiInfo {
+            api_key: None,
+            bearer: false,
+            basic: false,
+            token_url: None,
+            token_exchange: None,
+            user_agent: "test",
+        };
+
+        fn from_runtime(client: Client) -> Self {
+            Plain(client)
+        }
+    }
+
+    fn client() -> Client {
+        ClientBuilder::<Plain>::new("http://127.0.0.1:9", Auth::none())
+            .build()
+            .unwrap()
+            .0
+    }
 
     #[test]
     fn a_client_and_its_clones_share_one_runtime_made_once() {
-        let client = Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
+        let client = client();
         let first: *const tokio::runtime::Runtime = client.own_runtime().get().unwrap();
         let clone = client.clone();
         let again: *const tokio::runtime::Runtime = clone.own_runtime().get().unwrap();
         assert_eq!(first, again);
-        let other = Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
+        let other = self::client();
         let others: *const tokio::runtime::Runtime = other.own_runtime().get().unwrap();
         assert_ne!(first, others);
     }

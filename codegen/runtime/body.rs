@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// An encoded body and its `Content-Type`.
-pub(crate) struct RequestBody {
+pub struct RequestBody {
     pub bytes: Vec<u8>,
     pub content_type: String,
 }
@@ -48,13 +48,13 @@ impl fmt::Debug for FilePart {
 }
 
 /// One form field.
-pub(crate) enum Part {
+pub enum Part {
     Text(&'static str, String),
     File(&'static str, FilePart),
 }
 
 impl RequestBody {
-    pub(crate) fn raw(bytes: Vec<u8>, content_type: &str) -> RequestBody {
+    pub fn raw(bytes: Vec<u8>, content_type: &str) -> RequestBody {
         RequestBody {
             bytes,
             content_type: content_type.to_owned(),
@@ -62,7 +62,7 @@ impl RequestBody {
     }
 
     /// `application/x-www-form-urlencoded` (forms without files).
-    pub(crate) fn url_encoded(parts: Vec<Part>) -> RequestBody {
+    pub fn url_encoded(parts: Vec<Part>) -> RequestBody {
         let mut out = String::new();
         for part in parts {
             if let Part::Text(name, value) = part {
@@ -81,7 +81,7 @@ impl RequestBody {
     }
 
     /// `multipart/form-data` (RFC 7578), with a boundary that does not occur in the parts.
-    pub(crate) fn multipart(parts: Vec<Part>) -> RequestBody {
+    pub fn multipart(parts: Vec<Part>) -> RequestBody {
         let boundary = boundary_for(&parts);
         let mut out = Vec::new();
         for part in &parts {

@@ -2,6 +2,7 @@
 //! replies into values or errors.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -19,12 +20,14 @@ use super::trace::{self, CallTrace};
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A connection to the API. Cheap to clone; clones share connections and tokens.
+/// A generated crate wraps it in its own `Client`.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
 struct Inner {
+    api: &'static super::ApiInfo,
     http: reqwest::Client,
     base_url: String,
     auth: Credentials,
@@ -48,19 +51,56 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Sets up a [`Client`]: timeout, retries, or your own `reqwest::Client`.
-#[derive(Debug)]
+/// A generated crate's client: its API's facts, and how it wraps this runtime's
+/// [`Client`] (a type of its own, so that it can have the API's groups as methods).
+pub trait ApiClient: Sized {
+    /// What the runtime needs to know about the API.
+    const API: &'static super::ApiInfo;
+
+    /// Wraps a client built for this API.
+    fn from_runtime(client: Client) -> Self;
+}
+
+/// Sets up a `Client` (from `Client::builder`): timeout, retries, middleware, or your
+/// own `reqwest::Client`.
 #[must_use = "call `.build()` to get a client"]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C> {
     base_url: String,
     auth: Auth,
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     middleware: Middlewares,
+    client: PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("middleware", &self.middleware)
+            .finish()
+    }
+}
+
+impl<C: ApiClient> ClientBuilder<C> {
+    /// Starts configuring a client for the API at `base_url`; `Client::builder` calls it.
+    #[doc(hidden)]
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
+        ClientBuilder {
+            base_url: base_url.into(),
+            auth,
+            http: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            retry: None,
+            middleware: Middlewares::default(),
+            client: PhantomData,
+        }
+    }
+
     /// The time a whole call may take, from connecting to the last byte of the reply
     /// (default: 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -95,18 +135,20 @@ impl ClientBuilder {
     }
 
     /// Checks the base URL and credentials against what the API supports.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error> {
+        self.build_for(C::API).map(C::from_runtime)
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    fn build_for(self, api: &'static super::ApiInfo) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
         let unsupported = match &self.auth.0 {
-            Credentials::ApiKey(_) if crate::API.api_key.is_none() => Some("API key authentication"),
-            Credentials::RefreshToken(_) if crate::API.token_exchange.is_none() => {
-                Some("a token exchange for refresh tokens")
-            }
-            Credentials::Bearer(_) if !crate::API.bearer => Some("bearer tokens"),
-            Credentials::Basic { .. } if !crate::API.basic => Some("HTTP basic authentication"),
-            Credentials::OAuthClient { .. } if crate::API.token_url.is_none() => {
-                Some("an OAuth2 client-credentials flow")
-            }
+            Credentials::ApiKey(_) if api.api_key.is_none() => Some("API key authentication"),
+            Credentials::RefreshToken(_) if api.token_exchange.is_none() => Some("a token exchange for refresh tokens"),
+            Credentials::Bearer(_) if !api.bearer => Some("bearer tokens"),
+            Credentials::Basic { .. } if !api.basic => Some("HTTP basic authentication"),
+            Credentials::OAuthClient { .. } if api.token_url.is_none() => Some("an OAuth2 client-credentials flow"),
             _ => None,
         };
         if let Some(what) = unsupported {
@@ -120,6 +162,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                api,
                 http,
                 base_url,
                 auth: self.auth.0,
@@ -216,28 +259,6 @@ fn check_base_url(raw: &str) -> Result<String, Error> {
 }
 
 impl Client {
-    /// A client for the API at `base_url` (e.g. `http://localhost:8080`).
-    pub fn new(base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
-        Client::builder(base_url, auth).build()
-    }
-
-    /// A client sending through an existing `reqwest::Client`.
-    pub fn with_http_client(http: reqwest::Client, base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
-        Client::builder(base_url, auth).http_client(http).build()
-    }
-
-    /// Starts configuring a client.
-    pub fn builder(base_url: impl Into<String>, auth: Auth) -> ClientBuilder {
-        ClientBuilder {
-            base_url: base_url.into(),
-            auth,
-            http: None,
-            timeout: Some(DEFAULT_TIMEOUT),
-            retry: None,
-            middleware: Middlewares::default(),
-        }
-    }
-
     /// The base URL calls go to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -250,7 +271,7 @@ impl Client {
     }
 
     /// Sends a request, authenticating and retrying as configured.
-    pub(crate) async fn execute(&self, spec: RequestSpec) -> Result<RawResponse, Error> {
+    pub async fn execute(&self, spec: RequestSpec) -> Result<RawResponse, Error> {
         let call = CallTrace::start(spec.operation, &spec.method, spec.template);
         let mut attempts = 0;
         let result = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
@@ -340,7 +361,7 @@ impl Client {
             .http
             .request(spec.method.clone(), url)
             .header(ACCEPT, spec.accept)
-            .header(USER_AGENT, crate::API.user_agent);
+            .header(USER_AGENT, self.inner.api.user_agent);
         for (name, value) in &spec.headers {
             request = request.header(*name, value);
         }
@@ -439,7 +460,7 @@ impl Client {
     async fn auth_part(&self) -> Result<Option<AuthPart>, Error> {
         let (name, text) = match &self.inner.auth {
             Credentials::None => return Ok(None),
-            Credentials::ApiKey(key) => match &crate::API.api_key {
+            Credentials::ApiKey(key) => match &self.inner.api.api_key {
                 Some(info) => {
                     let text = format!("{}{key}", info.prefix);
                     match info.location {
@@ -453,7 +474,7 @@ impl Client {
             Credentials::Bearer(token) => (AUTHORIZATION.as_str(), format!("Bearer {token}")),
             Credentials::Basic { user, password } => (AUTHORIZATION.as_str(), super::auth::basic_value(user, password)),
             Credentials::RefreshToken(_) => {
-                let scheme = crate::API.token_exchange.as_ref().map_or("Bearer", |t| t.scheme);
+                let scheme = self.inner.api.token_exchange.as_ref().map_or("Bearer", |t| t.scheme);
                 (
                     AUTHORIZATION.as_str(),
                     format!("{scheme} {}", self.access_token().await?),
@@ -496,7 +517,7 @@ impl Client {
 
     /// The API's own exchange: `POST {request_field: refresh}` → `{response_field: access}`.
     async fn exchange_refresh_token(&self, refresh: &str) -> Result<AccessToken, Error> {
-        let Some(info) = &crate::API.token_exchange else {
+        let Some(info) = &self.inner.api.token_exchange else {
             return Err(Error::Config("no token exchange configured".to_owned()));
         };
         let body = super::to_json(&serde_json::json!({ info.request_field: refresh }))?;
@@ -525,7 +546,7 @@ impl Client {
     /// HTTP basic at the token URL and gets `{access_token, expires_in}`.
     async fn client_credentials_token(&self, id: &str, secret: &str, scopes: &[String]) -> Result<AccessToken, Error> {
         const OPERATION: &str = "oauth2_client_credentials";
-        let Some(token_url) = crate::API.token_url else {
+        let Some(token_url) = self.inner.api.token_url else {
             return Err(Error::Config("no OAuth2 token URL described".to_owned()));
         };
         let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
@@ -692,7 +713,7 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 /// What generated code asks the client to send.
-pub(crate) struct RequestSpec {
+pub struct RequestSpec {
     /// The operationId, for errors and replies.
     pub operation: &'static str,
     pub method: Method,

@@ -79,7 +79,7 @@ impl InvalidRequest {
 
     /// Puts the field below `parent` (`sku` within `lines[2]` is `lines[2].sku`).
     #[allow(dead_code)] // only APIs with nested request objects use it
-    pub(crate) fn within(mut self, parent: &str) -> Self {
+    pub fn within(mut self, parent: &str) -> Self {
         self.field = match (parent.is_empty(), self.field.is_empty()) {
             (true, _) => self.field,
             (false, true) => parent.to_owned(),

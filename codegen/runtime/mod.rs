@@ -1,8 +1,11 @@
 //! The hand-written part of the client: HTTP, auth, retries, errors.
 //!
-//! Copied verbatim from the generator's `codegen/runtime/` into every generated crate,
-//! so the generated files stay short and this code is reviewed once. It reads the
-//! API-specific facts (auth header, token exchange) from `crate::API`.
+//! Either its own crate (`codegen-runtime`, compiled once however many APIs and
+//! operations use it) or copied verbatim into a generated crate as `src/runtime/`
+//! (`[crate] runtime` in `codegen.toml` decides); the code is the same. Generated code
+//! reaches it only as `crate::runtime::*`, and gives it the API-specific facts (auth
+//! header, token exchange) through [`ApiClient`]. The generated crate re-exports what
+//! its callers use; the rest is for generated code only, hidden from the docs.
 
 mod auth;
 #[cfg(feature = "blocking")]
@@ -12,7 +15,8 @@ mod client;
 mod error;
 mod hooks;
 mod invalid;
-pub(crate) mod nullable;
+#[doc(hidden)]
+pub mod nullable;
 mod options;
 mod response;
 mod summary;
@@ -20,27 +24,34 @@ mod support;
 mod trace;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
-pub(crate) mod validate;
+#[doc(hidden)]
+pub mod validate;
 
 pub use auth::Auth;
 #[cfg(feature = "blocking")]
 pub use blocking::BlockingItems;
 pub use body::FilePart;
 #[allow(unused_imports)] // only APIs with form bodies use `Part`
-pub(crate) use body::{Part, RequestBody};
-pub(crate) use client::RequestSpec;
-pub use client::{Client, ClientBuilder, RetryPolicy};
+#[doc(hidden)]
+pub use body::{Part, RequestBody};
+#[doc(hidden)]
+pub use client::{ApiClient, Client, RequestSpec};
+pub use client::{ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody};
 pub use hooks::{BoxError, CallInfo, Middleware, ReplyInfo};
 pub use invalid::{InvalidRequest, Violation};
 pub use nullable::Nullable;
 pub use options::CallOptions;
-pub use response::{Response, ValueOf};
+pub use response::Response;
+#[doc(hidden)]
+pub use response::ValueOf;
 #[allow(unused_imports)] // each API uses the helpers its types need
-pub(crate) use support::{Redacted, str_enum};
+#[doc(hidden)]
+pub use support::{Redacted, str_enum};
 
-/// API facts the generator writes into `crate::API`.
-pub(crate) struct ApiInfo {
+/// API facts the generator writes into its crate's [`ApiClient`] implementation.
+#[doc(hidden)]
+pub struct ApiInfo {
     pub api_key: Option<ApiKeyInfo>,
     /// `Authorization: Bearer` is described (HTTP bearer, OAuth2, OpenID Connect).
     pub bearer: bool,
@@ -53,21 +64,24 @@ pub(crate) struct ApiInfo {
 }
 
 /// An API key sent as `{prefix}{key}` in the header, query parameter or cookie `name`.
-pub(crate) struct ApiKeyInfo {
+#[doc(hidden)]
+pub struct ApiKeyInfo {
     pub location: KeyLocation,
     pub name: &'static str,
     pub prefix: &'static str,
 }
 
 #[allow(dead_code)] // each API uses the ones it describes
-pub(crate) enum KeyLocation {
+#[doc(hidden)]
+pub enum KeyLocation {
     Header,
     Query,
     Cookie,
 }
 
 /// `POST path {request_field: refresh_token}` answers `{response_field: access_token}`.
-pub(crate) struct TokenExchangeInfo {
+#[doc(hidden)]
+pub struct TokenExchangeInfo {
     /// The exchange's operationId.
     pub operation: &'static str,
     pub path: &'static str,
@@ -78,7 +92,8 @@ pub(crate) struct TokenExchangeInfo {
 
 /// Serializes a request body.
 #[allow(dead_code)] // only APIs with JSON request bodies use it
-pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
+#[doc(hidden)]
+pub fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
     let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))?;
     Ok(RequestBody {
         bytes,
@@ -88,7 +103,8 @@ pub(crate) fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Erro
 
 /// A path or query parameter as text: strings and enums bare, numbers and booleans as JSON spells them.
 #[allow(dead_code)] // only APIs with parameters use it
-pub(crate) fn param_text<T: serde::Serialize>(value: &T) -> String {
+#[doc(hidden)]
+pub fn param_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(text)) => text,
         Ok(other) => other.to_string(),
@@ -99,10 +115,11 @@ pub(crate) fn param_text<T: serde::Serialize>(value: &T) -> String {
 /// A request's query pairs. Names are the parameters' own, except where an object is
 /// spread over several pairs (`filter[status]`).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Query(Vec<(std::borrow::Cow<'static, str>, String)>);
+#[doc(hidden)]
+pub struct Query(Vec<(std::borrow::Cow<'static, str>, String)>);
 
 impl Query {
-    pub(crate) fn push(&mut self, (name, value): (&'static str, String)) {
+    pub fn push(&mut self, (name, value): (&'static str, String)) {
         self.0.push((std::borrow::Cow::Borrowed(name), value));
     }
 
@@ -122,20 +139,23 @@ impl Query {
 
 /// An array parameter in one pair, its items joined by `delimiter` (`explode: false`).
 #[allow(dead_code)] // only APIs with such parameters use it
-pub(crate) fn joined_text<T: serde::Serialize>(items: &[T], delimiter: &str) -> String {
+#[doc(hidden)]
+pub fn joined_text<T: serde::Serialize>(items: &[T], delimiter: &str) -> String {
     items.iter().map(param_text).collect::<Vec<_>>().join(delimiter)
 }
 
 /// A parameter sent as JSON text (`content: application/json`).
 #[allow(dead_code)] // only APIs with such parameters use it
-pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
+#[doc(hidden)]
+pub fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
 /// How an object parameter is spread over query pairs.
 #[allow(dead_code)] // only APIs with object parameters use it
 #[derive(Clone, Copy)]
-pub(crate) enum ObjectStyle {
+#[doc(hidden)]
+pub enum ObjectStyle {
     /// `style: form`: each property its own pair (`explode`), or `name=k1,v1,k2,v2`.
     Form { explode: bool },
     /// `style: deepObject`: `name[k1]=v1&name[k2][inner]=v2`.
@@ -145,7 +165,8 @@ pub(crate) enum ObjectStyle {
 /// Adds an object parameter's pairs; properties that are absent or null are left out.
 /// A value that is not an object is one pair, like any other parameter.
 #[allow(dead_code)] // only APIs with object parameters use it
-pub(crate) fn object_pairs<T: serde::Serialize>(pairs: &mut Query, name: &'static str, value: &T, style: ObjectStyle) {
+#[doc(hidden)]
+pub fn object_pairs<T: serde::Serialize>(pairs: &mut Query, name: &'static str, value: &T, style: ObjectStyle) {
     let serde_json::Value::Object(properties) = serde_json::to_value(value).unwrap_or_default() else {
         pairs.push((name, param_text(value)));
         return;
@@ -199,7 +220,8 @@ fn push_deep(pairs: &mut Query, prefix: String, value: &serde_json::Value) {
 
 /// Percent-encodes one path segment (a `/` in a value cannot change the path).
 #[allow(dead_code)] // only APIs with path parameters use it
-pub(crate) fn path_segment(text: &str) -> String {
+#[doc(hidden)]
+pub fn path_segment(text: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

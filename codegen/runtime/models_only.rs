@@ -3,13 +3,13 @@
 //! Copied verbatim from the generator's `codegen/runtime/`, like the client's runtime.
 
 mod invalid;
-pub(crate) mod nullable;
+pub mod nullable;
 mod support;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
-pub(crate) mod validate;
+pub mod validate;
 
 pub use invalid::{InvalidRequest, Violation};
 pub use nullable::Nullable;
 #[allow(unused_imports)] // each API uses the helpers its types need
-pub(crate) use support::{Redacted, str_enum};
+pub use support::{Redacted, str_enum};

@@ -76,7 +76,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 /// For `#[serde(default, deserialize_with = ..)]`: a present `null` is `Some(Null)`,
 /// an absent field stays `None`.
 #[allow(dead_code)] // only types both sent and received with such fields use it
-pub(crate) fn deserialize_present<'de, D, T>(deserializer: D) -> Result<Option<Nullable<T>>, D::Error>
+pub fn deserialize_present<'de, D, T>(deserializer: D) -> Result<Option<Nullable<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -78,7 +78,7 @@ pin_project_lite::pin_project! {
 }
 
 impl<F> ValueOf<F> {
-    pub(crate) fn new(reply: F) -> Self {
+    pub fn new(reply: F) -> Self {
         ValueOf { reply }
     }
 }
@@ -98,7 +98,7 @@ where
 }
 
 /// A reply, before decoding.
-pub(crate) struct RawResponse {
+pub struct RawResponse {
     pub operation: &'static str,
     pub method: String,
     pub path: String,
@@ -136,7 +136,7 @@ impl RawResponse {
     }
 
     /// Decodes the JSON body; failures name the JSON path that did not fit.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
         // Plain serde_json first: tracking the path slows every decode down, and is
         // only needed to explain a failure: a failure decodes again to find it.
         if let Ok(value) = serde_json::from_slice(&self.body) {
@@ -161,7 +161,7 @@ impl RawResponse {
 
     /// JSON, or `None` for an empty reply (a 204 beside a documented 200 body).
     #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn json_or_empty<T: serde::de::DeserializeOwned>(self) -> Result<Response<Option<T>>, Error> {
+    pub fn json_or_empty<T: serde::de::DeserializeOwned>(self) -> Result<Response<Option<T>>, Error> {
         if self.is_empty() {
             return Ok(self.keep(None));
         }
@@ -177,7 +177,7 @@ impl RawResponse {
 
     /// The body as text (`text/*` replies).
     #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn text(self) -> Result<Response<String>, Error> {
+    pub fn text(self) -> Result<Response<String>, Error> {
         match std::str::from_utf8(&self.body) {
             Ok(text) => {
                 let text = text.to_owned();
@@ -192,14 +192,14 @@ impl RawResponse {
 
     /// The raw body (downloads).
     #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
+    pub fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
         let bytes = self.body.clone();
         Ok(self.keep(bytes))
     }
 
     /// For calls documented to return nothing: any body is ignored (and kept in the response).
     #[allow(dead_code)] // only APIs with such calls use it
-    pub(crate) fn empty(self) -> Result<Response<()>, Error> {
+    pub fn empty(self) -> Result<Response<()>, Error> {
         Ok(self.keep(()))
     }
 }

@@ -3,7 +3,7 @@
 
 /// Stands in for a secret in `Debug` output.
 #[allow(dead_code)] // only APIs with sensitive fields use it
-pub(crate) struct Redacted;
+pub struct Redacted;
 
 impl std::fmt::Debug for Redacted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14,7 +14,7 @@ impl std::fmt::Debug for Redacted {
 /// Decodes a string enum from the borrowed text: only a value the enum does not know
 /// (kept in its catch-all variant) allocates.
 #[allow(dead_code)] // only APIs with string enums use it
-pub(crate) fn str_enum<'de, D, T>(deserializer: D, from: fn(&str) -> T) -> Result<T, D::Error>
+pub fn str_enum<'de, D, T>(deserializer: D, from: fn(&str) -> T) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
 {

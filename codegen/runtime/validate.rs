@@ -4,13 +4,13 @@
 use super::invalid::{InvalidRequest, Violation};
 
 /// A `minimum` or `maximum`.
-pub(crate) struct Bound<T> {
+pub struct Bound<T> {
     pub value: T,
     pub exclusive: bool,
 }
 
 /// `minLength` / `maxLength`, counted in characters as JSON Schema does.
-pub(crate) fn length(field: &str, value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), InvalidRequest> {
+pub fn length(field: &str, value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), InvalidRequest> {
     let actual = value.chars().count() as u64;
     if let Some(max) = max.filter(|max| actual > *max) {
         return Err(InvalidRequest::new(field, Violation::TooLong { max, actual }));
@@ -21,7 +21,7 @@ pub(crate) fn length(field: &str, value: &str, min: Option<u64>, max: Option<u64
     Ok(())
 }
 
-pub(crate) fn integer(
+pub fn integer(
     field: &str,
     value: i64,
     min: Option<Bound<i64>>,
@@ -30,17 +30,12 @@ pub(crate) fn integer(
     check_range(field, value, min, max)
 }
 
-pub(crate) fn float(
-    field: &str,
-    value: f64,
-    min: Option<Bound<f64>>,
-    max: Option<Bound<f64>>,
-) -> Result<(), InvalidRequest> {
+pub fn float(field: &str, value: f64, min: Option<Bound<f64>>, max: Option<Bound<f64>>) -> Result<(), InvalidRequest> {
     check_range(field, value, min, max)
 }
 
 /// `minItems` / `maxItems`.
-pub(crate) fn items(field: &str, len: usize, min: Option<u64>, max: Option<u64>) -> Result<(), InvalidRequest> {
+pub fn items(field: &str, len: usize, min: Option<u64>, max: Option<u64>) -> Result<(), InvalidRequest> {
     let actual = len as u64;
     if let Some(max) = max.filter(|max| actual > *max) {
         return Err(InvalidRequest::new(field, Violation::TooManyItems { max, actual }));

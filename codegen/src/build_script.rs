@@ -140,6 +140,7 @@ impl Config {
                 version: "0.1.0".to_owned(),
                 description: None,
                 types_only: false,
+                runtime: None,
             },
             operations: OperationsConfig {
                 include: Selection::Keyword("all".to_owned()),

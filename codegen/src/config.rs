@@ -44,6 +44,46 @@ pub struct CrateConfig {
     /// dependencies.
     #[serde(default)]
     pub types_only: bool,
+    /// Where the client's runtime comes from: a Cargo dependency on the
+    /// `codegen-runtime` crate, or (absent) a copy in the crate's `src/runtime/`.
+    #[serde(default)]
+    pub runtime: Option<RuntimeDependency>,
+}
+
+/// The `codegen-runtime` dependency as Cargo takes it: `path` (relative to the
+/// generated crate's folder), `git` with an optional `rev`, or a registry `version`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeDependency {
+    pub path: Option<String>,
+    pub git: Option<String>,
+    pub rev: Option<String>,
+    pub version: Option<String>,
+}
+
+impl RuntimeDependency {
+    /// The `(key, value)` pairs of the dependency's inline table, in Cargo's usual order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("version", &self.version),
+            ("path", &self.path),
+            ("git", &self.git),
+            ("rev", &self.rev),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.clone().map(|v| (key, v)))
+        .collect()
+    }
+
+    fn problem(&self) -> Option<&'static str> {
+        if self.path.is_none() && self.git.is_none() && self.version.is_none() {
+            return Some("`[crate] runtime` needs `path`, `git` or `version`");
+        }
+        if self.rev.is_some() && self.git.is_none() {
+            return Some("`[crate] runtime`: `rev` goes with `git`");
+        }
+        None
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -170,6 +210,16 @@ impl Config {
                 "`[operations] include` must be \"all\" or a list of operationIds, not \"{word}\""
             )));
         }
+        if let Some(runtime) = &config.krate.runtime {
+            if config.krate.types_only {
+                return Err(
+                    config.error("`[crate] runtime` is for clients; a `types_only` crate has no runtime to share")
+                );
+            }
+            if let Some(problem) = runtime.problem() {
+                return Err(config.error(problem));
+            }
+        }
         Ok(config)
     }
 
@@ -253,5 +303,34 @@ mod tests {
         assert!(c.is_sensitive("Any", "secret"));
         assert!(c.is_sensitive("A", "key"));
         assert!(!c.is_sensitive("B", "key"));
+    }
+
+    fn with_crate_lines(lines: &str) -> std::result::Result<Config, String> {
+        let text = MINIMAL.replace("version = \"0.1.0\"\n", &format!("version = \"0.1.0\"\n{lines}\n"));
+        Config::parse(Path::new("c.toml"), &text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn runtime_dependency_keeps_cargos_key_order() {
+        let c = with_crate_lines("runtime = { rev = \"abc\", git = \"https://example.com/r\" }").unwrap();
+        let pairs = c.krate.runtime.unwrap().pairs();
+        assert_eq!(
+            pairs,
+            [("git", "https://example.com/r".to_owned()), ("rev", "abc".to_owned())]
+        );
+    }
+
+    #[test]
+    fn runtime_dependency_without_a_source_is_refused() {
+        let err = with_crate_lines("runtime = {}").unwrap_err();
+        assert!(err.contains("needs `path`, `git` or `version`"), "{err}");
+        let err = with_crate_lines("runtime = { path = \"r\", rev = \"abc\" }").unwrap_err();
+        assert!(err.contains("`rev` goes with `git`"), "{err}");
+    }
+
+    #[test]
+    fn runtime_dependency_is_refused_for_types_only() {
+        let err = with_crate_lines("types_only = true\nruntime = { path = \"r\" }").unwrap_err();
+        assert!(err.contains("types_only"), "{err}");
     }
 }

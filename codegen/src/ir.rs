@@ -60,6 +60,8 @@ pub struct Crate {
     pub source: String,
     /// Models only, without the client.
     pub types_only: bool,
+    /// The `codegen-runtime` dependency's inline-table pairs; `None`: the runtime is copied.
+    pub runtime: Option<Vec<(&'static str, String)>>,
 }
 
 #[derive(Clone, Debug, Default)]

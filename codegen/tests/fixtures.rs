@@ -83,6 +83,7 @@ fixtures!(
     query_objects,
     recursive,
     ref_chain,
+    runtime_crate,
     same_shape,
     sensitive,
     skip_unsupported,

@@ -16,11 +16,11 @@
 /// Calls in the `actions` group; get it with [`Client`](crate::Client)`::actions()`.
 #[derive(Clone, Debug)]
 pub struct ActionsApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl ActionsApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -80,7 +80,7 @@ impl ActionsApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: crate::models::ActionsCreateId,
     project: i64,
@@ -196,7 +196,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetFormBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     action_id: String,
     project: i64,
@@ -286,7 +286,7 @@ impl GetFormBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: i64,
 }

@@ -16,11 +16,11 @@
 /// Calls in the `data_manager` group; get it with [`Client`](crate::Client)`::data_manager()`.
 #[derive(Clone, Debug)]
 pub struct DataManagerApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl DataManagerApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -59,7 +59,7 @@ impl DataManagerApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetProjectBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
@@ -150,7 +150,7 @@ impl GetProjectBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListColumnsBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: i64,
 }

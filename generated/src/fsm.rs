@@ -16,11 +16,11 @@
 /// Calls in the `fsm` group; get it with [`Client`](crate::Client)`::fsm()`.
 #[derive(Clone, Debug)]
 pub struct FsmApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl FsmApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -79,7 +79,7 @@ impl FsmApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ExecuteTransitionBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     entity_id: i64,
     entity_name: String,
@@ -184,7 +184,7 @@ impl ExecuteTransitionBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct StateHistoryBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     entity_id: i64,
     entity_name: String,

@@ -16,11 +16,11 @@
 /// Calls in the `jwt_settings` group; get it with [`Client`](crate::Client)`::jwt_settings()`.
 #[derive(Clone, Debug)]
 pub struct JwtSettingsApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl JwtSettingsApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -54,7 +54,7 @@ impl JwtSettingsApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 
@@ -118,7 +118,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::JwtSettingsRequest,
 }

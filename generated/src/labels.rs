@@ -16,11 +16,11 @@
 /// Calls in the `labels` group; get it with [`Client`](crate::Client)`::labels()`.
 #[derive(Clone, Debug)]
 pub struct LabelsApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl LabelsApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -96,7 +96,7 @@ impl LabelsApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     page: Option<i64>,
     body: Vec<crate::models::LabelCreateRequest>,
@@ -186,7 +186,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -246,7 +246,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -312,7 +312,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     page: Option<i64>,
 }
@@ -419,7 +419,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedLabelRequest,

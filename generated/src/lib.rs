@@ -14,7 +14,8 @@
 #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
 #![allow(clippy::large_enum_variant)]
 
-mod runtime;
+use codegen_runtime as runtime;
+
 pub mod models;
 /// Calls in the `actions` group.
 pub mod actions;
@@ -62,127 +63,166 @@ mod redaction_tests;
 mod example_tests;
 
 pub use runtime::{
-    ApiError, Auth, BoxError, CallInfo, CallOptions, Client, ClientBuilder, DecodeError,
-    Error, ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo,
-    Response, RetryPolicy, Violation,
+    ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error,
+    ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response,
+    RetryPolicy, Violation,
 };
 
 #[cfg(feature = "blocking")]
 pub use runtime::BlockingItems;
 
-/// What the runtime needs to know about this API.
-const API: runtime::ApiInfo = runtime::ApiInfo {
-    api_key: Some(runtime::ApiKeyInfo {
-        location: runtime::KeyLocation::Header,
-        name: "Authorization",
-        prefix: "Token ",
-    }),
-    bearer: false,
-    basic: false,
-    token_url: None,
-    token_exchange: Some(runtime::TokenExchangeInfo {
-        operation: "api_token_refresh_create",
-        path: "/api/token/refresh/",
-        request_field: "refresh",
-        response_field: "access",
-        scheme: "Bearer",
-    }),
-    user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
-};
+/// A connection to the API. Cheap to clone; clones share connections and tokens.
+#[derive(Clone)]
+pub struct Client(runtime::Client);
+
+impl runtime::ApiClient for Client {
+    const API: &'static runtime::ApiInfo = &runtime::ApiInfo {
+        api_key: Some(runtime::ApiKeyInfo {
+            location: runtime::KeyLocation::Header,
+            name: "Authorization",
+            prefix: "Token ",
+        }),
+        bearer: false,
+        basic: false,
+        token_url: None,
+        token_exchange: Some(runtime::TokenExchangeInfo {
+            operation: "api_token_refresh_create",
+            path: "/api/token/refresh/",
+            request_field: "refresh",
+            response_field: "access",
+            scheme: "Bearer",
+        }),
+        user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+    };
+
+    fn from_runtime(client: runtime::Client) -> Self {
+        Client(client)
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 impl Client {
+    /// A client for the API at `base_url` (e.g. `http://localhost:8080`).
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
+        Client::builder(base_url, auth).build()
+    }
+
+    /// A client sending through an existing `reqwest::Client`.
+    pub fn with_http_client(
+        http: reqwest::Client,
+        base_url: impl Into<String>,
+        auth: Auth,
+    ) -> Result<Client, Error> {
+        Client::builder(base_url, auth).http_client(http).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(base_url: impl Into<String>, auth: Auth) -> ClientBuilder<Client> {
+        ClientBuilder::new(base_url, auth)
+    }
+
+    /// The base URL calls go to, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        self.0.base_url()
+    }
+
     /// Calls in the `actions` group.
     pub fn actions(&self) -> actions::ActionsApi {
-        actions::ActionsApi::new(self.clone())
+        actions::ActionsApi::new(self.0.clone())
     }
 
     /// Calls in the `annotations` group.
     pub fn annotations(&self) -> annotations::AnnotationsApi {
-        annotations::AnnotationsApi::new(self.clone())
+        annotations::AnnotationsApi::new(self.0.clone())
     }
 
     /// Calls in the `data_manager` group.
     pub fn data_manager(&self) -> data_manager::DataManagerApi {
-        data_manager::DataManagerApi::new(self.clone())
+        data_manager::DataManagerApi::new(self.0.clone())
     }
 
     /// Calls in the `export_storage` group.
     pub fn export_storage(&self) -> export_storage::ExportStorageApi {
-        export_storage::ExportStorageApi::new(self.clone())
+        export_storage::ExportStorageApi::new(self.0.clone())
     }
 
     /// Calls in the `files` group.
     pub fn files(&self) -> files::FilesApi {
-        files::FilesApi::new(self.clone())
+        files::FilesApi::new(self.0.clone())
     }
 
     /// Calls in the `fsm` group.
     pub fn fsm(&self) -> fsm::FsmApi {
-        fsm::FsmApi::new(self.clone())
+        fsm::FsmApi::new(self.0.clone())
     }
 
     /// Calls in the `import_storage` group.
     pub fn import_storage(&self) -> import_storage::ImportStorageApi {
-        import_storage::ImportStorageApi::new(self.clone())
+        import_storage::ImportStorageApi::new(self.0.clone())
     }
 
     /// Calls in the `jwt_settings` group.
     pub fn jwt_settings(&self) -> jwt_settings::JwtSettingsApi {
-        jwt_settings::JwtSettingsApi::new(self.clone())
+        jwt_settings::JwtSettingsApi::new(self.0.clone())
     }
 
     /// Calls in the `labels` group.
     pub fn labels(&self) -> labels::LabelsApi {
-        labels::LabelsApi::new(self.clone())
+        labels::LabelsApi::new(self.0.clone())
     }
 
     /// Calls in the `ml` group.
     pub fn ml(&self) -> ml::MlApi {
-        ml::MlApi::new(self.clone())
+        ml::MlApi::new(self.0.clone())
     }
 
     /// Calls in the `organizations` group.
     pub fn organizations(&self) -> organizations::OrganizationsApi {
-        organizations::OrganizationsApi::new(self.clone())
+        organizations::OrganizationsApi::new(self.0.clone())
     }
 
     /// Calls in the `predictions` group.
     pub fn predictions(&self) -> predictions::PredictionsApi {
-        predictions::PredictionsApi::new(self.clone())
+        predictions::PredictionsApi::new(self.0.clone())
     }
 
     /// Calls in the `projects` group.
     pub fn projects(&self) -> projects::ProjectsApi {
-        projects::ProjectsApi::new(self.clone())
+        projects::ProjectsApi::new(self.0.clone())
     }
 
     /// Calls in the `session_policy` group.
     pub fn session_policy(&self) -> session_policy::SessionPolicyApi {
-        session_policy::SessionPolicyApi::new(self.clone())
+        session_policy::SessionPolicyApi::new(self.0.clone())
     }
 
     /// Calls in the `tasks` group.
     pub fn tasks(&self) -> tasks::TasksApi {
-        tasks::TasksApi::new(self.clone())
+        tasks::TasksApi::new(self.0.clone())
     }
 
     /// Calls in the `tokens` group.
     pub fn tokens(&self) -> tokens::TokensApi {
-        tokens::TokensApi::new(self.clone())
+        tokens::TokensApi::new(self.0.clone())
     }
 
     /// Calls in the `users` group.
     pub fn users(&self) -> users::UsersApi {
-        users::UsersApi::new(self.clone())
+        users::UsersApi::new(self.0.clone())
     }
 
     /// Calls in the `views` group.
     pub fn views(&self) -> views::ViewsApi {
-        views::ViewsApi::new(self.clone())
+        views::ViewsApi::new(self.0.clone())
     }
 
     /// Calls in the `webhooks` group.
     pub fn webhooks(&self) -> webhooks::WebhooksApi {
-        webhooks::WebhooksApi::new(self.clone())
+        webhooks::WebhooksApi::new(self.0.clone())
     }
 }

@@ -16,11 +16,11 @@
 /// Calls in the `ml` group; get it with [`Client`](crate::Client)`::ml()`.
 #[derive(Clone, Debug)]
 pub struct MlApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl MlApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -223,7 +223,7 @@ impl MlApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::MlCreateRequest,
 }
@@ -363,7 +363,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -423,7 +423,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -489,7 +489,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
@@ -566,7 +566,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListModelVersionsBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -640,7 +640,7 @@ impl ListModelVersionsBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct PredictInteractiveBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::MlInteractiveAnnotatingRequestRequest,
@@ -723,7 +723,7 @@ impl PredictInteractiveBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct TestPredictBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     random: bool,
@@ -911,7 +911,7 @@ impl TestPredictBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct TrainBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::MlTrainRequest,
@@ -985,7 +985,7 @@ impl TrainBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::MlUpdateRequest,

@@ -16,11 +16,11 @@
 /// Calls in the `session_policy` group; get it with [`Client`](crate::Client)`::session_policy()`.
 #[derive(Clone, Debug)]
 pub struct SessionPolicyApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl SessionPolicyApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -54,7 +54,7 @@ impl SessionPolicyApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 
@@ -120,7 +120,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::PatchedSessionTimeoutPolicyRequest,
 }

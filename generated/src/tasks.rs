@@ -16,11 +16,11 @@
 /// Calls in the `tasks` group; get it with [`Client`](crate::Client)`::tasks()`.
 #[derive(Clone, Debug)]
 pub struct TasksApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl TasksApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -155,7 +155,7 @@ impl TasksApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::TasksCreateRequest,
 }
@@ -244,7 +244,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateManyStatusBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     import_pk: i64,
@@ -314,7 +314,7 @@ impl CreateManyStatusBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -374,7 +374,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteAllTasksBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -434,7 +434,7 @@ impl DeleteAllTasksBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -508,7 +508,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetAgreementBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -568,7 +568,7 @@ impl GetAgreementBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     fields: Option<crate::models::TasksListFields>,
     include: Option<String>,
@@ -768,7 +768,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::TasksUpdateRequest,

@@ -16,11 +16,11 @@
 /// Calls in the `tokens` group; get it with [`Client`](crate::Client)`::tokens()`.
 #[derive(Clone, Debug)]
 pub struct TokensApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl TokensApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -104,7 +104,7 @@ impl TokensApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct BlacklistBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::LsapiTokenBlacklistRequest,
 }
@@ -170,7 +170,7 @@ impl BlacklistBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 
@@ -234,7 +234,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 
@@ -300,7 +300,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct RefreshBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::TokenRefreshRequest,
 }
@@ -374,7 +374,7 @@ impl RefreshBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct RotateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::LsapiTokenRotateRequest,
 }

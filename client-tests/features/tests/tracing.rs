@@ -49,8 +49,9 @@ impl Visit for Fields<'_> {
     }
 }
 
+/// The client's spans and events come from its runtime, the `codegen-runtime` crate.
 fn ours(metadata: &tracing::Metadata<'_>) -> bool {
-    metadata.target().starts_with("label_studio_client")
+    metadata.target().starts_with("codegen_runtime")
 }
 
 impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {

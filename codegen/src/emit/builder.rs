@@ -212,7 +212,7 @@ fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: 
         #[derive(Clone, Debug)]
         #[must_use = "nothing is sent until `.send().await`"]
         pub struct #builder {
-            client: crate::Client,
+            client: crate::runtime::Client,
             options: Option<crate::CallOptions>,
             #(#members)*
         }

@@ -152,7 +152,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         accessors.push(quote! {
             #doc
             pub fn #module(&self) -> #module::#handle {
-                #module::#handle::new(self.clone())
+                #module::#handle::new(self.0.clone())
             }
         });
     }
@@ -162,6 +162,57 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
             message: "operations without a group".to_owned(),
         });
     }
+    let api_info = api_info(api);
+    let redaction_tests = super::redaction::applies(api).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod redaction_tests;
+        }
+    });
+    let example_tests = super::examples::applies(api).then(|| {
+        quote! {
+            #[cfg(all(test, feature = "roundtrip"))]
+            mod example_tests;
+        }
+    });
+    let runtime_module = match api.krate.runtime {
+        Some(_) => quote!(
+            use codegen_runtime as runtime;
+        ),
+        None => quote!(
+            mod runtime;
+        ),
+    };
+    let client = emit_client(&api_info, &accessors);
+    let tokens = quote! {
+        #(#crate_docs)*
+        #![forbid(unsafe_code)]
+        // Descriptions are written for web pages; their links, HTML and list layout are
+        // the API authors' and kept as they wrote them.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
+        // A union holds its alternatives by value, as the description shapes them: boxing
+        // the large ones would make every match and construction clumsier, for a size
+        // that rarely matters next to a network call.
+        #![allow(clippy::large_enum_variant)]
+
+        #runtime_module
+        pub mod models;
+        #(#modules)*
+        #redaction_tests
+        #example_tests
+
+        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
+        #[cfg(feature = "blocking")]
+        pub use runtime::BlockingItems;
+
+        #client
+    };
+    Ok(rust_file("src/lib.rs", tokens))
+}
+
+/// The runtime's `ApiInfo` for this API: where keys go, which auth it describes.
+fn api_info(api: &Api) -> TokenStream {
     let api_key = match &api.auth.api_key {
         Some(key) => {
             let (name, prefix) = (&key.name, &key.prefix);
@@ -183,55 +234,64 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         }
         None => quote!(None),
     };
-    let redaction_tests = super::redaction::applies(api).then(|| {
-        quote! {
-            #[cfg(test)]
-            mod redaction_tests;
-        }
-    });
-    let example_tests = super::examples::applies(api).then(|| {
-        quote! {
-            #[cfg(all(test, feature = "roundtrip"))]
-            mod example_tests;
-        }
-    });
-    let tokens = quote! {
-        #(#crate_docs)*
-        #![forbid(unsafe_code)]
-        // Descriptions are written for web pages; their links, HTML and list layout are
-        // the API authors' and kept as they wrote them.
-        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
-        // A union holds its alternatives by value, as the description shapes them: boxing
-        // the large ones would make every match and construction clumsier, for a size
-        // that rarely matters next to a network call.
-        #![allow(clippy::large_enum_variant)]
-
-        mod runtime;
-        pub mod models;
-        #(#modules)*
-        #redaction_tests
-        #example_tests
-
-        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, Client, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
-        #[cfg(feature = "blocking")]
-        pub use runtime::BlockingItems;
-
-        /// What the runtime needs to know about this API.
-        const API: runtime::ApiInfo = runtime::ApiInfo {
+    quote! {
+        runtime::ApiInfo {
             api_key: #api_key,
             bearer: #bearer,
             basic: #basic,
             token_url: #token_url,
             token_exchange: #exchange,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
-        };
+        }
+    }
+}
+
+/// The crate's `Client`: the runtime's, wrapped so that it can have the groups as
+/// methods (the runtime may be another crate), with the API's facts for the runtime.
+fn emit_client(api_info: &TokenStream, accessors: &[TokenStream]) -> TokenStream {
+    quote! {
+        /// A connection to the API. Cheap to clone; clones share connections and tokens.
+        #[derive(Clone)]
+        pub struct Client(runtime::Client);
+
+        impl runtime::ApiClient for Client {
+            const API: &'static runtime::ApiInfo = &#api_info;
+
+            fn from_runtime(client: runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
 
         impl Client {
+            /// A client for the API at `base_url` (e.g. `http://localhost:8080`).
+            pub fn new(base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
+                Client::builder(base_url, auth).build()
+            }
+
+            /// A client sending through an existing `reqwest::Client`.
+            pub fn with_http_client(http: reqwest::Client, base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
+                Client::builder(base_url, auth).http_client(http).build()
+            }
+
+            /// Starts configuring a client.
+            pub fn builder(base_url: impl Into<String>, auth: Auth) -> ClientBuilder<Client> {
+                ClientBuilder::new(base_url, auth)
+            }
+
+            /// The base URL calls go to, without a trailing `/`.
+            pub fn base_url(&self) -> &str {
+                self.0.base_url()
+            }
+
             #(#accessors)*
         }
-    };
-    Ok(rust_file("src/lib.rs", tokens))
+    }
 }
 
 fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStream> {
@@ -280,11 +340,11 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         #handle_doc
         #[derive(Clone, Debug)]
         pub struct #handle {
-            client: crate::Client,
+            client: crate::runtime::Client,
         }
 
         impl #handle {
-            pub(crate) fn new(client: crate::Client) -> Self {
+            pub(crate) fn new(client: crate::runtime::Client) -> Self {
                 Self { client }
             }
 

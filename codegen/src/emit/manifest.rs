@@ -1,4 +1,5 @@
-//! The generated crate's `Cargo.toml`: only the dependencies its code uses.
+//! The generated crate's `Cargo.toml`: only the dependencies its code uses (with its
+//! runtime's, unless it depends on `codegen-runtime`).
 
 use super::file::{OutputFile, header};
 use crate::ir::{Api, Field, TypeKind, TypeRef};
@@ -25,6 +26,13 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
         text.push_str("serde_json = \"1\"\n");
         text.push_str(FEATURES);
+        return OutputFile {
+            path: "Cargo.toml".to_owned(),
+            contents: text,
+        };
+    }
+    if let Some(runtime) = &api.krate.runtime {
+        text.push_str(&runtime_manifest(api, runtime));
         return OutputFile {
             path: "Cargo.toml".to_owned(),
             contents: text,
@@ -62,6 +70,32 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,
     }
+}
+
+/// Dependencies and features of a client depending on `codegen-runtime`: only what the
+/// generated code names itself; the runtime brings its own (and the TLS choice).
+fn runtime_manifest(api: &Api, runtime: &[(&'static str, String)]) -> String {
+    let mut text = String::new();
+    if uses_dates(api) {
+        text.push_str(CHRONO);
+    }
+    let spec: Vec<String> = runtime
+        .iter()
+        .map(|(key, value)| format!("{key} = {}", toml_string(value)))
+        .collect();
+    text.push_str(&format!("codegen-runtime = {{ {} }}\n", spec.join(", ")));
+    if api.operations.iter().any(|op| op.pagination.is_some()) {
+        text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
+    }
+    text.push_str("reqwest = { version = \"0.12\", default-features = false }\n");
+    text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
+    text.push_str("serde_json = \"1\"\n");
+    text.push_str(FEATURES);
+    text.push_str("# A span per call and events for retries and token renewals (never credentials or bodies).\n");
+    text.push_str("tracing = [\"codegen-runtime/tracing\"]\n");
+    text.push_str("# `send_blocking()` on every builder, for programs without an async runtime.\n");
+    text.push_str("blocking = [\"codegen-runtime/blocking\"]\n");
+    text
 }
 
 const CHRONO: &str = "chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n";

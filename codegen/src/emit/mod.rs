@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::ir::{Api, TypeDef};
 
-/// The hand-written runtime every generated crate carries (client, auth, errors).
-/// It lives in `codegen/runtime/` and is copied verbatim, behind the same header.
+/// The hand-written runtime (client, auth, errors) a generated crate carries unless it
+/// depends on the `codegen-runtime` crate. It lives in `codegen/runtime/` and is copied
+/// verbatim, behind the same header.
 const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/auth.rs", include_str!("../../runtime/auth.rs")),
     ("src/runtime/blocking.rs", include_str!("../../runtime/blocking.rs")),
@@ -80,7 +81,12 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
         by_module.entry(def.module()).or_default().push(def);
     }
     let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
-    let runtime = if api.krate.types_only { MODELS_RUNTIME } else { RUNTIME };
+    // A crate depending on `codegen-runtime` carries none of it.
+    let runtime = match (api.krate.types_only, &api.krate.runtime) {
+        (true, _) => MODELS_RUNTIME,
+        (false, None) => RUNTIME,
+        (false, Some(_)) => &[],
+    };
     for (path, text) in runtime {
         jobs.push(Job::Text(OutputFile {
             path: (*path).to_owned(),

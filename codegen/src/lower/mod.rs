@@ -145,6 +145,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
             description: config.krate.description.clone(),
             source,
             types_only: config.krate.types_only,
+            runtime: config.krate.runtime.as_ref().map(|r| r.pairs()),
         },
         auth,
         types: Vec::new(),

@@ -26,11 +26,11 @@ pub mod s3;
 /// Calls in the `export_storage` group; get it with [`Client`](crate::Client)`::export_storage()`.
 #[derive(Clone, Debug)]
 pub struct ExportStorageApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl ExportStorageApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -89,7 +89,7 @@ impl ExportStorageApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
@@ -180,7 +180,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListTypesBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 

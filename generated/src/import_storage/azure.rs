@@ -16,11 +16,11 @@
 /// Calls in the `import_storage::azure` group; get it with [`Client`](crate::Client)`::import_storage().azure()`.
 #[derive(Clone, Debug)]
 pub struct AzureApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl AzureApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -121,7 +121,7 @@ impl AzureApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::ImportStorageAzureCreateRequest,
 }
@@ -271,7 +271,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -331,7 +331,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -399,7 +399,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: i64,
 }
@@ -479,7 +479,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct SyncBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -547,7 +547,7 @@ impl SyncBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ImportStorageAzureUpdateRequest,
@@ -699,7 +699,7 @@ impl UpdateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::ImportStorageAzureValidateRequest,
 }

@@ -26,11 +26,11 @@ pub mod s3;
 /// Calls in the `import_storage` group; get it with [`Client`](crate::Client)`::import_storage()`.
 #[derive(Clone, Debug)]
 pub struct ImportStorageApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl ImportStorageApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -89,7 +89,7 @@ impl ImportStorageApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     project: Option<i64>,
 }
@@ -180,7 +180,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListTypesBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
 }
 

@@ -16,11 +16,11 @@
 /// Calls in the `organizations::members` group; get it with [`Client`](crate::Client)`::organizations().members()`.
 #[derive(Clone, Debug)]
 pub struct MembersApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl MembersApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -79,7 +79,7 @@ impl MembersApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     user_pk: i64,
@@ -143,7 +143,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     user_pk: i64,
@@ -232,7 +232,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     contributed_to_projects: Option<bool>,

@@ -20,11 +20,11 @@ pub mod labels;
 /// Calls in the `projects` group; get it with [`Client`](crate::Client)`::projects()`.
 #[derive(Clone, Debug)]
 pub struct ProjectsApi {
-    client: crate::Client,
+    client: crate::runtime::Client,
 }
 
 impl ProjectsApi {
-    pub(crate) fn new(client: crate::Client) -> Self {
+    pub(crate) fn new(client: crate::runtime::Client) -> Self {
         Self { client }
     }
 
@@ -435,7 +435,7 @@ impl ProjectsApi {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::ProjectRequest,
 }
@@ -796,7 +796,7 @@ impl CreateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct DeleteBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -856,7 +856,7 @@ impl DeleteBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -922,7 +922,7 @@ impl GetBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct GetReimportBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     reimport_pk: i64,
@@ -992,7 +992,7 @@ impl GetReimportBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportPredictionsBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: Vec<crate::models::PredictionRequest>,
@@ -1079,7 +1079,7 @@ impl ImportPredictionsBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportTasksBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     commit_to_project: Option<bool>,
@@ -1210,7 +1210,7 @@ impl ImportTasksBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ImportTasksUploadBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     commit_to_project: Option<bool>,
@@ -1334,7 +1334,7 @@ impl ImportTasksUploadBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     filter: Option<String>,
     ids: Option<String>,
@@ -1513,7 +1513,7 @@ impl ListBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListCountsBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     filter: Option<String>,
     ids: Option<String>,
@@ -1690,7 +1690,7 @@ impl ListCountsBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListTasksBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     page: Option<i64>,
@@ -1779,7 +1779,7 @@ impl ListTasksBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ListUniqueAnnotatorsBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
 }
@@ -1845,7 +1845,7 @@ impl ListUniqueAnnotatorsBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct UpdateBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::PatchedProjectRequest,
@@ -2208,7 +2208,7 @@ impl UpdateBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateConfigBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     body: crate::models::ProjectLabelConfigRequest,
 }
@@ -2274,7 +2274,7 @@ impl ValidateConfigBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct ValidateLabelConfigBuilder {
-    client: crate::Client,
+    client: crate::runtime::Client,
     options: Option<crate::CallOptions>,
     id: i64,
     body: crate::models::ProjectLabelConfigRequest,
