@@ -63,10 +63,10 @@ impl BenchCrate {
         fs::copy(&lock, workspace.join("Cargo.lock")).at(&lock)?;
         let configs = match edit {
             None => None,
-            Some(schema_name) => Some(edited_configs(&workspace, config, schema_name)?),
+            Some(schema_name) => Some(edited_configs(root, &workspace, config, schema_name)?),
         };
         let first = configs.as_ref().map_or(config, |(a, _)| a.as_path());
-        generate_into(first, &crate_dir)?;
+        generate_into(root, first, &crate_dir, Runtime::AsConfigured)?;
         Ok(BenchCrate {
             workspace,
             crate_dir,
@@ -74,6 +74,14 @@ impl BenchCrate {
             configs,
             offline: true,
         })
+    }
+
+    /// Like [`prepare`](Self::prepare) without an edit, with the runtime copied into the
+    /// crate whatever the config says: the other side of the runtime-crate lever.
+    pub fn prepare_copied(root: &Path, bench_dir: &Path, name: &str, config: &Path) -> Result<BenchCrate> {
+        let prepared = BenchCrate::prepare(root, bench_dir, name, config, None)?;
+        generate_into(root, config, &prepared.crate_dir, Runtime::Copied)?;
+        Ok(prepared)
     }
 
     /// A crate another generator wrote at `crate_dir`, in a workspace of its own (the
@@ -161,7 +169,8 @@ impl BenchCrate {
                 "no edited schema for the incremental build",
             ));
         };
-        generate_into(a, &self.crate_dir)?;
+        // The edited configs name this checkout's runtime already.
+        codegen::run(a, &self.crate_dir, codegen::output::Mode::Write)?;
         self.build(target_dir, false)?;
         let mut times = Vec::new();
         for run in 0..runs {
@@ -176,14 +185,14 @@ impl BenchCrate {
             times.push(self.build(target_dir, false)?);
         }
         eprintln!("incremental rebuilds (debug): {times:?} s");
-        generate_into(a, &self.crate_dir)?;
+        codegen::run(a, &self.crate_dir, codegen::output::Mode::Write)?;
         Ok(median(times))
     }
 }
 
 /// Two copies of the description, one with [`ADDED_FIELD`] in `schema_name`, each beside
 /// a copy of the config and its overlays (same file names: the name is in every header).
-fn edited_configs(workspace: &Path, config: &Path, schema_name: &str) -> Result<(PathBuf, PathBuf)> {
+fn edited_configs(root: &Path, workspace: &Path, config: &Path, schema_name: &str) -> Result<(PathBuf, PathBuf)> {
     let original = codegen::Config::load(config)?;
     let schema_path = original.schema_path();
     let schema = fs::read_to_string(&schema_path).at(&schema_path)?;
@@ -198,6 +207,12 @@ fn edited_configs(workspace: &Path, config: &Path, schema_name: &str) -> Result<
         .parse()
         .map_err(|e: toml::de::Error| Error::unexpected(config.display(), e.to_string()))?;
     table.insert("schema".to_owned(), file_name.clone().into());
+    // The regenerations go through `cargo xtask codegen` too: the copy names the runtime
+    // by its absolute path (see `generate_into`).
+    if let Some(runtime) = table.get_mut("crate").and_then(|c| c.get_mut("runtime")) {
+        let path = local_runtime(root).path.unwrap_or_default();
+        *runtime = toml::Value::Table(toml::Table::from_iter([("path".to_owned(), path.into())]));
+    }
     let mut pair = Vec::new();
     for (variant, text) in [("a", &schema), ("b", &edited)] {
         let dir = workspace.join(format!("schema-{variant}"));
@@ -213,9 +228,35 @@ fn edited_configs(workspace: &Path, config: &Path, schema_name: &str) -> Result<
     Ok((a, b))
 }
 
-fn generate_into(config: &Path, out: &Path) -> Result<()> {
-    codegen::run(config, out, codegen::output::Mode::Write)?;
+/// Where a bench crate's runtime comes from.
+#[derive(Clone, Copy, PartialEq)]
+enum Runtime {
+    /// As the config says, a `codegen-runtime` dependency being this checkout's.
+    AsConfigured,
+    /// Copied into the crate.
+    Copied,
+}
+
+/// Generates `config` into `out`. A runtime dependency's path is relative to the folder
+/// the config writes to, which a bench crate is not: it is pointed at this checkout's.
+fn generate_into(root: &Path, config: &Path, out: &Path, runtime: Runtime) -> Result<()> {
+    let mut config = codegen::Config::load(config)?;
+    config.krate.runtime = match (runtime, config.krate.runtime.take()) {
+        (Runtime::AsConfigured, Some(_)) => Some(local_runtime(root)),
+        _ => None,
+    };
+    let doc = codegen::load_document(&config)?;
+    let generated = codegen::generate_from(&doc, &config)?;
+    codegen::output::sync(out, &generated.files, codegen::output::Mode::Write)?;
     Ok(())
+}
+
+/// This checkout's `codegen-runtime`, by absolute path.
+pub fn local_runtime(root: &Path) -> codegen::config::RuntimeDependency {
+    codegen::config::RuntimeDependency {
+        path: Some(root.join("codegen/runtime").display().to_string()),
+        ..Default::default()
+    }
 }
 
 /// Copies the config's overlays beside a copy of it in `dir`, at the same relative paths.

@@ -57,6 +57,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     step("the generated crate: lines, clean builds, incremental rebuild");
     let full = BenchCrate::prepare(root, &bench_dir, "full", &full_config, Some(EDITED_SCHEMA))?;
     let seed = BenchCrate::prepare(root, &bench_dir, "seed", &seed_config, None)?;
+    let seed_copied = BenchCrate::prepare_copied(root, &bench_dir, "seed-copied", &seed_config)?;
     let target_dir = bench_dir.join("target");
     let build_runs = options.runs.clamp(1, 3);
 
@@ -69,6 +70,8 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         debug: full.clean_builds(&target_dir, false, build_runs)?,
         release: full.clean_builds(&target_dir, true, build_runs)?,
         seed_debug: seed.clean_builds(&target_dir, false, build_runs)?,
+        seed_copied_lines: crates::crate_lines(&seed_copied.crate_dir.join("src"))?,
+        seed_copied_debug: seed_copied.clean_builds(&target_dir, false, build_runs)?,
         feature_debug: FEATURES
             .iter()
             .map(|f| Ok((*f, full.clean_builds_with_feature(&target_dir, build_runs, f)?)))

@@ -132,8 +132,10 @@ pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
     })
 }
 
-/// A copy of `config` at `copy` that reads `description` (its other paths made absolute).
-fn config_reading(config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
+/// A copy of `config` at `copy` that reads `description` (its other paths made absolute),
+/// its runtime this checkout's `codegen-runtime` crate, as the peers have theirs
+/// (progenitor-client, openapi-generator's and openapi-to-rust's dependencies).
+fn config_reading(root: &Path, config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
     let text = fs::read_to_string(config).at(config)?;
     let mut table: toml::Table = text
         .parse()
@@ -144,6 +146,11 @@ fn config_reading(config: &Path, description: &Path, copy: &Path) -> Result<Path
         for overlay in overlays.iter_mut() {
             *overlay = toml::Value::String(absolute(overlay.as_str().unwrap_or_default()));
         }
+    }
+    let runtime = super::crates::local_runtime(root).path.unwrap_or_default();
+    if let Some(krate) = table.get_mut("crate").and_then(toml::Value::as_table_mut) {
+        let runtime = toml::Table::from_iter([("path".to_owned(), toml::Value::String(runtime))]);
+        krate.insert("runtime".to_owned(), runtime.into());
     }
     let description = std::path::absolute(description).at(description)?;
     table.insert(
@@ -316,7 +323,7 @@ pub fn compare(
         &dir.join("inputs"),
     )?;
     // Equal work on the seed endpoint: ours reads the same cut description as the peers.
-    let our_seed = config_reading(configs[1], &inputs.seed, &dir.join("inputs/ours-seed.toml"))?;
+    let our_seed = config_reading(root, configs[1], &inputs.seed, &dir.join("inputs/ours-seed.toml"))?;
     let our_configs = [configs[0], our_seed.as_path()];
     let which = ["full", "seed"];
     let mut our_times: [Vec<f64>; 2] = Default::default();
@@ -434,7 +441,7 @@ pub fn progenitor_corpus(
             continue;
         }
         let config = document.with_file_name("codegen.toml");
-        let ours_config = config_reading(&config, &input, &dir.join(format!("ours-corpus-{name}.toml")));
+        let ours_config = config_reading(root, &config, &input, &dir.join(format!("ours-corpus-{name}.toml")));
         let figures = ours_config.and_then(|ours_config| {
             measure_corpus_pair(
                 root,

@@ -31,6 +31,9 @@ pub struct Report {
     pub debug: f64,
     pub release: f64,
     pub seed_debug: f64,
+    /// The seed crate with the runtime copied into it rather than a dependency.
+    pub seed_copied_lines: Lines,
+    pub seed_copied_debug: f64,
     /// Clean debug build with one optional feature on, measured in the same run as `debug`.
     pub feature_debug: Vec<(&'static str, f64)>,
     pub incremental: f64,
@@ -177,6 +180,11 @@ impl Report {
             "| seed endpoint crate: lines, clean debug build | {} lines, {:.1} s | | |",
             self.seed_lines.total, self.seed_debug
         );
+        let _ = writeln!(
+            t,
+            "| the same, runtime copied into the crate instead of a dependency | {} lines ({} runtime), {:.1} s | | |",
+            self.seed_copied_lines.total, self.seed_copied_lines.runtime, self.seed_copied_debug
+        );
         for pair in &self.runtime {
             let ratio = pair.paired_ratio;
             let _ = writeln!(
@@ -280,6 +288,8 @@ impl Report {
                 "incremental_debug_s": self.incremental,
                 "seed_lines": self.seed_lines.total,
                 "seed_clean_build_debug_s": self.seed_debug,
+                "seed_runtime_copied_lines": self.seed_copied_lines.total,
+                "seed_runtime_copied_clean_build_debug_s": self.seed_copied_debug,
                 "target_s": TARGET_BUILD_S,
             },
             "runtime": self.runtime.iter().map(|p| json!({
