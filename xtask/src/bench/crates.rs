@@ -53,6 +53,23 @@ impl BenchCrate {
     /// Generates the crate from `config`; with `edit`, also prepares the two configs the
     /// incremental build alternates between (schema `edit` without and with a field).
     pub fn prepare(root: &Path, bench_dir: &Path, name: &str, config: &Path, edit: Option<&str>) -> Result<BenchCrate> {
+        BenchCrate::prepare_with(root, bench_dir, name, config, edit, Runtime::AsConfigured)
+    }
+
+    /// Like [`prepare`](Self::prepare) without an edit, with the runtime copied into the
+    /// crate whatever the config says: the other side of the runtime-crate lever.
+    pub fn prepare_copied(root: &Path, bench_dir: &Path, name: &str, config: &Path) -> Result<BenchCrate> {
+        BenchCrate::prepare_with(root, bench_dir, name, config, None, Runtime::Copied)
+    }
+
+    fn prepare_with(
+        root: &Path,
+        bench_dir: &Path,
+        name: &str,
+        config: &Path,
+        edit: Option<&str>,
+        runtime: Runtime,
+    ) -> Result<BenchCrate> {
         let workspace = bench_dir.join(name);
         let crate_dir = workspace.join("crate");
         fs::create_dir_all(&crate_dir).at(&crate_dir)?;
@@ -66,7 +83,7 @@ impl BenchCrate {
             Some(schema_name) => Some(edited_configs(root, &workspace, config, schema_name)?),
         };
         let first = configs.as_ref().map_or(config, |(a, _)| a.as_path());
-        generate_into(root, first, &crate_dir, Runtime::AsConfigured)?;
+        generate_into(root, first, &crate_dir, runtime)?;
         Ok(BenchCrate {
             workspace,
             crate_dir,
@@ -74,14 +91,6 @@ impl BenchCrate {
             configs,
             offline: true,
         })
-    }
-
-    /// Like [`prepare`](Self::prepare) without an edit, with the runtime copied into the
-    /// crate whatever the config says: the other side of the runtime-crate lever.
-    pub fn prepare_copied(root: &Path, bench_dir: &Path, name: &str, config: &Path) -> Result<BenchCrate> {
-        let prepared = BenchCrate::prepare(root, bench_dir, name, config, None)?;
-        generate_into(root, config, &prepared.crate_dir, Runtime::Copied)?;
-        Ok(prepared)
     }
 
     /// A crate another generator wrote at `crate_dir`, in a workspace of its own (the
