@@ -1,5 +1,5 @@
-//! Generation time: the release `xtask codegen` as a process, with the stage figures it
-//! prints itself (`--stats`).
+//! Generation time: `xtask codegen` built with the `generator` profile (release + LTO)
+//! as a process, with the stage figures it prints itself (`--stats`).
 
 use std::path::Path;
 use std::process::Command;

@@ -1,9 +1,9 @@
 //! `cargo xtask bench`: how fast the generator is, how fast its output builds, and what
 //! the generated code costs at run time next to hand-written code.
 //!
-//! 1. [`generation`]: the release `xtask codegen` as a process, full description and
-//!    seed endpoint, one warm-up then `--runs` timed runs (median), stages and peak
-//!    memory from the process itself (`codegen --stats`).
+//! 1. [`generation`]: `xtask codegen` (`generator` profile: release + LTO) as a process,
+//!    full description and seed endpoint, one warm-up then `--runs` timed runs (median),
+//!    stages and peak memory from the process itself (`codegen --stats`).
 //! 2. [`crates`]: the generated crate, copied into its own workspace under
 //!    `target/bench/`: lines, clean build of the crate alone (dependencies built) in
 //!    debug and release, debug with each optional feature on, and the incremental rebuild
@@ -44,9 +44,13 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     let bench_dir = root.join("target/bench");
     fs::create_dir_all(&bench_dir).at(&bench_dir)?;
 
-    step("building the release xtask");
-    cargo(root, &["build", "--release", "--locked", "-p", "xtask"], &[])?;
-    let xtask = root.join("target/release/xtask");
+    step("building xtask with the generator profile (release + LTO)");
+    cargo(
+        root,
+        &["build", "--profile", "generator", "--locked", "-p", "xtask"],
+        &[],
+    )?;
+    let xtask = root.join("target/generator/xtask");
 
     step("generation");
     let full_config = root.join("schema/codegen.toml");
