@@ -20,7 +20,6 @@ pub struct Options {
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
-    small_pages_only();
     let out_name = options.out.display().to_string();
     let run = match codegen::run_with(&options.config, &options.out, options.mode, options.strict) {
         Ok(run) => run,
@@ -94,21 +93,6 @@ fn print_api_changes(run: &codegen::Run) {
     }
 }
 
-/// Turns transparent huge pages off for this process. mimalloc asks for them on its
-/// arena, and the kernel then zeroes 2 MiB per first touch and, when memory is
-/// fragmented (after another big process), compacts on the spot: measured, a seed-sized
-/// run went from 5.3 ms to 5.4-11 ms, depending on what ran before it. Small pages cost
-/// ~3 ms on the whole API's load and make every run take the same time. Only this task
-/// does it: the flag is inherited by child processes (builds, servers).
-fn small_pages_only() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours;
-    // a kernel without it returns an error, which changes nothing.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -135,15 +119,4 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    #[test]
-    fn generation_turns_transparent_huge_pages_off() {
-        super::small_pages_only();
-        // SAFETY: as in `small_pages_only`.
-        let state = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-        assert_eq!(state, 1);
-    }
 }

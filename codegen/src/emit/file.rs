@@ -53,43 +53,46 @@ pub fn format(emitted: Emitted, source: &str) -> Result<OutputFile> {
 /// closing brace (and after the module docs) makes files read like hand-written ones.
 /// Only whitespace between lines changes, so the code stays exactly as formatted.
 fn space_items(code: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///",
+        "#[",
+        "pub ",
+        "pub(",
+        "fn ",
+        "async fn ",
+        "impl",
+        "struct ",
+        "enum ",
+        "const ",
+        "mod ",
+        "use ",
+    ];
+    let is_mod_line = |l: &str| (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';');
     let mut out = String::with_capacity(code.len() + code.len() / 16);
-    let mut prev: Option<&str> = None;
+    // The previous line and its indent; each line is trimmed once (this runs on every
+    // line of the crate).
+    let mut prev: Option<(&str, usize)> = None;
     for line in code.lines() {
-        if let Some(prev) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let closes_item = matches!(prev.trim(), "}" | "};") && indent(prev) == indent(line);
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        if let Some((prev, prev_indent)) = prev {
+            let closes_item = matches!(prev.trim(), "}" | "};") && prev_indent == indent;
             let ends_module_docs = prev.starts_with("//!") && !line.starts_with("//!");
-            const ITEM_STARTS: &[&str] = &[
-                "///",
-                "#[",
-                "pub ",
-                "pub(",
-                "fn ",
-                "async fn ",
-                "impl",
-                "struct ",
-                "enum ",
-                "const ",
-                "mod ",
-                "use ",
-            ];
-            let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
-            let is_mod_line = |l: &str| (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';');
-            let after_top_level_item = indent(prev) == 0
-                && indent(line) == 0
+            let after_top_level_item = prev_indent == 0
+                && indent == 0
                 && prev.ends_with(';')
                 && !prev.starts_with("//") // a doc line may end in `;` too
                 && !(is_mod_line(prev) && (is_mod_line(line) || line.starts_with("///")));
-            let ends_crate_attrs =
-                indent(line) == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
-            if (closes_item || ends_module_docs || after_top_level_item || ends_crate_attrs) && starts_item {
+            let ends_crate_attrs = indent == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
+            if (closes_item || ends_module_docs || after_top_level_item || ends_crate_attrs)
+                && ITEM_STARTS.iter().any(|s| body.starts_with(s))
+            {
                 out.push('\n');
             }
         }
         out.push_str(line);
         out.push('\n');
-        prev = Some(line);
+        prev = Some((line, indent));
     }
     out
 }

@@ -178,7 +178,7 @@ fn cost(api: &Api, job: &Job<'_>) -> usize {
 }
 
 /// `f` over `items` on up to one thread per core; results in item order.
-fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len())

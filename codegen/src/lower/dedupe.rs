@@ -11,6 +11,7 @@
 //! structs whose fields use two equal enums are equal too.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::ir::{Field, Limits, TypeDef, TypeId, TypeKind, TypeRef, Usage};
 
@@ -148,20 +149,20 @@ pub(super) fn mark_aliases(types: &mut [TypeDef]) {
 /// One round over the types not yet aliases; `true` if it found a new alias.
 fn find_more(types: &[TypeDef], alias_of: &mut [Option<usize>]) -> bool {
     let targets = alias_of.to_vec();
-    let mut first_by_shape: HashMap<(Usage, Shape<'_>), usize> = HashMap::new();
+    // Sized up front and probed once per type: hashing shapes is most of this pass.
+    let mut first_by_shape: HashMap<(Usage, Shape<'_>), usize> = HashMap::with_capacity(types.len());
     let mut found = false;
     for (i, def) in types.iter().enumerate() {
         if alias_of[i].is_some() {
             continue;
         }
-        let key = (def.usage, Shape::of(&def.kind, &targets));
-        match first_by_shape.get(&key) {
-            Some(&first) => {
-                alias_of[i] = Some(first);
+        match first_by_shape.entry((def.usage, Shape::of(&def.kind, &targets))) {
+            Entry::Occupied(first) => {
+                alias_of[i] = Some(*first.get());
                 found = true;
             }
-            None => {
-                first_by_shape.insert(key, i);
+            Entry::Vacant(slot) => {
+                slot.insert(i);
             }
         }
     }
