@@ -14,6 +14,7 @@ pub mod lower;
 pub mod naming;
 pub mod output;
 pub mod overlay;
+mod parallel;
 pub mod pointer;
 pub mod surface;
 

@@ -39,7 +39,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Report> 
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     // Reads and writes on every core: each file is a few syscalls, most of them waiting
     // on the file system (writing the whole API fresh: 3.2 ms on one thread).
-    let changed = crate::emit::parallel(files, |file| -> Result<bool> {
+    let changed = crate::parallel::map(files, |file| -> Result<bool> {
         let target = out_dir.join(&file.path);
         if is_current(&target, &file.contents) {
             return Ok(false);

@@ -14,7 +14,6 @@ mod types;
 pub use file::{Emitted, OutputFile};
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
@@ -109,7 +108,7 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     // Biggest first, so the threads finish together (the output order is fixed later).
     jobs.sort_by_key(|job| std::cmp::Reverse(cost(api, job)));
 
-    let results = parallel(&jobs, |job| -> Result<(OutputFile, Duration, Duration)> {
+    let results = crate::parallel::map(&jobs, |job| -> Result<(OutputFile, Duration, Duration)> {
         let started = Instant::now();
         let emitted = match job {
             Job::Text(file) => return Ok((file.clone(), Duration::ZERO, Duration::ZERO)),
@@ -175,35 +174,4 @@ fn cost(api: &Api, job: &Job<'_>) -> usize {
             })
             .sum(),
     }
-}
-
-/// `f` over `items` on up to one thread per core; results in item order.
-pub(crate) fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        // A panicking worker would be a generator bug; re-raise it on this thread.
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }
