@@ -11,6 +11,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod body;
+mod call;
 mod client;
 mod error;
 mod hooks;
@@ -35,6 +36,8 @@ pub use body::FilePart;
 #[doc(hidden)]
 pub use body::{Part, RequestBody};
 #[doc(hidden)]
+pub use call::Call;
+#[doc(hidden)]
 pub use client::{ApiClient, Client, RequestSpec};
 pub use client::{ClientBuilder, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, ErrorBody};
@@ -44,7 +47,7 @@ pub use nullable::Nullable;
 pub use options::CallOptions;
 pub use response::Response;
 #[doc(hidden)]
-pub use response::ValueOf;
+pub use response::{RawResponse, ValueOf};
 #[allow(unused_imports)] // each API uses the helpers its types need
 #[doc(hidden)]
 pub use support::{Redacted, str_enum};

@@ -157,19 +157,31 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::Prediction, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::Prediction>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_create",
@@ -183,7 +195,7 @@ impl CreateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -223,13 +235,29 @@ impl DeleteBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_destroy",
@@ -243,7 +271,7 @@ impl DeleteBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -283,19 +311,31 @@ impl GetBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::Prediction, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::Prediction>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_retrieve",
@@ -309,7 +349,7 @@ impl GetBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -362,19 +402,31 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<Vec<crate::models::Prediction>, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<Vec<crate::models::Prediction>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<Vec<crate::models::Prediction>>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_predictions_list",
             method: ::reqwest::Method::GET,
@@ -396,7 +448,7 @@ impl ListBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -470,19 +522,31 @@ impl ReplaceBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::Prediction, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::Prediction>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
@@ -497,7 +561,7 @@ impl ReplaceBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -571,19 +635,31 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::Prediction, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::Prediction>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::Prediction>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
@@ -598,7 +674,7 @@ impl UpdateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded

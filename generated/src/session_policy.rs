@@ -67,19 +67,34 @@ impl GetBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::SessionTimeoutPolicy, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::SessionTimeoutPolicy>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_session_policy_retrieve",
             method: ::reqwest::Method::GET,
@@ -92,7 +107,7 @@ impl GetBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -163,19 +178,34 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::SessionTimeoutPolicy, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::SessionTimeoutPolicy>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::SessionTimeoutPolicy>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_session_policy_partial_update",
@@ -189,7 +219,7 @@ impl UpdateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded

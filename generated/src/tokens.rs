@@ -124,13 +124,29 @@ impl BlacklistBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_blacklist_create",
@@ -144,7 +160,7 @@ impl BlacklistBuilder {
             authenticated: false,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -183,19 +199,31 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::LsapiTokenCreate, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::LsapiTokenCreate>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::LsapiTokenCreate>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_create",
             method: ::reqwest::Method::POST,
@@ -208,7 +236,7 @@ impl CreateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -247,19 +275,34 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<Vec<crate::models::LsapiTokenList>, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<Vec<crate::models::LsapiTokenList>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<Vec<crate::models::LsapiTokenList>>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_list",
             method: ::reqwest::Method::GET,
@@ -272,7 +315,7 @@ impl ListBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -320,19 +363,34 @@ impl RefreshBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::TokenRefreshResponse, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::TokenRefreshResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::TokenRefreshResponse>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_refresh_create",
@@ -346,7 +404,7 @@ impl RefreshBuilder {
             authenticated: false,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -394,19 +452,34 @@ impl RotateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::TokenRotateResponse, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::TokenRotateResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::TokenRotateResponse>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_token_rotate_create",
@@ -420,7 +493,7 @@ impl RotateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded

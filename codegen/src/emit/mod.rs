@@ -26,6 +26,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/auth.rs", include_str!("../../runtime/auth.rs")),
     ("src/runtime/blocking.rs", include_str!("../../runtime/blocking.rs")),
     ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
+    ("src/runtime/call.rs", include_str!("../../runtime/call.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/hooks.rs", include_str!("../../runtime/hooks.rs")),

@@ -26,7 +26,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let (validate_body, body) = body_value(api, op)?;
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
-    let (output, finish) = reply(api, &op.response);
+    let (output, decode) = reply(api, &op.response);
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
     let operation = &op.id;
@@ -35,13 +35,23 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
         #pages
 
         /// Checks documented limits, sends the request and decodes the reply.
-        pub fn send(self) -> impl ::std::future::Future<Output = Result<#output, crate::Error>> {
+        #[inline]
+        pub fn send(self) -> impl ::std::future::Future<Output = Result<#output, crate::Error>> + Send {
             crate::runtime::ValueOf::new(self.send_with_response())
         }
 
         /// Like [`send`](Self::send), and also gives the status, headers and raw body
         /// the server sent.
-        pub async fn send_with_response(self) -> Result<crate::Response<#output>, crate::Error> {
+        #[inline]
+        pub fn send_with_response(
+            self,
+        ) -> impl ::std::future::Future<Output = Result<crate::Response<#output>, crate::Error>> + Send {
+            crate::runtime::Call::new(self.request(), #decode)
+        }
+
+        /// The client and the request to send, once the documented limits hold.
+        #[inline]
+        fn request(self) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
             #(#checks)*
             #validate_body
             #(#path_args)*
@@ -57,7 +67,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
                 authenticated: #authenticated,
                 options: self.options,
             };
-            self.client.execute(request_spec).await? #finish
+            Ok((self.client, request_spec))
         }
 
         /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -250,17 +260,21 @@ fn form_body(encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStrea
     Ok((start, quote!(Some(#encode))))
 }
 
-/// `send`'s output type, and the runtime call decoding the reply into it.
+/// `send`'s output type, and the runtime's decoder of the reply into it.
 fn reply(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
+    let decoder = |name: &str| {
+        let name = format_ident!("{name}");
+        quote!(crate::runtime::RawResponse::#name)
+    };
     match response {
-        Response::Json(ty) => (rust_type(api, ty), quote!(.json())),
+        Response::Json(ty) => (rust_type(api, ty), decoder("json")),
         Response::JsonOrEmpty(ty) => {
             let ty = rust_type(api, ty);
-            (quote!(Option<#ty>), quote!(.json_or_empty()))
+            (quote!(Option<#ty>), decoder("json_or_empty"))
         }
-        Response::Text { .. } => (quote!(String), quote!(.text())),
-        Response::Bytes { .. } => (quote!(Vec<u8>), quote!(.bytes())),
-        Response::Empty => (quote!(()), quote!(.empty())),
+        Response::Text { .. } => (quote!(String), decoder("text")),
+        Response::Bytes { .. } => (quote!(Vec<u8>), decoder("bytes")),
+        Response::Empty => (quote!(()), decoder("empty")),
     }
 }
 

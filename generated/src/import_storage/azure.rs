@@ -217,19 +217,34 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::AzureBlobImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::AzureBlobImportStorage>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_create",
@@ -243,7 +258,7 @@ impl CreateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -285,13 +300,29 @@ impl DeleteBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_destroy",
@@ -305,7 +336,7 @@ impl DeleteBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -345,19 +376,34 @@ impl GetBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::AzureBlobImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::AzureBlobImportStorage>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_retrieve",
@@ -371,7 +417,7 @@ impl GetBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -413,22 +459,34 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<Vec<crate::models::AzureBlobImportStorage>, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::Response<Vec<crate::models::AzureBlobImportStorage>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<Vec<crate::models::AzureBlobImportStorage>>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_list",
             method: ::reqwest::Method::GET,
@@ -448,7 +506,7 @@ impl ListBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -493,19 +551,34 @@ impl SyncBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::AzureBlobImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::AzureBlobImportStorage>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_sync_create",
@@ -519,7 +592,7 @@ impl SyncBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -644,19 +717,34 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::AzureBlobImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::AzureBlobImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::AzureBlobImportStorage>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
@@ -671,7 +759,7 @@ impl UpdateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -804,13 +892,29 @@ impl ValidateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_azure_validate_create",
@@ -824,7 +928,7 @@ impl ValidateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded

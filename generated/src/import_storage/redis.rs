@@ -201,19 +201,31 @@ impl CreateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::RedisImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::RedisImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::RedisImportStorage>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_create",
@@ -227,7 +239,7 @@ impl CreateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -269,13 +281,29 @@ impl DeleteBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_destroy",
@@ -289,7 +317,7 @@ impl DeleteBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -329,19 +357,31 @@ impl GetBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::RedisImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::RedisImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::RedisImportStorage>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_retrieve",
@@ -355,7 +395,7 @@ impl GetBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -397,19 +437,34 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<Vec<crate::models::RedisImportStorage>, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<Vec<crate::models::RedisImportStorage>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<Vec<crate::models::RedisImportStorage>>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_list",
             method: ::reqwest::Method::GET,
@@ -429,7 +484,7 @@ impl ListBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -471,19 +526,31 @@ impl SyncBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::RedisImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::RedisImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::RedisImportStorage>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_sync_create",
@@ -497,7 +564,7 @@ impl SyncBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -606,19 +673,31 @@ impl UpdateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::RedisImportStorage, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::RedisImportStorage>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::RedisImportStorage>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
@@ -633,7 +712,7 @@ impl UpdateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -750,13 +829,29 @@ impl ValidateBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_redis_validate_create",
@@ -770,7 +865,7 @@ impl ValidateBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded

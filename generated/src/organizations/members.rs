@@ -94,13 +94,29 @@ impl DeleteBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
-    pub fn send(self) -> impl ::std::future::Future<Output = Result<(), crate::Error>> {
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<Output = Result<(), crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(self) -> Result<crate::Response<()>, crate::Error> {
+    #[inline]
+    pub fn send_with_response(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<()>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::empty)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
@@ -117,7 +133,7 @@ impl DeleteBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.empty()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -165,19 +181,31 @@ impl GetBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::OrganizationMember, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::Response<crate::models::OrganizationMember>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::Response<crate::models::OrganizationMember>, crate::Error>,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
             &crate::runtime::param_text(&self.user_pk),
@@ -204,7 +232,7 @@ impl GetBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
@@ -299,22 +327,34 @@ impl ListBuilder {
     }
 
     /// Checks documented limits, sends the request and decodes the reply.
+    #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = Result<crate::models::PaginatedOrganizationMemberListList, crate::Error>,
-    > {
+    > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
     /// Like [`send`](Self::send), and also gives the status, headers and raw body
     /// the server sent.
-    pub async fn send_with_response(
+    #[inline]
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedOrganizationMemberListList>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::Response<crate::models::PaginatedOrganizationMemberListList>,
+            crate::Error,
+        >,
+    > + Send {
+        crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::json)
+    }
+
+    /// The client and the request to send, once the documented limits hold.
+    #[inline]
+    fn request(
+        self,
+    ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_list",
@@ -344,7 +384,7 @@ impl ListBuilder {
             authenticated: true,
             options: self.options,
         };
-        self.client.execute(request_spec).await?.json()
+        Ok((self.client, request_spec))
     }
 
     /// Like [`send`](Self::send), blocking this thread until the reply is decoded
