@@ -3,12 +3,15 @@
 //! send the same body again.
 #![allow(dead_code)] // which encodings a crate uses depends on its API
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// An encoded body and its `Content-Type`.
+use bytes::Bytes;
+
+/// An encoded body and its `Content-Type`. `Bytes`: each try sends the same buffer.
 pub struct RequestBody {
-    pub bytes: Vec<u8>,
-    pub content_type: String,
+    pub bytes: Bytes,
+    pub content_type: Cow<'static, str>,
 }
 
 /// A file to upload in a form.
@@ -54,10 +57,10 @@ pub enum Part {
 }
 
 impl RequestBody {
-    pub fn raw(bytes: Vec<u8>, content_type: &str) -> RequestBody {
+    pub fn raw(bytes: Vec<u8>, content_type: &'static str) -> RequestBody {
         RequestBody {
-            bytes,
-            content_type: content_type.to_owned(),
+            bytes: bytes.into(),
+            content_type: Cow::Borrowed(content_type),
         }
     }
 
@@ -75,8 +78,8 @@ impl RequestBody {
             }
         }
         RequestBody {
-            bytes: out.into_bytes(),
-            content_type: "application/x-www-form-urlencoded".to_owned(),
+            bytes: out.into_bytes().into(),
+            content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
         }
     }
 
@@ -110,8 +113,8 @@ impl RequestBody {
         }
         out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         RequestBody {
-            bytes: out,
-            content_type: format!("multipart/form-data; boundary={boundary}"),
+            bytes: out.into(),
+            content_type: Cow::Owned(format!("multipart/form-data; boundary={boundary}")),
         }
     }
 }
@@ -169,7 +172,7 @@ mod tests {
             body.content_type,
             "multipart/form-data; boundary=form-boundary-00000000"
         );
-        let text = String::from_utf8(body.bytes).unwrap();
+        let text = String::from_utf8(body.bytes.to_vec()).unwrap();
         assert_eq!(
             text,
             "--form-boundary-00000000\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\na \"b\"\r\n\
@@ -187,7 +190,7 @@ mod tests {
     #[test]
     fn url_encoding_escapes_names_and_values() {
         let body = RequestBody::url_encoded(vec![Part::Text("a b", "1&2=3 é".to_owned())]);
-        assert_eq!(String::from_utf8(body.bytes).unwrap(), "a+b=1%262%3D3+%C3%A9");
+        assert_eq!(String::from_utf8(body.bytes.to_vec()).unwrap(), "a+b=1%262%3D3+%C3%A9");
     }
 
     #[test]

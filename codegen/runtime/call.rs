@@ -49,7 +49,7 @@ impl<T> Call<T> {
 impl State {
     fn start(request: Result<(Client, RequestSpec), Error>) -> State {
         match request {
-            Ok((client, spec)) => State::Sending(Box::pin(async move { client.execute(spec).await })),
+            Ok((client, spec)) => State::Sending(Box::pin(client.execute(spec))),
             Err(error) => State::Invalid(error),
         }
     }

@@ -2,7 +2,9 @@
 //! replies into values or errors.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -31,8 +33,12 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     auth: Credentials,
+    /// `auth` as sent, when it is sent as it is.
+    fixed_auth: Option<AuthPart>,
     access_token: Mutex<Option<AccessToken>>,
     timeout: Option<Duration>,
+    /// `http` was built here with `timeout` as its own: requests need not carry it.
+    timeout_in_http: bool,
     retry: Option<RetryPolicy>,
     middleware: Middlewares,
     #[cfg(feature = "blocking")]
@@ -154,20 +160,30 @@ impl<C> ClientBuilder<C> {
         if let Some(what) = unsupported {
             return Err(Error::Config(format!("this API describes no {what}")));
         }
+        let timeout_in_http = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::Config(format!("cannot create the HTTP client: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder();
+                let builder = match self.timeout {
+                    Some(timeout) => builder.timeout(timeout),
+                    None => builder,
+                };
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot create the HTTP client: {e}")))?
+            }
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 api,
                 http,
                 base_url,
+                fixed_auth: fixed_auth(api, &self.auth.0)?,
                 auth: self.auth.0,
                 access_token: Mutex::new(None),
                 timeout: self.timeout,
+                timeout_in_http,
                 retry: self.retry,
                 middleware: self.middleware,
                 #[cfg(feature = "blocking")]
@@ -195,7 +211,69 @@ fn with_call_headers(
     Ok(request)
 }
 
+/// The request part of credentials that are sent as they are (keys, bearer tokens,
+/// basic), made once when the client is built; `None` for none or exchanged ones.
+fn fixed_auth(api: &super::ApiInfo, auth: &Credentials) -> Result<Option<AuthPart>, Error> {
+    let (name, text) = match auth {
+        Credentials::ApiKey(key) => match &api.api_key {
+            Some(info) => {
+                let text = format!("{}{key}", info.prefix);
+                match info.location {
+                    super::KeyLocation::Header => (info.name, text),
+                    super::KeyLocation::Query => return Ok(Some(AuthPart::Query(info.name, text))),
+                    super::KeyLocation::Cookie => (COOKIE.as_str(), format!("{}={text}", info.name)),
+                }
+            }
+            None => return Ok(None),
+        },
+        Credentials::Bearer(token) => (AUTHORIZATION.as_str(), format!("Bearer {token}")),
+        Credentials::Basic { user, password } => (AUTHORIZATION.as_str(), super::auth::basic_value(user, password)),
+        Credentials::None | Credentials::RefreshToken(_) | Credentials::OAuthClient { .. } => return Ok(None),
+    };
+    header_part(name, &text).map(Some)
+}
+
+/// A credential header, marked sensitive (left out of reqwest's and http's Debug).
+fn header_part(name: &'static str, text: &str) -> Result<AuthPart, Error> {
+    let mut value = HeaderValue::from_str(text)
+        .map_err(|_| Error::Config("the credentials contain characters not allowed in an HTTP header".to_owned()))?;
+    value.set_sensitive(true);
+    Ok(AuthPart::Header(name, value))
+}
+
+/// The reply to a request sent, read whole.
+async fn read_reply(
+    sent: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+) -> Result<Reply, reqwest::Error> {
+    let mut response = sent.await?;
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response.bytes().await?;
+    Ok(Reply { status, headers, body })
+}
+
+/// One exchange's reply, before the client decides whether it is final.
+struct Reply {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Reply {
+    fn into_raw(self, operation: &'static str, method: Method, path: String) -> RawResponse {
+        RawResponse {
+            operation,
+            method,
+            path,
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+        }
+    }
+}
+
 /// Where credentials go on a request.
+#[derive(Clone)]
 enum AuthPart {
     Header(&'static str, HeaderValue),
     Query(&'static str, String),
@@ -270,17 +348,25 @@ impl Client {
         &self.inner.blocking
     }
 
-    /// Sends a request, authenticating and retrying as configured.
-    pub async fn execute(&self, spec: RequestSpec) -> Result<RawResponse, Error> {
-        let call = CallTrace::start(spec.operation, &spec.method, spec.template);
-        let mut attempts = 0;
-        let result = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
-        call.finish(attempts, &result);
-        result
+    /// Sends a request, authenticating and retrying as configured. Takes the client
+    /// (a shared handle) so that a call's future is this one alone.
+    /// (An `async` block, not an `async fn`: its captures stay where they are, where an
+    /// `async fn` would keep a second copy of its arguments in the future.)
+    #[allow(clippy::manual_async_fn)] // on purpose, see above
+    pub(crate) fn execute(self, spec: RequestSpec) -> impl Future<Output = Result<RawResponse, Error>> + Send {
+        async move {
+            let call = CallTrace::start(spec.operation, &spec.method, spec.template);
+            let mut attempts = 0;
+            let reply = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
+            // The request is done with: its path moves into the reply.
+            let result = reply.map(|reply| reply.into_raw(spec.operation, spec.method, spec.path));
+            call.finish(attempts, &result);
+            result
+        }
     }
 
     /// Tries until a reply is final; `attempts` counts the requests sent.
-    async fn execute_tries(&self, spec: &RequestSpec, attempts: &mut u32) -> Result<RawResponse, Error> {
+    async fn execute_tries(&self, spec: &RequestSpec, attempts: &mut u32) -> Result<Reply, Error> {
         let mut retries = 0;
         let mut renewed_token = false;
         loop {
@@ -326,7 +412,7 @@ impl Client {
 
     /// One HTTP exchange, no retries. Transport failures and timeouts are errors;
     /// any status is a reply.
-    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>, attempt: u32) -> Result<RawResponse, Error> {
+    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>, attempt: u32) -> Result<Reply, Error> {
         let method = spec.method.as_str();
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
@@ -373,10 +459,10 @@ impl Client {
         }
         if let Some(body) = &spec.body {
             request = request
-                .header(CONTENT_TYPE, body.content_type.as_str())
+                .header(CONTENT_TYPE, &*body.content_type)
                 .body(body.bytes.clone());
         }
-        if let Some(timeout) = options.and_then(|o| o.timeout).or(self.inner.timeout) {
+        if let Some(timeout) = options.and_then(|o| o.timeout).or(self.request_timeout()) {
             request = request.timeout(timeout);
         }
         let call = CallInfo {
@@ -386,55 +472,50 @@ impl Client {
             attempt,
             path: &spec.path,
         };
-        let (status, headers, body) = self.exchange(&call, request, transport).await?;
-        Ok(RawResponse {
-            operation: spec.operation,
-            method: method.to_owned(),
-            path: spec.path.clone(),
-            status,
-            headers,
-            body,
-        })
+        self.exchange(&call, request, transport).await
     }
 
     /// One request and its reply, with the middlewares around it.
-    async fn exchange(
-        &self,
-        call: &CallInfo<'_>,
+    fn exchange<'a>(
+        &'a self,
+        call: &'a CallInfo<'a>,
         request: reqwest::RequestBuilder,
-        transport: impl Fn(reqwest::Error) -> Error,
-    ) -> Result<(StatusCode, reqwest::header::HeaderMap, Vec<u8>), Error> {
-        let mut request = request.build().map_err(&transport)?;
+        transport: impl Fn(reqwest::Error) -> Error + Send + 'a,
+    ) -> impl Future<Output = Result<Reply, Error>> + Send + 'a {
+        // Built and sent before the future: the future holds the reply's, not the request.
         let middleware = &self.inner.middleware;
-        middleware.request(call, &mut request)?;
-        let started = Instant::now();
-        let result = async {
-            let mut response = self.inner.http.execute(request).await?;
-            let status = response.status();
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?.to_vec();
-            Ok((status, headers, body))
-        }
-        .await
-        .map_err(transport);
-        match &result {
-            Ok((status, headers, body)) => {
-                let elapsed = started.elapsed();
-                let reply = ReplyInfo {
-                    status: *status,
-                    headers,
-                    body,
-                    elapsed,
-                };
-                middleware.reply(call, Ok(&reply));
+        let sent = request.build().map_err(&transport).and_then(|mut request| {
+            middleware.request(call, &mut request)?;
+            let started = (!middleware.is_empty()).then(Instant::now);
+            Ok((started, self.inner.http.execute(request)))
+        });
+        async move {
+            let (started, sent) = sent?;
+            let result = read_reply(sent).await.map_err(transport);
+            let Some(started) = started else { return result };
+            match &result {
+                Ok(reply) => {
+                    let info = ReplyInfo {
+                        status: reply.status,
+                        headers: &reply.headers,
+                        body: &reply.body,
+                        elapsed: started.elapsed(),
+                    };
+                    middleware.reply(call, Ok(&info));
+                }
+                Err(error) => middleware.reply(call, Err(error)),
             }
-            Err(error) => middleware.reply(call, Err(error)),
+            result
         }
-        result
+    }
+
+    /// The timeout a request must carry itself: none when the HTTP client has it.
+    fn request_timeout(&self) -> Option<Duration> {
+        self.inner.timeout.filter(|_| !self.inner.timeout_in_http)
     }
 
     /// How long to wait before retrying `reply`, if the policy allows another try.
-    fn retry_delay(&self, reply: &RawResponse, retries: u32, spec: &RequestSpec) -> Option<Duration> {
+    fn retry_delay(&self, reply: &Reply, retries: u32, spec: &RequestSpec) -> Option<Duration> {
         let options = spec.options.as_ref();
         let policy = options.and_then(|o| o.retry.as_ref()).or(self.inner.retry.as_ref())?;
         if !policy.statuses.contains(&reply.status.as_u16()) || retries >= policy.max_retries {
@@ -458,37 +539,31 @@ impl Client {
     /// Where the credentials go on a request, exchanging them for an access token first
     /// if that is their kind.
     async fn auth_part(&self) -> Result<Option<AuthPart>, Error> {
+        if let Some(part) = &self.inner.fixed_auth {
+            return Ok(Some(part.clone()));
+        }
         let (name, text) = match &self.inner.auth {
-            Credentials::None => return Ok(None),
-            Credentials::ApiKey(key) => match &self.inner.api.api_key {
-                Some(info) => {
-                    let text = format!("{}{key}", info.prefix);
-                    match info.location {
-                        super::KeyLocation::Header => (info.name, text),
-                        super::KeyLocation::Query => return Ok(Some(AuthPart::Query(info.name, text))),
-                        super::KeyLocation::Cookie => (COOKIE.as_str(), format!("{}={text}", info.name)),
-                    }
-                }
-                None => return Ok(None),
-            },
-            Credentials::Bearer(token) => (AUTHORIZATION.as_str(), format!("Bearer {token}")),
-            Credentials::Basic { user, password } => (AUTHORIZATION.as_str(), super::auth::basic_value(user, password)),
             Credentials::RefreshToken(_) => {
                 let scheme = self.inner.api.token_exchange.as_ref().map_or("Bearer", |t| t.scheme);
                 (
                     AUTHORIZATION.as_str(),
-                    format!("{scheme} {}", self.access_token().await?),
+                    format!("{scheme} {}", self.access_token_boxed().await?),
                 )
             }
-            Credentials::OAuthClient { .. } => {
-                (AUTHORIZATION.as_str(), format!("Bearer {}", self.access_token().await?))
-            }
+            Credentials::OAuthClient { .. } => (
+                AUTHORIZATION.as_str(),
+                format!("Bearer {}", self.access_token_boxed().await?),
+            ),
+            _ => return Ok(None),
         };
-        let mut value = HeaderValue::from_str(&text).map_err(|_| {
-            Error::Config("the credentials contain characters not allowed in an HTTP header".to_owned())
-        })?;
-        value.set_sensitive(true);
-        Ok(Some(AuthPart::Header(name, value)))
+        header_part(name, &text).map(Some)
+    }
+
+    /// [`access_token`](Self::access_token) on the heap: its exchange is a request of its
+    /// own, which would otherwise double the size of every call's future (copied on
+    /// every call) for a path taken once per token.
+    fn access_token_boxed(&self) -> Pin<Box<dyn Future<Output = Result<String, Error>> + Send + '_>> {
+        Box::pin(self.access_token())
     }
 
     /// A fresh access token; one exchange at a time, shared by all concurrent calls.
@@ -534,6 +609,7 @@ impl Client {
             options: None,
         };
         let reply = self.send_once(&spec, None, 1).await.map_err(auth_error)?;
+        let reply = reply.into_raw(spec.operation, spec.method, spec.path);
         let json = token_reply(reply, info.operation, "POST", info.path)?;
         let access = json.get(info.response_field).and_then(serde_json::Value::as_str);
         Ok(AccessToken::new(
@@ -565,7 +641,7 @@ impl Client {
             .basic_auth(id, Some(secret))
             .header(ACCEPT, "application/json")
             .form(&form);
-        if let Some(timeout) = self.inner.timeout {
+        if let Some(timeout) = self.request_timeout() {
             request = request.timeout(timeout);
         }
         let transport = |e: reqwest::Error| Error::Transport {
@@ -580,15 +656,8 @@ impl Client {
             attempt: 1,
             path: token_url,
         };
-        let (status, headers, body) = self.exchange(&call, request, transport).await.map_err(auth_error)?;
-        let reply = RawResponse {
-            operation: OPERATION,
-            method: "POST".to_owned(),
-            path: token_url.to_owned(),
-            status,
-            headers,
-            body,
-        };
+        let reply = self.exchange(&call, request, transport).await.map_err(auth_error)?;
+        let reply = reply.into_raw(OPERATION, Method::POST, token_url.to_owned());
         let json = token_reply(reply, OPERATION, "POST", token_url)?;
         let access = json.get("access_token").and_then(serde_json::Value::as_str);
         let expires_in = json.get("expires_in").and_then(serde_json::Value::as_u64);

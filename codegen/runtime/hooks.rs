@@ -70,6 +70,10 @@ impl std::fmt::Debug for Middlewares {
 }
 
 impl Middlewares {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Runs each `on_request`, first added first.
     pub(crate) fn request(&self, call: &CallInfo<'_>, request: &mut reqwest::Request) -> Result<(), Error> {
         for middleware in &self.0 {

@@ -99,8 +99,8 @@ pub struct TokenExchangeInfo {
 pub fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
     let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))?;
     Ok(RequestBody {
-        bytes,
-        content_type: "application/json".to_owned(),
+        bytes: bytes.into(),
+        content_type: std::borrow::Cow::Borrowed("application/json"),
     })
 }
 
@@ -110,6 +110,8 @@ pub fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
 pub fn param_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(text)) => text,
+        // Written as serde_json writes it, without the formatting machinery.
+        Ok(serde_json::Value::Number(number)) => serde_json::to_string(&number).unwrap_or_default(),
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
     }
@@ -224,11 +226,38 @@ fn push_deep(pairs: &mut Query, prefix: String, value: &serde_json::Value) {
 /// Percent-encodes one path segment (a `/` in a value cannot change the path).
 #[allow(dead_code)] // only APIs with path parameters use it
 #[doc(hidden)]
-pub fn path_segment(text: &str) -> String {
+pub fn path_segment(text: String) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
         .remove(b'_')
         .remove(b'~');
-    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+    // Ids and most names need no escape: then the text is the segment as it is.
+    let encoded = match std::borrow::Cow::from(percent_encoding::utf8_percent_encode(&text, SEGMENT)) {
+        std::borrow::Cow::Owned(encoded) => Some(encoded),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    encoded.unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_text_spells_numbers_as_json_and_strings_bare() {
+        assert_eq!(param_text(&42i64), "42");
+        assert_eq!(param_text(&-1.5f64), "-1.5");
+        assert_eq!(param_text(&1e21f64), serde_json::Value::from(1e21f64).to_string());
+        assert_eq!(param_text(&true), "true");
+        assert_eq!(param_text(&"a b"), "a b");
+    }
+
+    #[test]
+    fn path_segment_escapes_what_would_change_the_path_and_keeps_the_rest() {
+        assert_eq!(path_segment("42".to_owned()), "42");
+        assert_eq!(path_segment("a-b.c_d~e".to_owned()), "a-b.c_d~e");
+        assert_eq!(path_segment("a/b c?d".to_owned()), "a%2Fb%20c%3Fd");
+        assert_eq!(path_segment("é".to_owned()), "%C3%A9");
+    }
 }

@@ -5,8 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use reqwest::StatusCode;
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
 
 use super::error::{DecodeError, Error};
 
@@ -17,7 +18,7 @@ pub struct Response<T> {
     operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl<T> Response<T> {
@@ -100,11 +101,12 @@ where
 /// A reply, before decoding.
 pub struct RawResponse {
     pub operation: &'static str,
-    pub method: String,
+    pub method: Method,
     pub path: String,
     pub status: StatusCode,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    /// As the HTTP client received it: kept, never copied, on success.
+    pub body: Bytes,
 }
 
 impl RawResponse {
@@ -121,13 +123,13 @@ impl RawResponse {
     fn decode_error(self, json_path: String, message: String) -> Error {
         Error::Decode(Box::new(DecodeError {
             operation: self.operation,
-            method: self.method,
+            method: self.method.as_str().to_owned(),
             path: self.path,
             status: self.status,
             headers: self.headers,
             json_path,
             message,
-            body: self.body,
+            body: self.body.to_vec(),
         }))
     }
 
@@ -193,7 +195,7 @@ impl RawResponse {
     /// The raw body (downloads).
     #[allow(dead_code)] // only APIs with such calls use it
     pub fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
-        let bytes = self.body.clone();
+        let bytes = self.body.to_vec();
         Ok(self.keep(bytes))
     }
 
@@ -232,11 +234,11 @@ mod tests {
     fn raw(body: &str) -> RawResponse {
         RawResponse {
             operation: "op",
-            method: "POST".to_owned(),
+            method: Method::POST,
             path: "/things".to_owned(),
             status: StatusCode::CREATED,
             headers: HeaderMap::new(),
-            body: body.as_bytes().to_vec(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
         }
     }
 

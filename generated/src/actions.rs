@@ -261,7 +261,7 @@ impl GetFormBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let action_id = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.action_id),
+            crate::runtime::param_text(&self.action_id),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_dm_actions_form_retrieve",

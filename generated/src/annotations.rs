@@ -159,7 +159,7 @@ impl ConvertToDraftBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_convert_to_draft_create",
             method: ::reqwest::Method::POST,
@@ -296,7 +296,7 @@ impl CreateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_annotations_create",
             method: ::reqwest::Method::POST,
@@ -372,7 +372,7 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_destroy",
             method: ::reqwest::Method::DELETE,
@@ -450,7 +450,7 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_retrieve",
             method: ::reqwest::Method::GET,
@@ -528,7 +528,7 @@ impl ListBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_annotations_list",
             method: ::reqwest::Method::GET,
@@ -665,7 +665,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_annotations_partial_update",
             method: ::reqwest::Method::PATCH,

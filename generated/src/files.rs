@@ -161,7 +161,7 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_destroy",
             method: ::reqwest::Method::DELETE,
@@ -237,7 +237,7 @@ impl DeleteManyBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_file_uploads_destroy",
             method: ::reqwest::Method::DELETE,
@@ -314,7 +314,7 @@ impl DownloadBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let filename = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.filename),
+            crate::runtime::param_text(&self.filename),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "data_upload_retrieve",
@@ -393,7 +393,7 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_retrieve",
             method: ::reqwest::Method::GET,
@@ -485,7 +485,7 @@ impl ListBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_file_uploads_list",
             method: ::reqwest::Method::GET,
@@ -587,7 +587,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,
@@ -675,7 +675,7 @@ impl UpdateUploadBuilder {
         if let Some(value) = self.file {
             form_parts.push(crate::runtime::Part::File("file", value));
         }
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_import_file_upload_partial_update",
             method: ::reqwest::Method::PATCH,

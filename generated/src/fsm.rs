@@ -148,10 +148,10 @@ impl ExecuteTransitionBuilder {
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
         let entity_name = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.entity_name),
+            crate::runtime::param_text(&self.entity_name),
         );
         let entity_id = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.entity_id),
+            crate::runtime::param_text(&self.entity_id),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_fsm_entities_transition_create",
@@ -333,10 +333,10 @@ impl StateHistoryBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let entity_name = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.entity_name),
+            crate::runtime::param_text(&self.entity_name),
         );
         let entity_id = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.entity_id),
+            crate::runtime::param_text(&self.entity_id),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_fsm_entities_history_list",

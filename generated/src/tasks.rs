@@ -296,9 +296,9 @@ impl CreateManyStatusBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let import_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.import_pk),
+            crate::runtime::param_text(&self.import_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_imports_retrieve",
@@ -375,7 +375,7 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_destroy",
             method: ::reqwest::Method::DELETE,
@@ -451,7 +451,7 @@ impl DeleteAllTasksBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_tasks_destroy",
             method: ::reqwest::Method::DELETE,
@@ -532,7 +532,7 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_retrieve",
             method: ::reqwest::Method::GET,
@@ -613,7 +613,7 @@ impl GetAgreementBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_agreement_retrieve",
             method: ::reqwest::Method::GET,
@@ -928,7 +928,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_tasks_partial_update",
             method: ::reqwest::Method::PATCH,

@@ -39,6 +39,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         };
     }
     text.push_str("base64 = \"0.22\"\n");
+    text.push_str("bytes = \"1\"\n");
     if uses_dates(api) {
         text.push_str(CHRONO);
     }

@@ -183,7 +183,7 @@ fn path_value(op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
                 let name = ident(&param.rust_name)?;
                 format.push_str(&format!("{{{name}}}"));
                 path_args
-                    .push(quote!(let #name = crate::runtime::path_segment(&crate::runtime::param_text(&self.#name));));
+                    .push(quote!(let #name = crate::runtime::path_segment(crate::runtime::param_text(&self.#name));));
             }
         }
     }

@@ -294,7 +294,7 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_destroy",
             method: ::reqwest::Method::DELETE,
@@ -375,7 +375,7 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_retrieve",
             method: ::reqwest::Method::GET,
@@ -550,7 +550,7 @@ impl SyncBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_sync_create",
             method: ::reqwest::Method::POST,
@@ -675,7 +675,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_storages_localfiles_partial_update",
             method: ::reqwest::Method::PATCH,

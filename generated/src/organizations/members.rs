@@ -117,9 +117,9 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.user_pk),
+            crate::runtime::param_text(&self.user_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_destroy",
@@ -206,9 +206,9 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let user_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.user_pk),
+            crate::runtime::param_text(&self.user_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_retrieve",
@@ -355,7 +355,7 @@ impl ListBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_organizations_memberships_list",
             method: ::reqwest::Method::GET,

@@ -239,9 +239,9 @@ impl ConvertBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.export_pk),
+            crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_convert_create",
@@ -411,7 +411,7 @@ impl CreateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_create",
             method: ::reqwest::Method::POST,
@@ -488,9 +488,9 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.export_pk),
+            crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_destroy",
@@ -575,9 +575,9 @@ impl DownloadBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.export_pk),
+            crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_download_retrieve",
@@ -688,7 +688,7 @@ impl DownloadSyncBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_retrieve",
             method: ::reqwest::Method::GET,
@@ -786,9 +786,9 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let export_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.export_pk),
+            crate::runtime::param_text(&self.export_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_retrieve",
@@ -867,7 +867,7 @@ impl ListBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_exports_list",
             method: ::reqwest::Method::GET,
@@ -951,7 +951,7 @@ impl ListFormatsBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_export_formats_retrieve",
             method: ::reqwest::Method::GET,

@@ -845,7 +845,7 @@ impl DeleteBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_destroy",
             method: ::reqwest::Method::DELETE,
@@ -923,7 +923,7 @@ impl GetBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_retrieve",
             method: ::reqwest::Method::GET,
@@ -1002,9 +1002,9 @@ impl GetReimportBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let reimport_pk = crate::runtime::path_segment(
-            &crate::runtime::param_text(&self.reimport_pk),
+            crate::runtime::param_text(&self.reimport_pk),
         );
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_reimports_retrieve",
@@ -1099,7 +1099,7 @@ impl ImportPredictionsBuilder {
                 item.validate().map_err(|e| e.within(&format!("{}[{index}]", "")))?;
             }
         }
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_predictions_create",
             method: ::reqwest::Method::POST,
@@ -1222,7 +1222,7 @@ impl ImportTasksBuilder {
                 item.validate().map_err(|e| e.within(&format!("{}[{index}]", "")))?;
             }
         }
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_create",
             method: ::reqwest::Method::POST,
@@ -1358,7 +1358,7 @@ impl ImportTasksUploadBuilder {
             let value = self.file;
             form_parts.push(crate::runtime::Part::File("file", value));
         }
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_import_create",
             method: ::reqwest::Method::POST,
@@ -1858,7 +1858,7 @@ impl ListTasksBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_tasks_list",
             method: ::reqwest::Method::GET,
@@ -1945,7 +1945,7 @@ impl ListUniqueAnnotatorsBuilder {
     fn request(
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_annotators_retrieve",
             method: ::reqwest::Method::GET,
@@ -2320,7 +2320,7 @@ impl UpdateBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_partial_update",
             method: ::reqwest::Method::PATCH,
@@ -2491,7 +2491,7 @@ impl ValidateLabelConfigBuilder {
         self,
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         self.body.validate()?;
-        let id = crate::runtime::path_segment(&crate::runtime::param_text(&self.id));
+        let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
             operation: "api_projects_validate_label_config",
             method: ::reqwest::Method::POST,
