@@ -60,6 +60,15 @@ pub enum Error {
     #[error("{}: {message}", file.display())]
     Config { file: PathBuf, message: String },
 
+    /// Files the generator writes would replace files it did not write (no `@generated`
+    /// header): nothing is overwritten, nor anything else written.
+    #[error(
+        "{}: the generator writes {}, but what is there is not its own (the first line is not its `@generated` header); move it away or delete it, then run again",
+        dir.display(),
+        paths.join(", ")
+    )]
+    NotOurs { dir: PathBuf, paths: Vec<String> },
+
     /// Emitted code did not parse as Rust: a generator bug, reported instead of writing it.
     #[error("internal error: generated `{file}` is not valid Rust ({message}); please report this")]
     Emit { file: String, message: String },

@@ -132,33 +132,34 @@ pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run
 pub fn run_with(config_path: &Path, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
     let generated = generate(config_path)?;
     let generated = if strict { generated.deny_warnings()? } else { generated };
-    let api_changes = api_changes(out_dir, &generated.files)?;
-    let report = match (mode, &api_changes) {
-        // Nothing differs: the check just made is the whole report.
-        (output::Mode::Write, None) => output::Report::default(),
-        _ => output::sync(out_dir, &generated.files, mode)?,
+    let check = output::sync(out_dir, &generated.files, output::Mode::Check)?;
+    let api_changes = match check.is_clean() {
+        true => None,
+        false => api_changes(out_dir, &generated.files)?,
+    };
+    let report = match mode {
+        output::Mode::Write if !check.is_clean() => output::sync(out_dir, &generated.files, mode)?,
+        // Nothing to write, or only checking: the check just made is the whole report.
+        _ => check,
     };
     Ok(Run {
         files: generated.files.len(),
         warnings: generated.warnings,
         report,
         timings: generated.timings,
-        api_changes: api_changes.flatten(),
+        api_changes,
     })
 }
 
-/// What changes for callers if `files` replace the crate in `out_dir`: `None` if no file
-/// would change; `Some(None)` if there is no crate there to compare with.
-fn api_changes(out_dir: &Path, files: &[OutputFile]) -> Result<Option<Option<surface::Changes>>> {
-    if output::sync(out_dir, files, output::Mode::Check)?.is_clean() {
-        return Ok(None);
-    }
+/// What changes for callers if `files` replace the crate in `out_dir`; `None` if there
+/// is no crate there to compare with.
+fn api_changes(out_dir: &Path, files: &[OutputFile]) -> Result<Option<surface::Changes>> {
     if !out_dir.join("src").is_dir() {
-        return Ok(Some(None));
+        return Ok(None);
     }
     let old = surface::Surface::of_dir(out_dir)?;
     let new = surface::Surface::of_files(files)?;
-    Ok(Some(Some(surface::diff(&old, &new))))
+    Ok(Some(surface::diff(&old, &new)))
 }
 
 /// The outcome of [`run`].

@@ -228,10 +228,21 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
     let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert!(run.report.is_clean(), "{:?}", run.report);
 
-    // Hand edits and strays are found by --check, which touches nothing...
-    fs::write(out.join("src/models/mod.rs"), "// edited\n").unwrap();
-    fs::write(out.join("src/stray.rs"), "// not generated\n").unwrap();
-    fs::write(out.join("notes.txt"), "outside src/, still in the generator's folder\n").unwrap();
+    // Hand edits and stale generated files are found by --check, which touches nothing...
+    let header = fs::read_to_string(out.join("src/lib.rs"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let edited = format!("{header}\n// edited\n");
+    fs::write(out.join("src/models/mod.rs"), &edited).unwrap();
+    fs::write(out.join("src/stray.rs"), format!("{header}\n")).unwrap();
+    fs::write(
+        out.join("notes.txt"),
+        format!("{header}\nonce generated, outside src/\n"),
+    )
+    .unwrap();
     fs::create_dir_all(out.join("target/debug")).unwrap();
     fs::write(out.join("target/debug/build.log"), "cargo's, built in place\n").unwrap();
     fs::write(out.join("Cargo.lock"), "# cargo's\n").unwrap();
@@ -240,10 +251,7 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
     let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
     assert_eq!(check.report.changed, ["src/models/mod.rs"]);
     assert_eq!(check.report.removed, ["notes.txt", "src/stray.rs"]);
-    assert_eq!(
-        fs::read_to_string(out.join("src/models/mod.rs")).unwrap(),
-        "// edited\n"
-    );
+    assert_eq!(fs::read_to_string(out.join("src/models/mod.rs")).unwrap(), edited);
 
     // ...and fixed by a write, which leaves unchanged files alone.
     let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
@@ -322,4 +330,87 @@ fn only_gets_walk_pages() {
         not_get.is_some_and(|op| op.pagination.is_none()),
         "a non-GET with a `page` parameter exists and gets no page walk"
     );
+}
+
+/// Generating into a folder the user already keeps things in (`--out path/to/crate`):
+/// only a stale file carrying the generator's header goes; the user's own files, and
+/// anything under a hidden folder, stay, and are named in the report.
+#[test]
+fn generating_into_a_users_folder_deletes_only_stale_generated_files() {
+    let ws = Workspace::new();
+    let out = ws.out();
+    let header = fs::read_to_string(out.join("src/lib.rs"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    fs::create_dir_all(out.join(".git/refs/tags")).unwrap();
+    fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    fs::write(out.join(".git/config"), "[core]\n").unwrap();
+    fs::write(out.join("NOTES.md"), "# my notes\n").unwrap();
+    fs::create_dir_all(out.join("examples")).unwrap();
+    fs::write(out.join("examples/demo.rs"), "fn main() {}\n").unwrap();
+    let stale = format!("{header}\npub fn gone() {{}}\n");
+    fs::write(out.join("src/stale_group.rs"), &stale).unwrap();
+    let users = [".git/HEAD", ".git/config", "NOTES.md", "examples/demo.rs"];
+    let kept_bytes = |p: &str| fs::read(out.join(p)).ok();
+    let before: Vec<_> = users.iter().map(|p| kept_bytes(p)).collect();
+
+    // --check names the stale file (the check fails) and the user's files (it does not).
+    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    assert_eq!(check.report.removed, ["src/stale_group.rs"]);
+    assert_eq!(check.report.foreign, ["NOTES.md", "examples/demo.rs"]);
+    assert!(!check.report.is_clean());
+
+    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    assert_eq!(run.report.removed, ["src/stale_group.rs"]);
+    assert_eq!(run.report.foreign, ["NOTES.md", "examples/demo.rs"]);
+    assert!(!out.join("src/stale_group.rs").exists());
+    let after: Vec<_> = users.iter().map(|p| kept_bytes(p)).collect();
+    assert_eq!(after, before, "the user's files are untouched");
+    assert!(
+        out.join(".git/refs/tags").is_dir(),
+        "an empty folder of the user's stays"
+    );
+
+    // With the stale file gone, the user's files alone do not make the folder stale.
+    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    assert!(check.report.is_clean(), "{:?}", check.report);
+    assert_eq!(check.report.foreign, ["NOTES.md", "examples/demo.rs"]);
+}
+
+/// A file the generator would write, but that is the user's (no header): nothing is
+/// overwritten, nothing else written, and the error names it.
+#[test]
+fn a_users_file_where_a_generated_one_goes_stops_the_write() {
+    let ws = Workspace::new();
+    let out = ws.out();
+    fs::write(out.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
+    fs::remove_file(out.join("src/lib.rs")).unwrap();
+    let before = snapshot_dir(&out);
+    let err = codegen::run(&ws.config(), &out, Mode::Write).unwrap_err().to_string();
+    assert!(err.contains("Cargo.toml"), "{err}");
+    assert!(err.contains("@generated"), "{err}");
+    assert_eq!(snapshot_dir(&out), before, "nothing was written");
+}
+
+/// A symlink in the output folder is never followed into, deleted or written through.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_folder_in_the_output_is_not_followed() {
+    let ws = Workspace::new();
+    let out = ws.out();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let header = fs::read_to_string(out.join("src/lib.rs"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    fs::write(elsewhere.path().join("old.rs"), format!("{header}\n")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), out.join("src/linked")).unwrap();
+    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    assert!(elsewhere.path().join("old.rs").exists());
+    assert_eq!(run.report.foreign, ["src/linked"]);
 }

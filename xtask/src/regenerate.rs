@@ -35,13 +35,16 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         println!("{}", stats_line(&run));
     }
     let report = &run.report;
+    for path in &report.foreign {
+        eprintln!("warning: {out_name}/{path} is not the generator's (no `@generated` header): left as it is");
+    }
     match options.mode {
         Mode::Write => {
             for path in &report.changed {
                 eprintln!("wrote {out_name}/{path}");
             }
             for path in &report.removed {
-                eprintln!("removed {out_name}/{path}");
+                eprintln!("removed {out_name}/{path} (generated, no longer produced)");
             }
             print_api_changes(&run);
             let t = &run.timings;
@@ -69,7 +72,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
                 eprintln!("stale: {out_name}/{path}");
             }
             for path in &report.removed {
-                eprintln!("not generated: {out_name}/{path}");
+                eprintln!("no longer generated: {out_name}/{path}");
             }
             print_api_changes(&run);
             eprintln!("{out_name} is out of date: run `cargo xtask codegen` and commit the result");

@@ -11,6 +11,7 @@ mod redaction;
 mod send;
 mod types;
 
+pub(crate) use file::has_header;
 pub use file::{Emitted, OutputFile};
 
 use std::collections::BTreeMap;

@@ -75,10 +75,11 @@ impl Surface {
         Ok(surface)
     }
 
-    /// Reads the surface of the crate written at `dir` (its `src/**/*.rs`).
+    /// Reads the surface of the crate written at `dir` (its generated `src/**/*.rs`).
     pub fn of_dir(dir: &std::path::Path) -> crate::Result<Surface> {
         let mut files = Vec::new();
-        for path in crate::output::owned_files(dir)?
+        for path in crate::output::scan(dir)?
+            .generated
             .into_iter()
             .filter(|p| p.ends_with(".rs"))
         {
