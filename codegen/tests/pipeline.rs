@@ -21,6 +21,12 @@ fn checked_in_generated_crate_is_fresh() {
         "generated/ is out of date ({:?}); run `cargo xtask codegen` and commit the result",
         run.report
     );
+    // A user's crate may hold files of its own; generated/ holds only the generator's.
+    assert!(
+        run.report.foreign.is_empty(),
+        "generated/ holds files the generator did not write: {:?}",
+        run.report.foreign
+    );
 }
 
 /// Every file under `dir`, with its bytes.
