@@ -32,6 +32,11 @@ impl FilePart {
         }
     }
 
+    /// The file's content.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Sets the part's `Content-Type` (e.g. `application/json`, `image/png`).
     pub fn content_type(mut self, content_type: impl Into<String>) -> FilePart {
         self.content_type = content_type.into();
@@ -50,10 +55,145 @@ impl fmt::Debug for FilePart {
     }
 }
 
-/// One form field.
+/// One part of a multipart form.
+#[derive(Clone)]
 pub enum Part {
-    Text(&'static str, String),
-    File(&'static str, FilePart),
+    Text(Cow<'static, str>, String),
+    File(Cow<'static, str>, FilePart),
+    /// A value with a media type of its own (`application/json` for objects).
+    Data {
+        name: Cow<'static, str>,
+        content_type: Cow<'static, str>,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Part {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Part::Text(_, value) => value.as_bytes(),
+            Part::File(_, file) => &file.bytes,
+            Part::Data { bytes, .. } => bytes,
+        }
+    }
+}
+
+/// A form field of any shape as multipart parts: an array gives a part per item, an
+/// object is JSON, a scalar is text; `content_type` (the description's `encoding`) gives
+/// each part that media type instead.
+pub fn push_parts<T: serde::Serialize>(
+    parts: &mut Vec<Part>,
+    name: &'static str,
+    value: &T,
+    content_type: Option<&'static str>,
+) {
+    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    push_value_parts(parts, name, &value, content_type);
+}
+
+fn push_value_parts(
+    parts: &mut Vec<Part>,
+    name: &'static str,
+    value: &serde_json::Value,
+    content_type: Option<&'static str>,
+) {
+    use serde_json::Value;
+    let is_json = |media: &str| {
+        media
+            .split(';')
+            .next()
+            .is_some_and(|m| m.trim() == "application/json" || m.trim().ends_with("+json"))
+    };
+    match (value, content_type) {
+        (Value::Null, _) => {}
+        (Value::Array(items), _) => items
+            .iter()
+            .for_each(|item| push_value_parts(parts, name, item, content_type)),
+        (Value::String(text), Some(media)) if !is_json(media) => parts.push(Part::Data {
+            name: Cow::Borrowed(name),
+            content_type: Cow::Borrowed(media),
+            bytes: text.clone().into_bytes(),
+        }),
+        (Value::Object(_), _) | (_, Some(_)) => parts.push(Part::Data {
+            name: Cow::Borrowed(name),
+            content_type: Cow::Borrowed(content_type.unwrap_or("application/json")),
+            bytes: value.to_string().into_bytes(),
+        }),
+        (scalar, None) => parts.push(Part::Text(Cow::Borrowed(name), super::param_text(scalar))),
+    }
+}
+
+/// A form field with an explicit `style` in the description's `encoding`: the pairs of
+/// that style (`file_link_data[create]=true`), each a text part.
+pub fn push_styled_parts<T: serde::Serialize>(
+    parts: &mut Vec<Part>,
+    name: &'static str,
+    value: &T,
+    spelling: super::Spelling,
+) {
+    let mut pairs = super::Query::default();
+    pairs.push_value(name, value, spelling);
+    parts.extend(pairs.into_pairs().map(|(name, value)| Part::Text(name, value)));
+}
+
+/// A multipart form built by the caller, for a body the description gives no fields
+/// for: text fields, files and JSON values, sent in the order added.
+#[derive(Clone, Default)]
+pub struct Form {
+    parts: Vec<Part>,
+}
+
+impl Form {
+    pub fn new() -> Form {
+        Form::default()
+    }
+
+    /// A text field.
+    pub fn text(mut self, name: impl Into<String>, value: impl Into<String>) -> Form {
+        self.parts.push(Part::Text(Cow::Owned(name.into()), value.into()));
+        self
+    }
+
+    /// A file part.
+    pub fn file(mut self, name: impl Into<String>, file: FilePart) -> Form {
+        self.parts.push(Part::File(Cow::Owned(name.into()), file));
+        self
+    }
+
+    /// A value as an `application/json` part.
+    pub fn json<T: serde::Serialize>(mut self, name: impl Into<String>, value: &T) -> Form {
+        self.parts.push(Part::Data {
+            name: Cow::Owned(name.into()),
+            content_type: Cow::Borrowed("application/json"),
+            bytes: serde_json::to_vec(value).unwrap_or_default(),
+        });
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn into_parts(self) -> Vec<Part> {
+        self.parts
+    }
+}
+
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names and sizes: values may be large or private.
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(name, value) => format!("{name}: text, {} bytes", value.len()),
+                Part::File(name, file) => format!("{name}: {file:?}"),
+                Part::Data {
+                    name,
+                    content_type,
+                    bytes,
+                } => format!("{name}: {content_type}, {} bytes", bytes.len()),
+            })
+            .collect();
+        f.debug_struct("Form").field("parts", &parts).finish()
+    }
 }
 
 impl RequestBody {
@@ -64,19 +204,11 @@ impl RequestBody {
         }
     }
 
-    /// `application/x-www-form-urlencoded` (forms without files).
-    pub fn url_encoded(parts: Vec<Part>) -> RequestBody {
+    /// `application/x-www-form-urlencoded`: the fields' pairs, escaped as their
+    /// `encoding` says.
+    pub fn url_encoded(form: super::Query) -> RequestBody {
         let mut out = String::new();
-        for part in parts {
-            if let Part::Text(name, value) = part {
-                if !out.is_empty() {
-                    out.push('&');
-                }
-                out.push_str(&form_escape(name));
-                out.push('=');
-                out.push_str(&form_escape(&value));
-            }
-        }
+        form.encode_into(&mut out);
         RequestBody {
             bytes: out.into_bytes().into(),
             content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
@@ -102,11 +234,25 @@ impl RequestBody {
                     out.extend_from_slice(
                         format!(
                             "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {}\r\n\r\n",
-                            file.content_type
+                            quote(&file.content_type)
                         )
                         .as_bytes(),
                     );
                     out.extend_from_slice(&file.bytes);
+                }
+                Part::Data {
+                    name,
+                    content_type,
+                    bytes,
+                } => {
+                    let (name, content_type) = (quote(name), quote(content_type));
+                    out.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                    out.extend_from_slice(bytes);
                 }
             }
             out.extend_from_slice(b"\r\n");
@@ -119,18 +265,6 @@ impl RequestBody {
     }
 }
 
-fn form_escape(text: &str) -> String {
-    const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'*')
-        .remove(b' ');
-    percent_encoding::utf8_percent_encode(text, FORM)
-        .to_string()
-        .replace(' ', "+")
-}
-
 /// Quotes and line breaks cannot appear inside a header's quoted string.
 fn quote(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -141,13 +275,9 @@ fn quote(text: &str) -> String {
 /// A boundary that appears in none of the parts (deterministic, so requests are reproducible).
 fn boundary_for(parts: &[Part]) -> String {
     let contains = |boundary: &str| {
-        parts.iter().any(|p| {
-            let bytes = match p {
-                Part::Text(_, value) => value.as_bytes(),
-                Part::File(_, file) => &file.bytes,
-            };
-            bytes.windows(boundary.len()).any(|w| w == boundary.as_bytes())
-        })
+        parts
+            .iter()
+            .any(|p| p.bytes().windows(boundary.len()).any(|w| w == boundary.as_bytes()))
     };
     (0u32..)
         .map(|n| format!("form-boundary-{n:08x}"))
@@ -162,9 +292,9 @@ mod tests {
     #[test]
     fn multipart_frames_each_part() {
         let body = RequestBody::multipart(vec![
-            Part::Text("title", "a \"b\"".to_owned()),
+            Part::Text("title".into(), "a \"b\"".to_owned()),
             Part::File(
-                "file",
+                "file".into(),
                 FilePart::new("t.json", b"[1]".to_vec()).content_type("application/json"),
             ),
         ]);
@@ -183,13 +313,15 @@ mod tests {
 
     #[test]
     fn the_boundary_avoids_the_content() {
-        let body = RequestBody::multipart(vec![Part::Text("x", "form-boundary-00000000".to_owned())]);
+        let body = RequestBody::multipart(vec![Part::Text("x".into(), "form-boundary-00000000".to_owned())]);
         assert!(body.content_type.ends_with("form-boundary-00000001"));
     }
 
     #[test]
     fn url_encoding_escapes_names_and_values() {
-        let body = RequestBody::url_encoded(vec![Part::Text("a b", "1&2=3 é".to_owned())]);
+        let mut form = super::super::Query::default();
+        form.push(("a b", "1&2=3 é".to_owned()));
+        let body = RequestBody::url_encoded(form);
         assert_eq!(String::from_utf8(body.bytes.to_vec()).unwrap(), "a+b=1%262%3D3+%C3%A9");
     }
 

@@ -233,6 +233,70 @@ fn fixed_auth(api: &super::ApiInfo, auth: &Credentials) -> Result<Option<AuthPar
     header_part(name, &text).map(Some)
 }
 
+/// The parameter whose value made a dot segment (`.`, `..`, or their escapes, which a
+/// URL resolves away), named by the template's segment at that place.
+fn dot_segment(spec: &RequestSpec) -> Option<String> {
+    let is_dot = |s: &str| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+        )
+    };
+    let at = spec.path.split('/').position(is_dot)?;
+    let template = spec.template.split('/').nth(at).unwrap_or("path");
+    Some(template.trim_matches(|c| c == '{' || c == '}').to_owned())
+}
+
+/// The call's query pairs, then a query API key, then the caller's extra pairs, escaped.
+fn query_string(spec: &RequestSpec, auth: Option<&AuthPart>, options: Option<&super::CallOptions>) -> String {
+    let mut query = String::new();
+    spec.query.encode_into(&mut query);
+    let mut extra = super::Query::default();
+    if let Some(AuthPart::Query(name, key)) = auth {
+        extra.push((name, key.clone()));
+    }
+    for (name, value) in options.map(|o| o.query.as_slice()).unwrap_or_default() {
+        extra.push_owned(name.clone(), value.clone());
+    }
+    extra.encode_into(&mut query);
+    query
+}
+
+/// Header parameters and the credential header. Cookie parameters and a cookie API key
+/// share one `Cookie` header (a server may read only the first).
+fn with_headers(
+    mut request: reqwest::RequestBuilder,
+    headers: &[(&'static str, String)],
+    auth: Option<AuthPart>,
+) -> Result<reqwest::RequestBuilder, Error> {
+    let mut cookies = None;
+    for (name, value) in headers {
+        match *name {
+            "cookie" => cookies = Some(value),
+            name => request = request.header(name, value),
+        }
+    }
+    match (auth, cookies) {
+        (Some(AuthPart::Header(name, key)), Some(cookies)) if name == COOKIE.as_str() => {
+            let key = key.to_str().unwrap_or_default();
+            let mut value = HeaderValue::from_str(&format!("{key}; {cookies}")).map_err(|_| {
+                Error::Config("a cookie parameter holds characters not allowed in an HTTP header".to_owned())
+            })?;
+            value.set_sensitive(true);
+            request = request.header(COOKIE, value);
+        }
+        (auth, cookies) => {
+            if let Some(AuthPart::Header(name, value)) = auth {
+                request = request.header(name, value);
+            }
+            if let Some(cookies) = cookies {
+                request = request.header(COOKIE, cookies);
+            }
+        }
+    }
+    Ok(request)
+}
+
 /// A credential header, marked sensitive (left out of reqwest's and http's Debug).
 fn header_part(name: &'static str, text: &str) -> Result<AuthPart, Error> {
     let mut value = HeaderValue::from_str(text)
@@ -429,18 +493,16 @@ impl Client {
                 }
             }
         };
+        if let Some(field) = dot_segment(spec) {
+            let violation = super::Violation::DotSegment;
+            return Err(Error::InvalidRequest(super::InvalidRequest::new(&field, violation)));
+        }
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
             .map_err(|e| Error::Config(format!("cannot build a URL for `{}`: {e}", spec.path)))?;
-        if !spec.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(spec.query.pairs());
-        }
-        if let Some(AuthPart::Query(name, key)) = &auth {
-            url.query_pairs_mut().append_pair(name, key);
-        }
         let options = spec.options.as_ref();
-        if let Some(extra) = options.map(|o| &o.query).filter(|q| !q.is_empty()) {
-            url.query_pairs_mut()
-                .extend_pairs(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let query = query_string(spec, auth.as_ref(), options);
+        if !query.is_empty() {
+            url.set_query(Some(&query));
         }
         let mut request = self
             .inner
@@ -448,12 +510,7 @@ impl Client {
             .request(spec.method.clone(), url)
             .header(ACCEPT, spec.accept)
             .header(USER_AGENT, self.inner.api.user_agent);
-        for (name, value) in &spec.headers {
-            request = request.header(*name, value);
-        }
-        if let Some(AuthPart::Header(name, value)) = auth {
-            request = request.header(name, value);
-        }
+        request = with_headers(request, &spec.headers, auth)?;
         if let Some(options) = options {
             request = with_call_headers(request, options)?;
         }

@@ -62,6 +62,9 @@ pub enum Violation {
     },
     /// The body could not be encoded as JSON.
     Encoding(String),
+    /// A path parameter is `.` or `..`, a segment the URL resolves away (the request
+    /// would reach another path).
+    DotSegment,
 }
 
 impl InvalidRequest {
@@ -166,6 +169,10 @@ impl fmt::Display for InvalidRequest {
                 )
             }
             Violation::Encoding(message) => write!(f, "the body cannot be encoded as JSON: {message}"),
+            Violation::DotSegment => write!(
+                f,
+                "`{field}` is a dot segment (`.` or `..`), which a URL resolves away: the request would reach another path"
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ mod blocking;
 mod body;
 mod call;
 mod client;
+mod encode;
 mod error;
 mod hooks;
 mod invalid;
@@ -31,15 +32,18 @@ pub mod validate;
 pub use auth::Auth;
 #[cfg(feature = "blocking")]
 pub use blocking::BlockingItems;
-pub use body::FilePart;
+pub use body::{FilePart, Form};
 #[allow(unused_imports)] // only APIs with form bodies use `Part`
 #[doc(hidden)]
-pub use body::{Part, RequestBody};
+pub use body::{Part, RequestBody, push_parts, push_styled_parts};
 #[doc(hidden)]
 pub use call::Call;
 #[doc(hidden)]
 pub use client::{ApiClient, Client, RequestSpec};
 pub use client::{ClientBuilder, RetryPolicy};
+#[allow(unused_imports)] // each API uses the styles its parameters have
+#[doc(hidden)]
+pub use encode::{Query, Spelling, Style, cookie_pairs, header_text, path_text};
 pub use error::{ApiError, DecodeError, Error, ErrorBody};
 pub use hooks::{BoxError, CallInfo, Middleware, ReplyInfo};
 pub use invalid::{InvalidRequest, Violation};
@@ -117,32 +121,7 @@ pub fn param_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// A request's query pairs. Names are the parameters' own, except where an object is
-/// spread over several pairs (`filter[status]`).
-#[derive(Clone, Debug, Default)]
-#[doc(hidden)]
-pub struct Query(Vec<(std::borrow::Cow<'static, str>, String)>);
-
-impl Query {
-    pub fn push(&mut self, (name, value): (&'static str, String)) {
-        self.0.push((std::borrow::Cow::Borrowed(name), value));
-    }
-
-    #[allow(dead_code)] // only APIs with object parameters use it
-    fn push_named(&mut self, name: String, value: String) {
-        self.0.push((std::borrow::Cow::Owned(name), value));
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
-    }
-}
-
-/// An array parameter in one pair, its items joined by `delimiter` (`explode: false`).
+/// An array of scalars in one pair, its items joined by `delimiter` (`explode: false`).
 #[allow(dead_code)] // only APIs with such parameters use it
 #[doc(hidden)]
 pub fn joined_text<T: serde::Serialize>(items: &[T], delimiter: &str) -> String {
@@ -154,73 +133,6 @@ pub fn joined_text<T: serde::Serialize>(items: &[T], delimiter: &str) -> String 
 #[doc(hidden)]
 pub fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
-}
-
-/// How an object parameter is spread over query pairs.
-#[allow(dead_code)] // only APIs with object parameters use it
-#[derive(Clone, Copy)]
-#[doc(hidden)]
-pub enum ObjectStyle {
-    /// `style: form`: each property its own pair (`explode`), or `name=k1,v1,k2,v2`.
-    Form { explode: bool },
-    /// `style: deepObject`: `name[k1]=v1&name[k2][inner]=v2`.
-    Deep,
-}
-
-/// Adds an object parameter's pairs; properties that are absent or null are left out.
-/// A value that is not an object is one pair, like any other parameter.
-#[allow(dead_code)] // only APIs with object parameters use it
-#[doc(hidden)]
-pub fn object_pairs<T: serde::Serialize>(pairs: &mut Query, name: &'static str, value: &T, style: ObjectStyle) {
-    let serde_json::Value::Object(properties) = serde_json::to_value(value).unwrap_or_default() else {
-        pairs.push((name, param_text(value)));
-        return;
-    };
-    match style {
-        ObjectStyle::Form { explode: true } => {
-            for (key, value) in properties {
-                push_exploded(pairs, key, &value);
-            }
-        }
-        ObjectStyle::Form { explode: false } => {
-            let parts: Vec<String> = properties
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .flat_map(|(k, v)| [k.clone(), param_text(v)])
-                .collect();
-            pairs.push((name, parts.join(",")));
-        }
-        ObjectStyle::Deep => push_deep(pairs, name.to_owned(), &serde_json::Value::Object(properties)),
-    }
-}
-
-fn push_exploded(pairs: &mut Query, key: String, value: &serde_json::Value) {
-    match value {
-        serde_json::Value::Null => {}
-        serde_json::Value::Array(items) => {
-            for item in items {
-                pairs.push_named(key.clone(), param_text(item));
-            }
-        }
-        other => pairs.push_named(key, param_text(other)),
-    }
-}
-
-fn push_deep(pairs: &mut Query, prefix: String, value: &serde_json::Value) {
-    match value {
-        serde_json::Value::Null => {}
-        serde_json::Value::Object(properties) => {
-            for (key, inner) in properties {
-                push_deep(pairs, format!("{prefix}[{key}]"), inner);
-            }
-        }
-        serde_json::Value::Array(items) => {
-            for item in items {
-                push_deep(pairs, prefix.clone(), item);
-            }
-        }
-        other => pairs.push_named(prefix, param_text(other)),
-    }
 }
 
 /// Percent-encodes one path segment (a `/` in a value cannot change the path).

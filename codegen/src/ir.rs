@@ -370,6 +370,7 @@ pub struct Operation {
     pub path_params: Vec<Param>,
     pub query_params: Vec<Param>,
     pub header_params: Vec<Param>,
+    pub cookie_params: Vec<Param>,
     pub body: Option<Body>,
     pub response: Response,
     pub summary: Option<String>,
@@ -438,6 +439,25 @@ impl HttpMethod {
     }
 }
 
+impl Operation {
+    /// Path, query, header and cookie parameters, in that order.
+    pub fn params(&self) -> impl Iterator<Item = &Param> {
+        self.path_params
+            .iter()
+            .chain(&self.query_params)
+            .chain(&self.header_params)
+            .chain(&self.cookie_params)
+    }
+
+    pub fn params_mut(&mut self) -> impl Iterator<Item = &mut Param> {
+        self.path_params
+            .iter_mut()
+            .chain(&mut self.query_params)
+            .chain(&mut self.header_params)
+            .chain(&mut self.cookie_params)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathPart {
     Literal(String),
@@ -457,19 +477,59 @@ pub struct Param {
     pub encoding: ParamEncoding,
 }
 
-/// How a query parameter's value becomes `name=value` pairs.
+/// How a parameter's value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamEncoding {
-    /// A scalar as text; an array as one pair per item (`explode`) or joined by
-    /// the delimiter (`,` for form, `%20`, `|`).
-    Plain { explode: bool, delimiter: char },
-    /// An object, each property its own pair (`style: form, explode: true`), or all
-    /// in one, comma-separated (`explode: false`).
-    FormObject { explode: bool },
-    /// An object as `name[property]=value` (`style: deepObject`).
-    DeepObject,
+    /// By `style`, `explode` and `allowReserved` (defaults already applied).
+    Styled(Spelling),
     /// The value as JSON text (a parameter described by `content: application/json`).
     Json,
+}
+
+/// OpenAPI's `style`, `explode` and `allowReserved` of a parameter or form field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spelling {
+    pub style: Style,
+    pub explode: bool,
+    pub allow_reserved: bool,
+}
+
+impl Spelling {
+    /// The location's default style; `explode` defaults to true for `form` only.
+    pub fn new(style: Style, explode: Option<bool>, allow_reserved: bool) -> Spelling {
+        Spelling {
+            style,
+            explode: explode.unwrap_or(style == Style::Form),
+            allow_reserved,
+        }
+    }
+}
+
+/// OpenAPI's serialization styles (the specification's "Style Values").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+impl Style {
+    /// The runtime's name for it (`crate::runtime::Style::<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Simple => "Simple",
+            Style::Label => "Label",
+            Style::Matrix => "Matrix",
+            Style::Form => "Form",
+            Style::SpaceDelimited => "SpaceDelimited",
+            Style::PipeDelimited => "PipeDelimited",
+            Style::DeepObject => "DeepObject",
+        }
+    }
 }
 
 /// A JSON request body.
@@ -488,6 +548,9 @@ pub enum Body {
         encoding: FormEncoding,
         fields: Vec<FormField>,
     },
+    /// A multipart body whose schema names no fields: the caller builds the parts
+    /// (`runtime::Form`).
+    Parts { required: bool },
     /// Not JSON and not a form: `text/*` as a `String`, anything else as bytes.
     Raw {
         media_type: String,
@@ -507,11 +570,25 @@ pub enum FormEncoding {
 pub struct FormField {
     pub wire_name: String,
     pub arg_name: String,
-    /// `format: binary`: a file part.
+    /// `format: binary`: a file part (or, in an array, one file part per item).
     pub file: bool,
+    /// An array of files (`file` is set too).
+    pub files: bool,
     pub ty: TypeRef,
     pub required: bool,
     pub docs: Option<String>,
+    pub encoding: FieldEncoding,
+}
+
+/// How a form field's value goes into the body (the description's `encoding` object).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldEncoding {
+    /// Spread over `name=value` pairs as a query parameter would be: every field of a
+    /// URL-encoded form, and a multipart field with an explicit `style`.
+    Pairs(Spelling),
+    /// Multipart: a part (one per item of an array), text for a scalar and JSON for an
+    /// object, or the `contentType` the description gives.
+    Part { content_type: Option<String> },
 }
 
 /// How one body field appears on the operation's builder.

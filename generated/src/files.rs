@@ -673,7 +673,7 @@ impl UpdateUploadBuilder {
     ) -> Result<(crate::runtime::Client, crate::runtime::RequestSpec), crate::Error> {
         let mut form_parts = Vec::new();
         if let Some(value) = self.file {
-            form_parts.push(crate::runtime::Part::File("file", value));
+            form_parts.push(crate::runtime::Part::File("file".into(), value));
         }
         let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {

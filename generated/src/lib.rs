@@ -64,7 +64,7 @@ mod example_tests;
 
 pub use runtime::{
     ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error,
-    ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response,
+    ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response,
     RetryPolicy, Violation,
 };
 

@@ -19,6 +19,7 @@ pub enum Place {
     Path,
     Query,
     Header,
+    Cookie,
 }
 
 /// What an input is, and so where its value goes.
@@ -105,6 +106,7 @@ fn param_inputs(op: &Operation) -> Result<Vec<Input<'_>>> {
         (&op.path_params, Place::Path),
         (&op.query_params, Place::Query),
         (&op.header_params, Place::Header),
+        (&op.cookie_params, Place::Cookie),
     ];
     let params = places
         .into_iter()
@@ -152,6 +154,9 @@ pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(Toke
     for input in &plan.inputs {
         match &input.kind {
             InputKind::Param(param, _) => stored_input(api, input, rust_type(api, &param.ty), &mut pieces),
+            InputKind::FormField(field) if field.files => {
+                stored_input(api, input, quote!(Vec<crate::FilePart>), &mut pieces)
+            }
             InputKind::FormField(field) if field.file => stored_input(api, input, quote!(crate::FilePart), &mut pieces),
             InputKind::FormField(field) => stored_input(api, input, rust_type(api, &field.ty), &mut pieces),
             InputKind::BodyField(field, shape, null_setter) => {
@@ -165,6 +170,7 @@ pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(Toke
     match &op.body {
         Some(Body::Raw { text, required, .. }) => raw_body_member(*text, *required, &mut pieces),
         Some(Body::Whole { ty, required }) => whole_body_member(api, ty, *required, &mut pieces),
+        Some(Body::Parts { required }) => parts_body_member(*required, &mut pieces),
         _ => {}
     }
     let group_method = group_method(api, &plan, &pieces);
@@ -368,6 +374,26 @@ fn raw_body_member(text: bool, required: bool, pieces: &mut Pieces) {
     });
 }
 
+/// A multipart body the caller builds part by part.
+fn parts_body_member(required: bool, pieces: &mut Pieces) {
+    if required {
+        pieces.args.push(quote!(body: crate::Form));
+        pieces.inits.push(quote!(body));
+        pieces.members.push(quote!(body: crate::Form,));
+    } else {
+        pieces.inits.push(quote!(body: None));
+        pieces.members.push(quote!(body: Option<crate::Form>,));
+    }
+    let store = if required { quote!(body) } else { quote!(Some(body)) };
+    pieces.setters.push(quote! {
+        /// Sets the form's parts (text fields, files, JSON values).
+        pub fn body(mut self, body: crate::Form) -> Self {
+            self.body = #store;
+            self
+        }
+    });
+}
+
 /// A JSON body that is not a struct (an array, a union): one `body` value.
 fn whole_body_member(api: &Api, ty: &TypeRef, required: bool, pieces: &mut Pieces) {
     let ty = rust_type(api, ty);
@@ -418,6 +444,7 @@ fn member_init(name: &Ident, value: &TokenStream) -> TokenStream {
 fn setter_input(api: &Api, input: &Input<'_>) -> (TokenStream, TokenStream) {
     let var = &input.name;
     match (&input.kind, input.ty) {
+        (InputKind::FormField(f), _) if f.files => (quote!(Vec<crate::FilePart>), quote!(#var)),
         (InputKind::FormField(f), _) if f.file => (quote!(crate::FilePart), quote!(#var)),
         (_, TypeRef::String) => (quote!(impl Into<String>), quote!(#var.into())),
         (_, other) => (rust_type(api, other), quote!(#var)),

@@ -8,13 +8,7 @@ use crate::ir::{Api, Body, Operation, Param, TypeKind, TypeRef};
 /// obvious placeholder value.
 pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
     let mut args = Vec::new();
-    for param in op
-        .path_params
-        .iter()
-        .chain(&op.query_params)
-        .chain(&op.header_params)
-        .filter(|p| p.required)
-    {
+    for param in op.params().filter(|p| p.required) {
         args.push(example_value(api, &param.ty)?);
     }
     match &op.body {
@@ -37,12 +31,18 @@ pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
         Some(Body::Whole { ty, required: true }) => args.push(example_value(api, ty)?),
         Some(Body::Form { fields, .. }) => {
             for field in fields.iter().filter(|f| f.required) {
-                args.push(if field.file {
-                    format!("{}::FilePart::new(\"data.json\", b\"[]\".to_vec())", crate_ident(api))
+                let file = format!("{}::FilePart::new(\"data.json\", b\"[]\".to_vec())", crate_ident(api));
+                args.push(if field.files {
+                    format!("vec![{file}]")
+                } else if field.file {
+                    file
                 } else {
                     example_value(api, &field.ty)?
                 });
             }
+        }
+        Some(Body::Parts { required: true }) => {
+            args.push(format!("{}::Form::new().text(\"name\", \"value\")", crate_ident(api)))
         }
         Some(Body::Raw {
             text, required: true, ..

@@ -202,7 +202,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         #redaction_tests
         #example_tests
 
-        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
         #[cfg(feature = "blocking")]
         pub use runtime::BlockingItems;
 

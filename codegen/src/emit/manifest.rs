@@ -56,7 +56,8 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("pin-project-lite = \"0.2\"\n");
     text.push_str("reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }\n");
     text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
-    text.push_str("serde_json = \"1\"\n");
+    // Objects spread over parameters keep their properties' order.
+    text.push_str("serde_json = { version = \"1\", features = [\"preserve_order\"] }\n");
     text.push_str("serde_path_to_error = \"0.1\"\n");
     text.push_str("thiserror = \"2\"\n");
     text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
@@ -135,10 +136,6 @@ fn uses_dates(api: &Api) -> bool {
         TypeKind::Union(u) => u.variants.iter().any(|v| is_date(&v.ty)),
         TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => false,
     });
-    let in_params = api
-        .operations
-        .iter()
-        .flat_map(|op| op.path_params.iter().chain(&op.query_params).chain(&op.header_params))
-        .any(|p| is_date(&p.ty));
+    let in_params = api.operations.iter().flat_map(|op| op.params()).any(|p| is_date(&p.ty));
     in_types || in_params
 }

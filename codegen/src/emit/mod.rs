@@ -29,6 +29,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
     ("src/runtime/call.rs", include_str!("../../runtime/call.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
+    ("src/runtime/encode.rs", include_str!("../../runtime/encode.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/hooks.rs", include_str!("../../runtime/hooks.rs")),
     ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
@@ -172,7 +173,7 @@ fn cost(api: &Api, job: &Job<'_>) -> usize {
                     Some(crate::ir::Body::Form { fields, .. }) => fields.len(),
                     _ => 1,
                 };
-                20 + 4 * (op.path_params.len() + op.query_params.len() + op.header_params.len() + body)
+                20 + 4 * (op.params().count() + body)
             })
             .sum(),
     }

@@ -1,7 +1,7 @@
 //! A builder's `send`: checks, then the request (parameters, path, body), then the reply
 //! decoded; and `all_items` for paginated lists.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::builder::{BuilderPlan, InputKind, Place};
@@ -10,19 +10,19 @@ use super::file::ident;
 use super::types::{limit_check, nested_check, rust_type};
 use crate::error::Result;
 use crate::ir::{
-    Api, Body, FormEncoding, FormField, LastPage, Operation, Pagination, Param, ParamEncoding, PathPart, Response,
-    TypeRef,
+    Api, Body, FieldEncoding, FormEncoding, FormField, LastPage, Operation, Pagination, Param, ParamEncoding, PathPart,
+    Response, Spelling, Style, TypeKind, TypeRef,
 };
 
 pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let op = plan.op;
-    let params = Params::of(plan);
+    let params = Params::of(api, plan);
     let (checks, query, headers) = (
         &params.checks,
         list_value(&params.query, "query_pairs", quote!(crate::runtime::Query::default())),
         list_value(&params.headers, "header_pairs", quote!(Vec::new())),
     );
-    let (path_args, path) = path_value(op)?;
+    let (path_args, path) = path_value(api, op)?;
     let (validate_body, body) = body_value(api, op)?;
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
@@ -94,10 +94,11 @@ struct Params {
     checks: Vec<TokenStream>,
     query: Vec<TokenStream>,
     headers: Vec<TokenStream>,
+    cookies: Vec<TokenStream>,
 }
 
 impl Params {
-    fn of(plan: &BuilderPlan<'_>) -> Params {
+    fn of(api: &Api, plan: &BuilderPlan<'_>) -> Params {
         let mut params = Params::default();
         for input in &plan.inputs {
             let InputKind::Param(param, place) = &input.kind else {
@@ -118,43 +119,99 @@ impl Params {
             }
             match (place, param.encoding) {
                 (Place::Path, _) => {}
-                (Place::Query, _) => params.query.push(when_set(query_push(param))),
+                (Place::Query, _) => params.query.push(when_set(query_push(api, param))),
                 (Place::Header, ParamEncoding::Json) => params.headers.push(when_set(
                     quote! { header_pairs.push((#wire, crate::runtime::json_text(value))); },
                 )),
-                (Place::Header, _) => params.headers.push(when_set(
+                (Place::Header, _) if is_scalar(api, &param.ty) => params.headers.push(when_set(
                     quote! { header_pairs.push((#wire, crate::runtime::param_text(value))); },
                 )),
+                (Place::Header, ParamEncoding::Styled(spelling)) => {
+                    let explode = spelling.explode;
+                    params.headers.push(when_set(
+                        quote! { header_pairs.push((#wire, crate::runtime::header_text(value, #explode))); },
+                    ))
+                }
+                (Place::Cookie, ParamEncoding::Json) => params.cookies.push(when_set(
+                    quote! { crate::runtime::cookie_pairs(&mut cookie_pairs, #wire, &crate::runtime::json_text(value), false); },
+                )),
+                (Place::Cookie, ParamEncoding::Styled(spelling)) => {
+                    let explode = spelling.explode;
+                    params.cookies.push(when_set(
+                        quote! { crate::runtime::cookie_pairs(&mut cookie_pairs, #wire, value, #explode); },
+                    ))
+                }
             }
+        }
+        if !params.cookies.is_empty() {
+            // Every cookie parameter in one `Cookie` header.
+            let cookies = &params.cookies;
+            params.headers.push(quote! {
+                let mut cookie_pairs: Vec<String> = Vec::new();
+                #(#cookies)*
+                if !cookie_pairs.is_empty() {
+                    header_pairs.push(("cookie", cookie_pairs.join("; ")));
+                }
+            });
         }
         params
     }
 }
 
-/// The statement adding a query parameter's pairs, as its encoding says.
-fn query_push(param: &Param) -> TokenStream {
-    let wire = &param.wire_name;
-    match (param.encoding, &param.ty) {
-        (ParamEncoding::Plain { explode: true, .. }, TypeRef::Array(_)) => quote! {
-            for item in value { query_pairs.push((#wire, crate::runtime::param_text(item))); }
-        },
-        (ParamEncoding::Plain { delimiter, .. }, TypeRef::Array(_)) => {
-            let delimiter = delimiter.to_string();
-            quote! { query_pairs.push((#wire, crate::runtime::joined_text(value, #delimiter))); }
+/// A value written as plain text whatever its style: no array or object inside.
+fn is_scalar(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::String | TypeRef::DateTime | TypeRef::Date => {
+            true
         }
-        (ParamEncoding::Plain { .. }, _) => {
-            quote! { query_pairs.push((#wire, crate::runtime::param_text(value))); }
-        }
-        (ParamEncoding::FormObject { explode }, _) => quote! {
-            crate::runtime::object_pairs(&mut query_pairs, #wire, value, crate::runtime::ObjectStyle::Form { explode: #explode });
-        },
-        (ParamEncoding::DeepObject, _) => quote! {
-            crate::runtime::object_pairs(&mut query_pairs, #wire, value, crate::runtime::ObjectStyle::Deep);
-        },
-        (ParamEncoding::Json, _) => {
-            quote! { query_pairs.push((#wire, crate::runtime::json_text(value))); }
-        }
+        TypeRef::Named(id) => matches!(
+            api.emitted_def(*id).kind,
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_)
+        ),
+        TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) => false,
     }
+}
+
+/// `crate::runtime::Spelling::new(crate::runtime::Style::Form, true)`, and
+/// `.allow_reserved()` when it is set.
+fn spelling_tokens(spelling: Spelling) -> TokenStream {
+    let style = format_ident!("{}", spelling.style.name());
+    let explode = spelling.explode;
+    let reserved = spelling.allow_reserved.then(|| quote!(.allow_reserved()));
+    quote!(crate::runtime::Spelling::new(crate::runtime::Style::#style, #explode)#reserved)
+}
+
+/// The statement adding a query parameter's pairs, as its encoding says.
+fn query_push(api: &Api, param: &Param) -> TokenStream {
+    let wire = &param.wire_name;
+    let ParamEncoding::Styled(spelling) = param.encoding else {
+        return quote! { query_pairs.push((#wire, crate::runtime::json_text(value))); };
+    };
+    // Scalars, and arrays of them in form style, as plain text: the common cases,
+    // written out without a detour through a JSON value.
+    let scalar_items = matches!(&param.ty, TypeRef::Array(item) if is_scalar(api, item));
+    match spelling.style {
+        _ if spelling.allow_reserved => {}
+        _ if is_scalar(api, &param.ty) => {
+            return quote! { query_pairs.push((#wire, crate::runtime::param_text(value))); };
+        }
+        Style::Form if scalar_items && spelling.explode => {
+            return quote! {
+                for item in value { query_pairs.push((#wire, crate::runtime::param_text(item))); }
+            };
+        }
+        Style::Form | Style::SpaceDelimited | Style::PipeDelimited if scalar_items && !spelling.explode => {
+            let delimiter = match spelling.style {
+                Style::SpaceDelimited => " ",
+                Style::PipeDelimited => "|",
+                _ => ",",
+            };
+            return quote! { query_pairs.push((#wire, crate::runtime::joined_text(value, #delimiter))); };
+        }
+        _ => {}
+    }
+    let spelling = spelling_tokens(spelling);
+    quote! { query_pairs.push_value(#wire, value, #spelling); }
 }
 
 /// `empty`, or a block filling the named list with the pushes.
@@ -172,7 +229,7 @@ fn list_value(pushes: &[TokenStream], list: &str, empty: TokenStream) -> TokenSt
 
 /// Statements encoding each path parameter into a local, and the path built from them
 /// (so `format!` reads like the template).
-fn path_value(op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
+fn path_value(api: &Api, op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
     let mut format = String::new();
     let mut path_args = Vec::new();
     for part in &op.path_parts {
@@ -182,8 +239,7 @@ fn path_value(op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
                 let param = &op.path_params[*i];
                 let name = ident(&param.rust_name)?;
                 format.push_str(&format!("{{{name}}}"));
-                path_args
-                    .push(quote!(let #name = crate::runtime::path_segment(crate::runtime::param_text(&self.#name));));
+                path_args.push(path_arg(api, param, &name));
             }
         }
     }
@@ -193,6 +249,25 @@ fn path_value(op: &Operation) -> Result<(Vec<TokenStream>, TokenStream)> {
         quote!(format!(#format))
     };
     Ok((path_args, path))
+}
+
+/// `let id = <the text replacing {id} in the path>;`
+fn path_arg(api: &Api, param: &Param, name: &Ident) -> TokenStream {
+    match param.encoding {
+        ParamEncoding::Json => {
+            quote!(let #name = crate::runtime::path_segment(crate::runtime::json_text(&self.#name));)
+        }
+        ParamEncoding::Styled(Spelling {
+            style: Style::Simple, ..
+        }) if is_scalar(api, &param.ty) => {
+            quote!(let #name = crate::runtime::path_segment(crate::runtime::param_text(&self.#name));)
+        }
+        ParamEncoding::Styled(spelling) => {
+            let (wire, explode) = (&param.wire_name, spelling.explode);
+            let style = format_ident!("{}", spelling.style.name());
+            quote!(let #name = crate::runtime::path_text(#wire, &self.#name, crate::runtime::Style::#style, #explode);)
+        }
+    }
 }
 
 /// Statements checking (or gathering) the body, and the `RequestBody` expression.
@@ -228,36 +303,97 @@ fn body_value(api: &Api, op: &Operation) -> Result<(TokenStream, TokenStream)> {
             };
             (TokenStream::new(), body)
         }
-        Some(Body::Form { encoding, fields }) => form_body(*encoding, fields)?,
+        Some(Body::Form { encoding, fields }) => form_body(api, *encoding, fields)?,
+        Some(Body::Parts { required: true }) => (
+            TokenStream::new(),
+            quote!(Some(crate::runtime::RequestBody::multipart(self.body.into_parts()))),
+        ),
+        Some(Body::Parts { required: false }) => (
+            TokenStream::new(),
+            quote!(
+                self.body
+                    .map(|form| crate::runtime::RequestBody::multipart(form.into_parts()))
+            ),
+        ),
         None => (TokenStream::new(), quote!(None)),
     })
 }
 
-fn form_body(encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStream, TokenStream)> {
+fn form_body(api: &Api, encoding: FormEncoding, fields: &[FormField]) -> Result<(TokenStream, TokenStream)> {
     let mut pushes = Vec::new();
     for field in fields {
         let name = ident(&field.arg_name)?;
-        let wire = &field.wire_name;
-        let part = if field.file {
-            quote!(crate::runtime::Part::File(#wire, value))
-        } else {
-            quote!(crate::runtime::Part::Text(#wire, crate::runtime::param_text(&value)))
+        let push = match encoding {
+            FormEncoding::UrlEncoded => url_encoded_push(api, field),
+            FormEncoding::Multipart => multipart_push(api, field),
         };
         pushes.push(if field.required {
-            quote! { { let value = self.#name; form_parts.push(#part); } }
+            quote! { { let value = self.#name; #push } }
         } else {
-            quote! { if let Some(value) = self.#name { form_parts.push(#part); } }
+            quote! { if let Some(value) = self.#name { #push } }
         });
     }
-    let encode = match encoding {
-        FormEncoding::Multipart => quote!(crate::runtime::RequestBody::multipart(form_parts)),
-        FormEncoding::UrlEncoded => quote!(crate::runtime::RequestBody::url_encoded(form_parts)),
+    let (list, encode) = match encoding {
+        FormEncoding::Multipart => (
+            quote!(form_parts),
+            quote!(crate::runtime::RequestBody::multipart(form_parts)),
+        ),
+        FormEncoding::UrlEncoded => (
+            quote!(form_pairs),
+            quote!(crate::runtime::RequestBody::url_encoded(form_pairs)),
+        ),
+    };
+    let empty = match encoding {
+        FormEncoding::Multipart => quote!(Vec::new()),
+        FormEncoding::UrlEncoded => quote!(crate::runtime::Query::default()),
     };
     let start = match pushes.is_empty() {
-        true => quote!(let form_parts = Vec::new();),
-        false => quote!(let mut form_parts = Vec::new(); #(#pushes)*),
+        true => quote!(let #list = #empty;),
+        false => quote!(let mut #list = #empty; #(#pushes)*),
     };
     Ok((start, quote!(Some(#encode))))
+}
+
+/// A URL-encoded field's pairs (`value` holds the field's value).
+fn url_encoded_push(api: &Api, field: &FormField) -> TokenStream {
+    let wire = &field.wire_name;
+    match &field.encoding {
+        _ if field.files => quote! { for file in &value { form_pairs.push_bytes(#wire, file.bytes()); } },
+        _ if field.file => quote! { form_pairs.push_bytes(#wire, value.bytes()); },
+        FieldEncoding::Pairs(spelling) if is_scalar(api, &field.ty) && !spelling.allow_reserved => {
+            quote! { form_pairs.push((#wire, crate::runtime::param_text(&value))); }
+        }
+        FieldEncoding::Pairs(spelling) => {
+            let spelling = spelling_tokens(*spelling);
+            quote! { form_pairs.push_value(#wire, &value, #spelling); }
+        }
+        FieldEncoding::Part { .. } => quote! { form_pairs.push((#wire, crate::runtime::param_text(&value))); },
+    }
+}
+
+/// A multipart field's parts (`value` holds the field's value).
+fn multipart_push(api: &Api, field: &FormField) -> TokenStream {
+    let wire = &field.wire_name;
+    match &field.encoding {
+        _ if field.files => quote! {
+            for file in value { form_parts.push(crate::runtime::Part::File(#wire.into(), file)); }
+        },
+        _ if field.file => quote! { form_parts.push(crate::runtime::Part::File(#wire.into(), value)); },
+        FieldEncoding::Pairs(spelling) => {
+            let spelling = spelling_tokens(*spelling);
+            quote! { crate::runtime::push_styled_parts(&mut form_parts, #wire, &value, #spelling); }
+        }
+        FieldEncoding::Part { content_type: None } if is_scalar(api, &field.ty) => {
+            quote! { form_parts.push(crate::runtime::Part::Text(#wire.into(), crate::runtime::param_text(&value))); }
+        }
+        FieldEncoding::Part { content_type } => {
+            let content_type = match content_type {
+                Some(media) => quote!(Some(#media)),
+                None => quote!(None),
+            };
+            quote! { crate::runtime::push_parts(&mut form_parts, #wire, &value, #content_type); }
+        }
+    }
 }
 
 /// `send`'s output type, and the runtime's decoder of the reply into it.

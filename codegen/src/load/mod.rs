@@ -5,6 +5,7 @@
 //! path for a few operations of a big JSON description). Overlays ([`crate::overlay`])
 //! apply to the tree between parsing and typing.
 
+mod encoding;
 mod normalize;
 mod openapi31;
 mod parse;
@@ -66,6 +67,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
     if openapi.openapi.starts_with("3.1") {
         return parse_31(file, text, is_json); // declared later than its first lines
     }
+    let mut openapi = openapi;
+    if encoding::ambiguous(&openapi)
+        && let Some(tree) = json_tree(text, is_json)
+    {
+        encoding::restore_explode(&mut openapi, &tree);
+    }
     finish(file, openapi, warnings)
 }
 
@@ -96,7 +103,7 @@ fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document>
     } else {
         Vec::new()
     };
-    let openapi = match openapiv3::OpenAPI::deserialize(&tree) {
+    let mut openapi = match openapiv3::OpenAPI::deserialize(&tree) {
         Ok(openapi) => openapi,
         Err(_) => match normalized(tree.clone()) {
             Some((openapi, more)) => {
@@ -106,6 +113,9 @@ fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document>
             None => return Err(tree_structure_error(file, &tree)),
         },
     };
+    if encoding::ambiguous(&openapi) {
+        encoding::restore_explode(&mut openapi, &tree);
+    }
     finish(file, openapi, warnings)
 }
 

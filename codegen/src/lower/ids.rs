@@ -34,17 +34,12 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
     }
     api.examples.iter_mut().for_each(|e| remap(&mut e.ty));
     for op in &mut api.operations {
-        let params = op
-            .path_params
-            .iter_mut()
-            .chain(&mut op.query_params)
-            .chain(&mut op.header_params);
-        params.for_each(|p| remap(&mut p.ty));
+        op.params_mut().for_each(|p| remap(&mut p.ty));
         match &mut op.body {
             Some(Body::Fields { type_id, .. }) => *type_id = new_ids[type_id.0],
             Some(Body::Whole { ty, .. }) => remap(ty),
             Some(Body::Form { fields, .. }) => fields.iter_mut().for_each(|f| remap(&mut f.ty)),
-            Some(Body::Raw { .. }) | None => {}
+            Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
         }
         if let Response::Json(ty) | Response::JsonOrEmpty(ty) = &mut op.response {
             remap(ty);

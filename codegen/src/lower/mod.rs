@@ -330,7 +330,7 @@ impl<'a> Lowerer<'a> {
                 Some(crate::ir::Body::Form { fields, .. }) => {
                     stack.extend(fields.iter().flat_map(|f| named_in(&f.ty)).map(|n| (n, true)))
                 }
-                Some(crate::ir::Body::Raw { .. }) | None => {}
+                Some(crate::ir::Body::Raw { .. } | crate::ir::Body::Parts { .. }) | None => {}
             }
             if let crate::ir::Response::Json(ty) | crate::ir::Response::JsonOrEmpty(ty) = &op.response {
                 stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
@@ -338,7 +338,7 @@ impl<'a> Lowerer<'a> {
             for error in &op.errors {
                 stack.extend(error.body.iter().flat_map(named_in).map(|n| (n, false)));
             }
-            for param in op.path_params.iter().chain(&op.query_params).chain(&op.header_params) {
+            for param in op.params() {
                 stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));
             }
         }

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, SchemaKind, SecurityScheme,
-    StatusCode, Type,
+    CookieStyle, HeaderStyle, MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
+    RequestBody, SchemaKind, SecurityScheme, StatusCode, Type,
 };
 use serde_json::Value;
 
@@ -14,8 +14,8 @@ use super::skip::Failure;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
-    ApiKey, Auth, Body, BodyField, ErrorReply, FormEncoding, FormField, HttpMethod, KeyLocation, Operation, Param,
-    ParamEncoding, PathPart, Response, TokenExchange, TypeKind, TypeRef,
+    ApiKey, Auth, Body, BodyField, ErrorReply, FieldEncoding, FormEncoding, FormField, HttpMethod, KeyLocation,
+    Operation, Param, ParamEncoding, PathPart, Response, Spelling, Style, TokenExchange, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -36,7 +36,27 @@ const BUILDER_METHODS: &[&str] = &[
     "query_pairs",
     "header_pairs",
     "form_parts",
+    "form_pairs",
+    "cookie_pairs",
 ];
+
+/// An operation's parameters by location.
+#[derive(Default)]
+struct Params {
+    path: Vec<Param>,
+    query: Vec<Param>,
+    header: Vec<Param>,
+    cookie: Vec<Param>,
+}
+
+fn place_name(param: &Parameter) -> &'static str {
+    match param {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
 
 /// An operation the config selects, with where it sits.
 struct Selected<'a> {
@@ -181,8 +201,12 @@ impl<'a> Lowerer<'a> {
 
         let mut args = Scope::new();
         BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
-        let (mut path_params, query_params, header_params) =
-            self.lower_parameters(&item.parameters, op, item_at, at, &base, &mut args)?;
+        let Params {
+            path: mut path_params,
+            query: query_params,
+            header: header_params,
+            cookie: cookie_params,
+        } = self.lower_parameters(&item.parameters, op, item_at, at, &base, &mut args)?;
         let mut path_parts = parse_path_template(path, &path_params, at)?;
         if (0..path_params.len()).any(|i| !path_parts.contains(&PathPart::Param(i))) {
             // A parameter the path does not hold would be an argument that goes nowhere.
@@ -223,6 +247,7 @@ impl<'a> Lowerer<'a> {
             path_params,
             query_params,
             header_params,
+            cookie_params,
             body,
             response,
             summary: op.summary.clone(),
@@ -241,7 +266,7 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         base: &str,
         args: &mut Scope,
-    ) -> Result<(Vec<Param>, Vec<Param>, Vec<Param>)> {
+    ) -> Result<Params> {
         // Operation parameters override path-item ones with the same name and location.
         let mut merged: Vec<(Pointer, &Parameter)> = Vec::new();
         for (i, p) in shared.iter().enumerate() {
@@ -254,19 +279,11 @@ impl<'a> Lowerer<'a> {
             merged.push((p_at, p));
         }
 
-        let mut path_params = Vec::new();
-        let mut query_params = Vec::new();
-        let mut header_params = Vec::new();
+        let mut params = Params::default();
         // Path parameters name themselves first: they are the call's arguments.
         merged.sort_by_key(|(_, p)| !matches!(p, Parameter::Path { .. }));
         for (p_at, param) in merged {
             let data = param.parameter_data_ref();
-            let (is_path, place) = match param {
-                Parameter::Path { .. } => (true, "path"),
-                Parameter::Query { .. } => (false, "query"),
-                Parameter::Header { .. } => (false, "header"),
-                Parameter::Cookie { .. } => return Err(unsupported(&p_at, "cookie parameters")),
-            };
             let (schema, schema_at, as_json) = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => (schema, p_at.join("schema"), false),
                 ParameterSchemaOrContent::Content(content) => {
@@ -281,7 +298,11 @@ impl<'a> Lowerer<'a> {
             };
             let hint = format!("{base}{}", naming::type_name(&data.name));
             let lowered = self.lower_schema(schema.into(), &schema_at, &hint)?;
-            let encoding = self.param_encoding(param, &lowered.ty, as_json, &p_at)?;
+            let encoding = match as_json {
+                true => ParamEncoding::Json,
+                false => ParamEncoding::Styled(self.param_spelling(param, &p_at)),
+            };
+            let place = place_name(param);
             let candidate = naming::field_name(&data.name);
             let rust_name = input_name(args, &candidate, place);
             if rust_name != candidate {
@@ -293,86 +314,71 @@ impl<'a> Lowerer<'a> {
                     ),
                 );
             }
-            let param = Param {
+            let lowered_param = Param {
                 wire_name: data.name.clone(),
                 rust_name,
                 ty: lowered.ty,
-                required: data.required || is_path,
+                required: data.required || matches!(param, Parameter::Path { .. }),
                 limits: lowered.limits,
                 docs: data.description.clone().or(lowered.docs),
                 encoding,
             };
-            match place {
-                "path" => path_params.push(param),
-                "query" => query_params.push(param),
-                _ => header_params.push(param),
+            match param {
+                Parameter::Path { .. } => params.path.push(lowered_param),
+                Parameter::Query { .. } => params.query.push(lowered_param),
+                Parameter::Header { .. } => params.header.push(lowered_param),
+                Parameter::Cookie { .. } => params.cookie.push(lowered_param),
             }
         }
-        Ok((path_params, query_params, header_params))
+        Ok(params)
     }
 
-    /// How a parameter's value is written, by its place, type, `style` and `explode`:
-    /// objects only in queries (form or deepObject), arrays only in queries.
-    fn param_encoding(&self, param: &Parameter, ty: &TypeRef, as_json: bool, at: &Pointer) -> Result<ParamEncoding> {
-        let plain = ParamEncoding::Plain {
-            explode: true,
-            delimiter: ',',
-        };
-        let simple =
-            |ty: &TypeRef| !matches!(ty, TypeRef::Json | TypeRef::Map(_) | TypeRef::Array(_)) && !self.is_struct(ty);
-        let object = matches!(ty, TypeRef::Json | TypeRef::Map(_)) || self.is_struct(ty);
-        let Parameter::Query {
-            style, parameter_data, ..
-        } = param
-        else {
-            return match (as_json, simple(ty)) {
-                (true, _) if matches!(param, Parameter::Header { .. }) => Ok(ParamEncoding::Json),
-                (false, true) => Ok(plain),
-                _ => Err(unsupported(at, "an object or array in a path or header parameter")),
-            };
-        };
-        if as_json {
-            return Ok(ParamEncoding::Json);
-        }
-        let explode = parameter_data.explode.unwrap_or(matches!(style, QueryStyle::Form));
-        match (style, ty) {
-            (QueryStyle::DeepObject, _) if object => Ok(ParamEncoding::DeepObject),
-            (QueryStyle::Form, _) if object => Ok(ParamEncoding::FormObject { explode }),
-            (_, TypeRef::Array(item)) if simple(item) => Ok(ParamEncoding::Plain {
-                explode: explode && matches!(style, QueryStyle::Form),
-                delimiter: match style {
-                    QueryStyle::SpaceDelimited => ' ',
-                    QueryStyle::PipeDelimited => '|',
-                    _ => ',',
+    /// A parameter's `style`, `explode` and `allowReserved`, with the location's defaults.
+    /// A style the location does not have is a fault of the description: the default
+    /// is used, with a warning.
+    fn param_spelling(&mut self, param: &Parameter, at: &Pointer) -> Spelling {
+        let data = param.parameter_data_ref();
+        let (style, default, allowed) = match param {
+            Parameter::Path { style, .. } => (
+                match style {
+                    PathStyle::Simple => Style::Simple,
+                    PathStyle::Label => Style::Label,
+                    PathStyle::Matrix => Style::Matrix,
                 },
-            }),
-            (QueryStyle::Form, ty) if simple(ty) => Ok(plain),
-            _ => Err(unsupported(
+                Style::Simple,
+                true,
+            ),
+            Parameter::Query { style, .. } => (
+                match style {
+                    QueryStyle::Form => Style::Form,
+                    QueryStyle::SpaceDelimited => Style::SpaceDelimited,
+                    QueryStyle::PipeDelimited => Style::PipeDelimited,
+                    QueryStyle::DeepObject => Style::DeepObject,
+                },
+                Style::Form,
+                true,
+            ),
+            Parameter::Header { style, .. } => (Style::Simple, Style::Simple, matches!(style, HeaderStyle::Simple)),
+            Parameter::Cookie { style, .. } => (Style::Form, Style::Form, matches!(style, CookieStyle::Form)),
+        };
+        if !allowed {
+            self.warn(
                 at,
-                &format!(
-                    "a query parameter of this type in `style: {style:?}` (objects in form or deepObject style, arrays of scalars, scalars)"
+                format!(
+                    "a {} parameter has no such style; `{}` is used",
+                    place_name(param),
+                    default.name()
                 ),
-            )),
+            );
         }
-    }
-
-    fn is_struct(&self, ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Named(id) => {
-                let n = self.name_of(*id);
-                self.def(*id).is_some_and(|t| matches!(t.kind, TypeKind::Struct(_)))
-                    || self
-                        .component_names
-                        .iter()
-                        .any(|(c, r)| r == n && self.component_is_struct(c))
+        let allow_reserved = matches!(
+            param,
+            Parameter::Query {
+                allow_reserved: true,
+                ..
             }
-            _ => false,
-        }
-    }
-
-    fn component_is_struct(&self, component: &str) -> bool {
-        let schema = self.doc.components.as_ref().and_then(|c| c.schemas.get(component));
-        matches!(schema, Some(ReferenceOr::Item(s)) if matches!(&s.schema_kind, SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_)))
+        );
+        Spelling::new(style, data.explode, allow_reserved)
     }
 
     fn resolve_parameter(&self, p: &'a ReferenceOr<Parameter>, at: &Pointer) -> Result<(Pointer, &'a Parameter)> {
@@ -513,46 +519,68 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Reference { reference } => self.resolve_component(reference, &schema_at)?.1,
                 ReferenceOr::Item(schema) => schema,
             };
-            let SchemaKind::Type(Type::Object(object)) = &object.schema_kind else {
-                return Err(unsupported(&schema_at, "a form body that is not an object"));
-            };
-            let mut fields = Vec::new();
-            let mut ordered: Vec<(&String, &ReferenceOr<Box<openapiv3::Schema>>)> = object.properties.iter().collect();
-            ordered.sort_by_key(|(name, _)| !object.required.contains(name));
-            for (wire, property) in ordered {
-                let field_at = schema_at.join("properties").join(wire);
-                let file = is_binary(property);
-                let lowered = self.lower_schema(
-                    property.into(),
-                    &field_at,
-                    &format!("{base}{}", naming::type_name(wire)),
-                )?;
-                if lowered.read_only {
-                    continue;
+            match (&object.schema_kind, encoding) {
+                (SchemaKind::Type(Type::Object(object)), _) => {
+                    let fields = self.lower_form_fields(object, media_type, encoding, &schema_at, base, args)?;
+                    return Ok(Some(Body::Form { encoding, fields }));
                 }
-                if file && encoding == FormEncoding::UrlEncoded {
-                    return Err(unsupported(&field_at, "a file field in a URL-encoded form"));
+                // No fields to offer (a binary string, an array): the caller builds the parts.
+                (_, FormEncoding::Multipart) => {
+                    return Ok(Some(Body::Parts {
+                        required: body.required,
+                    }));
                 }
-                fields.push(FormField {
-                    wire_name: wire.clone(),
-                    arg_name: input_name(args, &naming::field_name(wire), "form"),
-                    file,
-                    ty: lowered.ty,
-                    required: object.required.contains(wire),
-                    docs: lowered.docs,
-                });
+                // Text the caller writes, sent with the form's media type.
+                (_, FormEncoding::UrlEncoded) => break,
             }
-            return Ok(Some(Body::Form { encoding, fields }));
         }
         let Some((media, _)) = body.content.iter().next() else {
             return Ok(None);
         };
-        let text = essence(media).starts_with("text/");
+        let text = essence(media).starts_with("text/") || essence(media) == "application/x-www-form-urlencoded";
         Ok(Some(Body::Raw {
             media_type: media.clone(),
             text,
             required: body.required,
         }))
+    }
+
+    /// A form's properties as fields, each with how its value goes into the body.
+    fn lower_form_fields(
+        &mut self,
+        object: &openapiv3::ObjectType,
+        media_type: &MediaType,
+        encoding: FormEncoding,
+        schema_at: &Pointer,
+        base: &str,
+        args: &mut Scope,
+    ) -> Result<Vec<FormField>> {
+        let mut fields = Vec::new();
+        let mut ordered: Vec<(&String, &ReferenceOr<Box<openapiv3::Schema>>)> = object.properties.iter().collect();
+        ordered.sort_by_key(|(name, _)| !object.required.contains(name));
+        for (wire, property) in ordered {
+            let field_at = schema_at.join("properties").join(wire);
+            let lowered = self.lower_schema(
+                property.into(),
+                &field_at,
+                &format!("{base}{}", naming::type_name(wire)),
+            )?;
+            if lowered.read_only {
+                continue;
+            }
+            let files = is_binary_array(property);
+            fields.push(FormField {
+                wire_name: wire.clone(),
+                arg_name: input_name(args, &naming::field_name(wire), "form"),
+                file: is_binary(property) || files,
+                files,
+                ty: lowered.ty,
+                required: object.required.contains(wire),
+                docs: lowered.docs,
+                encoding: field_encoding(media_type.encoding.get(wire), encoding),
+            });
+        }
+        Ok(fields)
     }
 
     /// Lowers a queued component now (a body's fields are needed before the worklist runs).
@@ -894,6 +922,41 @@ fn is_binary_schema(schema: &openapiv3::Schema) -> bool {
 
 fn is_binary(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
     matches!(schema, ReferenceOr::Item(s) if is_binary_schema(s))
+}
+
+/// An array of files (`type: array, items: {type: string, format: binary}`).
+fn is_binary_array(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+    matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind,
+        SchemaKind::Type(Type::Array(array)) if array.items.as_ref().is_some_and(is_binary)))
+}
+
+/// How a form field's value goes into the body, from its Encoding Object. URL-encoded
+/// fields are spelled like query parameters (`form`, exploded, by default); multipart
+/// fields are parts unless the encoding names a style.
+fn field_encoding(given: Option<&openapiv3::Encoding>, form: FormEncoding) -> FieldEncoding {
+    let spelling = |e: &openapiv3::Encoding, style: &QueryStyle| {
+        let style = match style {
+            QueryStyle::Form => Style::Form,
+            QueryStyle::SpaceDelimited => Style::SpaceDelimited,
+            QueryStyle::PipeDelimited => Style::PipeDelimited,
+            QueryStyle::DeepObject => Style::DeepObject,
+        };
+        // The loader has already put the specification's default in a missing `explode`.
+        Spelling::new(style, Some(e.explode), e.allow_reserved)
+    };
+    match (given, form) {
+        (Some(e), FormEncoding::UrlEncoded) => {
+            FieldEncoding::Pairs(spelling(e, e.style.as_ref().unwrap_or(&QueryStyle::Form)))
+        }
+        (None, FormEncoding::UrlEncoded) => FieldEncoding::Pairs(Spelling::new(Style::Form, None, false)),
+        (Some(e), FormEncoding::Multipart) => match &e.style {
+            Some(style) => FieldEncoding::Pairs(spelling(e, style)),
+            None => FieldEncoding::Part {
+                content_type: e.content_type.clone(),
+            },
+        },
+        (None, FormEncoding::Multipart) => FieldEncoding::Part { content_type: None },
+    }
 }
 
 /// Picks the JSON media type: `application/json`, else any `+json` type, else `*/*`

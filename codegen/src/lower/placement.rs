@@ -62,12 +62,12 @@ fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<TypeId> {
             }
             Some(Body::Whole { ty, .. }) => stack.push(ty),
             Some(Body::Form { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
-            Some(Body::Raw { .. }) | None => {}
+            Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
         }
         if let Response::Json(ty) | Response::JsonOrEmpty(ty) = &op.response {
             stack.push(ty);
         }
-        let params = op.path_params.iter().chain(&op.query_params).chain(&op.header_params);
+        let params = op.params();
         stack.extend(params.map(|p| &p.ty));
         stack.extend(op.errors.iter().filter_map(|e| e.body.as_ref()));
     }

@@ -1356,7 +1356,7 @@ impl ImportTasksUploadBuilder {
         let mut form_parts = Vec::new();
         {
             let value = self.file;
-            form_parts.push(crate::runtime::Part::File("file", value));
+            form_parts.push(crate::runtime::Part::File("file".into(), value));
         }
         let id = crate::runtime::path_segment(crate::runtime::param_text(&self.id));
         let request_spec = crate::runtime::RequestSpec {
