@@ -368,7 +368,8 @@ fn serde_attrs(
                 // (A required nullable field is sent as `null`, never left out.)
                 parts.push(quote!(skip_serializing_if = "Option::is_none"));
             }
-            if shape_is_tri_state(field, usage) && usage.response {
+            // Replies, and request bodies decoded with `roundtrip`: `null` stays `Null`.
+            if shape_is_tri_state(field, usage) {
                 parts.push(quote!(
                     deserialize_with = "crate::runtime::nullable::deserialize_present"
                 ));

@@ -435,7 +435,7 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
         let has_file = matches!(form_schema.map(|s| &s.schema_kind),
-            Some(SchemaKind::Type(Type::Object(object))) if object.properties.values().any(is_binary));
+            Some(SchemaKind::Type(Type::Object(object))) if object.properties.values().any(|p| self.is_binary(p)));
         has_file && pick_json(&body.content, at, "request body").is_ok()
     }
 
@@ -568,11 +568,11 @@ impl<'a> Lowerer<'a> {
             if lowered.read_only {
                 continue;
             }
-            let files = is_binary_array(property);
+            let files = self.is_binary_array(property);
             fields.push(FormField {
                 wire_name: wire.clone(),
                 arg_name: input_name(args, &naming::field_name(wire), "form"),
-                file: is_binary(property) || files,
+                file: self.is_binary(property) || files,
                 files,
                 ty: lowered.ty,
                 required: object.required.contains(wire),
@@ -920,16 +920,6 @@ fn is_binary_schema(schema: &openapiv3::Schema) -> bool {
         if matches!(s.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)))
 }
 
-fn is_binary(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
-    matches!(schema, ReferenceOr::Item(s) if is_binary_schema(s))
-}
-
-/// An array of files (`type: array, items: {type: string, format: binary}`).
-fn is_binary_array(schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
-    matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind,
-        SchemaKind::Type(Type::Array(array)) if array.items.as_ref().is_some_and(is_binary)))
-}
-
 /// How a form field's value goes into the body, from its Encoding Object. URL-encoded
 /// fields are spelled like query parameters (`form`, exploded, by default); multipart
 /// fields are parts unless the encoding names a style.
@@ -956,6 +946,32 @@ fn field_encoding(given: Option<&openapiv3::Encoding>, form: FormEncoding) -> Fi
             },
         },
         (None, FormEncoding::Multipart) => FieldEncoding::Part { content_type: None },
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// The schema, through `$ref`s to components (`None` for a dangling one).
+    fn resolved<'s>(&self, schema: &'s ReferenceOr<Box<openapiv3::Schema>>) -> Option<&'s openapiv3::Schema>
+    where
+        'a: 's,
+    {
+        match schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => {
+                self.resolve_component(reference, &Pointer::root()).ok().map(|(_, s)| s)
+            }
+        }
+    }
+
+    /// A file (`type: string, format: binary`), written in place or by `$ref`.
+    fn is_binary(&self, schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+        self.resolved(schema).is_some_and(is_binary_schema)
+    }
+
+    /// An array of files.
+    fn is_binary_array(&self, schema: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+        matches!(self.resolved(schema).map(|s| &s.schema_kind),
+            Some(SchemaKind::Type(Type::Array(array))) if array.items.as_ref().is_some_and(|i| self.is_binary(i)))
     }
 }
 

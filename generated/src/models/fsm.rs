@@ -11,7 +11,11 @@ pub struct FsmTransitionExecuteRequestRequest {
     /// At least 1 character. Checked before a request is sent.
     pub transition_name: String,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub transition_data: Option<
         crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     >,

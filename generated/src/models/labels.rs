@@ -85,7 +85,11 @@ pub struct LabelCreateRequest {
     /// Label description
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub description: Option<crate::Nullable<String>>,
     /// Status of label
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,7 +97,11 @@ pub struct LabelCreateRequest {
     /// User who approved this label
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub approved_by: Option<crate::Nullable<i64>>,
 }
 
@@ -144,7 +152,11 @@ pub struct PatchedLabelRequest {
     /// Label description
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub description: Option<crate::Nullable<String>>,
     /// Status of label
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,7 +167,11 @@ pub struct PatchedLabelRequest {
     /// User who approved this label
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub approved_by: Option<crate::Nullable<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<i64>,

@@ -130,37 +130,65 @@ pub struct MlBackendRequest {
     /// Error message in error state
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub error_message: Option<crate::Nullable<String>>,
     /// Name of the machine learning backend
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub title: Option<crate::Nullable<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<crate::models::AuthMethodEnum>,
     /// HTTP Basic Auth user
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub basic_auth_user: Option<crate::Nullable<String>>,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub basic_auth_pass: Option<crate::Nullable<String>>,
     /// Description for the machine learning backend
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub description: Option<crate::Nullable<String>>,
     /// Any extra parameters passed to the ML Backend during the setup
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub extra_params: Option<crate::Nullable<::serde_json::Value>>,
     /// Current model version associated with this machine learning backend
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub model_version: Option<crate::Nullable<String>>,
     /// Response model timeout
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,7 +374,11 @@ pub struct MlInteractiveAnnotatingRequestRequest {
     /// Context for ML model
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub context: Option<crate::Nullable<::serde_json::Value>>,
 }
 

@@ -97,10 +97,18 @@ pub struct PatchedOrganizationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub token: Option<crate::Nullable<String>>,
     /// At most 254 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub contact_info: Option<crate::Nullable<String>>,
 }
 

@@ -30,17 +30,29 @@ pub struct AnnotationRequest {
     /// Draft creation time
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub draft_created_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
     /// How much time it took to annotate the task
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub lead_time: Option<crate::Nullable<f64>>,
     /// Original annotation ID that was at the import step or NULL if this annotation wasn't imported
     ///
     /// From -9223372036854775808 to 9223372036854775807. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub import_id: Option<crate::Nullable<i64>>,
     /// Action which was performed in the last annotation history item
     ///
@@ -56,42 +68,74 @@ pub struct AnnotationRequest {
     /// * `deleted_review` - Deleted review
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub last_action: Option<crate::Nullable<crate::models::LastActionEnum>>,
     /// Annotation was created in bulk mode
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub bulk_created: Option<crate::Nullable<bool>>,
     /// Corresponding task for this annotation
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub task: Option<crate::Nullable<i64>>,
     /// Project ID for this annotation
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub project: Option<crate::Nullable<i64>>,
     /// Last user who updated this annotation
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub updated_by: Option<crate::Nullable<i64>>,
     /// Points to the prediction from which this annotation was created
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub parent_prediction: Option<crate::Nullable<i64>>,
     /// Points to the parent annotation from which this annotation was created
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub parent_annotation: Option<crate::Nullable<i64>>,
     /// User who created the last annotation history item
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub last_created_by: Option<crate::Nullable<i64>>,
 }
 
@@ -136,12 +180,20 @@ pub struct ImportApiRequest {
     /// Meta is user imported (uploaded) data and can be useful as input for an ML Backend for embeddings, advanced vectors, and other info. It is passed to ML during training/predicting steps.
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub meta: Option<crate::Nullable<::serde_json::Value>>,
     /// Whether this task can be skipped. Set to False to make task unskippable.
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub allow_skip: Option<crate::Nullable<bool>>,
     /// Number of distinct annotators that processed the current task
     ///
@@ -151,7 +203,11 @@ pub struct ImportApiRequest {
     /// Internal task ID in the project, starts with 1
     ///
     /// From -9223372036854775808 to 9223372036854775807. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub inner_id: Option<crate::Nullable<i64>>,
     /// Number of total annotations for the current task except cancelled annotations
     ///
@@ -171,7 +227,11 @@ pub struct ImportApiRequest {
     /// Average agreement score for the task
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub precomputed_agreement: Option<crate::Nullable<f64>>,
     /// Number of comments in the task including all annotations
     ///
@@ -186,19 +246,31 @@ pub struct ImportApiRequest {
     /// When the last comment was updated
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub last_comment_updated_at: Option<
         crate::Nullable<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Last annotator or reviewer who updated this task
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub updated_by: Option<crate::Nullable<i64>>,
     /// Uploaded file used as data source for this task
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub file_upload: Option<crate::Nullable<i64>>,
     /// Users who wrote comments
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,22 +428,38 @@ pub struct PatchedProjectRequest {
     /// Project name. Must be between 3 and 50 characters long.
     ///
     /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub title: Option<crate::Nullable<String>>,
     /// Project description
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub description: Option<crate::Nullable<String>>,
     /// Label config in XML format. See more about it in documentation
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub label_config: Option<crate::Nullable<String>>,
     /// Labeling instructions in HTML format
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub expert_instruction: Option<crate::Nullable<String>>,
     /// Show instructions to the annotator before they start
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,10 +474,18 @@ pub struct PatchedProjectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_annotation_history: Option<bool>,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub organization: Option<crate::Nullable<i64>>,
     /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub color: Option<crate::Nullable<String>>,
     /// Maximum annotation number
     ///
@@ -406,7 +502,11 @@ pub struct PatchedProjectRequest {
     /// Machine learning model version
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub model_version: Option<crate::Nullable<String>>,
     /// Whether or not the project is in the middle of being created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -425,7 +525,11 @@ pub struct PatchedProjectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_collab_predictions: Option<bool>,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
     /// Onboarding mode (true): show ground truth tasks first in the labeling stream
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -441,17 +545,29 @@ pub struct PatchedProjectRequest {
     /// Task data credentials: login
     ///
     /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub task_data_login: Option<crate::Nullable<String>>,
     /// Task data credentials: password
     ///
     /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub task_data_password: Option<crate::Nullable<String>>,
     /// Dict of weights for each control tag in metric calculation.
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub control_weights: Option<
         crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     >,
@@ -459,7 +575,11 @@ pub struct PatchedProjectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluate_predictions_automatically: Option<bool>,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
     /// Reveal pre-annotations interactively
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -467,7 +587,11 @@ pub struct PatchedProjectRequest {
     /// Pinned date and time
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
 }
 
@@ -610,17 +734,29 @@ pub struct PredictionRequest {
     /// Prediction score
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub score: Option<crate::Nullable<f64>>,
     /// Cluster for the current prediction
     ///
     /// From -2147483648 to 2147483647. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub cluster: Option<crate::Nullable<i64>>,
     /// Array of task IDs of the closest neighbors
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub neighbors: Option<crate::Nullable<::serde_json::Value>>,
     /// Related task mislabeling score
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -628,16 +764,28 @@ pub struct PredictionRequest {
     /// An ML Backend instance that created the prediction.
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub model: Option<crate::Nullable<i64>>,
     /// A run of a ModelVersion that created the prediction.
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub model_run: Option<crate::Nullable<i64>>,
     pub task: i64,
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub project: Option<crate::Nullable<i64>>,
 }
 

@@ -26,17 +26,29 @@ pub struct AnnotationFilterOptionsRequest {
     /// Include not skipped and not ground truth annotations
     ///
     /// Server default: `true`, applied by the server when the field is not sent; this client never sends it on its own. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub usual: Option<crate::Nullable<bool>>,
     /// Include ground truth annotations
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub ground_truth: Option<crate::Nullable<bool>>,
     /// Include skipped annotations
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub skipped: Option<crate::Nullable<bool>>,
 }
 
@@ -72,7 +84,11 @@ pub struct ConvertedFormatRequest {
     /// Traceback report in case of errors
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub traceback: Option<crate::Nullable<String>>,
 }
 
@@ -194,7 +210,11 @@ pub struct ExportCreateRequest {
     /// Complete or fail time
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub finished_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
     /// Export status
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -428,7 +448,11 @@ pub struct TaskFilterOptionsRequest {
     /// * `None` - None
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub skipped: Option<crate::Nullable<::serde_json::Value>>,
     /// `only` - include all finished tasks (is_labeled = true)<br>`exclude` - exclude all finished tasks
     ///
@@ -437,7 +461,11 @@ pub struct TaskFilterOptionsRequest {
     /// * `None` - None
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub finished: Option<crate::Nullable<::serde_json::Value>>,
     /// `only` - include all tasks with at least one not skipped annotation<br>`exclude` - exclude all tasks with at least one not skipped annotation
     ///
@@ -446,7 +474,11 @@ pub struct TaskFilterOptionsRequest {
     /// * `None` - None
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
     pub annotated: Option<crate::Nullable<::serde_json::Value>>,
     /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
