@@ -473,8 +473,10 @@ pub struct Param {
     pub required: bool,
     pub limits: Limits,
     pub docs: Option<String>,
-    /// How the value is spelled in the query (path and header values are always plain).
     pub encoding: ParamEncoding,
+    /// The schema's `default`: what the server assumes when the parameter is not sent
+    /// (documented, never sent on its own).
+    pub default: Option<Value>,
 }
 
 /// How a parameter's value is written.

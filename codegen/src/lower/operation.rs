@@ -322,6 +322,7 @@ impl<'a> Lowerer<'a> {
                 limits: lowered.limits,
                 docs: data.description.clone().or(lowered.docs),
                 encoding,
+                default: lowered.default,
             };
             match param {
                 Parameter::Path { .. } => params.path.push(lowered_param),
@@ -950,16 +951,32 @@ fn field_encoding(given: Option<&openapiv3::Encoding>, form: FormEncoding) -> Fi
 }
 
 impl<'a> Lowerer<'a> {
-    /// The schema, through `$ref`s to components (`None` for a dangling one).
+    /// The schema, through `$ref`s to components and compositions of one schema (a 3.1
+    /// `anyOf: [X, null]` reads as a nullable `allOf: [X]`); `None` for a dangling one.
     fn resolved<'s>(&self, schema: &'s ReferenceOr<Box<openapiv3::Schema>>) -> Option<&'s openapiv3::Schema>
     where
         'a: 's,
     {
-        match schema {
-            ReferenceOr::Item(s) => Some(s),
-            ReferenceOr::Reference { reference } => {
+        let schema: &openapiv3::Schema = match schema {
+            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => self.resolve_component(reference, &Pointer::root()).ok()?.1,
+        };
+        let only = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of: parts }
+            | SchemaKind::AnyOf { any_of: parts }
+            | SchemaKind::OneOf { one_of: parts }
+                if parts.len() == 1 =>
+            {
+                parts.first()
+            }
+            _ => None,
+        };
+        match only {
+            Some(ReferenceOr::Item(inner)) => Some(inner),
+            Some(ReferenceOr::Reference { reference }) => {
                 self.resolve_component(reference, &Pointer::root()).ok().map(|(_, s)| s)
             }
+            None => Some(schema),
         }
     }
 
