@@ -6,6 +6,7 @@
 //! - `bench` ([`bench`]): generation time, the generated crate's build time, its run time
 //! - `api-diff` ([`api_diff`]): what changed for callers between two descriptions, as Markdown
 //! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted
+//! - `wire` ([`wire`]): the same calls through the generated clients and the vendors' official SDKs, compared
 
 mod api_diff;
 mod bench;
@@ -14,6 +15,7 @@ mod e2e;
 mod error;
 mod regenerate;
 mod util;
+mod wire;
 
 // Generation allocates millions of small token and syntax nodes: mimalloc makes
 // `cargo xtask codegen` ~20% faster than the system allocator (built without
@@ -98,6 +100,8 @@ enum Task {
     },
     /// Generate, build, lint and doctest every description in corpus/SOURCES.toml
     Corpus,
+    /// Make the same calls through generated clients and the vendors' official SDKs, and compare what arrives
+    Wire,
     /// Measure generation, the generated crate's build, and its run time
     Bench {
         /// Timed generation runs (builds use at most 3)
@@ -144,6 +148,7 @@ fn main() -> ExitCode {
             out,
         }),
         Task::Corpus => corpus::run(&root),
+        Task::Wire => wire::run(&root),
         Task::Bench { runs, peers } => bench::run(
             &root,
             &bench::Options {

@@ -99,6 +99,36 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// The venv at `venv`, installed from `requirements` unless it already holds exactly them
+/// (a marker file keeps the requirements it was made from).
+pub fn ensure_venv(requirements: &Path, venv: &Path, task: &str) -> Result<std::path::PathBuf> {
+    let wanted = fs::read_to_string(requirements).at(requirements)?;
+    let marker = venv.join(".requirements");
+    if fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv.to_path_buf());
+    }
+    eprintln!(
+        "{task}: installing the pinned Python environment into {} (once)",
+        venv.display()
+    );
+    let started = Instant::now();
+    if !venv.join("bin/python").exists() {
+        run_checked(
+            Command::new("python3").args(["-m", "venv"]).arg(venv),
+            "python3 -m venv",
+        )?;
+    }
+    run_checked(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements),
+        "pip install",
+    )?;
+    fs::write(&marker, &wanted).at(&marker)?;
+    eprintln!("{task}: installed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(venv.to_path_buf())
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Service(format!("no free port: {e}")))?;

@@ -13,7 +13,7 @@
 //!    that nothing is left listening.
 
 mod conformance;
-mod services;
+pub(crate) mod services;
 mod setup;
 
 use std::fmt::Write as _;

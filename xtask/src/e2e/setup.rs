@@ -15,33 +15,7 @@ const FIRST_START_TIMEOUT: Duration = Duration::from_secs(420);
 
 /// The venv, installed from the pinned requirements unless it already holds exactly them.
 pub fn ensure_venv(root: &Path, e2e: &Path) -> Result<PathBuf> {
-    let requirements = root.join("xtask/e2e/requirements.txt");
-    let wanted = fs::read_to_string(&requirements).at(&requirements)?;
-    let venv = e2e.join("venv");
-    let marker = venv.join(".e2e-requirements");
-    if fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(venv);
-    }
-    eprintln!(
-        "e2e: installing the pinned Python environment into {} (takes a few minutes, once)",
-        venv.display()
-    );
-    let started = Instant::now();
-    if !venv.join("bin/python").exists() {
-        run_checked(
-            Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            "python3 -m venv",
-        )?;
-    }
-    run_checked(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements),
-        "pip install",
-    )?;
-    fs::write(&marker, &wanted).at(&marker)?;
-    eprintln!("e2e: installed in {:.0} s", started.elapsed().as_secs_f64());
-    Ok(venv)
+    crate::util::ensure_venv(&root.join("xtask/e2e/requirements.txt"), &e2e.join("venv"), "e2e")
 }
 
 /// `redis-server` from PATH, or installed from Debian's packages (needs root and apt).
