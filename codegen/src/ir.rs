@@ -580,6 +580,8 @@ pub struct FormField {
     pub required: bool,
     pub docs: Option<String>,
     pub encoding: FieldEncoding,
+    /// The schema's `default` (documented, never sent on its own).
+    pub default: Option<Value>,
 }
 
 /// How a form field's value goes into the body (the description's `encoding` object).

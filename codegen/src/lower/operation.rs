@@ -579,6 +579,7 @@ impl<'a> Lowerer<'a> {
                 required: object.required.contains(wire),
                 docs: lowered.docs,
                 encoding: field_encoding(media_type.encoding.get(wire), encoding),
+                default: lowered.default,
             });
         }
         Ok(fields)

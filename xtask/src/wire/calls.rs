@@ -112,21 +112,30 @@ fn call(api: &Api, op: &Operation, variant: &str, fill: Fill, body: Option<Value
             .filter_map(|p| Some((p.wire_name.clone(), p.default.clone()?)))
             .collect()
     };
-    let body_defaults: Map<String, Value> = match &op.body {
-        Some(Body::Fields { type_id, .. }) => match &api.type_def(*type_id).kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .filter_map(|f| Some((f.wire_name.clone(), f.default.clone()?)))
-                .collect(),
-            _ => Map::new(),
-        },
+    let mut body_defaults = Map::new();
+    match &op.body {
+        Some(Body::Fields { type_id, .. }) => defaults_in(
+            api,
+            &TypeRef::Named(*type_id),
+            "",
+            &mut body_defaults,
+            &mut BTreeSet::new(),
+        ),
+        Some(Body::Whole { ty, .. }) => defaults_in(api, ty, "", &mut body_defaults, &mut BTreeSet::new()),
+        _ => {}
+    }
+    let form_defaults: Map<String, Value> = match &op.body {
+        Some(Body::Form { fields, .. }) => fields
+            .iter()
+            .filter_map(|f| Some((f.wire_name.clone(), f.default.clone()?)))
+            .collect(),
         _ => Map::new(),
     };
     let defaults = json!({
         "query": param_defaults(&op.query_params),
         "headers": param_defaults(&op.header_params),
         "body": body_defaults,
+        "form": form_defaults,
     });
     Call {
         id: String::new(),
@@ -143,6 +152,31 @@ fn call(api: &Api, op: &Operation, variant: &str, fill: Fill, body: Option<Value
         body_kind,
         body: body.or(made),
         defaults,
+    }
+}
+
+/// Every default inside a body of type `ty`, by JSON pointer with `*` for any array
+/// index or map key (`/schedule/calendars/*/step`).
+fn defaults_in(api: &Api, ty: &TypeRef, at: &str, out: &mut Map<String, Value>, seen: &mut BTreeSet<usize>) {
+    match ty {
+        TypeRef::Array(item) | TypeRef::Map(item) => defaults_in(api, item, &format!("{at}/*"), out, seen),
+        TypeRef::Named(id) if seen.insert(id.0) => {
+            match &api.emitted_def(*id).kind {
+                TypeKind::Struct(s) => {
+                    for field in &s.fields {
+                        let here = format!("{at}/{}", field.wire_name);
+                        if let Some(default) = &field.default {
+                            out.insert(here.clone(), default.clone());
+                        }
+                        defaults_in(api, &field.ty, &here, out, seen);
+                    }
+                }
+                TypeKind::Union(u) => u.variants.iter().for_each(|v| defaults_in(api, &v.ty, at, out, seen)),
+                _ => {}
+            }
+            seen.remove(&id.0);
+        }
+        _ => {}
     }
 }
 

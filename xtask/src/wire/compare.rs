@@ -82,19 +82,113 @@ fn drop_sdk_defaults(call: &Call, ours: &Captured, sdk: &mut Captured) -> usize 
     sdk.query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)
         .finish();
+    match sdk.content_type().as_str() {
+        "application/x-www-form-urlencoded" => {
+            let body = sdk.body();
+            let (kept, n) = without_defaults(&body, &ours.body(), &defaults["form"]);
+            dropped += n;
+            sdk.body_b64 = base64::engine::general_purpose::STANDARD.encode(kept);
+        }
+        "multipart/form-data" => dropped += drop_default_parts(ours, sdk, &defaults["form"]),
+        _ => {}
+    }
     if sdk.content_type() == "application/json" {
         let parse = |c: &Captured| serde_json::from_slice::<Value>(&c.body()).ok();
-        if let (Some(Value::Object(theirs)), Some(Value::Object(mine))) = (parse(sdk), parse(ours)) {
-            let mut theirs = theirs;
-            theirs.retain(|k, v| {
-                let is_default = !mine.contains_key(k) && defaults["body"].get(k) == Some(v);
-                dropped += usize::from(is_default);
-                !is_default
-            });
-            let bytes = serde_json::to_vec(&Value::Object(theirs)).unwrap_or_default();
+        if let (Some(mut theirs), Some(mine)) = (parse(sdk), parse(ours)) {
+            dropped += drop_defaults_in("", &mut theirs, &mine, &defaults["body"]);
+            let bytes = serde_json::to_vec(&theirs).unwrap_or_default();
             sdk.body_b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
         }
     }
+    dropped
+}
+
+/// Removes the keys of `theirs` that `mine` lacks and that hold the default at their
+/// place (`defaults` by pointer, `*` for indices and map keys); returns how many.
+fn drop_defaults_in(at: &str, theirs: &mut Value, mine: &Value, defaults: &Value) -> usize {
+    // A struct's key by name; otherwise (a map's key) any key.
+    let place = |key: &str| {
+        let literal = format!("{at}/{key}");
+        let known = defaults
+            .as_object()
+            .is_some_and(|d| d.keys().any(|k| k.starts_with(&literal)));
+        if known { literal } else { format!("{at}/*") }
+    };
+    let mut dropped = 0;
+    match (theirs, mine) {
+        (Value::Object(theirs), Value::Object(mine)) => {
+            theirs.retain(|key, value| {
+                let is_default = !mine.contains_key(key) && defaults.get(place(key)) == Some(value);
+                dropped += usize::from(is_default);
+                !is_default
+            });
+            for (key, value) in theirs.iter_mut() {
+                if let Some(other) = mine.get(key) {
+                    dropped += drop_defaults_in(&place(key), value, other, defaults);
+                }
+            }
+        }
+        (Value::Array(theirs), Value::Array(mine)) => {
+            for (value, other) in theirs.iter_mut().zip(mine) {
+                dropped += drop_defaults_in(&format!("{at}/*"), value, other, defaults);
+            }
+        }
+        _ => {}
+    }
+    dropped
+}
+
+/// A URL-encoded form without the pairs ours lacks that hold their field's default.
+fn without_defaults(theirs: &[u8], ours: &[u8], defaults: &Value) -> (Vec<u8>, usize) {
+    let our_names: Vec<String> = form_urlencoded::parse(ours).map(|(k, _)| k.into_owned()).collect();
+    let mut dropped = 0;
+    let kept: Vec<(String, String)> = form_urlencoded::parse(theirs)
+        .into_owned()
+        .filter(|(k, v)| {
+            let is_default = !our_names.contains(k) && defaults.get(k).map(scalar_text).as_deref() == Some(v.as_str());
+            dropped += usize::from(is_default);
+            !is_default
+        })
+        .collect();
+    let text = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    (text.into_bytes(), dropped)
+}
+
+/// Drops the SDK's multipart text parts that ours lacks and that hold their field's
+/// default; the body is rebuilt with the parts left.
+fn drop_default_parts(ours: &Captured, sdk: &mut Captured, defaults: &Value) -> usize {
+    let our_names: Vec<String> = multipart(&ours.body(), ours.header("content-type").unwrap_or_default())
+        .iter()
+        .map(|p| p.split(';').next().unwrap_or_default().to_owned())
+        .collect();
+    let content_type = sdk.header("content-type").unwrap_or_default().to_owned();
+    let Some(boundary) = content_type
+        .split("boundary=")
+        .nth(1)
+        .map(|b| b.trim_matches('"').to_owned())
+    else {
+        return 0;
+    };
+    let body = String::from_utf8_lossy(&sdk.body()).into_owned();
+    let delimiter = format!("--{boundary}");
+    let mut dropped = 0;
+    let kept: Vec<&str> = body
+        .split(delimiter.as_str())
+        .filter(|part| {
+            let text = multipart(format!("{delimiter}{part}{delimiter}--\r\n").as_bytes(), &content_type);
+            let Some(read) = text.first() else { return true };
+            let name = read.split(';').next().unwrap_or_default();
+            let value = read.split(" = ").nth(1).unwrap_or_default();
+            let is_default =
+                !our_names.iter().any(|n| n == name) && defaults.get(name).map(scalar_text).as_deref() == Some(value);
+            dropped += usize::from(is_default);
+            !is_default
+        })
+        .collect();
+    let rebuilt = kept.join(delimiter.as_str());
+    sdk.body_b64 = base64::engine::general_purpose::STANDARD.encode(rebuilt);
     dropped
 }
 

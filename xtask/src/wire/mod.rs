@@ -43,7 +43,7 @@ struct Apis {
 #[derive(Deserialize)]
 struct Explained {
     api: String,
-    /// An operationId, or `*` for every operation.
+    /// An operationId; `*` stands for any run of characters.
     operation: String,
     /// Text the difference line contains.
     what: String,
@@ -314,9 +314,9 @@ fn api_report(
             equal += 1;
         }
         for what in found {
-            let why = explained.iter().find(|e| {
-                &e.api == name && (e.operation == "*" || e.operation == call.operation) && what.contains(&e.what)
-            });
+            let why = explained
+                .iter()
+                .find(|e| &e.api == name && glob(&e.operation, &call.operation) && what.contains(&e.what));
             differences.push(json!({
                 "call": call.id,
                 "operation": call.operation,
@@ -338,6 +338,26 @@ fn api_report(
         "differences": differences,
     });
     (entry, unexplained)
+}
+
+/// Does `text` match `pattern`, where `*` stands for any run of characters?
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 fn sdk_version(venv: &Path, package: &str) -> String {
@@ -364,5 +384,21 @@ fn print_summary(report: &serde_json::Value) {
             api["differences"].as_array().map_or(0, Vec::len),
             api["unexplained"],
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn operation_patterns_match_by_their_stars() {
+        assert!(glob("*", "anything"));
+        assert!(glob("Delete*", "DeleteCustomersCustomer"));
+        assert!(!glob("Delete*", "PostCustomers"));
+        assert!(glob("get_*_history_*", "get_run_history_v1_get"));
+        assert!(!glob("get_*_history_*", "get_runs_v1_get"));
+        assert!(glob("exact", "exact"));
+        assert!(!glob("exact", "exactly"));
     }
 }
