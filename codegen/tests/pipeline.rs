@@ -134,9 +134,9 @@ fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
             "yaml",
             &GOOD_SCHEMA.replace(
                 "parameters: [{in: path,",
-                "parameters: [{in: cookie, name: session, schema: {type: string}}, {in: path,",
+                "parameters: [{in: query, name: filter, content: {application/json: {}}}, {in: path,",
             ),
-            "#/paths/~1things~1{id}/get/parameters/0: unsupported: cookie parameters",
+            "#/paths/~1things~1{id}/get/parameters/0/content/application~1json/schema: unsupported: a parameter without a schema",
         ),
     ];
     for (what, ext, schema, expected) in cases {
