@@ -447,6 +447,11 @@ fn setter_input(api: &Api, input: &Input<'_>) -> (TokenStream, TokenStream) {
         (InputKind::FormField(f), _) if f.files => (quote!(Vec<crate::FilePart>), quote!(#var)),
         (InputKind::FormField(f), _) if f.file => (quote!(crate::FilePart), quote!(#var)),
         (_, TypeRef::String) => (quote!(impl Into<String>), quote!(#var.into())),
+        // `Utc::now()` as well as a time with its own offset.
+        (_, TypeRef::DateTime) => (
+            quote!(impl Into<::chrono::DateTime<::chrono::FixedOffset>>),
+            quote!(#var.into()),
+        ),
         (_, other) => (rust_type(api, other), quote!(#var)),
     }
 }

@@ -89,7 +89,7 @@ fn example_value(api: &Api, ty: &TypeRef) -> Option<String> {
         TypeRef::Float(_) => "1.0".to_owned(),
         TypeRef::String => "\"example\"".to_owned(),
         // Not `Utc::now()`: the crate's chrono has no clock feature.
-        TypeRef::DateTime => "chrono::DateTime::<chrono::Utc>::default()".to_owned(),
+        TypeRef::DateTime => "chrono::DateTime::<chrono::FixedOffset>::default()".to_owned(),
         TypeRef::Date => "chrono::NaiveDate::default()".to_owned(),
         TypeRef::Json => "serde_json::json!({})".to_owned(),
         TypeRef::Array(_) => "Vec::new()".to_owned(),

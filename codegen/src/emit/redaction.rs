@@ -134,7 +134,7 @@ fn placeholder(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
         TypeRef::Float(FloatWidth::F32) => quote!(0.0f32),
         TypeRef::Float(FloatWidth::F64) => quote!(0.0f64),
         TypeRef::String => quote!(String::from("placeholder")),
-        TypeRef::DateTime => quote!(::chrono::DateTime::<::chrono::Utc>::default()),
+        TypeRef::DateTime => quote!(::chrono::DateTime::<::chrono::FixedOffset>::default()),
         TypeRef::Date => quote!(::chrono::NaiveDate::default()),
         TypeRef::Json => quote!(::serde_json::Value::Null),
         TypeRef::Array(_) => quote!(Vec::new()),

@@ -138,7 +138,8 @@ pub fn rust_type(api: &Api, ty: &TypeRef) -> TokenStream {
         TypeRef::Float(FloatWidth::F32) => quote!(f32),
         TypeRef::Float(FloatWidth::F64) => quote!(f64),
         TypeRef::String => quote!(String),
-        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        // With its offset: the wire's text is kept, not only the instant.
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Named(id) => {

@@ -204,7 +204,7 @@ pub struct S3ExportStorage {
     pub synchronizable: Option<bool>,
     /// Last sync finished time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_sync: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Count of tasks synced last time
     ///
     /// From 0 to 2147483647. Replies outside this range are still accepted.
@@ -232,7 +232,7 @@ pub struct S3ExportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Deletion from storage enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_delete_objects: Option<bool>,

@@ -82,7 +82,7 @@ pub struct StateModel {
     pub triggered_by: Option<crate::models::TriggeredBy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     pub context_data: ::serde_json::Value,
 }
 

@@ -38,7 +38,7 @@ pub struct GcsImportStorage {
     pub google_project_id: Option<String>,
     /// Last sync finished time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_sync: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Count of tasks synced last time
     ///
     /// From 0 to 2147483647. Replies outside this range are still accepted.
@@ -66,7 +66,7 @@ pub struct GcsImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Presigned URLs TTL (in minutes)
     ///
     /// From 0 to 32767. Replies outside this range are still accepted.

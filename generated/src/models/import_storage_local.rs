@@ -39,7 +39,7 @@ pub struct LocalFilesImportStorage {
     pub use_blob_urls: Option<bool>,
     /// Last sync finished time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_sync: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Count of tasks synced last time
     ///
     /// From 0 to 2147483647. Replies outside this range are still accepted.
@@ -67,7 +67,7 @@ pub struct LocalFilesImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Perform recursive scan over the directory content
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursive_scan: Option<bool>,

@@ -247,7 +247,7 @@ pub struct S3ImportStorage {
     pub presign: Option<bool>,
     /// Last sync finished time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sync: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_sync: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Count of tasks synced last time
     ///
     /// From 0 to 2147483647. Replies outside this range are still accepted.
@@ -275,7 +275,7 @@ pub struct S3ImportStorage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// S3 bucket name
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,

@@ -14,9 +14,9 @@ pub struct Label {
     pub id: i64,
     pub links: Vec<i64>,
     /// Time of label creation
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Time of label modification
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Label value
     pub value: ::serde_json::Value,
     /// Label title
@@ -48,9 +48,9 @@ pub struct LabelCreate {
     pub project: i64,
     pub from_name: String,
     /// Time of label creation
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Time of label modification
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Label value
     pub value: ::serde_json::Value,
     /// Label title

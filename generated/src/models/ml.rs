@@ -104,8 +104,8 @@ pub struct MlBackend {
     /// Response model timeout
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// If false, model version is set by the user, if true - getting latest version from backend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_update: Option<bool>,

@@ -17,8 +17,8 @@ pub struct Organization {
     /// At most 256 characters. Replies outside this range are still accepted. Sensitive: `Debug` prints `<redacted>` instead of the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<String>,
@@ -57,7 +57,7 @@ pub struct OrganizationId {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<String>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
 }
 
 /// Received in responses; fields the server adds later are ignored.

@@ -15,7 +15,7 @@ pub struct OrganizationMember {
     pub organization: i64,
     pub contributed_projects_count: i64,
     pub annotations_count: i64,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_projects: Option<
         Vec<crate::models::OrganizationMemberCreatedProjectsItem>,
@@ -105,7 +105,7 @@ pub struct UserOrganizationMemberList {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    pub last_activity: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
@@ -127,7 +127,7 @@ pub struct UserOrganizationMemberList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_joined: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_projects: Option<
         Vec<crate::models::UserOrganizationMemberListCreatedProjectsItem>,

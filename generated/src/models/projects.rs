@@ -35,7 +35,9 @@ pub struct AnnotationRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize_present"
     )]
-    pub draft_created_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+    pub draft_created_at: Option<
+        crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>,
+    >,
     /// How much time it took to annotate the task
     ///
     /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
@@ -252,7 +254,7 @@ pub struct ImportApiRequest {
         deserialize_with = "crate::runtime::nullable::deserialize_present"
     )]
     pub last_comment_updated_at: Option<
-        crate::Nullable<::chrono::DateTime<::chrono::Utc>>,
+        crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>,
     >,
     /// Last annotator or reviewer who updated this task
     ///
@@ -592,7 +594,7 @@ pub struct PatchedProjectRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize_present"
     )]
-    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>>,
 }
 
 impl PatchedProjectRequest {
@@ -870,7 +872,7 @@ pub struct Project {
     /// Project owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Minimum number of completed tasks after which model training is started
     ///
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
@@ -946,7 +948,7 @@ pub struct Project {
     pub reveal_preannotations_interactively: Option<bool>,
     /// Pinned date and time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pinned_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub pinned_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Finished tasks
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_task_number: Option<i64>,
@@ -1359,9 +1361,9 @@ pub struct TaskSimple {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<::serde_json::Value>,
     /// Time a task was created
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last time a task was updated
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_labeled: Option<bool>,
@@ -1402,7 +1404,7 @@ pub struct TaskSimple {
     pub unresolved_comment_count: Option<i64>,
     /// When the last comment was updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Project ID for this task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,

@@ -119,10 +119,10 @@ pub struct Export {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Complete or fail time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub finished_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Export status
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
@@ -173,10 +173,10 @@ pub struct ExportCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserSimple>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Complete or fail time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub finished_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Export status
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,
@@ -215,7 +215,7 @@ pub struct ExportCreateRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize_present"
     )]
-    pub finished_at: Option<crate::Nullable<::chrono::DateTime<::chrono::Utc>>>,
+    pub finished_at: Option<crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>>,
     /// Export status
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::Status7bfEnum>,

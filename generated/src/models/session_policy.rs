@@ -75,6 +75,6 @@ pub struct SessionTimeoutPolicy {
     /// From 1 to 2147483647. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_between_activity: Option<i64>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
 }

@@ -38,12 +38,12 @@ pub struct Annotation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground_truth: Option<bool>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last updated time
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Draft creation time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draft_created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub draft_created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// How much time it took to annotate the task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_time: Option<f64>,
@@ -239,8 +239,8 @@ pub struct Prediction {
     /// Related task mislabeling score
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mislabeling: Option<f64>,
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// An ML Backend instance that created the prediction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<i64>,

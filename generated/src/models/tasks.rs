@@ -15,9 +15,9 @@ pub struct BaseTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<::serde_json::Value>,
     /// Time a task was created
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last time a task was updated
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_labeled: Option<bool>,
@@ -58,7 +58,7 @@ pub struct BaseTask {
     pub unresolved_comment_count: Option<i64>,
     /// When the last comment was updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Project ID for this task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
@@ -108,7 +108,7 @@ pub struct DataManagerTaskSerializer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_predictions: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations_results: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,10 +140,10 @@ pub struct DataManagerTaskSerializer {
     pub meta: Option<::serde_json::Value>,
     /// Time a task was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Last time a task was updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// True if the number of annotations for this task is greater than or equal to the number of maximum_completions for the project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_labeled: Option<bool>,
@@ -164,7 +164,7 @@ pub struct DataManagerTaskSerializer {
     pub unresolved_comment_count: Option<i64>,
     /// When the last comment was updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_comment_updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Project ID for this task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
@@ -202,12 +202,12 @@ pub struct DataManagerTaskSerializerAnnotationsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground_truth: Option<bool>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last updated time
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Draft creation time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draft_created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub draft_created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// How much time it took to annotate the task
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_time: Option<f64>,
@@ -266,10 +266,10 @@ pub struct DataManagerTaskSerializerDraftsItem {
     pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
     /// Creation time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Last update time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 
 /// Prediction object
@@ -301,10 +301,10 @@ pub struct DataManagerTaskSerializerPredictionsItem {
     pub project: Option<i64>,
     /// Creation time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Last update time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 
 /// Received in responses; fields the server adds later are ignored.
@@ -329,13 +329,13 @@ pub struct ProjectImport {
     pub error: Option<String>,
     /// Creation time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Updated time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub updated_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Complete or fail time
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub finished_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// From -2147483648 to 2147483647. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_count: Option<i64>,

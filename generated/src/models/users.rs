@@ -25,7 +25,7 @@ pub struct BaseUser {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    pub last_activity: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
@@ -47,7 +47,7 @@ pub struct BaseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_joined: Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 
 fn default_base_user_initials() -> String {
@@ -77,7 +77,7 @@ pub struct BaseWhoAmIUser {
     /// At most 254 characters. Replies outside this range are still accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    pub last_activity: ::chrono::DateTime<::chrono::Utc>,
+    pub last_activity: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Custom keyboard shortcuts configuration for the user interface
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_hotkeys: Option<::serde_json::Value>,
@@ -99,7 +99,7 @@ pub struct BaseWhoAmIUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_newsletters: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_joined: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_joined: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub permissions: Vec<String>,
 }
 

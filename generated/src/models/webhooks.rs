@@ -219,9 +219,9 @@ pub struct Webhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<crate::models::ActionsEnum>>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last update time
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
 }
 
 /// Sent in requests.
@@ -309,9 +309,9 @@ pub struct WebhookSerializerForUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<crate::models::ActionsEnum>>,
     /// Creation time
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Last update time
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
 }
 
 /// Serializer class for updating webhooks

@@ -307,9 +307,9 @@ impl CreateBuilder {
     /// Complete or fail time
     pub fn finished_at(
         mut self,
-        finished_at: ::chrono::DateTime<::chrono::Utc>,
+        finished_at: impl Into<::chrono::DateTime<::chrono::FixedOffset>>,
     ) -> Self {
-        self.body.finished_at = Some(crate::Nullable::Value(finished_at));
+        self.body.finished_at = Some(crate::Nullable::Value(finished_at.into()));
         self
     }
 

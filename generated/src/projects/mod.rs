@@ -719,8 +719,11 @@ impl CreateBuilder {
     }
 
     /// Pinned date and time
-    pub fn pinned_at(mut self, pinned_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.body.pinned_at = Some(crate::Nullable::Value(pinned_at));
+    pub fn pinned_at(
+        mut self,
+        pinned_at: impl Into<::chrono::DateTime<::chrono::FixedOffset>>,
+    ) -> Self {
+        self.body.pinned_at = Some(crate::Nullable::Value(pinned_at.into()));
         self
     }
 
@@ -2269,8 +2272,11 @@ impl UpdateBuilder {
     }
 
     /// Pinned date and time
-    pub fn pinned_at(mut self, pinned_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.body.pinned_at = Some(crate::Nullable::Value(pinned_at));
+    pub fn pinned_at(
+        mut self,
+        pinned_at: impl Into<::chrono::DateTime<::chrono::FixedOffset>>,
+    ) -> Self {
+        self.body.pinned_at = Some(crate::Nullable::Value(pinned_at.into()));
         self
     }
 
