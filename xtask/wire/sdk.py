@@ -95,8 +95,11 @@ def openai_call(call, base):
                 rest[unbracketed(name, value)] = value
         options.setdefault("headers", {})["Content-Type"] = "multipart/form-data"
         kwargs.update(body=rest, files=files)
-    elif kind in ("json", "raw"):
+    elif kind == "json":
         kwargs["body"] = body
+    elif kind == "raw":
+        kwargs["body"] = body
+        options.setdefault("headers", {})["Content-Type"] = call["raw_media_type"]
     if method == "get":
         client.get(path, **kwargs)
     elif method == "delete":

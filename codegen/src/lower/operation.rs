@@ -539,8 +539,14 @@ impl<'a> Lowerer<'a> {
             return Ok(None);
         };
         let text = essence(media).starts_with("text/") || essence(media) == "application/x-www-form-urlencoded";
+        // A range (`*/*`, `image/*`) is not a content type: send the general one.
+        let media_type = match essence(media).as_str() {
+            "text/*" => "text/plain".to_owned(),
+            range if range.ends_with("/*") => "application/octet-stream".to_owned(),
+            _ => media.clone(),
+        };
         Ok(Some(Body::Raw {
-            media_type: media.clone(),
+            media_type,
             text,
             required: body.required,
         }))
@@ -1002,11 +1008,12 @@ fn pick_json<'c>(
 ) -> Result<(&'c str, &'c MediaType)> {
     let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     // `*/*` with a schema (springdoc's default) means JSON, unless the schema is bytes.
+    // A string schema (bytes, or "the raw file data") is the body itself, not JSON.
     let any_with_schema = |(m, t): &(&String, &MediaType)| {
         matches!(essence(m).as_str(), "*/*" | "application/*")
-            && t.schema
-                .as_ref()
-                .is_some_and(|s| !matches!(s, ReferenceOr::Item(s) if is_binary_schema(s)))
+            && t.schema.as_ref().is_some_and(
+                |s| !matches!(s, ReferenceOr::Item(s) if matches!(s.schema_kind, SchemaKind::Type(Type::String(_)))),
+            )
     };
     content
         .iter()

@@ -30,6 +30,8 @@ pub struct Call {
     pub cookies: Map<String, Value>,
     /// `none`, `json`, `form` (URL-encoded), `multipart` or `raw`.
     pub body_kind: &'static str,
+    /// A raw body's content type.
+    pub raw_media_type: Option<String>,
     /// The body as JSON; in forms, a file is `{"$file": {"name", "content", "content_type"}}`.
     pub body: Option<Value>,
     /// The description's defaults, for what a side may send without being asked:
@@ -150,6 +152,10 @@ fn call(api: &Api, op: &Operation, variant: &str, fill: Fill, body: Option<Value
         headers: params(&op.header_params),
         cookies: params(&op.cookie_params),
         body_kind,
+        raw_media_type: match &op.body {
+            Some(Body::Raw { media_type, .. }) => Some(media_type.clone()),
+            _ => None,
+        },
         body: body.or(made),
         defaults,
     }

@@ -158,6 +158,7 @@ fn inputs(api: &Api, op: &Operation) -> Vec<Input> {
 fn convert(ty: &TypeRef) -> &'static str {
     match ty {
         TypeRef::String => "text",
+        TypeRef::DateTime => "crate::support::datetime",
         _ => "from",
     }
 }
@@ -189,6 +190,10 @@ pub type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Resu
 
 pub fn from<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
     serde_json::from_value(v.clone()).map_err(|e| format!("the value {v} does not fit: {e}"))
+}
+
+pub fn datetime(v: &Value) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    from(v)
 }
 
 pub fn text(v: &Value) -> Result<String, String> {

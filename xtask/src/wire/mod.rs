@@ -30,8 +30,25 @@ use compare::Captured;
 struct ApiEntry {
     /// The corpus folder (its description and codegen.toml).
     name: String,
-    /// The SDK's package on PyPI.
+    /// The SDK's package (on PyPI, or npm for the `node` runner).
     sdk: String,
+    /// `python` (xtask/wire/sdk.py, the default) or `node` (xtask/wire/octokit.js).
+    #[serde(default)]
+    runner: Runner,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Runner {
+    #[default]
+    Python,
+    Node,
+}
+
+/// Where each runner's SDKs are installed.
+struct Sdks {
+    venv: PathBuf,
+    node_modules: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +88,11 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     let spec = root.join("xtask/wire");
     let apis: Apis = read_toml(&spec.join("apis.toml"))?;
     let explained: ExplainedFile = read_toml(&spec.join("explained.toml"))?;
-    let venv = ensure_venv(&spec.join("requirements.txt"), &wire.join("venv"), "wire")?;
+    let sdks = Sdks {
+        venv: ensure_venv(&spec.join("requirements.txt"), &wire.join("venv"), "wire")?,
+        node_modules: ensure_node_modules(&spec, &wire.join("node"))?,
+    };
+    let venv = &sdks.venv;
     let prepared = apis
         .api
         .into_iter()
@@ -96,9 +117,9 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     let mut report = Vec::new();
     let mut unexplained = 0;
     for api in &prepared {
-        let refused = make_calls(&driver, &venv, &spec, api, &base)?;
+        let refused = make_calls(&driver, &sdks, &spec, api, &base)?;
         let captured = read_captures(&captures)?;
-        let (entry, count) = api_report(api, &captured, &refused, &explained.explained, &venv);
+        let (entry, count) = api_report(api, &captured, &refused, &explained.explained, &sdks);
         unexplained += count;
         report.push(entry);
     }
@@ -183,7 +204,8 @@ fn build_driver(root: &Path, wire: &Path, apis: &[Prepared]) -> Result<PathBuf> 
     }
     let manifest = format!(
         "[package]\nname = \"wire-driver\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\n{deps}serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
+         [dependencies]\n{deps}chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\"] }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
     );
     let members: Vec<String> = std::iter::once("\"driver\"".to_owned())
@@ -229,8 +251,30 @@ fn main_rs(modules: &str, arms: &str) -> String {
     )
 }
 
+/// The npm SDKs, installed from the pinned lock file unless already installed from it.
+fn ensure_node_modules(spec: &Path, dir: &Path) -> Result<PathBuf> {
+    let lock = spec.join("package-lock.json");
+    let wanted = fs::read_to_string(&lock).at(&lock)?;
+    let marker = dir.join(".installed-lock");
+    if fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        fs::create_dir_all(dir).at(dir)?;
+        for file in ["package.json", "package-lock.json"] {
+            fs::copy(spec.join(file), dir.join(file)).at(&spec.join(file))?;
+        }
+        eprintln!("wire: installing the pinned npm SDKs into {}", dir.display());
+        captured(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(dir),
+            "npm ci (xtask/wire/package-lock.json)",
+        )?;
+        fs::write(&marker, &wanted).at(&marker)?;
+    }
+    Ok(dir.join("node_modules"))
+}
+
 /// Both sides make every call; returns what each refused to send, by call id.
-fn make_calls(driver: &Path, venv: &Path, spec: &Path, api: &Prepared, base: &str) -> Result<Refused> {
+fn make_calls(driver: &Path, sdks: &Sdks, spec: &Path, api: &Prepared, base: &str) -> Result<Refused> {
     let name = &api.entry.name;
     eprintln!("wire: {name}: {} calls through the generated client", api.calls.len());
     let ours = captured(
@@ -238,14 +282,20 @@ fn make_calls(driver: &Path, venv: &Path, spec: &Path, api: &Prepared, base: &st
         "the wire driver",
     )?;
     eprintln!("wire: {name}: the same calls through {}", api.entry.sdk);
-    let sdk = captured(
-        Command::new(venv.join("bin/python"))
-            .arg(spec.join("sdk.py"))
-            .arg(name)
-            .arg(&api.calls_path)
-            .arg(base),
-        "the SDK side (sdk.py)",
-    )?;
+    let mut command = match api.entry.runner {
+        Runner::Python => {
+            let mut c = Command::new(sdks.venv.join("bin/python"));
+            c.arg(spec.join("sdk.py"));
+            c
+        }
+        Runner::Node => {
+            let mut c = Command::new("node");
+            c.arg(spec.join("octokit.js")).env("NODE_PATH", &sdks.node_modules);
+            c
+        }
+    };
+    command.arg(name).arg(&api.calls_path).arg(base);
+    let sdk = captured(&mut command, "the SDK side")?;
     Ok(Refused {
         ours: errors_by_call(&ours.stdout),
         sdk: errors_by_call(&sdk.stdout),
@@ -286,7 +336,7 @@ fn api_report(
     captured: &BTreeMap<(String, String), Captured>,
     refused: &Refused,
     explained: &[Explained],
-    venv: &Path,
+    sdks: &Sdks,
 ) -> (serde_json::Value, usize) {
     let name = &api.entry.name;
     let mut differences = Vec::new();
@@ -330,7 +380,7 @@ fn api_report(
     let entry = json!({
         "name": name,
         "sdk": api.entry.sdk,
-        "sdk_version": sdk_version(venv, &api.entry.sdk),
+        "sdk_version": sdk_version(sdks, &api.entry),
         "calls": api.calls.len(),
         "equal": equal,
         "sdk_sent_defaults": sdk_defaults,
@@ -360,9 +410,16 @@ fn glob(pattern: &str, text: &str) -> bool {
     rest.is_empty()
 }
 
-fn sdk_version(venv: &Path, package: &str) -> String {
+fn sdk_version(sdks: &Sdks, entry: &ApiEntry) -> String {
+    let package = &entry.sdk;
+    if entry.runner == Runner::Node {
+        let manifest = sdks.node_modules.join(package).join("package.json");
+        let text = fs::read_to_string(manifest).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        return value["version"].as_str().unwrap_or_default().to_owned();
+    }
     let script = format!("import importlib.metadata as m; print(m.version({package:?}))");
-    Command::new(venv.join("bin/python"))
+    Command::new(sdks.venv.join("bin/python"))
         .args(["-c", &script])
         .output()
         .ok()
