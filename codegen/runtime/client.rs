@@ -15,11 +15,16 @@ use tokio::sync::Mutex;
 use super::auth::{AccessToken, Auth, Credentials};
 use super::error::{ApiError, DecodeError, Error};
 use super::hooks::{CallInfo, Middleware, Middlewares, ReplyInfo};
-use super::response::RawResponse;
+use super::response::{LiveBody, RawResponse};
+use super::stream::Framing;
 use super::trace::{self, CallTrace};
 
 /// The default per-request timeout; change it with [`ClientBuilder::timeout`].
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The whole-request timeout of a streamed call, which has none: longer than any stream
+/// (tokio clamps it to its own far future).
+const NO_DEADLINE: Duration = Duration::from_secs(u32::MAX as u64);
 
 /// A connection to the API. Cheap to clone; clones share connections and tokens.
 /// A generated crate wraps it in its own `Client`.
@@ -313,18 +318,62 @@ async fn read_reply(
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
-    Ok(Reply { status, headers, body })
+    Ok(Reply {
+        status,
+        headers,
+        body,
+        live: None,
+    })
 }
+
+/// The reply to a request for a stream: a success keeps its body unread (read as it
+/// arrives); an error is read whole. `wait` bounds the wait for the headers.
+async fn open_stream(
+    sent: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    wait: Option<Duration>,
+) -> Result<Result<Reply, reqwest::Error>, TimedOut> {
+    let headers_then_rest = async {
+        let mut response = sent.await?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        if !status.is_success() {
+            let body = response.bytes().await?;
+            return Ok(Reply {
+                status,
+                headers,
+                body,
+                live: None,
+            });
+        }
+        Ok(Reply {
+            status,
+            headers,
+            body: bytes::Bytes::new(),
+            live: Some(response),
+        })
+    };
+    match wait {
+        Some(wait) => tokio::time::timeout(wait, headers_then_rest)
+            .await
+            .map_err(|_| TimedOut),
+        None => Ok(headers_then_rest.await),
+    }
+}
+
+/// No reply within the timeout.
+struct TimedOut;
 
 /// One exchange's reply, before the client decides whether it is final.
 struct Reply {
     status: StatusCode,
     headers: reqwest::header::HeaderMap,
     body: bytes::Bytes,
+    /// A streamed success's body, still arriving.
+    live: Option<reqwest::Response>,
 }
 
 impl Reply {
-    fn into_raw(self, operation: &'static str, method: Method, path: String) -> RawResponse {
+    fn into_raw(self, operation: &'static str, method: Method, path: String, idle: Option<Duration>) -> RawResponse {
         RawResponse {
             operation,
             method,
@@ -332,6 +381,10 @@ impl Reply {
             status: self.status,
             headers: self.headers,
             body: self.body,
+            live: self.live.map(|response| LiveBody {
+                response,
+                idle_timeout: idle,
+            }),
         }
     }
 }
@@ -422,8 +475,9 @@ impl Client {
             let call = CallTrace::start(spec.operation, &spec.method, spec.template);
             let mut attempts = 0;
             let reply = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
+            let idle = self.call_timeout(&spec);
             // The request is done with: its path moves into the reply.
-            let result = reply.map(|reply| reply.into_raw(spec.operation, spec.method, spec.path));
+            let result = reply.map(|reply| reply.into_raw(spec.operation, spec.method, spec.path, idle));
             call.finish(attempts, &result);
             result
         }
@@ -519,7 +573,12 @@ impl Client {
                 .header(CONTENT_TYPE, &*body.content_type)
                 .body(body.bytes.clone());
         }
-        if let Some(timeout) = options.and_then(|o| o.timeout).or(self.request_timeout()) {
+        let streamed = Framing::of(spec.accept).is_some();
+        if streamed {
+            // A stream may last as long as the server keeps sending: the timeout bounds
+            // the wait for the headers and for each chunk (see `open_stream`), not the whole.
+            request = request.timeout(NO_DEADLINE);
+        } else if let Some(timeout) = options.and_then(|o| o.timeout).or(self.request_timeout()) {
             request = request.timeout(timeout);
         }
         let call = CallInfo {
@@ -529,7 +588,13 @@ impl Client {
             attempt,
             path: &spec.path,
         };
-        self.exchange(&call, request, transport).await
+        let wait = streamed.then(|| self.call_timeout(spec));
+        self.exchange(&call, request, transport, wait).await
+    }
+
+    /// The timeout of one call: its own, or the client's.
+    fn call_timeout(&self, spec: &RequestSpec) -> Option<Duration> {
+        spec.options.as_ref().and_then(|o| o.timeout).or(self.inner.timeout)
     }
 
     /// One request and its reply, with the middlewares around it.
@@ -538,6 +603,7 @@ impl Client {
         call: &'a CallInfo<'a>,
         request: reqwest::RequestBuilder,
         transport: impl Fn(reqwest::Error) -> Error + Send + 'a,
+        stream_wait: Option<Option<Duration>>,
     ) -> impl Future<Output = Result<Reply, Error>> + Send + 'a {
         // Built and sent before the future: the future holds the reply's, not the request.
         let middleware = &self.inner.middleware;
@@ -548,7 +614,16 @@ impl Client {
         });
         async move {
             let (started, sent) = sent?;
-            let result = read_reply(sent).await.map_err(transport);
+            let result = match stream_wait {
+                None => read_reply(sent).await.map_err(transport),
+                Some(wait) => match open_stream(sent, wait).await {
+                    Ok(reply) => reply.map_err(transport),
+                    Err(TimedOut) => Err(Error::Timeout {
+                        method: call.method.as_str().to_owned(),
+                        path: call.path.to_owned(),
+                    }),
+                },
+            };
             let Some(started) = started else { return result };
             match &result {
                 Ok(reply) => {
@@ -666,7 +741,7 @@ impl Client {
             options: None,
         };
         let reply = self.send_once(&spec, None, 1).await.map_err(auth_error)?;
-        let reply = reply.into_raw(spec.operation, spec.method, spec.path);
+        let reply = reply.into_raw(spec.operation, spec.method, spec.path, None);
         let json = token_reply(reply, info.operation, "POST", info.path)?;
         let access = json.get(info.response_field).and_then(serde_json::Value::as_str);
         Ok(AccessToken::new(
@@ -713,8 +788,11 @@ impl Client {
             attempt: 1,
             path: token_url,
         };
-        let reply = self.exchange(&call, request, transport).await.map_err(auth_error)?;
-        let reply = reply.into_raw(OPERATION, Method::POST, token_url.to_owned());
+        let reply = self
+            .exchange(&call, request, transport, None)
+            .await
+            .map_err(auth_error)?;
+        let reply = reply.into_raw(OPERATION, Method::POST, token_url.to_owned(), None);
         let json = token_reply(reply, OPERATION, "POST", token_url)?;
         let access = json.get("access_token").and_then(serde_json::Value::as_str);
         let expires_in = json.get("expires_in").and_then(serde_json::Value::as_u64);

@@ -21,6 +21,9 @@ mod invalid;
 pub mod nullable;
 mod options;
 mod response;
+// Only APIs with streamed replies use most of it.
+#[allow(dead_code)]
+mod stream;
 mod summary;
 mod support;
 mod trace;
@@ -52,6 +55,11 @@ pub use options::CallOptions;
 pub use response::Response;
 #[doc(hidden)]
 pub use response::{RawResponse, ValueOf};
+#[allow(unused_imports)] // only APIs with streamed replies use them
+pub use stream::{Event, EventStream};
+#[allow(unused_imports)] // only APIs with streamed replies use them
+#[doc(hidden)]
+pub use stream::{Framing, json_data, text_data};
 #[allow(unused_imports)] // each API uses the helpers its types need
 #[doc(hidden)]
 pub use support::{Redacted, str_enum};
@@ -102,6 +110,24 @@ pub struct TokenExchangeInfo {
 #[doc(hidden)]
 pub fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
     let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))?;
+    Ok(RequestBody {
+        bytes: bytes.into(),
+        content_type: std::borrow::Cow::Borrowed("application/json"),
+    })
+}
+
+/// Serializes a request body object with `flags` set (a call's own `stream: true`).
+#[allow(dead_code)] // only APIs with streamed calls use it
+#[doc(hidden)]
+pub fn to_json_with<T: serde::Serialize>(body: &T, flags: &[(&str, bool)]) -> Result<RequestBody, Error> {
+    let encoding = |e: serde_json::Error| Error::InvalidRequest(InvalidRequest::encoding(e.to_string()));
+    let mut value = serde_json::to_value(body).map_err(encoding)?;
+    if let serde_json::Value::Object(fields) = &mut value {
+        for (name, flag) in flags {
+            fields.insert((*name).to_owned(), serde_json::Value::Bool(*flag));
+        }
+    }
+    let bytes = serde_json::to_vec(&value).map_err(encoding)?;
     Ok(RequestBody {
         bytes: bytes.into(),
         content_type: std::borrow::Cow::Borrowed("application/json"),

@@ -10,6 +10,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use super::error::{DecodeError, Error};
+use super::stream::{self, DecodeData, EventStream, Framing, StreamOrigin};
 
 /// A decoded reply with what the server sent: status, headers and the raw body.
 /// Every builder's `send_with_response()` returns one; `send()` returns just the value.
@@ -107,6 +108,14 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// As the HTTP client received it: kept, never copied, on success.
     pub body: Bytes,
+    /// A streamed reply's body, not read yet (`body` is empty then).
+    pub live: Option<LiveBody>,
+}
+
+/// A reply body still arriving, and how long to wait for each of its chunks.
+pub struct LiveBody {
+    pub response: reqwest::Response,
+    pub idle_timeout: Option<std::time::Duration>,
 }
 
 impl RawResponse {
@@ -192,6 +201,30 @@ impl RawResponse {
         }
     }
 
+    /// The events of a streamed reply, each one's data decoded by `decode`; the stream
+    /// ends early at an event whose data is `end_marker`.
+    #[allow(dead_code)] // only APIs with streamed replies use it
+    pub fn events<T>(
+        mut self,
+        framing: Framing,
+        decode: DecodeData<T>,
+        end_marker: Option<&'static str>,
+    ) -> Result<Response<EventStream<T>>, Error> {
+        let chunks = match self.live.take() {
+            Some(live) => stream::chunks_of(live.response, live.idle_timeout, &self.method, &self.path),
+            None => stream::chunks_from(std::mem::take(&mut self.body)),
+        };
+        let origin = StreamOrigin {
+            operation: self.operation,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            status: self.status,
+            headers: self.headers.clone(),
+        };
+        let events = EventStream::new(chunks, framing, decode, end_marker, origin);
+        Ok(self.keep(events))
+    }
+
     /// The raw body (downloads).
     #[allow(dead_code)] // only APIs with such calls use it
     pub fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
@@ -239,6 +272,7 @@ mod tests {
             status: StatusCode::CREATED,
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
+            live: None,
         }
     }
 

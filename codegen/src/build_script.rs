@@ -152,6 +152,7 @@ impl Config {
             types: Default::default(),
             fields: Default::default(),
             auth: Default::default(),
+            streams: Default::default(),
             file: PathBuf::from("./build.rs"),
         }
     }

@@ -28,6 +28,8 @@ pub struct Config {
     pub fields: FieldsConfig,
     #[serde(default)]
     pub auth: AuthConfig,
+    #[serde(default)]
+    pub streams: StreamsConfig,
     /// Where the config was read from; relative paths resolve against its folder.
     #[serde(skip)]
     pub file: PathBuf,
@@ -177,6 +179,20 @@ pub struct TokenExchangeConfig {
     /// The `Authorization` scheme the access token is sent with.
     #[serde(default = "default_scheme")]
     pub scheme: String,
+}
+
+/// Streamed replies (server-sent events, JSON lines).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamsConfig {
+    /// The data of the event that ends every stream of the API (OpenAI's `[DONE]`):
+    /// the stream ends there, without decoding it.
+    #[serde(default)]
+    pub end_marker: Option<String>,
+    /// operationId → the schema (`#/components/schemas/...`) of each event's data, for
+    /// streams the description gives no schema.
+    #[serde(default)]
+    pub data: BTreeMap<String, String>,
 }
 
 fn default_scheme() -> String {

@@ -372,6 +372,9 @@ pub struct Operation {
     pub header_params: Vec<Param>,
     pub cookie_params: Vec<Param>,
     pub body: Option<Body>,
+    /// Body fields the call sets itself, by wire name: `stream` of a call that streams
+    /// (`true`) or of its JSON twin (`false`, where the API's default is `true`).
+    pub body_flags: Vec<(String, bool)>,
     pub response: Response,
     pub summary: Option<String>,
     pub description: Option<String>,
@@ -619,7 +622,40 @@ pub enum Response {
     Bytes {
         media_type: String,
     },
+    /// Server-sent events or JSON lines, read as they arrive: each event's data is a `data`.
+    Stream {
+        media_type: String,
+        framing: Framing,
+        /// Each event's data: JSON of this type, or the text itself for `TypeRef::String`.
+        data: TypeRef,
+        /// The data of the event that ends the stream (`[DONE]`), from the config.
+        end_marker: Option<String>,
+    },
     Empty,
+}
+
+/// How a streamed reply is cut into events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    ServerSentEvents,
+    JsonLines,
+}
+
+impl Framing {
+    /// The framing of a reply media type, if it is a stream.
+    pub fn of(media_type: &str) -> Option<Framing> {
+        let essence = media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "text/event-stream" => Some(Framing::ServerSentEvents),
+            "application/jsonl" | "application/x-ndjson" | "application/x-jsonlines" => Some(Framing::JsonLines),
+            _ => None,
+        }
+    }
 }
 
 impl Response {
@@ -627,7 +663,24 @@ impl Response {
     pub fn accept(&self) -> &str {
         match self {
             Response::Json(_) | Response::JsonOrEmpty(_) | Response::Empty => "application/json",
-            Response::Text { media_type } | Response::Bytes { media_type } => media_type,
+            Response::Text { media_type } | Response::Bytes { media_type } | Response::Stream { media_type, .. } => {
+                media_type
+            }
+        }
+    }
+
+    /// The type the reply's JSON decodes into (each event's, for a stream).
+    pub fn decoded_type(&self) -> Option<&TypeRef> {
+        match self {
+            Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
+            Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,
+        }
+    }
+
+    pub fn decoded_type_mut(&mut self) -> Option<&mut TypeRef> {
+        match self {
+            Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
+            Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,
         }
     }
 }

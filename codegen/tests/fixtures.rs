@@ -89,6 +89,7 @@ fixtures!(
     sensitive,
     skip_unsupported,
     sloppy,
+    streams,
     styles,
     tri_state,
     types_only,

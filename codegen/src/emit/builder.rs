@@ -183,10 +183,12 @@ fn group_method(api: &Api, plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStre
     let op = plan.op;
     let call_doc = format!("`{} {}` (operation `{}`).", op.http_method.as_str(), op.path, op.id);
     let errors_doc = errors_doc(api, op);
+    let stream_doc = stream_doc(op);
     let docs = doc_attrs(&paragraphs([
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(call_doc.as_str()),
+        stream_doc.as_deref(),
         errors_doc.as_deref(),
     ]));
     let (method, builder) = (&plan.method, &plan.builder);
@@ -202,6 +204,23 @@ fn group_method(api: &Api, plan: &BuilderPlan<'_>, pieces: &Pieces) -> TokenStre
                 #(#inits),*
             }
         }
+    }
+}
+
+/// What a streamed call gives, and the body flags a call sets itself.
+fn stream_doc(op: &Operation) -> Option<String> {
+    let flags: Vec<String> = op
+        .body_flags
+        .iter()
+        .map(|(name, value)| format!("`{name}: {value}`"))
+        .collect();
+    let sent = (!flags.is_empty()).then(|| format!("The body is sent with {}.", flags.join(", ")));
+    match &op.response {
+        crate::ir::Response::Stream { media_type, .. } => Some(format!(
+            "Streams the reply (`{media_type}`): `send()` gives the events as they arrive. {}",
+            sent.unwrap_or_default()
+        )),
+        _ => sent,
     }
 }
 

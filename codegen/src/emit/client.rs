@@ -163,6 +163,15 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         });
     }
     let api_info = api_info(api);
+    let streamed = api
+        .operations
+        .iter()
+        .any(|op| matches!(op.response, crate::ir::Response::Stream { .. }));
+    let streams = streamed.then(|| {
+        quote!(
+            pub use runtime::{Event, EventStream};
+        )
+    });
     let redaction_tests = super::redaction::applies(api).then(|| {
         quote! {
             #[cfg(test)]
@@ -205,6 +214,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
         #[cfg(feature = "blocking")]
         pub use runtime::BlockingItems;
+        #streams
 
         #client
     };

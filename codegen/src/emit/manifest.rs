@@ -43,14 +43,8 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     if uses_dates(api) {
         text.push_str(CHRONO);
     }
-    // Paginated lists stream with futures-util; otherwise only `blocking` needs it.
-    let pages = api.operations.iter().any(|op| op.pagination.is_some());
-    text.push_str(match pages {
-        true => "futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n",
-        false => {
-            "futures-util = { version = \"0.3\", default-features = false, features = [\"std\"], optional = true }\n"
-        }
-    });
+    // Streams (events, page walks) are futures-util's; reqwest builds it anyway.
+    text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
     text.push_str("httpdate = \"1\"\n");
     text.push_str("percent-encoding = \"2\"\n");
     text.push_str("pin-project-lite = \"0.2\"\n");
@@ -64,10 +58,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str(TRACING);
     text.push_str(FEATURES);
     text.push_str(CLIENT_FEATURES);
-    text.push_str(match pages {
-        true => "blocking = [\"tokio/rt\"]\n",
-        false => "blocking = [\"tokio/rt\", \"dep:futures-util\"]\n",
-    });
+    text.push_str("blocking = [\"tokio/rt\"]\n");
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,

@@ -37,6 +37,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
     ("src/runtime/options.rs", include_str!("../../runtime/options.rs")),
     ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
+    ("src/runtime/stream.rs", include_str!("../../runtime/stream.rs")),
     ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
     ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
     ("src/runtime/trace.rs", include_str!("../../runtime/trace.rs")),
@@ -176,5 +177,22 @@ fn cost(api: &Api, job: &Job<'_>) -> usize {
                 20 + 4 * (op.params().count() + body)
             })
             .sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_runtime_source_is_copied_into_crates_that_carry_the_runtime() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime");
+        let mut sources: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".rs") && name != "models_only.rs")
+            .map(|name| format!("src/runtime/{name}"))
+            .collect();
+        sources.sort();
+        let copied: Vec<&str> = super::RUNTIME.iter().map(|(path, _)| *path).collect();
+        assert_eq!(sources, copied);
     }
 }

@@ -10,8 +10,8 @@ use super::file::ident;
 use super::types::{limit_check, nested_check, rust_type};
 use crate::error::Result;
 use crate::ir::{
-    Api, Body, FieldEncoding, FormEncoding, FormField, LastPage, Operation, Pagination, Param, ParamEncoding, PathPart,
-    Response, Spelling, Style, TypeKind, TypeRef,
+    Api, Body, FieldEncoding, FormEncoding, FormField, Framing, LastPage, Operation, Pagination, Param, ParamEncoding,
+    PathPart, Response, Spelling, Style, TypeKind, TypeRef,
 };
 
 pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
@@ -27,6 +27,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
     let (output, decode) = reply(api, &op.response);
+    let blocking = blocking_sends(api, &op.response, &output);
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
     let operation = &op.id;
@@ -70,21 +71,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
             Ok((self.client, request_spec))
         }
 
-        /// Like [`send`](Self::send), blocking this thread until the reply is decoded
-        /// (feature `blocking`; not inside an async runtime).
-        #[cfg(feature = "blocking")]
-        #[inline]
-        pub fn send_blocking(self) -> Result<#output, crate::Error> {
-            self.send_with_response_blocking().map(crate::Response::into_value)
-        }
-
-        /// Like [`send_with_response`](Self::send_with_response), blocking this thread
-        /// (feature `blocking`; not inside an async runtime).
-        #[cfg(feature = "blocking")]
-        #[inline]
-        pub fn send_with_response_blocking(self) -> Result<crate::Response<#output>, crate::Error> {
-            self.client.clone().block_on(Box::pin(self.send_with_response()))
-        }
+        #blocking
     })
 }
 
@@ -273,6 +260,13 @@ fn path_arg(api: &Api, param: &Param, name: &Ident) -> TokenStream {
 /// Statements checking (or gathering) the body, and the `RequestBody` expression.
 fn body_value(api: &Api, op: &Operation) -> Result<(TokenStream, TokenStream)> {
     Ok(match &op.body {
+        Some(Body::Fields { .. }) if !op.body_flags.is_empty() => {
+            let flags = op.body_flags.iter().map(|(name, value)| quote!((#name, #value)));
+            (
+                quote!(self.body.validate()?;),
+                quote!(Some(crate::runtime::to_json_with(&self.body, &[#(#flags),*])?)),
+            )
+        }
         Some(Body::Fields { .. }) => (
             quote!(self.body.validate()?;),
             quote!(Some(crate::runtime::to_json(&self.body)?)),
@@ -411,6 +405,72 @@ fn reply(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
         Response::Text { .. } => (quote!(String), decoder("text")),
         Response::Bytes { .. } => (quote!(Vec<u8>), decoder("bytes")),
         Response::Empty => (quote!(()), decoder("empty")),
+        Response::Stream {
+            framing, end_marker, ..
+        } => {
+            let (data, decode_data) = stream_data(api, response);
+            let framing = format_ident!("{framing:?}");
+            let end_marker = match end_marker {
+                Some(marker) => quote!(Some(#marker)),
+                None => quote!(None),
+            };
+            (
+                quote!(crate::EventStream<#data>),
+                quote!(|raw: crate::runtime::RawResponse| raw.events(crate::runtime::Framing::#framing, #decode_data, #end_marker)),
+            )
+        }
+    }
+}
+
+/// A stream's event data type, and the runtime's decoder of one event's data into it:
+/// server-sent events documented as strings are the text itself, the rest JSON.
+fn stream_data(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
+    match response {
+        Response::Stream {
+            framing: Framing::ServerSentEvents,
+            data: TypeRef::String,
+            ..
+        } => (quote!(String), quote!(crate::runtime::text_data)),
+        Response::Stream { data, .. } => {
+            let ty = rust_type(api, data);
+            (ty.clone(), quote!(crate::runtime::json_data::<#ty>))
+        }
+        _ => (quote!(()), quote!(crate::runtime::json_data::<()>)),
+    }
+}
+
+/// `send_blocking()` (and `send_with_response_blocking()`): a stream's events come as an iterator.
+fn blocking_sends(api: &Api, response: &Response, output: &TokenStream) -> TokenStream {
+    if let Response::Stream { .. } = response {
+        let (data, _) = stream_data(api, response);
+        return quote! {
+            /// Like [`send`](Self::send), blocking this thread until the reply starts; the
+            /// events come as an iterator, each `next()` blocking until one is there
+            /// (feature `blocking`; not inside an async runtime).
+            #[cfg(feature = "blocking")]
+            pub fn send_blocking(self) -> Result<crate::BlockingItems<crate::Event<#data>>, crate::Error> {
+                let client = self.client.clone();
+                let events = client.block_on(Box::pin(self.send()))?;
+                Ok(crate::runtime::BlockingItems::new(client, events))
+            }
+        };
+    }
+    quote! {
+        /// Like [`send`](Self::send), blocking this thread until the reply is decoded
+        /// (feature `blocking`; not inside an async runtime).
+        #[cfg(feature = "blocking")]
+        #[inline]
+        pub fn send_blocking(self) -> Result<#output, crate::Error> {
+            self.send_with_response_blocking().map(crate::Response::into_value)
+        }
+
+        /// Like [`send_with_response`](Self::send_with_response), blocking this thread
+        /// (feature `blocking`; not inside an async runtime).
+        #[cfg(feature = "blocking")]
+        #[inline]
+        pub fn send_with_response_blocking(self) -> Result<crate::Response<#output>, crate::Error> {
+            self.client.clone().block_on(Box::pin(self.send_with_response()))
+        }
     }
 }
 

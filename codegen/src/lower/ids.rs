@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Body, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Puts `types` (keyed by name) into `api` in name order and rewrites every reference
 /// from the provisional ids (`names[id]` is the name) to positions.
@@ -41,7 +41,7 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
             Some(Body::Form { fields, .. }) => fields.iter_mut().for_each(|f| remap(&mut f.ty)),
             Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
         }
-        if let Response::Json(ty) | Response::JsonOrEmpty(ty) = &mut op.response {
+        if let Some(ty) = op.response.decoded_type_mut() {
             remap(ty);
         }
         op.errors.iter_mut().filter_map(|e| e.body.as_mut()).for_each(remap);

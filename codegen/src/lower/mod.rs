@@ -12,6 +12,7 @@ mod operation;
 mod placement;
 mod schema;
 mod skip;
+mod stream;
 mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -180,6 +181,8 @@ pub(crate) struct Lowerer<'a> {
     deep_refs: BTreeMap<String, schema::Lowered>,
     /// Named types made for inline schemas, by the pointer they were written at.
     inline_at: BTreeMap<String, schema::Lowered>,
+    /// Lowering a call's twin (upload, stream): inline schemas already lowered are reused.
+    reuse_inline_types: bool,
     /// Components whose lowering has started and not finished (for cycles).
     components_in_progress: BTreeSet<String>,
     /// Property names taken for secrets by the name rule alone (warned about once).
@@ -209,6 +212,7 @@ impl<'a> Lowerer<'a> {
             inlining: Vec::new(),
             deep_refs: BTreeMap::new(),
             inline_at: BTreeMap::new(),
+            reuse_inline_types: false,
             components_in_progress: BTreeSet::new(),
             secrets_by_name: BTreeSet::new(),
             warnings: Vec::new(),
@@ -332,7 +336,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(crate::ir::Body::Raw { .. } | crate::ir::Body::Parts { .. }) | None => {}
             }
-            if let crate::ir::Response::Json(ty) | crate::ir::Response::JsonOrEmpty(ty) = &op.response {
+            if let Some(ty) = op.response.decoded_type() {
                 stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
             }
             for error in &op.errors {

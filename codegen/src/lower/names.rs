@@ -24,6 +24,8 @@ pub(super) struct Named<'a> {
     pub operation: &'a openapiv3::Operation,
     /// It also takes a file upload: a second method, `<method>_upload`.
     pub upload: bool,
+    /// It answers JSON or a stream as its body asks: a second method, `<method>_stream`.
+    pub stream: bool,
     /// Where it is, for warnings.
     pub at: String,
 }
@@ -38,6 +40,8 @@ pub(super) struct CallName {
     pub method: String,
     /// The method name of the upload variant, if there is one.
     pub upload: Option<String>,
+    /// The method name of the streamed variant, if there is one.
+    pub stream: Option<String>,
 }
 
 /// Names every operation in `operations` (same order), reporting what it had to decide.
@@ -105,7 +109,13 @@ pub(super) fn call_names(
         let method = method.unwrap_or_default();
         let scope = scopes.entry(group.clone()).or_default();
         let upload = named.upload.then(|| scope.claim(&format!("{method}_upload")));
-        names.push(CallName { group, method, upload });
+        let stream = named.stream.then(|| scope.claim(&format!("{method}_stream")));
+        names.push(CallName {
+            group,
+            method,
+            upload,
+            stream,
+        });
     }
     Ok(names)
 }

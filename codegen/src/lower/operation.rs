@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::schema::SchemaRef;
 use super::skip::Failure;
+use super::stream::{STREAM_FLAG, Variant, stream_media};
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{
@@ -145,6 +146,7 @@ impl<'a> Lowerer<'a> {
                     http_method: s.method,
                     operation: s.op,
                     upload: self.has_upload_variant(s.op, &at),
+                    stream: self.has_stream_variant(s.op, &at),
                     at: at.to_string(),
                 }
             })
@@ -164,22 +166,38 @@ impl<'a> Lowerer<'a> {
         Ok(operations)
     }
 
-    /// One operation's calls: itself, and first its upload variant if it has one.
+    /// One operation's calls: itself, first its upload variant if it has one, then its
+    /// streamed variant if it has one. Their inline types are the same, named after it.
     fn lower_call(&mut self, selected: &Selected<'a>, name: names::CallName) -> Result<Vec<Operation>> {
-        let mut calls = Vec::with_capacity(2);
-        if let Some(upload) = &name.upload {
-            let upload_name = names::CallName {
-                method: upload.clone(),
-                ..name.clone()
-            };
-            calls.push(self.lower_operation(selected, upload_name, true)?);
-        }
-        calls.push(self.lower_operation(selected, name, false)?);
-        Ok(calls)
+        // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
+        let base = naming::type_name(&format!("{} {}", name.group.join(" "), name.method));
+        let twin = |method: &Option<String>| method.clone().map(|method| names::CallName { method, ..name.clone() });
+        let (upload, stream) = (twin(&name.upload), twin(&name.stream));
+        let mut calls = vec![self.lower_operation(selected, name, Variant::Plain, base.clone())?];
+        // The twins' inline schemas are the plain call's: the same types, not copies.
+        self.reuse_inline_types = true;
+        let twins = (|| {
+            if let Some(upload) = upload {
+                let call = self.lower_operation(selected, upload, Variant::Upload, base.clone())?;
+                calls.insert(0, call);
+            }
+            if let Some(stream) = stream {
+                calls.push(self.lower_operation(selected, stream, Variant::Stream, base)?);
+            }
+            Ok(())
+        })();
+        self.reuse_inline_types = false;
+        twins.map(|()| calls)
     }
 
-    /// Lowers one operation under `name`; with `upload`, its multipart-form variant.
-    fn lower_operation(&mut self, selected: &Selected<'a>, name: names::CallName, upload: bool) -> Result<Operation> {
+    /// Lowers one operation under `name` as `variant` asks, naming inline types `{base}...`.
+    fn lower_operation(
+        &mut self,
+        selected: &Selected<'a>,
+        name: names::CallName,
+        variant: Variant,
+        base: String,
+    ) -> Result<Operation> {
         let Selected {
             id,
             path,
@@ -196,8 +214,6 @@ impl<'a> Lowerer<'a> {
             method: method_name,
             ..
         } = name;
-        // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
-        let base = naming::type_name(&format!("{} {method_name}", group.join(" ")));
 
         let mut args = Scope::new();
         BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
@@ -228,11 +244,29 @@ impl<'a> Lowerer<'a> {
             });
             path_parts = parse_path_template(path, &path_params, at)?;
         }
+        // The `stream` flag of a call that streams, or of one that has a streamed twin,
+        // is the call's to set, not the caller's.
+        let streams = self.reply_streams(op, at, variant);
+        let flag = match variant {
+            Variant::Upload => None,
+            Variant::Plain | Variant::Stream => self
+                .stream_flag(op, at)
+                .filter(|_| streams || self.has_stream_variant(op, at)),
+        };
+        let body_flags = match flag {
+            Some(_) if streams => vec![(STREAM_FLAG.to_owned(), true)],
+            Some(flag) if flag.default => vec![(STREAM_FLAG.to_owned(), false)],
+            _ => Vec::new(),
+        };
         let body = match &op.request_body {
-            Some(body) => Some(self.lower_body(body, &at.join("requestBody"), &base, &mut args, upload)?),
+            Some(body) => {
+                let body_at = at.join("requestBody");
+                let hidden = flag.map(|_| STREAM_FLAG);
+                Some(self.lower_body(body, &body_at, &base, &mut args, variant == Variant::Upload, hidden)?)
+            }
             None => None,
         };
-        let response = self.lower_response(op, at, &base)?;
+        let response = self.lower_response(op, at, &base, id, variant == Variant::Stream)?;
         let errors = self.lower_errors(op, at, &base)?;
         let security = op.security.as_ref().or(self.doc.security.as_ref());
         let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
@@ -249,6 +283,7 @@ impl<'a> Lowerer<'a> {
             header_params,
             cookie_params,
             body,
+            body_flags,
             response,
             summary: op.summary.clone(),
             description: op.description.clone(),
@@ -402,7 +437,11 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_body(&self, body: &'a ReferenceOr<RequestBody>, at: &Pointer) -> Result<(Pointer, &'a RequestBody)> {
+    pub(super) fn resolve_body(
+        &self,
+        body: &'a ReferenceOr<RequestBody>,
+        at: &Pointer,
+    ) -> Result<(Pointer, &'a RequestBody)> {
         match body {
             ReferenceOr::Item(b) => Ok((at.clone(), b)),
             ReferenceOr::Reference { reference } => {
@@ -447,6 +486,7 @@ impl<'a> Lowerer<'a> {
         base: &str,
         args: &mut Scope,
         upload: bool,
+        hidden: Option<&str>,
     ) -> Result<Body> {
         let (at, body) = self.resolve_body(body, at)?;
         let json = match upload {
@@ -481,8 +521,9 @@ impl<'a> Lowerer<'a> {
             });
         };
         // Required fields become call arguments, so they claim their names first.
+        let settable = |f: &crate::ir::Field| !f.read_only && Some(f.wire_name.as_str()) != hidden;
         let mut writable: Vec<(usize, &crate::ir::Field)> =
-            shape.fields.iter().enumerate().filter(|(_, f)| !f.read_only).collect();
+            shape.fields.iter().enumerate().filter(|(_, f)| settable(f)).collect();
         writable.sort_by_key(|(_, f)| !f.required);
         let fields = writable
             .into_iter()
@@ -615,7 +656,14 @@ impl<'a> Lowerer<'a> {
     /// The success reply: the first 2xx (or a lone `default`). When several 2xx
     /// replies differ, the first decides the type; if another has no body, the call
     /// returns `Option<T>` (`None` for an empty reply) instead of failing on it.
-    fn lower_response(&mut self, op: &openapiv3::Operation, at: &Pointer, base: &str) -> Result<Response> {
+    fn lower_response(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        at: &Pointer,
+        base: &str,
+        id: &str,
+        stream: bool,
+    ) -> Result<Response> {
         let mut success: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
             .responses
             .responses
@@ -655,7 +703,8 @@ impl<'a> Lowerer<'a> {
                 replies.push(Response::Empty);
                 continue;
             }
-            replies.push(self.lower_reply(response, &reply_at, &format!("{base}Response"))?);
+            let hint = format!("{base}Response");
+            replies.push(self.lower_reply(response, &reply_at, &hint, Some((id, stream)))?);
         }
         let first = replies.remove(0);
         let differing: Vec<&Response> = replies.iter().filter(|r| **r != first).collect();
@@ -679,7 +728,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_response(
+    pub(super) fn resolve_response(
         &self,
         response: &'a ReferenceOr<openapiv3::Response>,
         at: &Pointer,
@@ -700,12 +749,26 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// One reply's body: JSON (typed), text, bytes, or nothing.
-    fn lower_reply(&mut self, response: &openapiv3::Response, at: &Pointer, hint: &str) -> Result<Response> {
+    /// One reply's body: JSON (typed), a stream of events, text, bytes, or nothing.
+    /// A success reply of operation `id` may be a stream: with `stream`, the streamed
+    /// media type is taken over JSON; error replies (`None`) are never streams.
+    fn lower_reply(
+        &mut self,
+        response: &'a openapiv3::Response,
+        at: &Pointer,
+        hint: &str,
+        success: Option<(&str, bool)>,
+    ) -> Result<Response> {
         if response.content.is_empty() {
             return Ok(Response::Empty);
         }
-        let Ok((media, media_type)) = pick_json(&response.content, at, "response") else {
+        let json = pick_json(&response.content, at, "response");
+        if let Some((id, stream)) = success
+            && let Some(streamed) = stream_media(&response.content).filter(|_| stream || json.is_err())
+        {
+            return self.lower_stream(id, streamed, at, hint);
+        }
+        let Ok((media, media_type)) = json else {
             // No JSON on offer: text stays text, anything else is bytes.
             let media = response.content.keys().next().cloned().unwrap_or_default();
             return Ok(if media.to_ascii_lowercase().starts_with("text/") {
@@ -740,7 +803,7 @@ impl<'a> Lowerer<'a> {
             let reply_at = at.join("responses").join(&status);
             let response = self.resolve_response(response, &reply_at)?;
             let hint = format!("{base}Error{}", naming::type_name(&status));
-            let body = match self.lower_reply(response, &reply_at, &hint)? {
+            let body = match self.lower_reply(response, &reply_at, &hint, None)? {
                 Response::Json(ty) if ty != TypeRef::Json => Some(ty),
                 _ => None,
             };
@@ -1001,7 +1064,7 @@ impl<'a> Lowerer<'a> {
 
 /// Picks the JSON media type: `application/json`, else any `+json` type, else `*/*`
 /// (or `application/*`) with a schema that is not bytes.
-fn pick_json<'c>(
+pub(super) fn pick_json<'c>(
     content: &'c indexmap::IndexMap<String, MediaType>,
     at: &Pointer,
     what: &str,

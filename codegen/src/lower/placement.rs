@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, Response, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Sets `home` on every type (`types[id.0]` is the type `id` names).
 pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation]) {
@@ -64,7 +64,7 @@ fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<TypeId> {
             Some(Body::Form { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
             Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
         }
-        if let Response::Json(ty) | Response::JsonOrEmpty(ty) = &op.response {
+        if let Some(ty) = op.response.decoded_type() {
             stack.push(ty);
         }
         let params = op.params();

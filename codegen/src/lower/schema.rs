@@ -134,6 +134,13 @@ impl<'a> Lowerer<'a> {
     /// `#/components/schemas/X/properties/y`: a schema inside another one. Lowered
     /// once per reference, in place, named after its path.
     fn lower_deep_ref(&mut self, reference: &str, at: &Pointer) -> Result<Option<Lowered>> {
+        self.lower_inside(reference, at, true)
+    }
+
+    /// The schema `reference` points at inside a component (`.../X/properties/data`);
+    /// `None` if it points at a component itself. With `warn`, says so: a description
+    /// that points there itself usually meant a component of its own.
+    pub(super) fn lower_inside(&mut self, reference: &str, at: &Pointer, warn: bool) -> Result<Option<Lowered>> {
         let Some(rest) = reference.strip_prefix(COMPONENT_PREFIX) else {
             return Ok(None);
         };
@@ -181,10 +188,12 @@ impl<'a> Lowerer<'a> {
                 .collect::<Vec<_>>()
                 .join(" "),
         );
-        self.warn(
-            at,
-            format!("`$ref` points inside another schema; its target is generated as `{hint}` (or used in place)"),
-        );
+        if warn {
+            self.warn(
+                at,
+                format!("`$ref` points inside another schema; its target is generated as `{hint}` (or used in place)"),
+            );
+        }
         let lowered = self.lower_schema((&schema).into(), &target, &hint)?;
         self.deep_refs.insert(reference.to_owned(), lowered.clone());
         Ok(Some(lowered))
@@ -242,6 +251,12 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Result<Lowered> {
+        // Lowered before for the twin of this call (its upload or stream): the same type.
+        if self.reuse_inline_types
+            && let Some(existing) = self.inline_at.get(&at.to_string())
+        {
+            return Ok(existing.clone());
+        }
         let lowered = self.lower_inline_shape(schema, at, hint)?;
         self.schema_examples(&schema.schema_data, at, &lowered.ty);
         Ok(lowered)

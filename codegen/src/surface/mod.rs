@@ -209,6 +209,7 @@ fn read_groups(file: &syn::File, module: &[String], operations: &mut BTreeMap<St
             _ => None,
         })
         .collect();
+    let mut calls = Vec::new();
     for group in impls.iter().filter(|i| text(&i.self_ty).ends_with("Api")) {
         for method in methods(group) {
             let Some((endpoint, op_id)) = operation_doc(&method.attrs) else {
@@ -237,8 +238,20 @@ fn read_groups(file: &syn::File, module: &[String], operations: &mut BTreeMap<St
             if let Some(found) = impls.iter().find(|i| text(&i.self_ty) == builder) {
                 fill_builder(&mut op, found);
             }
-            operations.insert(op_id, op);
+            calls.push((op_id, method.sig.ident.to_string(), op));
         }
+    }
+    // An operation's twins (`create_upload`, `create_stream`) share its id: the call
+    // with the shortest name keeps the id, each twin is `id (method)`.
+    calls.sort_by_key(|(id, method, _)| (id.clone(), method.len(), method.clone()));
+    let mut previous: Option<String> = None;
+    for (op_id, method, op) in calls {
+        let key = match previous.as_deref() == Some(op_id.as_str()) {
+            true => format!("{op_id} ({method})"),
+            false => op_id.clone(),
+        };
+        previous = Some(op_id);
+        operations.insert(key, op);
     }
 }
 

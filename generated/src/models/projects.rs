@@ -1187,15 +1187,6 @@ pub struct ProjectsImportTasksResponse {
     pub found_formats: Option<::serde_json::Value>,
 }
 
-/// Task creation response
-///
-/// Response format varies by edition. Non-Community editions return `{"import": <import_id>}` for async processing. Community edition returns the detailed response below with task counts.
-///
-/// Received in responses; fields the server adds later are ignored.
-///
-/// Another name for [`ProjectsImportTasksResponse`]: the description gives both the same shape.
-pub type ProjectsImportTasksUploadResponse = crate::models::ProjectsImportTasksResponse;
-
 /// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

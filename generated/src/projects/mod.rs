@@ -1332,7 +1332,7 @@ impl ImportTasksUploadBuilder {
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::models::ProjectsImportTasksUploadResponse, crate::Error>,
+        Output = Result<crate::models::ProjectsImportTasksResponse, crate::Error>,
     > + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
@@ -1344,7 +1344,7 @@ impl ImportTasksUploadBuilder {
         self,
     ) -> impl ::std::future::Future<
         Output = Result<
-            crate::Response<crate::models::ProjectsImportTasksUploadResponse>,
+            crate::Response<crate::models::ProjectsImportTasksResponse>,
             crate::Error,
         >,
     > + Send {
@@ -1403,7 +1403,7 @@ impl ImportTasksUploadBuilder {
     #[inline]
     pub fn send_blocking(
         self,
-    ) -> Result<crate::models::ProjectsImportTasksUploadResponse, crate::Error> {
+    ) -> Result<crate::models::ProjectsImportTasksResponse, crate::Error> {
         self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
@@ -1414,7 +1414,7 @@ impl ImportTasksUploadBuilder {
     pub fn send_with_response_blocking(
         self,
     ) -> Result<
-        crate::Response<crate::models::ProjectsImportTasksUploadResponse>,
+        crate::Response<crate::models::ProjectsImportTasksResponse>,
         crate::Error,
     > {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
