@@ -156,9 +156,33 @@ fn call(api: &Api, op: &Operation, variant: &str, fill: Fill, body: Option<Value
             Some(Body::Raw { media_type, .. }) => Some(media_type.clone()),
             _ => None,
         },
-        body: body.or(made),
+        body: with_call_flags(api, op, body.or(made)),
         defaults,
     }
+}
+
+/// The body as the call sends it: without the fields it sets itself (a streamed call's
+/// `stream`, hidden from the caller), then with the values it gives them.
+fn with_call_flags(api: &Api, op: &Operation, body: Option<Value>) -> Option<Value> {
+    let Some(Body::Fields { type_id, fields }) = &op.body else {
+        return body;
+    };
+    let Some(Value::Object(mut object)) = body else {
+        return body;
+    };
+    if let TypeKind::Struct(shape) = &api.type_def(*type_id).kind {
+        let settable: BTreeSet<usize> = fields.iter().map(|f| f.field).collect();
+        let hidden = shape
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| !f.read_only && !settable.contains(i));
+        hidden.for_each(|(_, f)| drop(object.remove(&f.wire_name)));
+    }
+    for (name, value) in &op.body_flags {
+        object.insert(name.clone(), Value::Bool(*value));
+    }
+    Some(Value::Object(object))
 }
 
 /// Every default inside a body of type `ty`, by JSON pointer with `*` for any array

@@ -9,6 +9,7 @@
 mod calls;
 mod compare;
 mod driver;
+mod streams;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -124,12 +125,13 @@ pub fn run(root: &Path) -> Result<ExitCode> {
         report.push(entry);
     }
     drop(services);
-    let report = json!({ "apis": report });
+    let streams = streams::run(&wire, &spec, &driver, venv)?;
+    let report = json!({ "apis": report, "streams": streams.report });
     let path = wire.join("report.json");
     fs::write(&path, serde_json::to_string_pretty(&report).unwrap_or_default()).at(&path)?;
     print_summary(&report);
     eprintln!("wire: report in {}", path.display());
-    Ok(if unexplained == 0 {
+    Ok(if unexplained == 0 && streams.passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -221,6 +223,9 @@ fn build_driver(root: &Path, wire: &Path, apis: &[Prepared]) -> Result<PathBuf> 
     }
     codegen_write(&dir.join("Cargo.toml"), &manifest)?;
     codegen_write(&dir.join("src/support.rs"), &format!("{}\n{impls}", driver::SUPPORT))?;
+    // The stream oracle reads events through the OpenAI client.
+    let streams = spec_file(root, "streams.rs")?;
+    codegen_write(&dir.join("src/streams.rs"), &streams)?;
     codegen_write(&dir.join("src/main.rs"), &main_rs(&modules, &arms))?;
     let target = root.join("target/corpus/target");
     let env = [("CARGO_TARGET_DIR", target.as_os_str())];
@@ -229,13 +234,25 @@ fn build_driver(root: &Path, wire: &Path, apis: &[Prepared]) -> Result<PathBuf> 
     Ok(target.join("debug/wire-driver"))
 }
 
+fn spec_file(root: &Path, name: &str) -> Result<String> {
+    let path = root.join("xtask/wire").join(name);
+    fs::read_to_string(&path).at(&path)
+}
+
 fn main_rs(modules: &str, arms: &str) -> String {
     format!(
         "// Written by `cargo xtask wire`: makes each call of a calls.json through the generated client.\n\
-         mod support;\n{modules}\n\
+         mod support;\nmod streams;\n{modules}\n\
          #[tokio::main(flavor = \"current_thread\")]\n\
          async fn main() {{\n    \
              let args: Vec<String> = std::env::args().collect();\n    \
+             if args[1] == \"streams\" {{\n        \
+                 if let Err(error) = streams::run(&args[2..]).await {{\n            \
+                     eprintln!(\"{{error}}\");\n            \
+                     std::process::exit(1);\n        \
+                 }}\n        \
+                 return;\n    \
+             }}\n    \
              let (api, calls, base) = (&args[1], &args[2], &args[3]);\n    \
              let calls: Vec<support::Call> = serde_json::from_str(&std::fs::read_to_string(calls).expect(\"calls.json\")).expect(\"calls\");\n    \
              for call in &calls {{\n        \
@@ -441,6 +458,32 @@ fn print_summary(report: &serde_json::Value) {
             api["differences"].as_array().map_or(0, Vec::len),
             api["unexplained"],
         );
+    }
+    let streams = &report["streams"];
+    println!(
+        "\nstreams: {} {}: live JSON and streamed calls {}; recorded streams read alike by the SDK and us: {}",
+        streams["server"].as_str().unwrap_or_default(),
+        streams["server_version"].as_str().unwrap_or_default(),
+        if streams["live"]["errors"] == serde_json::json!([]) {
+            "ok"
+        } else {
+            "FAILED"
+        },
+        streams["recorded"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| format!(
+                "{} ({} events, equal: {})",
+                r["name"].as_str().unwrap_or_default(),
+                r["our_events"],
+                r["equal"]
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for problem in streams["problems"].as_array().into_iter().flatten() {
+        println!("  {}", problem.as_str().unwrap_or_default());
     }
 }
 
