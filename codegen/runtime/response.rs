@@ -170,20 +170,13 @@ impl RawResponse {
         }
     }
 
-    /// JSON, or `None` for an empty reply (a 204 beside a documented 200 body).
+    /// JSON, or `None` for an empty reply (a 204 beside a documented 200 body) or `null`.
     #[allow(dead_code)] // only APIs with such calls use it
     pub fn json_or_empty<T: serde::de::DeserializeOwned>(self) -> Result<Response<Option<T>>, Error> {
         if self.is_empty() {
             return Ok(self.keep(None));
         }
-        let reply = self.json::<T>()?;
-        Ok(Response {
-            value: Some(reply.value),
-            operation: reply.operation,
-            status: reply.status,
-            headers: reply.headers,
-            body: reply.body,
-        })
+        self.json::<Option<T>>()
     }
 
     /// The body as text (`text/*` replies).

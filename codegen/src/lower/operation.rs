@@ -714,7 +714,9 @@ impl<'a> Lowerer<'a> {
         let some_empty = differing.iter().any(|r| **r == Response::Empty);
         let others_agree = differing.iter().all(|r| **r == Response::Empty);
         match first {
-            Response::Json(ty) if some_empty && others_agree => Ok(Response::JsonOrEmpty(ty)),
+            Response::Json(ty) | Response::JsonOrEmpty(ty) if some_empty && others_agree => {
+                Ok(Response::JsonOrEmpty(ty))
+            }
             first => {
                 self.warn(
                     at,
@@ -783,7 +785,11 @@ impl<'a> Lowerer<'a> {
         let media_at = at.join("content").join(media);
         let lowered = self.lower_schema(SchemaRef::from(schema), &media_at.join("schema"), hint)?;
         self.media_examples(media_type, &media_at, &lowered.ty, false);
-        Ok(Response::Json(lowered.ty))
+        // A reply that may be `null` (Prefect's average lateness of no runs): `Option<T>`.
+        Ok(match lowered.nullable && lowered.ty != TypeRef::Json {
+            true => Response::JsonOrEmpty(lowered.ty),
+            false => Response::Json(lowered.ty),
+        })
     }
 
     /// Documented error replies (4xx, 5xx, `default` beside 2xx), with their body type.
