@@ -7,6 +7,7 @@
 //! - `api-diff` ([`api_diff`]): what changed for callers between two descriptions, as Markdown
 //! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted
 //! - `wire` ([`wire`]): the same calls through the generated clients and the vendors' official SDKs, compared
+//! - `servers` ([`servers`]): conformance sweeps of the real servers of `servers/` beside Label Studio
 
 mod api_diff;
 mod bench;
@@ -14,6 +15,7 @@ mod corpus;
 mod e2e;
 mod error;
 mod regenerate;
+mod servers;
 mod util;
 mod wire;
 
@@ -102,6 +104,8 @@ enum Task {
     Corpus,
     /// Make the same calls through generated clients and the vendors' official SDKs, and compare what arrives
     Wire,
+    /// Sweep the real servers of servers/ with their generated clients (after `e2e`, for servers.json)
+    Servers,
     /// Measure generation, the generated crate's build, and its run time
     Bench {
         /// Timed generation runs (builds use at most 3)
@@ -149,6 +153,7 @@ fn main() -> ExitCode {
         }),
         Task::Corpus => corpus::run(&root),
         Task::Wire => wire::run(&root),
+        Task::Servers => servers::run(&root),
         Task::Bench { runs, peers } => bench::run(
             &root,
             &bench::Options {

@@ -25,18 +25,26 @@ const OUTCOMES: &[&str] = &[
 const TARGET_EXERCISED: f64 = 0.85;
 
 /// One operation of the description.
-struct Operation {
-    id: String,
-    method: String,
-    path: String,
+pub(crate) struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
 }
 
 /// Writes the report from the sweep's log in `e2e`; prints a summary. `Ok(true)` when
 /// the targets are met.
 pub fn report(root: &Path, e2e: &Path) -> Result<bool> {
-    let operations = described_operations(root)?;
+    let config = codegen::Config::load(&root.join("schema/codegen.toml"))?;
+    let operations = described_operations(&config)?;
     let log = e2e.join("conformance-calls.jsonl");
-    let calls = read_log(&log)?;
+    let summary = report_for(&operations, &log, &e2e.join("conformance.json"), TARGET_EXERCISED)?;
+    Ok(summary["targets_met"] == json!(true))
+}
+
+/// The report of one server's sweep (its log of calls) over `operations`, written to
+/// `out`; its summary (`total`, `exercised`, `outcomes`, `targets_met`).
+pub(crate) fn report_for(operations: &[Operation], log: &Path, out: &Path, target: f64) -> Result<Value> {
+    let calls = read_log(log)?;
     for id in calls.keys() {
         if !operations.iter().any(|op| &op.id == id) {
             return Err(Error::unexpected(
@@ -55,21 +63,19 @@ pub fn report(root: &Path, e2e: &Path) -> Result<bool> {
     let count = |outcome: &str| entries.iter().filter(|e| e["outcome"] == outcome).count();
     let exercised = count("ok") + count("expected_error");
     let share = exercised as f64 / entries.len().max(1) as f64;
-    let met = share >= TARGET_EXERCISED && count("decode_error") == 0 && count("unexpected_error") == 0;
+    let met = share >= target && count("decode_error") == 0 && count("unexpected_error") == 0;
     let counts: BTreeMap<&str, usize> = OUTCOMES.iter().map(|o| (*o, count(o))).collect();
-    let report = json!({
-        "operations": entries,
-        "summary": {"total": entries.len(), "exercised": exercised, "outcomes": counts, "targets_met": met},
-    });
-    let path = e2e.join("conformance.json");
+    let summary = json!({"total": entries.len(), "exercised": exercised, "outcomes": counts, "targets_met": met});
+    let report = json!({"operations": entries, "summary": summary});
+    let path = out;
     let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    fs::write(&path, text + "\n").at(&path)?;
+    fs::write(path, text + "\n").at(path)?;
 
     eprintln!(
         "\nconformance: {exercised}/{} operations exercised ({:.1}%, target {:.0}%); {}",
         entries.len(),
         share * 100.0,
-        TARGET_EXERCISED * 100.0,
+        target * 100.0,
         OUTCOMES
             .iter()
             .map(|o| format!("{o} {}", counts[o]))
@@ -94,12 +100,11 @@ pub fn report(root: &Path, e2e: &Path) -> Result<bool> {
         path.display(),
         if met { "met" } else { "MISSED" }
     );
-    Ok(met)
+    Ok(summary)
 }
 
 /// Every operation of the configured description, in document order.
-fn described_operations(root: &Path) -> Result<Vec<Operation>> {
-    let config = codegen::Config::load(&root.join("schema/codegen.toml"))?;
+pub(crate) fn described_operations(config: &codegen::Config) -> Result<Vec<Operation>> {
     let doc = codegen::load::load(&config.schema_path())?;
     let mut operations = Vec::new();
     for (path, item) in &doc.openapi.paths.paths {

@@ -12,7 +12,7 @@
 //! 4. Stops every process it started — also on failure, panic or Ctrl-C — and checks
 //!    that nothing is left listening.
 
-mod conformance;
+pub(crate) mod conformance;
 pub(crate) mod services;
 mod setup;
 

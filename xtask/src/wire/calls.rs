@@ -78,6 +78,11 @@ pub fn derive(api: &Api, prefix: &str) -> Vec<Call> {
     calls
 }
 
+/// The call of `op` with only its required values, made from the schema.
+pub fn required(api: &Api, op: &Operation) -> Call {
+    call(api, op, "required", Fill::Required, None)
+}
+
 /// Does the JSON body have an optional field that may be `null`?
 fn has_nullable_field(api: &Api, op: &Operation) -> bool {
     let Some(Body::Fields { type_id, .. }) = &op.body else {

@@ -223,6 +223,10 @@ pub struct FileValue {
     pub content_type: String,
 }
 
+"#;
+
+/// The wire driver's verdict on a call: sending is what counts.
+pub const WIRE_SENT: &str = r#"
 /// Sending is what counts: any reply (the capture server's is `{}`) is fine, but a call
 /// the client refuses before sending is not.
 pub fn sent<T>(result: Result<T, impl std::fmt::Display + IsInvalid>) -> Result<(), String> {

@@ -6,9 +6,9 @@
 //! ([`compare`]). A difference passes only when `xtask/wire/explained.toml` explains it,
 //! quoting the description; the report is `target/wire/report.json`.
 
-mod calls;
+pub(crate) mod calls;
 mod compare;
-mod driver;
+pub(crate) mod driver;
 mod streams;
 
 use std::collections::BTreeMap;
@@ -222,7 +222,10 @@ fn build_driver(root: &Path, wire: &Path, apis: &[Prepared]) -> Result<PathBuf> 
         fs::copy(&lock, wire.join("Cargo.lock")).at(&lock)?;
     }
     codegen_write(&dir.join("Cargo.toml"), &manifest)?;
-    codegen_write(&dir.join("src/support.rs"), &format!("{}\n{impls}", driver::SUPPORT))?;
+    codegen_write(
+        &dir.join("src/support.rs"),
+        &format!("{}{}\n{impls}", driver::SUPPORT, driver::WIRE_SENT),
+    )?;
     // The stream oracle reads events through the OpenAI client.
     let streams = spec_file(root, "streams.rs")?;
     codegen_write(&dir.join("src/streams.rs"), &streams)?;

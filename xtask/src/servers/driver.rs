@@ -1,0 +1,120 @@
+//! The sweep's Rust program: the wire driver's calls (one arm per method, written from
+//! the IR by [`crate::wire::driver::module`]) run in the plan's order against the real
+//! server, `${variables}` filled from earlier replies, each outcome logged as a JSON line.
+
+/// `sent` for the sweep: the outcome of the call, kept for `main` to log.
+pub fn support(krate: &str) -> String {
+    format!(
+        r#"
+thread_local! {{
+    pub static OUTCOME: std::cell::RefCell<Option<(String, String, Option<u16>, Vec<u8>)>> = const {{ std::cell::RefCell::new(None) }};
+}}
+
+/// Keeps what happened: the outcome kind, a note, the error status, the reply body.
+pub fn sent<T>(result: Result<{krate}::Response<T>, {krate}::Error>) -> Result<(), String> {{
+    let kept = match result {{
+        Ok(reply) => ("ok".to_owned(), reply.status().to_string(), None, reply.body().to_vec()),
+        Err({krate}::Error::Decode(e)) => ("decode_error".to_owned(), e.to_string(), None, Vec::new()),
+        Err({krate}::Error::Api(e)) => {{
+            let status = e.status().as_u16();
+            ("api_error".to_owned(), e.to_string(), Some(status), Vec::new())
+        }}
+        Err(e) => ("unexpected_error".to_owned(), e.to_string(), None, Vec::new()),
+    }};
+    OUTCOME.with(|o| *o.borrow_mut() = Some(kept));
+    Ok(())
+}}
+
+impl From<crate::support::FileValue> for {krate}::FilePart {{
+    fn from(f: crate::support::FileValue) -> Self {{
+        {krate}::FilePart::new(f.name, f.content).content_type(f.content_type)
+    }}
+}}
+"#
+    )
+}
+
+/// `main.rs`: `sweep-driver PLAN BASE_URL` logs one line per call on stdout.
+pub const MAIN: &str = r#"// Written by `cargo xtask servers`: runs a sweep plan through the generated client.
+mod api;
+mod support;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+#[derive(serde::Deserialize)]
+struct Planned {
+    call: Value,
+    save: BTreeMap<String, String>,
+    expect: Option<u16>,
+}
+
+/// Fills `${name}` strings from `vars`; the names of those missing.
+fn fill(value: &mut Value, vars: &BTreeMap<String, Value>, missing: &mut Vec<String>) {
+    match value {
+        Value::String(text) if text.starts_with("${") && text.ends_with('}') => {
+            let name = &text[2..text.len() - 1];
+            match vars.get(name) {
+                Some(found) => *value = found.clone(),
+                None => missing.push(name.to_owned()),
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, vars, missing)),
+        Value::Object(map) => map.values_mut().for_each(|v| fill(v, vars, missing)),
+        _ => {}
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let plan: Vec<Planned> = serde_json::from_str(&std::fs::read_to_string(&args[1]).expect("plan")).expect("plan");
+    let base = &args[2];
+    let mut vars: BTreeMap<String, Value> = BTreeMap::new();
+    for mut planned in plan {
+        let operation = planned.call["operation"].as_str().unwrap_or_default().to_owned();
+        let mut missing = Vec::new();
+        fill(&mut planned.call, &vars, &mut missing);
+        let log = |outcome: &str, note: String| {
+            println!("{}", json!({"operation_id": operation, "outcome": outcome, "note": note}));
+        };
+        if !missing.is_empty() {
+            log("not_exercised", format!("no value for {}", missing.join(", ")));
+            continue;
+        }
+        let call: support::Call = match serde_json::from_value(planned.call) {
+            Ok(call) => call,
+            Err(e) => {
+                log("unexpected_error", format!("the plan's call does not read: {e}"));
+                continue;
+            }
+        };
+        support::OUTCOME.with(|o| *o.borrow_mut() = None);
+        if let Err(e) = api::call(base, &call).await {
+            log("unexpected_error", format!("the call could not be made: {e}"));
+            continue;
+        }
+        let Some((kind, note, status, body)) = support::OUTCOME.with(|o| o.borrow_mut().take()) else {
+            log("unexpected_error", "no outcome".to_owned());
+            continue;
+        };
+        match (kind.as_str(), status, planned.expect) {
+            ("api_error", Some(got), Some(wanted)) if got == wanted => log("expected_error", note),
+            ("api_error", _, _) => log("unexpected_error", note),
+            ("ok", _, Some(wanted)) => log("unexpected_error", format!("expected {wanted}, got {note}")),
+            ("ok", _, None) => {
+                let reply: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                for (name, pointer) in &planned.save {
+                    match reply.pointer(pointer) {
+                        Some(found) => drop(vars.insert(name.clone(), found.clone())),
+                        None => eprintln!("{operation}: the reply has no {pointer} to save as {name}"),
+                    }
+                }
+                log("ok", note)
+            }
+            (other, _, _) => log(other, note),
+        }
+    }
+}
+"#;
