@@ -105,7 +105,10 @@ enum Task {
     /// Make the same calls through generated clients and the vendors' official SDKs, and compare what arrives
     Wire,
     /// Sweep the real servers of servers/ with their generated clients (after `e2e`, for servers.json)
-    Servers,
+    Servers {
+        /// Only these servers (folder names); all by default
+        names: Vec<String>,
+    },
     /// Measure generation, the generated crate's build, and its run time
     Bench {
         /// Timed generation runs (builds use at most 3)
@@ -153,7 +156,7 @@ fn main() -> ExitCode {
         }),
         Task::Corpus => corpus::run(&root),
         Task::Wire => wire::run(&root),
-        Task::Servers => servers::run(&root),
+        Task::Servers { names } => servers::run(&root, &names),
         Task::Bench { runs, peers } => bench::run(
             &root,
             &bench::Options {

@@ -130,6 +130,29 @@ pub fn ensure_venv(requirements: &Path, venv: &Path, task: &str) -> Result<std::
 }
 
 /// A port nothing listens on right now.
+/// The npm packages of `spec/package-lock.json` installed in `dir` (with `npm ci`),
+/// unless already installed from that lock file; returns `dir`.
+pub fn ensure_node_modules(spec: &Path, dir: &Path, task: &str) -> Result<std::path::PathBuf> {
+    let lock = spec.join("package-lock.json");
+    let wanted = fs::read_to_string(&lock).at(&lock)?;
+    let marker = dir.join(".installed-lock");
+    if fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        fs::create_dir_all(dir).at(dir)?;
+        for file in ["package.json", "package-lock.json"] {
+            fs::copy(spec.join(file), dir.join(file)).at(&spec.join(file))?;
+        }
+        eprintln!("{task}: installing the pinned npm packages into {}", dir.display());
+        captured(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(dir),
+            &format!("npm ci ({})", lock.display()),
+        )?;
+        fs::write(&marker, &wanted).at(&marker)?;
+    }
+    Ok(dir.to_owned())
+}
+
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Service(format!("no free port: {e}")))?;
     listener

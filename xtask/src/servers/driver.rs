@@ -2,10 +2,26 @@
 //! the IR by [`crate::wire::driver::module`]) run in the plan's order against the real
 //! server, `${variables}` filled from earlier replies, each outcome logged as a JSON line.
 
-/// `sent` for the sweep: the outcome of the call, kept for `main` to log.
-pub fn support(krate: &str) -> String {
+/// `sent` for the sweep: the outcome of the call, kept for `main` to log; `auth`: the
+/// credentials of the call (its own API key, or the server's `default_key`).
+pub fn support(krate: &str, default_key: Option<&str>) -> String {
+    let default = match default_key {
+        Some(key) => format!("{krate}::Auth::api_key({key:?})"),
+        None => format!("{krate}::Auth::none()"),
+    };
     format!(
         r#"
+thread_local! {{
+    pub static API_KEY: std::cell::RefCell<Option<String>> = const {{ std::cell::RefCell::new(None) }};
+}}
+
+pub fn auth() -> {krate}::Auth {{
+    match API_KEY.with(|k| k.borrow().clone()) {{
+        Some(key) => {krate}::Auth::api_key(key),
+        None => {default},
+    }}
+}}
+
 thread_local! {{
     pub static OUTCOME: std::cell::RefCell<Option<(String, String, Option<u16>, Vec<u8>)>> = const {{ std::cell::RefCell::new(None) }};
 }}
@@ -48,6 +64,7 @@ struct Planned {
     call: Value,
     save: BTreeMap<String, String>,
     expect: Option<u16>,
+    api_key: Option<Value>,
 }
 
 /// Fills `${name}` strings from `vars`; the names of those missing.
@@ -76,6 +93,11 @@ async fn main() {
         let operation = planned.call["operation"].as_str().unwrap_or_default().to_owned();
         let mut missing = Vec::new();
         fill(&mut planned.call, &vars, &mut missing);
+        if let Some(key) = planned.api_key.as_mut() {
+            fill(key, &vars, &mut missing);
+        }
+        let key = planned.api_key.as_ref().and_then(|k| k.as_str()).map(str::to_owned);
+        support::API_KEY.with(|k| *k.borrow_mut() = key);
         let log = |outcome: &str, note: String| {
             println!("{}", json!({"operation_id": operation, "outcome": outcome, "note": note}));
         };

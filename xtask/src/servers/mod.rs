@@ -12,6 +12,7 @@
 
 mod driver;
 mod plan;
+mod postgres;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -37,8 +38,20 @@ struct ServerFile {
     name: String,
     producer: String,
     version: String,
-    /// The command in the server's environment, `{port}` and `{run}` filled in.
+    /// `pip` (`requirements.txt` into a virtual environment) or `npm` (`package.json`
+    /// and `package-lock.json`, installed with `npm ci`).
+    #[serde(default = "pip")]
+    install: String,
+    /// The command: from the server's virtual environment (pip) or PATH (npm), with
+    /// `{port}`, `{run}` (its run folder), `{folder}` (its `servers/` folder) and
+    /// `{pg_port}` filled in.
     command: Vec<String>,
+    /// A throwaway PostgreSQL cluster it needs, with this database.
+    postgres_database: Option<String>,
+    /// The API key its client sends (the server's own test credentials).
+    api_key: Option<String>,
+    /// Being brought up: swept and reported, its targets not yet required (say why).
+    draft: Option<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
     /// The path answering once the server is ready.
@@ -48,11 +61,23 @@ struct ServerFile {
     base_path: String,
 }
 
-pub fn run(root: &Path) -> Result<ExitCode> {
+fn pip() -> String {
+    "pip".to_owned()
+}
+
+/// Where a server was installed, and how its command is found.
+enum Installed {
+    Venv(PathBuf),
+    Node(PathBuf),
+}
+
+/// Sweeps the servers named (all when none is).
+pub fn run(root: &Path, names: &[String]) -> Result<ExitCode> {
     let e2e = root.join("target/e2e");
     let mut summaries = vec![label_studio_summary(&e2e)];
     let mut all_met = true;
-    for folder in server_folders(root)? {
+    let wanted = |folder: &PathBuf| names.is_empty() || names.iter().any(|n| folder.ends_with(n));
+    for folder in server_folders(root)?.into_iter().filter(wanted) {
         let (summary, met) = sweep_server(root, &e2e, &folder)?;
         all_met &= met;
         summaries.push(summary);
@@ -90,22 +115,49 @@ fn sweep_server(root: &Path, e2e: &Path, folder: &Path) -> Result<(Value, bool)>
         fs::remove_dir_all(&run_dir).at(&run_dir)?;
     }
     fs::create_dir_all(&run_dir).at(&run_dir)?;
-    let venv = ensure_venv(&folder.join("requirements.txt"), &dir.join("venv"), &server.name)?;
+    let installed = match server.install.as_str() {
+        "pip" => Installed::Venv(ensure_venv(
+            &folder.join("requirements.txt"),
+            &dir.join("venv"),
+            &server.name,
+        )?),
+        "npm" => Installed::Node(crate::util::ensure_node_modules(
+            folder,
+            &dir.join("node"),
+            &server.name,
+        )?),
+        other => {
+            return Err(Error::unexpected(
+                folder.display(),
+                format!("unknown install `{other}`"),
+            ));
+        }
+    };
 
     let config_path = folder.join("codegen.toml");
     let config = codegen::Config::load(&config_path)?;
     let doc = codegen::load_document(&config)?;
     let (api, _) = codegen::lower::lower(&doc, &config)?;
     let generated = codegen::generate_from(&doc, &config)?;
-    let driver = build_driver(root, &dir, &api, &generated.files)?;
+    let driver = build_driver(root, &dir, &api, &generated.files, server.api_key.as_deref())?;
     let planned = plan::plan(&api, &sweep).map_err(|e| Error::unexpected(folder.display(), e))?;
     let plan_path = dir.join("plan.json");
     let text = serde_json::to_string_pretty(&planned).unwrap_or_default();
     fs::write(&plan_path, text).at(&plan_path)?;
 
     let services = Services::new();
+    let pg_port = match &server.postgres_database {
+        Some(database) => Some(postgres::start(&services, &run_dir, database)?),
+        None => None,
+    };
     let port = free_port()?;
-    let base = start(&services, &server, &venv, &run_dir, port)?;
+    let places = Places {
+        port,
+        run: &run_dir,
+        folder,
+        pg_port,
+    };
+    let base = start(&services, &server, &installed, &places)?;
     check_description(&server, &base, &config.schema_path())?;
     let api_base = format!("{base}{}", server.base_path);
     eprintln!(
@@ -127,26 +179,52 @@ fn sweep_server(root: &Path, e2e: &Path, folder: &Path) -> Result<(Value, bool)>
     let operations = conformance::described_operations(&config)?;
     let summary = conformance::report_for(&operations, &log, &dir.join("conformance.json"), TARGET_EXERCISED)?;
     let met = summary["targets_met"] == json!(true);
-    Ok((
-        server_summary(&server.name, &server.producer, &server.version, &summary),
-        met,
-    ))
+    let mut reported = server_summary(&server.name, &server.producer, &server.version, &summary);
+    reported["targets_met"] = json!(met);
+    if let Some(why) = &server.draft {
+        eprintln!(
+            "servers: {} is a draft, its targets not yet required: {why}",
+            server.name
+        );
+        reported["draft"] = json!(why);
+        return Ok((reported, true));
+    }
+    Ok((reported, met))
+}
+
+/// What a server's command and environment may name.
+struct Places<'a> {
+    port: u16,
+    run: &'a Path,
+    folder: &'a Path,
+    pg_port: Option<u16>,
+}
+
+impl Places<'_> {
+    fn fill(&self, text: &str) -> String {
+        text.replace("{port}", &self.port.to_string())
+            .replace("{run}", &self.run.display().to_string())
+            .replace("{folder}", &self.folder.display().to_string())
+            .replace("{pg_port}", &self.pg_port.map(|p| p.to_string()).unwrap_or_default())
+    }
 }
 
 /// Starts the server in its own process group; its base URL once it answers.
-fn start(services: &Services, server: &ServerFile, venv: &Path, run_dir: &Path, port: u16) -> Result<String> {
-    let fill = |text: &str| {
-        text.replace("{port}", &port.to_string())
-            .replace("{run}", &run_dir.display().to_string())
+fn start(services: &Services, server: &ServerFile, installed: &Installed, places: &Places<'_>) -> Result<String> {
+    let mut command = match installed {
+        Installed::Venv(venv) => Command::new(venv.join("bin").join(&server.command[0])),
+        Installed::Node(modules) => {
+            let mut command = Command::new(&server.command[0]);
+            command.env("NODE_PATH", modules.join("node_modules"));
+            command
+        }
     };
-    let program = venv.join("bin").join(&server.command[0]);
-    let mut command = Command::new(program);
-    command.args(server.command[1..].iter().map(|a| fill(a)));
-    command.envs(server.env.iter().map(|(k, v)| (k, fill(v))));
-    let log = run_dir.join("server.log");
+    command.args(server.command[1..].iter().map(|a| places.fill(a)));
+    command.envs(server.env.iter().map(|(k, v)| (k, places.fill(v))));
+    let log = places.run.join("server.log");
     services.start(&server.name, command, &log)?;
-    services.wait_tcp(&server.name, port, Duration::from_secs(180), &log)?;
-    let base = format!("http://127.0.0.1:{port}");
+    services.wait_tcp(&server.name, places.port, Duration::from_secs(180), &log)?;
+    let base = format!("http://127.0.0.1:{}", places.port);
     wait_healthy(&format!("{base}{}", server.health), &log)?;
     Ok(base)
 }
@@ -231,6 +309,7 @@ fn build_driver(
     dir: &Path,
     api: &codegen::ir::Api,
     files: &[codegen::emit::OutputFile],
+    api_key: Option<&str>,
 ) -> Result<PathBuf> {
     let client = dir.join("client");
     codegen::output::sync(&client, files, codegen::output::Mode::Write)?;
@@ -250,9 +329,12 @@ fn build_driver(
         "[workspace]\nresolver = \"2\"\nmembers = [\"driver\", \"client\"]\n",
     )?;
     write_if_changed(&driver.join("Cargo.toml"), &manifest)?;
-    let support = format!("{}{}", crate::wire::driver::SUPPORT, driver::support(&krate));
+    let support = format!("{}{}", crate::wire::driver::SUPPORT, driver::support(&krate, api_key));
     write_if_changed(&driver.join("src/support.rs"), &support)?;
-    write_if_changed(&driver.join("src/api.rs"), &crate::wire::driver::module(api, &krate))?;
+    write_if_changed(
+        &driver.join("src/api.rs"),
+        &crate::wire::driver::module(api, &krate, "crate::support::auth()"),
+    )?;
     write_if_changed(&driver.join("src/main.rs"), driver::MAIN)?;
     if !dir.join("Cargo.lock").exists() {
         let lock = root.join("Cargo.lock");

@@ -22,6 +22,9 @@ pub struct SweepFile {
     /// operationId → why the sweep cannot call it here.
     #[serde(default)]
     pub not_exercised: BTreeMap<String, String>,
+    /// Variables known before any call (the server's own `default` project).
+    #[serde(default)]
+    pub vars: Map<String, Value>,
     /// Deletions to make before the others, in this order (a thing another deletion
     /// would take with it).
     #[serde(default)]
@@ -48,6 +51,8 @@ pub struct Step {
     /// Run after the derived calls (with the deletions).
     #[serde(default)]
     pub last: bool,
+    /// The API key of this call, when not the server's (`${client_token}`).
+    pub api_key: Option<String>,
 }
 
 /// One entry of the plan the driver runs (`target/e2e/<server>/plan.json`).
@@ -56,6 +61,7 @@ pub struct Planned {
     pub call: Call,
     pub save: BTreeMap<String, String>,
     pub expect: Option<u16>,
+    pub api_key: Option<String>,
 }
 
 /// The plan: steps, then a call for each operation no step made; deletions, `last`
@@ -97,6 +103,7 @@ pub fn plan(api: &Api, sweep: &SweepFile) -> Result<Vec<Planned>, String> {
             call: bound(api, op, calls::required(api, op), sweep),
             save: BTreeMap::new(),
             expect: None,
+            api_key: None,
         };
         // Deleting (one thing or many) would take away what later calls need.
         match op.http_method == HttpMethod::Delete || op.method_name.contains("delete") {
@@ -118,8 +125,31 @@ pub fn plan(api: &Api, sweep: &SweepFile) -> Result<Vec<Planned>, String> {
     first.extend(bulk);
     for (i, planned) in first.iter_mut().enumerate() {
         planned.call.id = format!("{i:04}");
+        known_vars(&mut planned.call, &sweep.vars);
     }
     Ok(first)
+}
+
+/// Fills the variables known before any call.
+fn known_vars(call: &mut Call, vars: &Map<String, Value>) {
+    fn fill(value: &mut Value, vars: &Map<String, Value>) {
+        match value {
+            Value::String(text) if text.starts_with("${") && text.ends_with('}') => {
+                if let Some(known) = vars.get(&text[2..text.len() - 1]) {
+                    *value = known.clone();
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| fill(v, vars)),
+            Value::Object(map) => map.values_mut().for_each(|v| fill(v, vars)),
+            _ => {}
+        }
+    }
+    for map in [&mut call.path_params, &mut call.query] {
+        map.values_mut().for_each(|v| fill(v, vars));
+    }
+    if let Some(body) = &mut call.body {
+        fill(body, vars);
+    }
 }
 
 fn from_step(api: &Api, op: &Operation, step: &Step, sweep: &SweepFile) -> Planned {
@@ -133,6 +163,7 @@ fn from_step(api: &Api, op: &Operation, step: &Step, sweep: &SweepFile) -> Plann
         call,
         save: step.save.clone(),
         expect: step.expect,
+        api_key: step.api_key.clone(),
     }
 }
 
@@ -167,9 +198,12 @@ fn bound(api: &Api, op: &Operation, mut call: Call, sweep: &SweepFile) -> Call {
     call
 }
 
-/// The variable a path parameter takes by the rule (see [`bound`]).
+/// The variable a path parameter takes by the rule (see [`bound`]): a name of several
+/// words (`flow_name`, `featureName`) is its own; a one-word one (`id`, `name`) is
+/// qualified by the resource before it, unless it names that resource (`environment`
+/// of `/environments/{environment}`).
 pub fn variable_for(path: &str, param: &str) -> String {
-    if param.contains('_') {
+    if param.contains('_') || param.chars().any(|c| c.is_ascii_uppercase()) {
         return param.to_owned();
     }
     let placeholder = format!("{{{param}}}");
@@ -184,7 +218,10 @@ pub fn variable_for(path: &str, param: &str) -> String {
         .find(|s| !s.starts_with('{') && **s != param && !matches!(**s, "name" | "slug" | "tag"))
         .copied()
         .unwrap_or("resource");
-    format!("{}_{param}", singular(resource))
+    match singular(resource) {
+        resource if resource == param => resource,
+        resource => format!("{resource}_{param}"),
+    }
 }
 
 fn singular(word: &str) -> String {

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use codegen::ir::{Api, Body, Field, Operation, TypeKind, TypeRef};
 
-/// `src/<api>.rs` of the driver: `pub async fn call(base, call) -> Result<(), String>`.
-pub fn module(api: &Api, krate: &str) -> String {
+/// `src/<api>.rs` of the driver: `pub async fn call(base, call) -> Result<(), String>`,
+/// each call made with the credentials `auth` (a Rust expression: `Auth::none()`).
+pub fn module(api: &Api, krate: &str, auth: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// Written by `cargo xtask wire` from the IR; one arm per method.");
     let _ = writeln!(out, "#![allow(unused_mut, unused_variables, clippy::all)]");
@@ -17,7 +18,7 @@ pub fn module(api: &Api, krate: &str) -> String {
     let _ = writeln!(
         out,
         "pub async fn call(base_url: &str, c: &Call) -> Result<(), String> {{\n    \
-         let client = Client::new(base_url, Auth::none()).map_err(|e| e.to_string())?;\n    \
+         let client = Client::new(base_url, {auth}).map_err(|e| e.to_string())?;\n    \
          match c.key().as_str() {{"
     );
     for op in &api.operations {

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::e2e::services::Services;
 use crate::error::{AtPath, Error, Result};
-use crate::util::{captured, cargo, ensure_venv, free_port};
+use crate::util::{captured, cargo, ensure_node_modules, ensure_venv, free_port};
 use calls::Call;
 use compare::Captured;
 
@@ -91,7 +91,7 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     let explained: ExplainedFile = read_toml(&spec.join("explained.toml"))?;
     let sdks = Sdks {
         venv: ensure_venv(&spec.join("requirements.txt"), &wire.join("venv"), "wire")?,
-        node_modules: ensure_node_modules(&spec, &wire.join("node"))?,
+        node_modules: ensure_node_modules(&spec, &wire.join("node"), "wire")?.join("node_modules"),
     };
     let venv = &sdks.venv;
     let prepared = apis
@@ -162,7 +162,7 @@ fn prepare(root: &Path, wire: &Path, entry: ApiEntry) -> Result<Prepared> {
     let text = serde_json::to_string_pretty(&calls).unwrap_or_default();
     fs::write(&calls_path, text).at(&calls_path)?;
     let krate = api.krate.name.replace('-', "_");
-    let module = driver::module(&api, &krate);
+    let module = driver::module(&api, &krate, "Auth::none()");
     let module_path = wire.join("driver/src").join(format!("{}.rs", module_name(&entry.name)));
     fs::create_dir_all(module_path.parent().unwrap_or(wire)).at(wire)?;
     codegen_write(&module_path, &module)?;
@@ -269,28 +269,6 @@ fn main_rs(modules: &str, arms: &str) -> String {
              }}\n\
          }}\n"
     )
-}
-
-/// The npm SDKs, installed from the pinned lock file unless already installed from it.
-fn ensure_node_modules(spec: &Path, dir: &Path) -> Result<PathBuf> {
-    let lock = spec.join("package-lock.json");
-    let wanted = fs::read_to_string(&lock).at(&lock)?;
-    let marker = dir.join(".installed-lock");
-    if fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
-        fs::create_dir_all(dir).at(dir)?;
-        for file in ["package.json", "package-lock.json"] {
-            fs::copy(spec.join(file), dir.join(file)).at(&spec.join(file))?;
-        }
-        eprintln!("wire: installing the pinned npm SDKs into {}", dir.display());
-        captured(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                .current_dir(dir),
-            "npm ci (xtask/wire/package-lock.json)",
-        )?;
-        fs::write(&marker, &wanted).at(&marker)?;
-    }
-    Ok(dir.join("node_modules"))
 }
 
 /// Both sides make every call; returns what each refused to send, by call id.
