@@ -13,9 +13,20 @@ pub fn support(krate: &str, default_key: Option<&str>) -> String {
         r#"
 thread_local! {{
     pub static API_KEY: std::cell::RefCell<Option<String>> = const {{ std::cell::RefCell::new(None) }};
+    pub static COOKIE: std::cell::RefCell<Option<String>> = const {{ std::cell::RefCell::new(None) }};
+}}
+
+/// A session cookie the step sends (a login's), as a per-call header.
+pub fn options() -> Option<{krate}::CallOptions> {{
+    let cookie = COOKIE.with(|c| c.borrow().clone())?;
+    Some({krate}::CallOptions::new().header("Cookie", cookie))
 }}
 
 pub fn auth() -> {krate}::Auth {{
+    // A call with a session cookie is the session's alone.
+    if COOKIE.with(|c| c.borrow().is_some()) {{
+        return {krate}::Auth::none();
+    }}
     match API_KEY.with(|k| k.borrow().clone()) {{
         Some(key) => {krate}::Auth::api_key(key),
         None => {default},
@@ -23,19 +34,24 @@ pub fn auth() -> {krate}::Auth {{
 }}
 
 thread_local! {{
-    pub static OUTCOME: std::cell::RefCell<Option<(String, String, Option<u16>, Vec<u8>)>> = const {{ std::cell::RefCell::new(None) }};
+    pub static OUTCOME: std::cell::RefCell<Option<(String, String, Option<u16>, Vec<u8>, Option<String>)>> = const {{ std::cell::RefCell::new(None) }};
 }}
 
-/// Keeps what happened: the outcome kind, a note, the error status, the reply body.
+/// Keeps what happened: the outcome kind, a note, the error status, the reply body, the
+/// cookie it sets (`name=value`).
 pub fn sent<T>(result: Result<{krate}::Response<T>, {krate}::Error>) -> Result<(), String> {{
     let kept = match result {{
-        Ok(reply) => ("ok".to_owned(), reply.status().to_string(), None, reply.body().to_vec()),
-        Err({krate}::Error::Decode(e)) => ("decode_error".to_owned(), e.to_string(), None, Vec::new()),
+        Ok(reply) => {{
+            let cookie = reply.headers().get("set-cookie").and_then(|v| v.to_str().ok());
+            let cookie = cookie.and_then(|c| c.split(';').next()).map(str::to_owned);
+            ("ok".to_owned(), reply.status().to_string(), None, reply.body().to_vec(), cookie)
+        }}
+        Err({krate}::Error::Decode(e)) => ("decode_error".to_owned(), e.to_string(), None, Vec::new(), None),
         Err({krate}::Error::Api(e)) => {{
             let status = e.status().as_u16();
-            ("api_error".to_owned(), e.to_string(), Some(status), Vec::new())
+            ("api_error".to_owned(), e.to_string(), Some(status), Vec::new(), None)
         }}
-        Err(e) => ("unexpected_error".to_owned(), e.to_string(), None, Vec::new()),
+        Err(e) => ("unexpected_error".to_owned(), e.to_string(), None, Vec::new(), None),
     }};
     OUTCOME.with(|o| *o.borrow_mut() = Some(kept));
     Ok(())
@@ -65,6 +81,7 @@ struct Planned {
     save: BTreeMap<String, String>,
     expect: Option<u16>,
     api_key: Option<Value>,
+    cookie: Option<Value>,
 }
 
 /// Fills `${name}` strings from `vars`; the names of those missing.
@@ -96,8 +113,13 @@ async fn main() {
         if let Some(key) = planned.api_key.as_mut() {
             fill(key, &vars, &mut missing);
         }
+        if let Some(cookie) = planned.cookie.as_mut() {
+            fill(cookie, &vars, &mut missing);
+        }
         let key = planned.api_key.as_ref().and_then(|k| k.as_str()).map(str::to_owned);
         support::API_KEY.with(|k| *k.borrow_mut() = key);
+        let cookie = planned.cookie.as_ref().and_then(|c| c.as_str()).map(str::to_owned);
+        support::COOKIE.with(|c| *c.borrow_mut() = cookie);
         let log = |outcome: &str, note: String| {
             println!("{}", json!({"operation_id": operation, "outcome": outcome, "note": note}));
         };
@@ -117,7 +139,7 @@ async fn main() {
             log("unexpected_error", format!("the call could not be made: {e}"));
             continue;
         }
-        let Some((kind, note, status, body)) = support::OUTCOME.with(|o| o.borrow_mut().take()) else {
+        let Some((kind, note, status, body, set_cookie)) = support::OUTCOME.with(|o| o.borrow_mut().take()) else {
             log("unexpected_error", "no outcome".to_owned());
             continue;
         };
@@ -128,6 +150,14 @@ async fn main() {
             ("ok", _, None) => {
                 let reply: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 for (name, pointer) in &planned.save {
+                    // `set-cookie`: the session cookie the reply sets, as `name=value`.
+                    if pointer == "set-cookie" {
+                        match &set_cookie {
+                            Some(cookie) => drop(vars.insert(name.clone(), Value::String(cookie.clone()))),
+                            None => eprintln!("{operation}: the reply sets no cookie to save as {name}"),
+                        }
+                        continue;
+                    }
                     match reply.pointer(pointer) {
                         Some(found) => drop(vars.insert(name.clone(), found.clone())),
                         None => eprintln!("{operation}: the reply has no {pointer} to save as {name}"),

@@ -42,7 +42,7 @@ pub struct Step {
     pub query: Map<String, Value>,
     /// The body, whole (replaces the one made from the schema).
     pub body: Option<Value>,
-    /// Variable → JSON pointer into the reply (`/id`).
+    /// Variable → JSON pointer into the reply (`/id`), or `set-cookie` for the cookie it sets.
     #[serde(default)]
     pub save: BTreeMap<String, String>,
     /// The error status this call is meant to get, and why.
@@ -53,6 +53,8 @@ pub struct Step {
     pub last: bool,
     /// The API key of this call, when not the server's (`${client_token}`).
     pub api_key: Option<String>,
+    /// A cookie this call sends (`${session}`, saved from a login's `set-cookie`).
+    pub cookie: Option<String>,
 }
 
 /// One entry of the plan the driver runs (`target/e2e/<server>/plan.json`).
@@ -62,6 +64,7 @@ pub struct Planned {
     pub save: BTreeMap<String, String>,
     pub expect: Option<u16>,
     pub api_key: Option<String>,
+    pub cookie: Option<String>,
 }
 
 /// The plan: steps, then a call for each operation no step made; deletions, `last`
@@ -104,6 +107,7 @@ pub fn plan(api: &Api, sweep: &SweepFile) -> Result<Vec<Planned>, String> {
             save: BTreeMap::new(),
             expect: None,
             api_key: None,
+            cookie: None,
         };
         // Deleting (one thing or many) would take away what later calls need.
         match op.http_method == HttpMethod::Delete || op.method_name.contains("delete") {
@@ -164,6 +168,7 @@ fn from_step(api: &Api, op: &Operation, step: &Step, sweep: &SweepFile) -> Plann
         save: step.save.clone(),
         expect: step.expect,
         api_key: step.api_key.clone(),
+        cookie: step.cookie.clone(),
     }
 }
 

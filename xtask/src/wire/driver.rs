@@ -81,6 +81,7 @@ fn arm(api: &Api, op: &Operation) -> String {
         // The whole body as the call gives it, required fields included.
         out.push_str("            if let Some(v) = c.body.as_ref() { b = b.body(from(v)?); }\n");
     }
+    out.push_str("            if let Some(o) = crate::support::options() { b = b.options(o); }\n");
     out.push_str("            crate::support::sent(b.send_with_response().await)\n");
     out
 }
@@ -239,6 +240,11 @@ pub fn sent<T>(result: Result<T, impl std::fmt::Display + IsInvalid>) -> Result<
 
 pub trait IsInvalid {
     fn is_invalid(&self) -> bool;
+}
+
+/// No per-call settings: the calls are the description's alone.
+pub fn options<O>() -> Option<O> {
+    None
 }
 "#;
 
