@@ -231,6 +231,9 @@ pub fn variable_for(path: &str, param: &str) -> String {
 
 fn singular(word: &str) -> String {
     let word = word.replace('-', "_");
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
     for ending in ["ches", "shes", "sses"] {
         if let Some(stem) = word.strip_suffix(ending) {
             return format!("{stem}{}", &ending[..ending.len() - 2]);
@@ -254,6 +257,7 @@ mod tests {
         );
         assert_eq!(variable_for("/block_types/slug/{slug}", "slug"), "block_type_slug");
         assert_eq!(variable_for("/saved_searches/{id}", "id"), "saved_search_id");
+        assert_eq!(variable_for("/api/admin/strategies/{name}", "name"), "strategy_name");
         assert_eq!(
             variable_for("/deployments/{id}/schedules/{schedule_id}", "schedule_id"),
             "schedule_id"
