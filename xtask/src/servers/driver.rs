@@ -75,6 +75,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+/// `{"vars": known before any call, "calls": [...]}`.
+#[derive(serde::Deserialize)]
+struct Plan {
+    vars: BTreeMap<String, Value>,
+    calls: Vec<Planned>,
+}
+
 #[derive(serde::Deserialize)]
 struct Planned {
     call: Value,
@@ -103,10 +110,10 @@ fn fill(value: &mut Value, vars: &BTreeMap<String, Value>, missing: &mut Vec<Str
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let plan: Vec<Planned> = serde_json::from_str(&std::fs::read_to_string(&args[1]).expect("plan")).expect("plan");
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&args[1]).expect("plan")).expect("plan");
     let base = &args[2];
-    let mut vars: BTreeMap<String, Value> = BTreeMap::new();
-    for mut planned in plan {
+    let mut vars = plan.vars;
+    for mut planned in plan.calls {
         let operation = planned.call["operation"].as_str().unwrap_or_default().to_owned();
         let mut missing = Vec::new();
         fill(&mut planned.call, &vars, &mut missing);

@@ -142,7 +142,8 @@ fn sweep_server(root: &Path, e2e: &Path, folder: &Path) -> Result<(Value, bool)>
     let driver = build_driver(root, &dir, &api, &generated.files, server.api_key.as_deref())?;
     let planned = plan::plan(&api, &sweep).map_err(|e| Error::unexpected(folder.display(), e))?;
     let plan_path = dir.join("plan.json");
-    let text = serde_json::to_string_pretty(&planned).unwrap_or_default();
+    // The variables known before any call start the driver's own.
+    let text = serde_json::to_string_pretty(&json!({"vars": sweep.vars, "calls": planned})).unwrap_or_default();
     fs::write(&plan_path, text).at(&plan_path)?;
 
     let services = Services::new();

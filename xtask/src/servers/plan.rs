@@ -129,31 +129,8 @@ pub fn plan(api: &Api, sweep: &SweepFile) -> Result<Vec<Planned>, String> {
     first.extend(bulk);
     for (i, planned) in first.iter_mut().enumerate() {
         planned.call.id = format!("{i:04}");
-        known_vars(&mut planned.call, &sweep.vars);
     }
     Ok(first)
-}
-
-/// Fills the variables known before any call.
-fn known_vars(call: &mut Call, vars: &Map<String, Value>) {
-    fn fill(value: &mut Value, vars: &Map<String, Value>) {
-        match value {
-            Value::String(text) if text.starts_with("${") && text.ends_with('}') => {
-                if let Some(known) = vars.get(&text[2..text.len() - 1]) {
-                    *value = known.clone();
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| fill(v, vars)),
-            Value::Object(map) => map.values_mut().for_each(|v| fill(v, vars)),
-            _ => {}
-        }
-    }
-    for map in [&mut call.path_params, &mut call.query] {
-        map.values_mut().for_each(|v| fill(v, vars));
-    }
-    if let Some(body) = &mut call.body {
-        fill(body, vars);
-    }
 }
 
 fn from_step(api: &Api, op: &Operation, step: &Step, sweep: &SweepFile) -> Planned {
