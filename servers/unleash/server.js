@@ -18,5 +18,8 @@ unleash.start({
     ],
   },
   versionCheck: { enable: false },
+  // The sweep's webhook addon (disabled, never sent) points at loopback, which Unleash
+  // otherwise refuses as a private address.
+  allowPrivateUrlInIntegration: true,
   getLogger: undefined,
 });

@@ -91,20 +91,37 @@ struct Planned {
     cookie: Option<Value>,
 }
 
-/// Fills `${name}` strings from `vars`; the names of those missing.
+/// Fills `${name}` strings from `vars` (`${name:text}`: a number as its digits); the
+/// names of those missing.
 fn fill(value: &mut Value, vars: &BTreeMap<String, Value>, missing: &mut Vec<String>) {
     match value {
         Value::String(text) if text.starts_with("${") && text.ends_with('}') => {
-            let name = &text[2..text.len() - 1];
-            match vars.get(name) {
-                Some(found) => *value = found.clone(),
-                None => missing.push(name.to_owned()),
+            let inner = &text[2..text.len() - 1];
+            let (name, as_text) = match inner.strip_suffix(":text") {
+                Some(name) => (name, true),
+                None => (inner, false),
+            };
+            match (vars.get(name), as_text) {
+                (Some(Value::Number(n)), true) => *value = Value::String(n.to_string()),
+                (Some(found), _) => *value = found.clone(),
+                (None, _) => missing.push(name.to_owned()),
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| fill(v, vars, missing)),
         Value::Object(map) => map.values_mut().for_each(|v| fill(v, vars, missing)),
         _ => {}
     }
+}
+
+/// The reply's value at `pointer`; `/url?token`: the query parameter `token` of the URL
+/// found at `/url` (a reset link carrying its token).
+fn saved(reply: &Value, pointer: &str) -> Option<Value> {
+    let Some((pointer, param)) = pointer.split_once('?') else {
+        return reply.pointer(pointer).cloned();
+    };
+    let link = url::Url::parse(reply.pointer(pointer)?.as_str()?).ok()?;
+    let (_, value) = link.query_pairs().find(|(name, _)| name == param)?;
+    Some(Value::String(value.into_owned()))
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -165,8 +182,8 @@ async fn main() {
                         }
                         continue;
                     }
-                    match reply.pointer(pointer) {
-                        Some(found) => drop(vars.insert(name.clone(), found.clone())),
+                    match saved(&reply, pointer) {
+                        Some(found) => drop(vars.insert(name.clone(), found)),
                         None => eprintln!("{operation}: the reply has no {pointer} to save as {name}"),
                     }
                 }

@@ -322,7 +322,7 @@ fn build_driver(
          [dependencies]\n{} = {{ path = \"../client\", features = [\"roundtrip\"] }}\n\
          chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\"] }}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n",
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\nurl = \"2\"\n",
         api.krate.name
     );
     write_if_changed(

@@ -42,7 +42,8 @@ pub struct Step {
     pub query: Map<String, Value>,
     /// The body, whole (replaces the one made from the schema).
     pub body: Option<Value>,
-    /// Variable → JSON pointer into the reply (`/id`), or `set-cookie` for the cookie it sets.
+    /// Variable → JSON pointer into the reply (`/id`; `/url?token` for a query parameter of
+    /// the URL there), or `set-cookie` for the cookie it sets.
     #[serde(default)]
     pub save: BTreeMap<String, String>,
     /// The error status this call is meant to get, and why.
@@ -102,8 +103,10 @@ pub fn plan(api: &Api, sweep: &SweepFile) -> Result<Vec<Planned>, String> {
         if stepped.contains(op.id.as_str()) || sweep.not_exercised.contains_key(&op.id) {
             continue;
         }
+        let mut call = bound(api, op, calls::required(api, op), sweep);
+        as_text_where_string(op, &mut call);
         let planned = Planned {
-            call: bound(api, op, calls::required(api, op), sweep),
+            call,
             save: BTreeMap::new(),
             expect: None,
             api_key: None,
@@ -140,6 +143,7 @@ fn from_step(api: &Api, op: &Operation, step: &Step, sweep: &SweepFile) -> Plann
     if let Some(body) = &step.body {
         call.body = Some(body.clone());
     }
+    as_text_where_string(op, &mut call);
     Planned {
         call,
         save: step.save.clone(),
@@ -178,6 +182,20 @@ fn bound(api: &Api, op: &Operation, mut call: Call, sweep: &SweepFile) -> Call {
         call.query.insert(param.wire_name.clone(), variable);
     }
     call
+}
+
+/// A path parameter typed as text takes its variable as text (`${addon_id:text}`): a
+/// reply may give the id as a number (`"id": 1`) where the path says string, and on the
+/// wire both are `1`.
+fn as_text_where_string(op: &Operation, call: &mut Call) {
+    for param in op.path_params.iter().filter(|p| p.ty == TypeRef::String) {
+        let Some(Value::String(text)) = call.path_params.get_mut(&param.wire_name) else {
+            continue;
+        };
+        if let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+            *text = format!("${{{name}:text}}");
+        }
+    }
 }
 
 /// The variable a path parameter takes by the rule (see [`bound`]): a name of several
