@@ -276,6 +276,9 @@ pub enum TypeRef {
     Array(Box<TypeRef>),
     /// An object with arbitrary keys.
     Map(Box<TypeRef>),
+    /// An array item or map value that may be `null` (`Vec<Option<T>>`); fields carry
+    /// their own nullability (see [`Field`]).
+    Nullable(Box<TypeRef>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

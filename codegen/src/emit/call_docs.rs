@@ -94,6 +94,7 @@ fn example_value(api: &Api, ty: &TypeRef) -> Option<String> {
         TypeRef::Json => "serde_json::json!({})".to_owned(),
         TypeRef::Array(_) => "Vec::new()".to_owned(),
         TypeRef::Map(_) => "Default::default()".to_owned(),
+        TypeRef::Nullable(_) => "None".to_owned(),
         TypeRef::Named(id) => {
             let (name, kind) = (&api.type_def(*id).name, &api.type_def(*id).kind);
             match kind {

@@ -113,7 +113,7 @@ fn uses_dates(api: &Api) -> bool {
     fn is_date(ty: &TypeRef) -> bool {
         match ty {
             TypeRef::DateTime | TypeRef::Date => true,
-            TypeRef::Array(inner) | TypeRef::Map(inner) => is_date(inner),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => is_date(inner),
             _ => false,
         }
     }

@@ -121,6 +121,10 @@ fn sentinel(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
             let item = sentinel(api, item, depth)?;
             quote!(::std::collections::BTreeMap::from([("key".to_owned(), #item)]))
         }
+        TypeRef::Nullable(item) => {
+            let item = sentinel(api, item, depth)?;
+            quote!(Some(#item))
+        }
         other => placeholder(api, other, depth)?,
     })
 }
@@ -139,6 +143,7 @@ fn placeholder(api: &Api, ty: &TypeRef, depth: usize) -> Option<TokenStream> {
         TypeRef::Json => quote!(::serde_json::Value::Null),
         TypeRef::Array(_) => quote!(Vec::new()),
         TypeRef::Map(_) => quote!(::std::collections::BTreeMap::new()),
+        TypeRef::Nullable(_) => quote!(None),
         TypeRef::Named(id) => {
             let def = api.emitted_def(*id);
             let rust = ident(&def.name).ok()?;

@@ -155,7 +155,7 @@ fn is_scalar(api: &Api, ty: &TypeRef) -> bool {
             api.emitted_def(*id).kind,
             TypeKind::StringEnum(_) | TypeKind::IntEnum(_)
         ),
-        TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) => false,
+        TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Nullable(_) => false,
     }
 }
 

@@ -154,6 +154,10 @@ pub fn rust_type(api: &Api, ty: &TypeRef) -> TokenStream {
             let value = rust_type(api, value);
             quote!(::std::collections::BTreeMap<String, #value>)
         }
+        TypeRef::Nullable(inner) => {
+            let inner = rust_type(api, inner);
+            quote!(Option<#inner>)
+        }
     }
 }
 
@@ -499,6 +503,21 @@ pub fn nested_check(api: &Api, wire_name: &str, ty: &TypeRef, value: TokenStream
         TypeRef::Map(item) if is_struct(item) => Some(quote! {
             for (key, item) in #value {
                 item.validate().map_err(|e| e.within(&format!("{}.{key}", #wire_name)))?;
+            }
+        }),
+        // Items that may be null: the present ones are checked.
+        TypeRef::Array(item) if matches!(&**item, TypeRef::Nullable(inner) if is_struct(inner)) => Some(quote! {
+            for (index, item) in #value.iter().enumerate() {
+                if let Some(item) = item {
+                    item.validate().map_err(|e| e.within(&format!("{}[{index}]", #wire_name)))?;
+                }
+            }
+        }),
+        TypeRef::Map(item) if matches!(&**item, TypeRef::Nullable(inner) if is_struct(inner)) => Some(quote! {
+            for (key, item) in #value {
+                if let Some(item) = item {
+                    item.validate().map_err(|e| e.within(&format!("{}.{key}", #wire_name)))?;
+                }
             }
         }),
         _ => None,

@@ -62,6 +62,7 @@ fn resolved(ty: &TypeRef, targets: &Targets) -> TypeRef {
         TypeRef::Named(id) => TypeRef::Named(targets[id.0].map_or(*id, TypeId)),
         TypeRef::Array(inner) => TypeRef::Array(Box::new(resolved(inner, targets))),
         TypeRef::Map(inner) => TypeRef::Map(Box::new(resolved(inner, targets))),
+        TypeRef::Nullable(inner) => TypeRef::Nullable(Box::new(resolved(inner, targets))),
         other => other.clone(),
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
 fn rewrite(ty: &mut TypeRef, new_ids: &[TypeId]) {
     match ty {
         TypeRef::Named(id) => *id = new_ids[id.0],
-        TypeRef::Array(inner) | TypeRef::Map(inner) => rewrite(inner, new_ids),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => rewrite(inner, new_ids),
         _ => {}
     }
 }

@@ -499,7 +499,7 @@ fn direct_id(ty: &TypeRef) -> Option<TypeId> {
 fn named_in(ty: &TypeRef) -> Vec<TypeId> {
     match ty {
         TypeRef::Named(id) => vec![*id],
-        TypeRef::Array(inner) | TypeRef::Map(inner) => named_in(inner),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named_in(inner),
         _ => Vec::new(),
     }
 }

@@ -74,7 +74,7 @@ fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<TypeId> {
     while let Some(ty) = stack.pop() {
         match ty {
             TypeRef::Named(id) if seen.insert(*id) => push_inner(&types[id.0], &mut stack),
-            TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => stack.push(inner),
             _ => {}
         }
     }

@@ -46,6 +46,15 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
     }
 }
 
+/// The type of an array item or map value: `Nullable` when it may be `null` (JSON holds
+/// `null` already).
+fn element(lowered: Lowered) -> TypeRef {
+    match lowered.nullable && lowered.ty != TypeRef::Json {
+        true => TypeRef::Nullable(Box::new(lowered.ty)),
+        false => lowered.ty,
+    }
+}
+
 /// What a schema means at the place it is used.
 #[derive(Clone, Debug)]
 pub(super) struct Lowered {
@@ -292,8 +301,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
                     Some(items) => {
-                        self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?
-                            .ty
+                        element(self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?)
                     }
                     None => TypeRef::Json,
                 };
@@ -369,8 +377,7 @@ impl<'a> Lowerer<'a> {
                 Some("array") => {
                     let item = match &any.items {
                         Some(items) => {
-                            self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?
-                                .ty
+                            element(self.lower_schema(items.into(), &at.join("items"), &format!("{hint}Item"))?)
                         }
                         None => TypeRef::Json,
                     };
@@ -406,8 +413,7 @@ impl<'a> Lowerer<'a> {
         let value = match additional {
             Some(AdditionalProperties::Schema(schema)) => {
                 let inner: &ReferenceOr<Schema> = schema;
-                self.lower_schema(inner.into(), &at.join("additionalProperties"), &format!("{hint}Value"))?
-                    .ty
+                element(self.lower_schema(inner.into(), &at.join("additionalProperties"), &format!("{hint}Value"))?)
             }
             Some(AdditionalProperties::Any(_)) | None => TypeRef::Json,
         };
@@ -835,6 +841,8 @@ impl<'a> Lowerer<'a> {
             (TypeRef::String, Value::String(_)) => true,
             (TypeRef::Array(item), Value::Array(items)) => items.iter().all(|v| self.default_fits(item, v)),
             (TypeRef::Map(item), Value::Object(map)) => map.values().all(|v| self.default_fits(item, v)),
+            (TypeRef::Nullable(_), Value::Null) => true,
+            (TypeRef::Nullable(item), v) => self.default_fits(item, v),
             (TypeRef::Named(id), value) => self.def(*id).is_some_and(|t| match (&t.kind, value) {
                 (TypeKind::StringEnum(e), Value::String(s)) => e.variants.iter().any(|v| &v.wire == s),
                 (TypeKind::IntEnum(e), Value::Number(n)) => e.variants.iter().any(|v| Some(v.value) == n.as_i64()),
@@ -861,7 +869,7 @@ fn own_properties<'s>(properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>
 fn holds_text(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::String | TypeRef::Json => true,
-        TypeRef::Array(inner) | TypeRef::Map(inner) => holds_text(inner),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => holds_text(inner),
         _ => false,
     }
 }
@@ -879,6 +887,7 @@ fn kind_name(ty: &TypeRef) -> &'static str {
         TypeRef::Named(_) => "Object",
         TypeRef::Array(_) => "List",
         TypeRef::Map(_) => "Map",
+        TypeRef::Nullable(inner) => kind_name(inner),
     }
 }
 

@@ -127,6 +127,8 @@ impl Lowerer<'_> {
             TypeRef::Map(value) if **value == TypeRef::Json => Takes::Objects,
             TypeRef::Map(_) => Takes::Object { required: 0 },
             TypeRef::Array(item) => Takes::Array(Box::new(self.takes(item))),
+            // Only items and values are nullable: what the item takes decides the array.
+            TypeRef::Nullable(inner) => self.takes(inner),
             TypeRef::Named(id) => match self.def(*id).map(|d| &d.kind) {
                 Some(TypeKind::StringEnum(_)) => Takes::Strings,
                 Some(TypeKind::IntEnum(_)) => Takes::Integers,

@@ -195,6 +195,7 @@ fn with_call_flags(api: &Api, op: &Operation, body: Option<Value>) -> Option<Val
 fn defaults_in(api: &Api, ty: &TypeRef, at: &str, out: &mut Map<String, Value>, seen: &mut BTreeSet<usize>) {
     match ty {
         TypeRef::Array(item) | TypeRef::Map(item) => defaults_in(api, item, &format!("{at}/*"), out, seen),
+        TypeRef::Nullable(inner) => defaults_in(api, inner, at, out, seen),
         TypeRef::Named(id) if seen.insert(id.0) => {
             match &api.emitted_def(*id).kind {
                 TypeKind::Struct(s) => {
@@ -280,6 +281,8 @@ impl Values<'_> {
                 Value::Array((0..count).map(|_| self.value(item, &none, depth + 1, seen)).collect())
             }
             TypeRef::Map(item) => json!({"key": self.value(item, &none, depth + 1, seen)}),
+            // An item that may be null is given a value: the null case is the SDK's too.
+            TypeRef::Nullable(inner) => self.value(inner, limits, depth, seen),
             TypeRef::Named(id) => {
                 if !seen.insert(id.0) {
                     return json!({}); // a cycle: stop here
