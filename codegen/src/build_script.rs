@@ -101,6 +101,12 @@ impl Builder {
             }
         }
         let doc = crate::load_document(&config)?;
+        if self.cargo_instructions {
+            // The files a multi-file description's `$ref`s reached.
+            for file in doc.files.iter().skip(1) {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
         let generated = crate::generate_from(&doc, &config)?;
         if self.cargo_instructions {
             for warning in &generated.warnings {
@@ -135,6 +141,8 @@ impl Config {
         Config {
             schema: schema.into(),
             overlays: Vec::new(),
+            ref_mirrors: Default::default(),
+            ref_root: None,
             krate: CrateConfig {
                 name: "client".to_owned(),
                 version: "0.1.0".to_owned(),

@@ -17,6 +17,15 @@ pub struct Config {
     /// order after loading; relative to the config file.
     #[serde(default)]
     pub overlays: Vec<PathBuf>,
+    /// URL prefix → local folder (relative to the config file): where `$ref`s to
+    /// `http(s)` URLs are read from. Without one, such a `$ref` is an error: the
+    /// generator reads nothing from the network.
+    #[serde(default)]
+    pub ref_mirrors: BTreeMap<String, PathBuf>,
+    /// The folder every file a `$ref` reads must be in (relative to the config file);
+    /// by default the description's own folder.
+    #[serde(default)]
+    pub ref_root: Option<PathBuf>,
     #[serde(rename = "crate")]
     pub krate: CrateConfig,
     pub operations: OperationsConfig,
@@ -242,6 +251,17 @@ impl Config {
     /// The description's path, resolved against the config's folder.
     pub fn schema_path(&self) -> PathBuf {
         self.relative(&self.schema)
+    }
+
+    /// `[ref_mirrors]` and `ref_root`, resolved against the config's folder.
+    pub fn ref_sources(&self) -> crate::load::RefSources {
+        let mirrors = self.ref_mirrors.iter();
+        crate::load::RefSources {
+            mirrors: mirrors
+                .map(|(url, folder)| (url.clone(), self.relative(folder)))
+                .collect(),
+            root: self.ref_root.as_ref().map(|root| self.relative(root)),
+        }
     }
 
     /// The overlays' paths, resolved against the config's folder, in order.

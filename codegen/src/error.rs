@@ -108,9 +108,10 @@ impl std::fmt::Display for Warning {
 }
 
 impl Error {
-    /// Prefixes JSON pointers with the document's file (`openapi.yaml#/paths/...`).
-    pub(crate) fn in_file(self, file: &std::path::Path) -> Error {
-        let locate = |pointer: String| format!("{}{pointer}", file.display());
+    /// Names JSON pointers with the file they are written in (`openapi.yaml#/paths/...`),
+    /// by `name` (see [`crate::load::Document::name`]).
+    pub(crate) fn in_file(self, name: impl Fn(&str) -> String) -> Error {
+        let locate = |pointer: String| name(&pointer);
         match self {
             Error::DanglingRef { pointer, reference } => Error::DanglingRef {
                 pointer: locate(pointer),

@@ -75,7 +75,7 @@ pub fn load_document(config: &Config) -> Result<load::Document> {
         .iter()
         .map(|path| overlay::Overlay::load(path))
         .collect::<Result<Vec<_>>>()?;
-    load::load_for(&config.schema_path(), ids.as_deref(), &overlays)
+    load::load_for(&config.schema_path(), ids.as_deref(), &overlays, &config.ref_sources())
 }
 
 /// Lowers and emits an already loaded description (its load time is left at zero).

@@ -118,3 +118,37 @@ fn bad_input_is_an_error_naming_it_and_nothing_is_written() {
     assert!(!err.to_string().is_empty());
     assert!(!dir.exists(), "nothing written on an error");
 }
+
+#[test]
+fn every_file_a_multi_file_description_reads_is_listed_for_rebuilds() {
+    let config = codegen::Config::load(&fixture_config("multi_file")).unwrap();
+    let doc = codegen::load_document(&config).unwrap();
+    let names: Vec<String> = doc
+        .files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(config.schema_path().parent().unwrap())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names[0], "openapi.yaml", "the root first: {names:?}");
+    assert_eq!(
+        sorted,
+        [
+            "docs/intro.md",
+            "docs/pets.md",
+            "mirror/labels.yaml",
+            "openapi.yaml",
+            "paths/parameters.yaml",
+            "paths/pets.yaml",
+            "paths/responses.yaml",
+            "schemas/Owner.yaml",
+            "schemas/Pet.yaml",
+            "schemas/common.yaml",
+        ]
+    );
+}

@@ -1,21 +1,24 @@
 //! Stage 1: read an OpenAPI 3.0 description (YAML or JSON) into `openapiv3` types.
 //!
 //! By job: [`parse`] (text → typed document, errors with line, column and JSON pointer),
-//! [`normalize`] (3.1 habits rewritten into 3.0, with warnings), [`prune`] (the fast
-//! path for a few operations of a big JSON description). Overlays ([`crate::overlay`])
-//! apply to the tree between parsing and typing.
+//! [`bundle`] (`$ref`s to other files brought into one tree), [`normalize`] (3.1 habits
+//! rewritten into 3.0, with warnings), [`prune`] (the fast path for a few operations of
+//! a big JSON description). Overlays ([`crate::overlay`]) apply to the tree between
+//! bundling and typing.
 
+mod bundle;
 mod encoding;
 mod normalize;
 mod openapi31;
 mod parse;
 mod prune;
 
+pub use bundle::{Origins, RefSources};
 pub use normalize::normalize;
 pub use parse::json_tree;
 
 use normalize::normalized;
-use parse::{parse_json, parse_yaml, tree_structure_error};
+use parse::{is_json, parse_json, parse_yaml, tree_structure_error};
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +34,17 @@ pub struct Document {
     pub openapi: openapiv3::OpenAPI,
     /// What the loader had to rewrite to read the document (see [`normalize`]).
     pub warnings: Vec<Warning>,
+    /// Every file read: `file`, then those its `$ref`s reach.
+    pub files: Vec<PathBuf>,
+    /// Which file each part of a multi-file description was written in.
+    pub origins: Origins,
+}
+
+impl Document {
+    /// `file#/pointer` for a pointer in the loaded document: the file it was written in.
+    pub fn name(&self, pointer: &str) -> String {
+        self.origins.name(pointer)
+    }
 }
 
 /// Reads and parses `file`; JSON when the name ends in `.json` or the text starts with `{`.
@@ -45,6 +59,9 @@ pub fn load(file: &Path) -> Result<Document> {
 /// Parses `text` as if read from `file` (the name is used for the format and in errors).
 pub fn parse(file: &Path, text: &str) -> Result<Document> {
     let text = without_bom(text);
+    if bundle::may_refer_elsewhere(text) {
+        return parse_tree(file, text, &[], &RefSources::default());
+    }
     let is_json = is_json(file, text);
     if openapi31::declares_31(text) {
         return parse_31(file, text, is_json);
@@ -123,32 +140,39 @@ fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document>
 /// corrections apply to the document's tree, so errors after them name a JSON pointer
 /// rather than a line.
 pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<Document> {
+    parse_with(file, text, overlays, &RefSources::default())
+}
+
+fn parse_with(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSources) -> Result<Document> {
     let text = without_bom(text);
-    if overlays.is_empty() {
+    if overlays.is_empty() && !bundle::may_refer_elsewhere(text) {
         return parse(file, text);
     }
-    let Some(mut tree) = json_tree(text, is_json(file, text)) else {
-        // Not well-formed: the plain parse says where.
-        return Err(parse(file, text).err().unwrap_or_else(|| Error::Structure {
-            file: file.to_owned(),
-            line: 0,
-            column: 0,
-            pointer: "#".to_owned(),
-            message: "cannot be read as a JSON tree".to_owned(),
-        }));
+    parse_tree(file, text, overlays, sources)
+}
+
+/// Read as a tree: the files it refers to brought in, then the overlays applied.
+fn parse_tree(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSources) -> Result<Document> {
+    let Some(tree) = json_tree(text, is_json(file, text)) else {
+        // Not well-formed: the typed parse says where.
+        let plain = match is_json(file, text) {
+            true => parse_json(file, text).err(),
+            false => parse_yaml(file, text).err(),
+        };
+        return Err(plain.unwrap_or_else(|| tree_structure_error(file, &serde_json::Value::Null)));
     };
+    let bundled = match bundle::may_refer_elsewhere(text) {
+        true => bundle::bundle(file, text, tree, sources)?,
+        false => bundle::Bundled::single(file, tree),
+    };
+    let (mut tree, files, origins) = bundled.into_parts();
     for overlay in overlays {
         overlay.apply(&mut tree)?;
     }
-    typed_from_tree(file, tree)
-}
-
-fn is_json(file: &Path, text: &str) -> bool {
-    match file.extension().and_then(|e| e.to_str()) {
-        Some("json") => true,
-        Some("yaml" | "yml") => false,
-        _ => text.trim_start().starts_with('{'),
-    }
+    let mut doc = typed_from_tree(file, tree).map_err(|e| origins.locate_error(e))?;
+    doc.files = files;
+    doc.origins = origins.origins;
+    Ok(doc)
 }
 
 /// Checks the version and places the loader's warnings in `file`.
@@ -165,6 +189,8 @@ fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> R
         file: file.to_owned(),
         openapi,
         warnings,
+        files: vec![file.to_owned()],
+        origins: Origins::of(file),
     })
 }
 
@@ -174,19 +200,25 @@ fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> R
 /// which makes small selections from big descriptions fast. Anything unusual falls back
 /// to loading the whole document (so errors keep their exact positions); so do overlays,
 /// whose targets may lie anywhere.
-pub fn load_for(file: &Path, operation_ids: Option<&[String]>, overlays: &[Overlay]) -> Result<Document> {
+pub fn load_for(
+    file: &Path,
+    operation_ids: Option<&[String]>,
+    overlays: &[Overlay],
+    sources: &RefSources,
+) -> Result<Document> {
     let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
         path: file.to_owned(),
         source,
     })?;
     let text = without_bom(&text);
     if let (Some(ids), true, true) = (operation_ids, is_json(file, text), overlays.is_empty())
+        && !bundle::may_refer_elsewhere(text)
         && let Some(pruned) = prune::prune(text, ids)
         && let Ok(doc) = parse(file, &pruned)
     {
         return Ok(doc);
     }
-    parse_corrected(file, text, overlays)
+    parse_with(file, text, overlays, sources)
 }
 
 /// The text without a leading byte order mark (.NET tools write one before JSON).

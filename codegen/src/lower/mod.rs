@@ -28,13 +28,12 @@ use crate::pointer::Pointer;
 
 /// Lowers `doc` as `config` asks. Warnings are decisions the generator made on its own.
 pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
-    let (api, warnings) = lower_document(doc, config).map_err(|e| e.in_file(&doc.file))?;
-    let file = doc.file.display();
+    let (api, warnings) = lower_document(doc, config).map_err(|e| e.in_file(|p| doc.name(p)))?;
     let warnings = warnings
         .into_iter()
         .map(|w| match w.pointer.starts_with('#') {
             true => Warning {
-                pointer: format!("{file}{}", w.pointer),
+                pointer: doc.name(&w.pointer),
                 ..w
             },
             false => w,

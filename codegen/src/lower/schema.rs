@@ -226,7 +226,10 @@ impl<'a> Lowerer<'a> {
                 } else {
                     Error::Unsupported {
                         pointer: at.to_string(),
-                        what: format!("external `$ref: {reference}` (bundle the description into one file first)"),
+                        // Other files are read before overlays apply: an overlay's ref to one is not.
+                        what: format!(
+                            "`$ref: {reference}` to another file, added by an overlay (files are read before overlays apply; refer to it from the description)"
+                        ),
                     }
                 });
             };
