@@ -97,6 +97,7 @@ fixtures!(
     sloppy,
     streams,
     styles,
+    swagger2,
     tri_state,
     types_only,
     uploads,

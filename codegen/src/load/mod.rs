@@ -12,6 +12,7 @@ mod normalize;
 mod openapi31;
 mod parse;
 mod prune;
+mod swagger2;
 
 pub use bundle::{Origins, RefSources};
 pub use normalize::normalize;
@@ -59,7 +60,7 @@ pub fn load(file: &Path) -> Result<Document> {
 /// Parses `text` as if read from `file` (the name is used for the format and in errors).
 pub fn parse(file: &Path, text: &str) -> Result<Document> {
     let text = without_bom(text);
-    if bundle::may_refer_elsewhere(text) {
+    if bundle::may_refer_elsewhere(text) || declares_swagger2(text) {
         return parse_tree(file, text, &[], &RefSources::default());
     }
     let is_json = is_json(file, text);
@@ -145,7 +146,7 @@ pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<
 
 fn parse_with(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSources) -> Result<Document> {
     let text = without_bom(text);
-    if overlays.is_empty() && !bundle::may_refer_elsewhere(text) {
+    if overlays.is_empty() && !bundle::may_refer_elsewhere(text) && !declares_swagger2(text) {
         return parse(file, text);
     }
     parse_tree(file, text, overlays, sources)
@@ -166,13 +167,33 @@ fn parse_tree(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSource
         false => bundle::Bundled::single(file, tree),
     };
     let (mut tree, files, origins) = bundled.into_parts();
+    // Overlays correct the description as written (a 2.0 one in 2.0 terms).
     for overlay in overlays {
         overlay.apply(&mut tree)?;
     }
+    let upgraded = match swagger2::is_swagger2(&tree) {
+        true => swagger2::upgrade(&mut tree),
+        false => Vec::new(),
+    };
     let mut doc = typed_from_tree(file, tree).map_err(|e| origins.locate_error(e))?;
+    let upgraded = upgraded.into_iter().map(|w| Warning {
+        pointer: origins.origins.name(&w.pointer),
+        ..w
+    });
+    doc.warnings.splice(0..0, upgraded);
     doc.files = files;
     doc.origins = origins.origins;
     Ok(doc)
+}
+
+/// Whether the text starts like a Swagger 2.0 document (`swagger: "2.0"`); the tree
+/// decides.
+fn declares_swagger2(text: &str) -> bool {
+    let head = &text[..text.len().min(4096)];
+    head.match_indices("swagger").any(|(at, _)| {
+        let rest = head[at + 7..].trim_start_matches(|c: char| c == '"' || c == '\'' || c == ':' || c.is_whitespace());
+        rest.starts_with('2')
+    })
 }
 
 /// Checks the version and places the loader's warnings in `file`.
@@ -289,12 +310,10 @@ mod tests {
     }
 
     #[test]
-    fn swagger_2_is_refused() {
-        let err = parse(
-            Path::new("x.json"),
-            r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}}"#,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("missing field `openapi`"), "{err}");
+    fn swagger_2_is_read_as_openapi_3() {
+        let text = r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"host":"api.example.com","basePath":"/v1","paths":{}}"#;
+        let doc = parse(Path::new("x.json"), text).unwrap();
+        assert_eq!(doc.openapi.openapi, "3.0.3");
+        assert_eq!(doc.openapi.servers[0].url, "https://api.example.com/v1");
     }
 }
