@@ -27,6 +27,9 @@ struct Source {
     commit: String,
     file: String,
     sha256: String,
+    /// The other files of a description split across files: file → sha256.
+    #[serde(default)]
+    more: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -86,16 +89,19 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// The file must be the one pinned: a changed file is a different test.
+/// The files must be the ones pinned: a changed file is a different test.
 fn check_sha256(corpus: &Path, source: &Source) -> Result<()> {
-    let path = corpus.join(&source.file);
-    let bytes = fs::read(&path).at(&path)?;
-    let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    if actual != source.sha256 {
-        return Err(Error::unexpected(
-            path.display(),
-            format!("sha256 is {actual}, SOURCES.toml pins {}", source.sha256),
-        ));
+    let pinned = std::iter::once((&source.file, &source.sha256)).chain(&source.more);
+    for (file, sha256) in pinned {
+        let path = corpus.join(file);
+        let bytes = fs::read(&path).at(&path)?;
+        let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        if actual != *sha256 {
+            return Err(Error::unexpected(
+                path.display(),
+                format!("sha256 is {actual}, SOURCES.toml pins {sha256}"),
+            ));
+        }
     }
     Ok(())
 }

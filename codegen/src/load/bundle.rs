@@ -281,6 +281,9 @@ impl Bundler<'_> {
                     }
                 }
                 for (key, child) in object.iter_mut() {
+                    if is_data(&place.at, key) {
+                        continue;
+                    }
                     place.at.push(key.clone());
                     place.there.push(key.clone());
                     let walked = self.walk(child, place);
@@ -290,6 +293,8 @@ impl Bundler<'_> {
                 }
                 Ok(())
             }
+            // 3.1 `examples` of a schema: a list of values, not of Example objects.
+            Value::Array(_) if place.at.last().is_some_and(|k| k == "examples") => Ok(()),
             Value::Array(items) => {
                 for (index, child) in items.iter_mut().enumerate() {
                     place.at.push(index.to_string());
@@ -503,6 +508,16 @@ impl Bundler<'_> {
     }
 }
 
+/// Whether `key` under `at` holds values rather than description: an example, a
+/// default, an enum, an extension. A `$ref` key there is data (GitHub's SCIM examples
+/// hold `"$ref": "https://api.github.com/scim/v2/…"`), never followed.
+fn is_data(at: &[String], key: &str) -> bool {
+    let parent = at.len().checked_sub(2).map(|i| at[i].as_str());
+    matches!(key, "example" | "default" | "enum" | "const")
+        || key.starts_with("x-")
+        || (key == "value" && parent == Some("examples"))
+}
+
 /// Whether a `$ref` at `at` (in the bundled tree) stands for a schema: by where it is,
 /// else by what it names (`#/components/schemas/X`, `#/definitions/X`).
 fn is_schema_place(at: &[String], fragment: &str) -> bool {
@@ -579,6 +594,22 @@ mod tests {
         assert!(!is_schema_place(&at("paths/~1a/get/parameters/0"), "/limit"));
         assert!(!is_schema_place(&at("tags/0/description"), ""));
         assert!(is_schema_place(&at("x/y"), "/components/schemas/Pet"));
+    }
+
+    #[test]
+    fn a_ref_inside_an_example_value_is_data_and_stays() {
+        let dir = std::env::temp_dir().join(format!("bundle-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = dir.join("openapi.yaml");
+        let tree = serde_json::json!({
+            "components": {
+                "examples": {"group": {"value": {"members": [{"$ref": "https://api.example.com/Users/1"}]}}},
+                "schemas": {"A": {"type": "object", "example": {"$ref": "elsewhere.yaml"}, "x-note": {"$ref": "x.yaml"}}}
+            }
+        });
+        let text = "$ref: elsewhere";
+        let bundled = bundle(&root, text, tree.clone(), &RefSources::default()).unwrap();
+        assert_eq!(bundled.into_parts().0, tree);
     }
 
     #[test]
