@@ -60,6 +60,7 @@ fixtures!(
     all_of,
     auth_cookie,
     auth_schemes,
+    components_only,
     enum_unknown,
     error_broken_json,
     error_broken_yaml,
@@ -100,6 +101,7 @@ fixtures!(
     swagger2,
     tri_state,
     types_only,
+    unreadable_parts,
     uploads,
 );
 

@@ -120,7 +120,7 @@ fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
         (
             "not OpenAPI",
             "json",
-            "{\"swagger\": \"2.0\"}",
+            "{\"hello\": \"world\"}",
             "missing field `openapi`",
         ),
         (

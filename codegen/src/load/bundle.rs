@@ -512,7 +512,34 @@ impl Bundler<'_> {
 /// default, an enum, an extension. A `$ref` key there is data (GitHub's SCIM examples
 /// hold `"$ref": "https://api.github.com/scim/v2/…"`), never followed.
 fn is_data(at: &[String], key: &str) -> bool {
+    let last = at.last().map(String::as_str);
     let parent = at.len().checked_sub(2).map(|i| at[i].as_str());
+    // Under a map of names (`properties`, `responses`, `schemas`, ...) a key is a name:
+    // a property called `default`, the `default` response.
+    let names = matches!(
+        last,
+        Some(
+            "properties"
+                | "patternProperties"
+                | "responses"
+                | "schemas"
+                | "parameters"
+                | "examples"
+                | "headers"
+                | "requestBodies"
+                | "securitySchemes"
+                | "links"
+                | "callbacks"
+                | "pathItems"
+                | "definitions"
+                | "$defs"
+                | "encoding"
+                | "content"
+        )
+    );
+    if names {
+        return false;
+    }
     matches!(key, "example" | "default" | "enum" | "const")
         || key.starts_with("x-")
         || (key == "value" && parent == Some("examples"))
@@ -602,6 +629,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let root = dir.join("openapi.yaml");
         let tree = serde_json::json!({
+            "paths": {"/a": {"get": {"responses": {"default": {"description": "d"}}}}},
             "components": {
                 "examples": {"group": {"value": {"members": [{"$ref": "https://api.example.com/Users/1"}]}}},
                 "schemas": {"A": {"type": "object", "example": {"$ref": "elsewhere.yaml"}, "x-note": {"$ref": "x.yaml"}}}
@@ -610,6 +638,16 @@ mod tests {
         let text = "$ref: elsewhere";
         let bundled = bundle(&root, text, tree.clone(), &RefSources::default()).unwrap();
         assert_eq!(bundled.into_parts().0, tree);
+    }
+
+    #[test]
+    fn a_default_response_and_a_property_named_default_are_walked() {
+        let at = |p: &str| p.split('/').map(str::to_owned).collect::<Vec<_>>();
+        assert!(!is_data(&at("paths/~1a/get/responses"), "default"));
+        assert!(!is_data(&at("components/schemas/A/properties"), "default"));
+        assert!(is_data(&at("components/schemas/A"), "default"));
+        assert!(is_data(&at("components/examples/e"), "value"));
+        assert!(is_data(&at("components/examples/e"), "x-note"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod openapi31;
 mod parse;
 mod prune;
 mod swagger2;
+mod unreadable;
 
 pub use bundle::{Origins, RefSources};
 pub use normalize::normalize;
@@ -76,8 +77,11 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
         Ok(openapi) => (openapi, Vec::new()),
         // A shape error may come from OpenAPI 3.1 habits in a 3.0 document: retry on a
         // normalized tree, and report the first error if that does not help either.
-        Err(first @ Error::Structure { .. }) => match json_tree(text, is_json).and_then(normalized) {
-            Some(recovered) => recovered,
+        Err(first @ Error::Structure { .. }) => match json_tree(text, is_json) {
+            Some(tree) => match normalized(tree.clone()).or_else(|| without_unreadable(tree)) {
+                Some(recovered) => recovered,
+                None => return Err(first),
+            },
             None => return Err(first),
         },
         Err(other) => return Err(other),
@@ -128,13 +132,33 @@ fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document>
                 warnings.extend(more);
                 openapi
             }
-            None => return Err(tree_structure_error(file, &tree)),
+            None => match without_unreadable(tree.clone()) {
+                Some((openapi, more)) => {
+                    warnings.extend(more);
+                    openapi
+                }
+                None => return Err(tree_structure_error(file, &tree)),
+            },
         },
     };
     if encoding::ambiguous(&openapi) {
         encoding::restore_explode(&mut openapi, &tree);
     }
     finish(file, openapi, warnings)
+}
+
+/// The document without the operations and components that do not read (each named in
+/// a warning), if that is what kept it from typing.
+fn without_unreadable(mut tree: serde_json::Value) -> Option<(openapiv3::OpenAPI, Vec<Warning>)> {
+    let mut warnings = Vec::new();
+    normalize(&mut tree, &crate::pointer::Pointer::root(), &mut warnings);
+    let dropped = unreadable::drop_unreadable(&mut tree);
+    if dropped.is_empty() {
+        return None;
+    }
+    warnings.extend(dropped);
+    let openapi = openapiv3::OpenAPI::deserialize(&tree).ok()?;
+    Some((openapi, warnings))
 }
 
 /// Parses `text` as if read from `file`, then applies `overlays` in order. The
@@ -282,8 +306,29 @@ mod tests {
     }
 
     #[test]
-    fn wrong_shape_names_the_pointer_and_position() {
+    fn a_wrong_shape_in_one_operation_skips_it_with_a_warning() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
+        let doc = parse(Path::new("x.yaml"), text).unwrap();
+        assert!(
+            doc.openapi
+                .paths
+                .paths
+                .get("/a")
+                .is_none_or(|item| item.as_item().unwrap().get.is_none())
+        );
+        let warning = &doc.warnings[0];
+        assert_eq!(warning.pointer, "x.yaml#/paths/~1a/get");
+        assert!(
+            warning.message.contains("expected struct Responses"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
+    fn wrong_shape_names_the_pointer_and_position() {
+        // Outside any operation or component: nothing to leave out, the document fails.
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\nsecurity: 7\n";
         let err = parse(Path::new("x.yaml"), text).unwrap_err();
         let Error::Structure {
             pointer, line, message, ..

@@ -35,6 +35,10 @@ pub(super) fn downgrade(tree: &mut Value) -> Vec<Warning> {
             ),
         });
     }
+    // 3.1 makes `paths` optional (a library of components, or webhooks alone).
+    if let Some(doc) = tree.as_object_mut() {
+        doc.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    }
     warnings
 }
 

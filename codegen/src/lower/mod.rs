@@ -101,7 +101,20 @@ fn skips_for(
 fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::Skipped>) -> Result<Pass> {
     let mut lowerer = Lowerer::new(&doc.openapi, config, skipped)?;
     let mut operations = lowerer.lower_operations()?;
+    // A models crate, or a description of components alone (a schema library), wants
+    // every schema, not only those calls reach.
+    if config.krate.types_only || doc.openapi.paths.paths.is_empty() {
+        let all = doc
+            .openapi
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys().rev().cloned());
+        lowerer.pending_components.extend(all);
+    }
     while let Some(component) = lowerer.pending_components.pop() {
+        if lowerer.lowered_components.contains(&component) {
+            continue;
+        }
         if let Err(error) = lowerer.lower_component(&component) {
             lowerer.fail(skip::Failure::Component {
                 name: component.clone(),
