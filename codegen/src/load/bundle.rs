@@ -474,7 +474,9 @@ impl Bundler<'_> {
 
     /// A copy of what `fragment` points at in `file`.
     fn target(&self, file: &Path, fragment: &str, place: &Place) -> Result<Value> {
-        let tree = &self.files[file];
+        let Some(tree) = self.files.get(file) else {
+            return Err(self.error(place, format!("`$ref` to {}: the file was not read", file.display())));
+        };
         let found = match fragment {
             "" | "/" => Some(tree),
             fragment => tree.pointer(fragment),

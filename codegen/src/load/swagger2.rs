@@ -127,8 +127,8 @@ fn upgrade_path_item(item: &mut Value, global: &Global, at: &str, warnings: &mut
 }
 
 fn upgrade_operation(op: &mut Map<String, Value>, global: &Global, at: &str, warnings: &mut Vec<Warning>) {
-    let consumes = strings(op.remove("consumes").as_ref()).or_else_empty(&global.consumes);
-    let produces = strings(op.remove("produces").as_ref()).or_else_empty(&global.produces);
+    let consumes = own_or(strings(op.remove("consumes").as_ref()), &global.consumes);
+    let produces = own_or(strings(op.remove("produces").as_ref()), &global.produces);
     let params: Vec<Value> = match op.remove("parameters") {
         Some(Value::Array(params)) => params.into_iter().map(|p| resolved(p, global)).collect(),
         _ => Vec::new(),
@@ -183,11 +183,10 @@ fn json_body(body: Value, consumes: &[String]) -> Value {
     let mut schema = body.get("schema").cloned().unwrap_or(json!({}));
     rewrite_refs(Some(&mut schema));
     upgrade_schema(&mut schema);
-    let types = match consumes.is_empty() {
-        true => vec!["application/json".to_owned()],
-        false => consumes.to_vec(),
-    };
-    let content: Map<String, Value> = types.into_iter().map(|t| (t, json!({ "schema": schema }))).collect();
+    let content: Map<String, Value> = media_types(consumes)
+        .into_iter()
+        .map(|t| (t, json!({ "schema": schema })))
+        .collect();
     let mut request = json!({ "content": content });
     copy_keys(&body, &mut request, &["description", "required"]);
     request
@@ -323,11 +322,7 @@ fn upgrade_response(response: Value, produces: &[String]) -> Value {
     let examples = response.remove("examples");
     if let Some(mut schema) = response.remove("schema") {
         upgrade_schema(&mut schema);
-        let types = match produces.is_empty() {
-            true => vec!["application/json".to_owned()],
-            false => produces.to_vec(),
-        };
-        let content: Map<String, Value> = types
+        let content: Map<String, Value> = media_types(produces)
             .into_iter()
             .map(|t| {
                 let mut media = json!({ "schema": schema });
@@ -449,18 +444,17 @@ fn strings(value: Option<&Value>) -> Vec<String> {
     items.filter_map(|v| v.as_str().map(str::to_owned)).collect()
 }
 
-trait OrElseEmpty {
-    fn or_else_empty(self, fallback: &[String]) -> Vec<String>;
+/// An operation's own list, or the document's when it has none.
+fn own_or(own: Vec<String>, document: &[String]) -> Vec<String> {
+    match own.is_empty() {
+        true => document.to_vec(),
+        false => own,
+    }
 }
 
-impl OrElseEmpty for Vec<String> {
-    /// An operation's own list, or the document's when it has none.
-    fn or_else_empty(self, fallback: &[String]) -> Vec<String> {
-        match self.is_empty() {
-            true => fallback.to_vec(),
-            false => self,
-        }
-    }
+/// The media types a body or reply is described in: JSON when none is listed.
+fn media_types(listed: &[String]) -> Vec<String> {
+    own_or(listed.to_vec(), &["application/json".to_owned()])
 }
 
 fn copy_keys(from: &Value, to: &mut Value, keys: &[&str]) {
