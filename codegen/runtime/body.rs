@@ -1,6 +1,6 @@
 //! Request bodies that are not JSON: raw text or bytes, URL-encoded forms, and
-//! `multipart/form-data` with files. Encoded to bytes up front, so a retry can
-//! send the same body again.
+//! `multipart/form-data` with files. Encoded up front, so a retry sends the same body
+//! again; only files and streams (see `upload.rs`) are read as they are sent.
 #![allow(dead_code)] // which encodings a crate uses depends on its API
 
 use std::borrow::Cow;
@@ -8,9 +8,14 @@ use std::fmt;
 
 use bytes::Bytes;
 
-/// An encoded body and its `Content-Type`. `Bytes`: each try sends the same buffer.
+use super::error::Error;
+use super::invalid::InvalidRequest;
+use super::upload::{self, Piece, Upload};
+
+/// An encoded body and its `Content-Type`: its pieces in order, bytes in memory (each
+/// try sends the same buffers) or uploads read as they are sent.
 pub struct RequestBody {
-    pub bytes: Bytes,
+    pieces: Vec<Piece>,
     pub content_type: Cow<'static, str>,
 }
 
@@ -19,22 +24,36 @@ pub struct RequestBody {
 pub struct FilePart {
     file_name: String,
     content_type: String,
-    bytes: Vec<u8>,
+    content: Upload,
 }
 
 impl FilePart {
     /// A file named `file_name` holding `bytes`, sent as `application/octet-stream`.
     pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> FilePart {
+        FilePart::upload(file_name, Upload::bytes(bytes.into()))
+    }
+
+    /// The file at `path`, under its own name, read as the request is sent (never
+    /// loaded whole); sent as `application/octet-stream` unless
+    /// [`content_type`](Self::content_type) says otherwise.
+    pub fn open(path: impl Into<std::path::PathBuf>) -> Result<FilePart, Error> {
+        let content = Upload::file(path)?;
+        Ok(FilePart::upload(content.file_name().unwrap_or_default(), content))
+    }
+
+    /// A file named `file_name` whose content is `upload` (a file, a stream, bytes).
+    pub fn upload(file_name: impl Into<String>, upload: Upload) -> FilePart {
         FilePart {
             file_name: file_name.into(),
             content_type: "application/octet-stream".to_owned(),
-            bytes: bytes.into(),
+            content: upload,
         }
     }
 
-    /// The file's content.
+    /// The file's content, when it is in memory (empty for a file or stream, which is
+    /// read as the request is sent).
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.content.in_memory().map_or(&[], |bytes| &bytes[..])
     }
 
     /// Sets the part's `Content-Type` (e.g. `application/json`, `image/png`).
@@ -50,7 +69,7 @@ impl fmt::Debug for FilePart {
         f.debug_struct("FilePart")
             .field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
-            .field("len", &self.bytes.len())
+            .field("content", &self.content)
             .finish()
     }
 }
@@ -69,12 +88,25 @@ pub enum Part {
 }
 
 impl Part {
-    fn bytes(&self) -> &[u8] {
+    /// The content, `None` when it is read as it is sent.
+    fn bytes(&self) -> Option<&[u8]> {
         match self {
-            Part::Text(_, value) => value.as_bytes(),
-            Part::File(_, file) => &file.bytes,
-            Part::Data { bytes, .. } => bytes,
+            Part::Text(_, value) => Some(value.as_bytes()),
+            Part::File(_, file) => file.content.in_memory().map(|bytes| &bytes[..]),
+            Part::Data { bytes, .. } => Some(bytes),
         }
+    }
+}
+
+/// A file's content for a URL-encoded form, which has no file parts: only bytes in
+/// memory can be sent there.
+#[allow(dead_code)] // only APIs with files in URL-encoded forms use it
+pub fn in_memory_bytes<'a>(field: &str, file: &'a FilePart) -> Result<&'a [u8], Error> {
+    match file.content.in_memory() {
+        Some(bytes) => Ok(bytes),
+        None => Err(Error::InvalidRequest(InvalidRequest::encoding(format!(
+            "`{field}` is a file read as it is sent, which a URL-encoded form cannot carry: use `FilePart::new` with its bytes"
+        )))),
     }
 }
 
@@ -197,9 +229,23 @@ impl fmt::Debug for Form {
 }
 
 impl RequestBody {
-    pub fn raw(bytes: Vec<u8>, content_type: &'static str) -> RequestBody {
+    /// Bytes already encoded.
+    pub fn in_memory(bytes: Bytes, content_type: &'static str) -> RequestBody {
         RequestBody {
-            bytes: bytes.into(),
+            pieces: vec![Piece::Bytes(bytes)],
+            content_type: Cow::Borrowed(content_type),
+        }
+    }
+
+    /// A body that is not JSON: bytes, a file or a stream.
+    pub fn raw(content: impl Into<Upload>, content_type: &'static str) -> RequestBody {
+        let content = content.into();
+        let piece = match content.in_memory() {
+            Some(bytes) => Piece::Bytes(bytes.clone()),
+            None => Piece::Upload(content),
+        };
+        RequestBody {
+            pieces: vec![piece],
             content_type: Cow::Borrowed(content_type),
         }
     }
@@ -209,36 +255,31 @@ impl RequestBody {
     pub fn url_encoded(form: super::Query) -> RequestBody {
         let mut out = String::new();
         form.encode_into(&mut out);
-        RequestBody {
-            bytes: out.into_bytes().into(),
-            content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
-        }
+        RequestBody::in_memory(out.into_bytes().into(), "application/x-www-form-urlencoded")
     }
 
-    /// `multipart/form-data` (RFC 7578), with a boundary that does not occur in the parts.
+    /// `multipart/form-data` (RFC 7578), with a boundary that does not occur in the
+    /// parts; files and streams stay pieces of their own, read as they are sent.
     pub fn multipart(parts: Vec<Part>) -> RequestBody {
         let boundary = boundary_for(&parts);
-        let mut out = Vec::new();
+        let mut pieces = Pieces::default();
         for part in &parts {
-            out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            pieces.text(&format!("--{boundary}\r\n"));
             match part {
                 Part::Text(name, value) => {
-                    let name = quote(name);
-                    out.extend_from_slice(
-                        format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
-                    );
-                    out.extend_from_slice(value.as_bytes());
+                    pieces.text(&format!(
+                        "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                        quote(name)
+                    ));
+                    pieces.text(value);
                 }
                 Part::File(name, file) => {
                     let (name, file_name) = (quote(name), quote(&file.file_name));
-                    out.extend_from_slice(
-                        format!(
-                            "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {}\r\n\r\n",
-                            quote(&file.content_type)
-                        )
-                        .as_bytes(),
-                    );
-                    out.extend_from_slice(&file.bytes);
+                    let content_type = quote(&file.content_type);
+                    pieces.text(&format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                    ));
+                    pieces.upload(&file.content);
                 }
                 Part::Data {
                     name,
@@ -246,22 +287,75 @@ impl RequestBody {
                     bytes,
                 } => {
                     let (name, content_type) = (quote(name), quote(content_type));
-                    out.extend_from_slice(
-                        format!(
-                            "Content-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-                        )
-                        .as_bytes(),
-                    );
-                    out.extend_from_slice(bytes);
+                    pieces.text(&format!(
+                        "Content-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                    ));
+                    pieces.buffer.extend_from_slice(bytes);
                 }
             }
-            out.extend_from_slice(b"\r\n");
+            pieces.text("\r\n");
         }
-        out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        pieces.text(&format!("--{boundary}--\r\n"));
         RequestBody {
-            bytes: out.into(),
+            pieces: pieces.finish(),
             content_type: Cow::Owned(format!("multipart/form-data; boundary={boundary}")),
         }
+    }
+
+    /// The body of one try (files opened now: a missing one fails before sending).
+    pub(crate) fn http_body(&self) -> Result<reqwest::Body, Error> {
+        match self.pieces.as_slice() {
+            [Piece::Bytes(bytes)] => Ok(reqwest::Body::from(bytes.clone())),
+            pieces => upload::http_body(pieces),
+        }
+    }
+
+    /// Whether another try can send it again (no stream in it).
+    pub(crate) fn is_repeatable(&self) -> bool {
+        upload::repeatable(&self.pieces)
+    }
+
+    /// The whole body, when it is all in memory.
+    #[cfg(test)]
+    fn in_memory_bytes(&self) -> Option<Vec<u8>> {
+        let mut all = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Bytes(bytes) => all.extend_from_slice(bytes),
+                Piece::Upload(_) => return None,
+            }
+        }
+        Some(all)
+    }
+}
+
+/// A body being put together: text and bytes gather in one buffer, each upload read
+/// as it is sent becomes a piece of its own.
+#[derive(Default)]
+struct Pieces {
+    done: Vec<Piece>,
+    buffer: Vec<u8>,
+}
+
+impl Pieces {
+    fn text(&mut self, text: &str) {
+        self.buffer.extend_from_slice(text.as_bytes());
+    }
+
+    fn upload(&mut self, upload: &Upload) {
+        match upload.in_memory() {
+            Some(bytes) => self.buffer.extend_from_slice(bytes),
+            None => {
+                let buffered = std::mem::take(&mut self.buffer);
+                self.done.push(Piece::Bytes(buffered.into()));
+                self.done.push(Piece::Upload(upload.clone()));
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Piece> {
+        self.done.push(Piece::Bytes(self.buffer.into()));
+        self.done
     }
 }
 
@@ -272,12 +366,19 @@ fn quote(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-/// A boundary that appears in none of the parts (deterministic, so requests are reproducible).
+/// A boundary that appears in none of the parts: deterministic, so requests are
+/// reproducible, when every part is in memory; random (128 bits) when a part is read
+/// as it is sent and cannot be searched first.
 fn boundary_for(parts: &[Part]) -> String {
+    if parts.iter().any(|part| part.bytes().is_none()) {
+        let random = (super::support::random_u64(), super::support::random_u64());
+        return format!("form-boundary-{:016x}{:016x}", random.0, random.1);
+    }
     let contains = |boundary: &str| {
-        parts
-            .iter()
-            .any(|p| p.bytes().windows(boundary.len()).any(|w| w == boundary.as_bytes()))
+        parts.iter().any(|p| {
+            let bytes = p.bytes().unwrap_or_default();
+            bytes.windows(boundary.len()).any(|w| w == boundary.as_bytes())
+        })
     };
     (0u32..)
         .map(|n| format!("form-boundary-{n:08x}"))
@@ -302,7 +403,7 @@ mod tests {
             body.content_type,
             "multipart/form-data; boundary=form-boundary-00000000"
         );
-        let text = String::from_utf8(body.bytes.to_vec()).unwrap();
+        let text = String::from_utf8(body.in_memory_bytes().unwrap()).unwrap();
         assert_eq!(
             text,
             "--form-boundary-00000000\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\na \"b\"\r\n\
@@ -322,7 +423,10 @@ mod tests {
         let mut form = super::super::Query::default();
         form.push(("a b", "1&2=3 é".to_owned()));
         let body = RequestBody::url_encoded(form);
-        assert_eq!(String::from_utf8(body.bytes.to_vec()).unwrap(), "a+b=1%262%3D3+%C3%A9");
+        assert_eq!(
+            String::from_utf8(body.in_memory_bytes().unwrap()).unwrap(),
+            "a+b=1%262%3D3+%C3%A9"
+        );
     }
 
     #[test]

@@ -40,16 +40,26 @@ impl<T> Call<T> {
     /// reply `decode` turns into a value.
     pub fn new(request: Result<(Client, RequestSpec), Error>, decode: Decode<T>) -> Self {
         Call {
-            state: State::start(request),
+            state: State::start(request, false),
+            decode,
+        }
+    }
+
+    /// Like [`new`](Self::new), leaving a success's body to arrive for `decode` to
+    /// stream (a download's `send_stream()`).
+    #[allow(dead_code)] // only APIs with downloads use it
+    pub fn live(request: Result<(Client, RequestSpec), Error>, decode: Decode<T>) -> Self {
+        Call {
+            state: State::start(request, true),
             decode,
         }
     }
 }
 
 impl State {
-    fn start(request: Result<(Client, RequestSpec), Error>) -> State {
+    fn start(request: Result<(Client, RequestSpec), Error>, live: bool) -> State {
         match request {
-            Ok((client, spec)) => State::Sending(Box::pin(client.execute(spec))),
+            Ok((client, spec)) => State::Sending(Box::pin(client.execute(spec, live))),
             Err(error) => State::Invalid(error),
         }
     }

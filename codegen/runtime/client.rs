@@ -15,7 +15,8 @@ use tokio::sync::Mutex;
 use super::auth::{AccessToken, Auth, Credentials};
 use super::error::{ApiError, DecodeError, Error};
 use super::hooks::{CallInfo, Middleware, Middlewares, ReplyInfo};
-use super::response::{LiveBody, RawResponse};
+use super::reply::{DEFAULT_MAX_REPLY_SIZE, ReadFailure, Reading, Reply};
+use super::response::RawResponse;
 use super::stream::Framing;
 use super::trace::{self, CallTrace};
 
@@ -36,6 +37,9 @@ pub struct Client {
 struct Inner {
     api: &'static super::ApiInfo,
     http: reqwest::Client,
+    /// For calls carrying a credential in a header of its own: follows no redirect to
+    /// another origin (see `redirect.rs`). `None` with the caller's own `http`.
+    same_origin_http: Option<reqwest::Client>,
     base_url: String,
     auth: Credentials,
     /// `auth` as sent, when it is sent as it is.
@@ -45,6 +49,10 @@ struct Inner {
     /// `http` was built here with `timeout` as its own: requests need not carry it.
     timeout_in_http: bool,
     retry: Option<RetryPolicy>,
+    /// The longest a whole call may take, retries and waits included.
+    deadline: Option<Duration>,
+    /// The longest reply read whole.
+    max_reply_size: u64,
     middleware: Middlewares,
     #[cfg(feature = "blocking")]
     blocking: super::blocking::OwnRuntime,
@@ -57,6 +65,8 @@ impl fmt::Debug for Client {
             .field("auth", &Auth(self.inner.auth.clone()))
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("deadline", &self.inner.deadline)
+            .field("max_reply_size", &self.inner.max_reply_size)
             .field("middleware", &self.inner.middleware)
             .finish()
     }
@@ -81,6 +91,8 @@ pub struct ClientBuilder<C> {
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
+    deadline: Option<Duration>,
+    max_reply_size: u64,
     middleware: Middlewares,
     client: PhantomData<fn() -> C>,
 }
@@ -92,6 +104,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("deadline", &self.deadline)
+            .field("max_reply_size", &self.max_reply_size)
             .field("middleware", &self.middleware)
             .finish()
     }
@@ -107,15 +121,36 @@ impl<C: ApiClient> ClientBuilder<C> {
             http: None,
             timeout: Some(DEFAULT_TIMEOUT),
             retry: None,
+            deadline: None,
+            max_reply_size: DEFAULT_MAX_REPLY_SIZE,
             middleware: Middlewares::default(),
             client: PhantomData,
         }
     }
 
-    /// The time a whole call may take, from connecting to the last byte of the reply
-    /// (default: 60 s).
+    /// The time each try of a call may take, from connecting to the last byte of the
+    /// reply (default: 60 s). A retried call may take longer in all; see
+    /// [`deadline`](Self::deadline) for a bound on the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time a whole call may take, every try and every wait between tries included
+    /// (default: none; each try still has its [`timeout`](Self::timeout)). Past it, the
+    /// call ends with [`Error::Timeout`]; a retry that could not finish in time is not
+    /// started.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The longest reply a call reads (default: 256 MiB). A longer one ends the call
+    /// with [`Error::TooLarge`] as soon as it shows (by its `Content-Length`, or as it
+    /// arrives), the rest unread. Downloads with a `send_stream()` are not held in
+    /// memory and have no limit.
+    pub fn max_reply_size(mut self, bytes: u64) -> Self {
+        self.max_reply_size = bytes;
         self
     }
 
@@ -166,23 +201,25 @@ impl<C> ClientBuilder<C> {
             return Err(Error::Config(format!("this API describes no {what}")));
         }
         let timeout_in_http = self.http.is_none();
-        let http = match self.http {
-            Some(http) => http,
+        let (http, same_origin_http) = match self.http {
+            Some(http) => (http, None),
             None => {
                 let builder = reqwest::Client::builder();
                 let builder = match self.timeout {
                     Some(timeout) => builder.timeout(timeout),
                     None => builder,
                 };
-                builder
+                let http = builder
                     .build()
-                    .map_err(|e| Error::Config(format!("cannot create the HTTP client: {e}")))?
+                    .map_err(|e| Error::Config(format!("cannot create the HTTP client: {e}")))?;
+                (http, Some(super::redirect::same_origin_client(self.timeout)?))
             }
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 api,
                 http,
+                same_origin_http,
                 base_url,
                 fixed_auth: fixed_auth(api, &self.auth.0)?,
                 auth: self.auth.0,
@@ -190,6 +227,8 @@ impl<C> ClientBuilder<C> {
                 timeout: self.timeout,
                 timeout_in_http,
                 retry: self.retry,
+                deadline: self.deadline,
+                max_reply_size: self.max_reply_size,
                 middleware: self.middleware,
                 #[cfg(feature = "blocking")]
                 blocking: Default::default(),
@@ -310,88 +349,9 @@ fn header_part(name: &'static str, text: &str) -> Result<AuthPart, Error> {
     Ok(AuthPart::Header(name, value))
 }
 
-/// The reply to a request sent, read whole.
-async fn read_reply(
-    sent: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
-) -> Result<Reply, reqwest::Error> {
-    let mut response = sent.await?;
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await?;
-    Ok(Reply {
-        status,
-        headers,
-        body,
-        live: None,
-    })
-}
-
-/// The reply to a request for a stream: a success keeps its body unread (read as it
-/// arrives); an error is read whole. `wait` bounds the wait for the headers.
-async fn open_stream(
-    sent: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
-    wait: Option<Duration>,
-) -> Result<Result<Reply, reqwest::Error>, TimedOut> {
-    let headers_then_rest = async {
-        let mut response = sent.await?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        if !status.is_success() {
-            let body = response.bytes().await?;
-            return Ok(Reply {
-                status,
-                headers,
-                body,
-                live: None,
-            });
-        }
-        Ok(Reply {
-            status,
-            headers,
-            body: bytes::Bytes::new(),
-            live: Some(response),
-        })
-    };
-    match wait {
-        Some(wait) => tokio::time::timeout(wait, headers_then_rest)
-            .await
-            .map_err(|_| TimedOut),
-        None => Ok(headers_then_rest.await),
-    }
-}
-
-/// No reply within the timeout.
-struct TimedOut;
-
-/// One exchange's reply, before the client decides whether it is final.
-struct Reply {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: bytes::Bytes,
-    /// A streamed success's body, still arriving.
-    live: Option<reqwest::Response>,
-}
-
-impl Reply {
-    fn into_raw(self, operation: &'static str, method: Method, path: String, idle: Option<Duration>) -> RawResponse {
-        RawResponse {
-            operation,
-            method,
-            path,
-            status: self.status,
-            headers: self.headers,
-            body: self.body,
-            live: self.live.map(|response| LiveBody {
-                response,
-                idle_timeout: idle,
-            }),
-        }
-    }
-}
-
 /// Where credentials go on a request.
 #[derive(Clone)]
-enum AuthPart {
+pub(crate) enum AuthPart {
     Header(&'static str, HeaderValue),
     Query(&'static str, String),
 }
@@ -465,16 +425,34 @@ impl Client {
         &self.inner.blocking
     }
 
-    /// Sends a request, authenticating and retrying as configured. Takes the client
+    /// Sends a request, authenticating and retrying as configured; with `live`, a
+    /// success's body is left to arrive (a download's `send_stream()`; event streams
+    /// always are). Takes the client
     /// (a shared handle) so that a call's future is this one alone.
     /// (An `async` block, not an `async fn`: its captures stay where they are, where an
     /// `async fn` would keep a second copy of its arguments in the future.)
     #[allow(clippy::manual_async_fn)] // on purpose, see above
-    pub(crate) fn execute(self, spec: RequestSpec) -> impl Future<Output = Result<RawResponse, Error>> + Send {
+    pub(crate) fn execute(
+        self,
+        spec: RequestSpec,
+        live: bool,
+    ) -> impl Future<Output = Result<RawResponse, Error>> + Send {
         async move {
             let call = CallTrace::start(spec.operation, &spec.method, spec.template);
             let mut attempts = 0;
-            let reply = call.instrument(self.execute_tries(&spec, &mut attempts)).await;
+            let deadline = spec.options.as_ref().and_then(|o| o.deadline).or(self.inner.deadline);
+            let until = deadline.map(|d| Instant::now() + d);
+            let tries = self.execute_tries(&spec, live, &mut attempts, until);
+            let reply = match deadline {
+                None => call.instrument(tries).await,
+                Some(deadline) => match call.instrument(tokio::time::timeout(deadline, tries)).await {
+                    Ok(reply) => reply,
+                    Err(_) => Err(Error::Timeout {
+                        method: spec.method.as_str().to_owned(),
+                        path: spec.path.clone(),
+                    }),
+                },
+            };
             let idle = self.call_timeout(&spec);
             // The request is done with: its path moves into the reply.
             let result = reply.map(|reply| reply.into_raw(spec.operation, spec.method, spec.path, idle));
@@ -483,8 +461,15 @@ impl Client {
         }
     }
 
-    /// Tries until a reply is final; `attempts` counts the requests sent.
-    async fn execute_tries(&self, spec: &RequestSpec, attempts: &mut u32) -> Result<Reply, Error> {
+    /// Tries until a reply is final; `attempts` counts the requests sent. No retry starts
+    /// that would wait past `until`.
+    async fn execute_tries(
+        &self,
+        spec: &RequestSpec,
+        live: bool,
+        attempts: &mut u32,
+        until: Option<Instant>,
+    ) -> Result<Reply, Error> {
         let mut retries = 0;
         let mut renewed_token = false;
         loop {
@@ -498,7 +483,18 @@ impl Client {
                 _ => None,
             };
             *attempts += 1;
-            let reply = self.send_once(spec, auth, *attempts).await?;
+            let reply = match self.send_once(spec, live, auth, *attempts).await {
+                Ok(reply) => reply,
+                Err(error) => match self.failure_retry_delay(&error, retries, spec, until) {
+                    Some(delay) => {
+                        trace::retrying_after_failure(*attempts, delay);
+                        tokio::time::sleep(delay).await;
+                        retries += 1;
+                        continue;
+                    }
+                    None => return Err(error),
+                },
+            };
 
             let rejected = reply.status == StatusCode::UNAUTHORIZED;
             if rejected && !renewed_token && self.inner.auth.is_exchanged() {
@@ -508,7 +504,7 @@ impl Client {
                 renewed_token = true;
                 continue;
             }
-            if let Some(delay) = self.retry_delay(&reply, retries, spec) {
+            if let Some(delay) = self.retry_delay(&reply, retries, spec).filter(|d| in_time(*d, until)) {
                 trace::retrying(reply.status, *attempts, delay);
                 tokio::time::sleep(delay).await;
                 retries += 1;
@@ -530,13 +526,24 @@ impl Client {
 
     /// One HTTP exchange, no retries. Transport failures and timeouts are errors;
     /// any status is a reply.
-    async fn send_once(&self, spec: &RequestSpec, auth: Option<AuthPart>, attempt: u32) -> Result<Reply, Error> {
+    async fn send_once(
+        &self,
+        spec: &RequestSpec,
+        live: bool,
+        auth: Option<AuthPart>,
+        attempt: u32,
+    ) -> Result<Reply, Error> {
         let method = spec.method.as_str();
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
                 Error::Timeout {
                     method: method.to_owned(),
                     path: spec.path.clone(),
+                }
+            } else if let Some(source) = super::upload::failure_in(&e) {
+                Error::Io {
+                    what: format!("{method} {}: reading the upload", spec.path),
+                    source,
                 }
             } else {
                 // The URL is left out: the path is already in the message.
@@ -558,6 +565,7 @@ impl Client {
         if !query.is_empty() {
             url.set_query(Some(&query));
         }
+        let guarded = super::redirect::carries_own_credential(spec.credential_headers, auth.as_ref(), options);
         let mut request = self
             .inner
             .http
@@ -571,12 +579,12 @@ impl Client {
         if let Some(body) = &spec.body {
             request = request
                 .header(CONTENT_TYPE, &*body.content_type)
-                .body(body.bytes.clone());
+                .body(body.http_body()?);
         }
-        let streamed = Framing::of(spec.accept).is_some();
-        if streamed {
+        let live = live || Framing::of(spec.accept).is_some();
+        if live {
             // A stream may last as long as the server keeps sending: the timeout bounds
-            // the wait for the headers and for each chunk (see `open_stream`), not the whole.
+            // the wait for the headers and for each chunk (see `reply::read`), not the whole.
             request = request.timeout(NO_DEADLINE);
         } else if let Some(timeout) = options.and_then(|o| o.timeout).or(self.request_timeout()) {
             request = request.timeout(timeout);
@@ -588,8 +596,21 @@ impl Client {
             attempt,
             path: &spec.path,
         };
-        let wait = streamed.then(|| self.call_timeout(spec));
-        self.exchange(&call, request, transport, wait).await
+        let limit = options
+            .and_then(|o| o.max_reply_size)
+            .unwrap_or(self.inner.max_reply_size);
+        let reading = match live {
+            true => Reading::Live {
+                wait: self.call_timeout(spec),
+                limit,
+            },
+            false => Reading::Whole { limit },
+        };
+        let http = match &self.inner.same_origin_http {
+            Some(same_origin) if guarded => same_origin,
+            _ => &self.inner.http,
+        };
+        self.exchange(&call, http, request, transport, reading).await
     }
 
     /// The timeout of one call: its own, or the client's.
@@ -601,29 +622,36 @@ impl Client {
     fn exchange<'a>(
         &'a self,
         call: &'a CallInfo<'a>,
+        http: &'a reqwest::Client,
         request: reqwest::RequestBuilder,
         transport: impl Fn(reqwest::Error) -> Error + Send + 'a,
-        stream_wait: Option<Option<Duration>>,
+        reading: Reading,
     ) -> impl Future<Output = Result<Reply, Error>> + Send + 'a {
         // Built and sent before the future: the future holds the reply's, not the request.
         let middleware = &self.inner.middleware;
         let sent = request.build().map_err(&transport).and_then(|mut request| {
             middleware.request(call, &mut request)?;
             let started = (!middleware.is_empty()).then(Instant::now);
-            Ok((started, self.inner.http.execute(request)))
+            Ok((started, http.execute(request)))
         });
         async move {
             let (started, sent) = sent?;
-            let result = match stream_wait {
-                None => read_reply(sent).await.map_err(transport),
-                Some(wait) => match open_stream(sent, wait).await {
-                    Ok(reply) => reply.map_err(transport),
-                    Err(TimedOut) => Err(Error::Timeout {
+            let result = super::reply::read(sent, reading)
+                .await
+                .map_err(|failure| match failure {
+                    ReadFailure::Transport(e) => transport(e),
+                    ReadFailure::TimedOut => Error::Timeout {
                         method: call.method.as_str().to_owned(),
                         path: call.path.to_owned(),
-                    }),
-                },
-            };
+                    },
+                    ReadFailure::TooLarge { status, limit } => Error::TooLarge {
+                        operation: call.operation,
+                        method: call.method.as_str().to_owned(),
+                        path: call.path.to_owned(),
+                        status,
+                        limit,
+                    },
+                });
             let Some(started) = started else { return result };
             match &result {
                 Ok(reply) => {
@@ -646,17 +674,36 @@ impl Client {
         self.inner.timeout.filter(|_| !self.inner.timeout_in_http)
     }
 
-    /// How long to wait before retrying `reply`, if the policy allows another try.
-    fn retry_delay(&self, reply: &Reply, retries: u32, spec: &RequestSpec) -> Option<Duration> {
+    /// The retry policy of a call, if another try is allowed: the policy has tries
+    /// left, and repeating the call is harmless (see [`may_repeat`]).
+    fn retry_policy<'a>(&'a self, retries: u32, spec: &'a RequestSpec) -> Option<&'a RetryPolicy> {
         let options = spec.options.as_ref();
         let policy = options.and_then(|o| o.retry.as_ref()).or(self.inner.retry.as_ref())?;
-        if !policy.statuses.contains(&reply.status.as_u16()) || retries >= policy.max_retries {
-            return None;
-        }
-        // A POST or PATCH may have been carried out already, unless its key says the
-        // server will not carry it out twice.
-        let keyed = options.is_some_and(|o| o.idempotency_key.is_some());
-        if !(policy.non_idempotent || keyed || is_idempotent(&spec.method)) {
+        (retries < policy.max_retries && may_repeat(policy, spec)).then_some(policy)
+    }
+
+    /// How long to wait before trying again after a connection failure or a timeout
+    /// (the request may or may not have reached the server: only repeatable calls).
+    fn failure_retry_delay(
+        &self,
+        error: &Error,
+        retries: u32,
+        spec: &RequestSpec,
+        until: Option<Instant>,
+    ) -> Option<Duration> {
+        let failed_to_exchange = match error {
+            Error::Timeout { .. } => true,
+            Error::Transport { source, .. } => source.is_connect() || source.is_request() || source.is_timeout(),
+            _ => false,
+        };
+        let policy = self.retry_policy(retries, spec).filter(|_| failed_to_exchange)?;
+        Some(policy.backoff_for(retries)).filter(|d| in_time(*d, until))
+    }
+
+    /// How long to wait before retrying `reply`, if the policy allows another try.
+    fn retry_delay(&self, reply: &Reply, retries: u32, spec: &RequestSpec) -> Option<Duration> {
+        let policy = self.retry_policy(retries, spec)?;
+        if !policy.statuses.contains(&reply.status.as_u16()) {
             return None;
         }
         let retry_after = reply.headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok());
@@ -735,12 +782,14 @@ impl Client {
             path: info.path.to_owned(),
             query: super::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: Some(body),
             accept: "application/json",
             authenticated: false,
             options: None,
         };
-        let reply = self.send_once(&spec, None, 1).await.map_err(auth_error)?;
+        let reply = self.send_once(&spec, false, None, 1).await.map_err(auth_error)?;
         let reply = reply.into_raw(spec.operation, spec.method, spec.path, None);
         let json = token_reply(reply, info.operation, "POST", info.path)?;
         let access = json.get(info.response_field).and_then(serde_json::Value::as_str);
@@ -789,7 +838,15 @@ impl Client {
             path: token_url,
         };
         let reply = self
-            .exchange(&call, request, transport, None)
+            .exchange(
+                &call,
+                &self.inner.http,
+                request,
+                transport,
+                Reading::Whole {
+                    limit: self.inner.max_reply_size,
+                },
+            )
             .await
             .map_err(auth_error)?;
         let reply = reply.into_raw(OPERATION, Method::POST, token_url.to_owned(), None);
@@ -902,10 +959,42 @@ impl RetryPolicy {
         self
     }
 
+    /// A random wait up to the `initial` backoff doubled per retry, at most `max`
+    /// ("full jitter": clients that failed together do not all retry together).
     fn backoff_for(&self, retries: u32) -> Duration {
+        self.backoff_cap(retries).mul_f64(random_fraction())
+    }
+
+    fn backoff_cap(&self, retries: u32) -> Duration {
         let factor = 2u32.saturating_pow(retries.min(16));
         self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
     }
+}
+
+/// A number in `[0, 1)`, different at each call: `RandomState` gets fresh random keys
+/// each time, which is randomness enough to spread retries without an RNG crate.
+fn random_fraction() -> f64 {
+    (super::support::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Does waiting `delay` leave the call within its deadline?
+fn in_time(delay: Duration, until: Option<Instant>) -> bool {
+    until.is_none_or(|until| Instant::now() + delay < until)
+}
+
+/// May a call be sent again? A POST or PATCH may have been carried out already, unless
+/// the policy says repeating is harmless, or the call carries an `Idempotency-Key` the
+/// server honours (it carries a request out at most once per key).
+fn may_repeat(policy: &RetryPolicy, spec: &RequestSpec) -> bool {
+    let key_option = spec.options.as_ref().is_some_and(|o| o.idempotency_key.is_some());
+    let key_param = spec
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("idempotency-key"));
+    let keyed = spec.honours_idempotency_key && (key_option || key_param);
+    // A body with a stream in it can be sent only once.
+    let repeatable_body = spec.body.as_ref().is_none_or(|body| body.is_repeatable());
+    repeatable_body && (policy.non_idempotent || keyed || is_idempotent(&spec.method))
 }
 
 /// Methods a server may receive twice with the effect of once.
@@ -928,6 +1017,10 @@ pub struct RequestSpec {
     pub query: super::Query,
     /// Header parameters.
     pub headers: Vec<(&'static str, String)>,
+    /// One of `headers` holds a credential: no redirect to another origin is followed.
+    pub credential_headers: bool,
+    /// The server carries the call out at most once per `Idempotency-Key`.
+    pub honours_idempotency_key: bool,
     pub body: Option<super::RequestBody>,
     /// The media type asked for.
     pub accept: &'static str,
@@ -957,9 +1050,16 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_the_cap() {
+    fn backoff_is_random_up_to_a_cap_doubling_per_retry() {
         let policy = RetryPolicy::new(5).backoff(Duration::from_millis(100), Duration::from_millis(350));
-        let waits: Vec<u128> = (0..4).map(|n| policy.backoff_for(n).as_millis()).collect();
-        assert_eq!(waits, [100, 200, 350, 350]);
+        let caps: Vec<u128> = (0..4).map(|n| policy.backoff_cap(n).as_millis()).collect();
+        assert_eq!(caps, [100, 200, 350, 350]);
+        for retries in 0..4 {
+            let cap = policy.backoff_cap(retries);
+            let waits: Vec<Duration> = (0..200).map(|_| policy.backoff_for(retries)).collect();
+            assert!(waits.iter().all(|w| *w <= cap), "{waits:?} over {cap:?}");
+            // Spread over the whole range, not one fixed wait.
+            assert!(waits.iter().any(|w| *w < cap / 4) && waits.iter().any(|w| *w > cap * 3 / 4));
+        }
     }
 }

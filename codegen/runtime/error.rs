@@ -41,6 +41,35 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The reply was longer than the client reads
+    /// ([`max_reply_size`](super::ClientBuilder::max_reply_size), or the call's own): the
+    /// rest was not read.
+    #[error(
+        "{method} {path} (operation `{operation}`): the reply ({status}) is longer than the limit of {limit} bytes; \
+         the rest was not read (raise `max_reply_size`, or stream the reply with `send_stream()` where the call has one)"
+    )]
+    TooLarge {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// HTTP method of the call.
+        method: String,
+        /// Path of the call, without the base URL.
+        path: String,
+        /// The reply's status.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Reading or writing a local file or stream failed: an upload's source, a
+    /// download's destination.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done, and to which file.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The server answered with an error status.
     #[error(transparent)]
     Api(Box<ApiError>),
@@ -70,6 +99,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
+            Error::TooLarge { operation, .. } => Some(operation),
             _ => None,
         }
     }
@@ -79,6 +109,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::TooLarge { status, .. } => Some(*status),
             Error::Auth(inner) => inner.status(),
             _ => None,
         }
@@ -121,7 +152,9 @@ pub enum ErrorBody {
 }
 
 impl ApiError {
-    pub(crate) fn new(
+    /// An error reply as the client reads it (for the client, and the runtime's fuzz tests).
+    #[doc(hidden)]
+    pub fn new(
         operation: &'static str,
         method: &str,
         path: &str,
@@ -269,7 +302,7 @@ impl fmt::Display for ApiError {
             write!(f, ": {summary}")?;
         }
         if let ErrorBody::Text(_) = &self.body {
-            let kind = self.content_type().unwrap_or("text");
+            let kind = self.content_type().map_or("text".into(), summary::shorten);
             write!(f, " ({kind}, {} bytes)", self.size)?;
         }
         Ok(())
@@ -283,7 +316,7 @@ impl fmt::Debug for ApiError {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("status", &self.status)
-            .field("content_type", &self.content_type())
+            .field("content_type", &self.content_type().map(summary::shorten))
             .field("body_len", &self.size)
             .field("summary", &self.summary())
             .finish()
@@ -346,7 +379,8 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let content_type = self.content_type().unwrap_or("no content type");
+        // The server's header, however long: shortened like any text it sends.
+        let content_type = self.content_type().map_or("no content type".into(), summary::shorten);
         write!(
             f,
             "{} {} succeeded ({}), but its reply ({content_type}, {} bytes) does not decode at `{}`: {}; \
@@ -368,7 +402,7 @@ impl fmt::Debug for DecodeError {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("status", &self.status)
-            .field("content_type", &self.content_type())
+            .field("content_type", &self.content_type().map(summary::shorten))
             .field("json_path", &self.json_path)
             .field("message", &self.message)
             .field("body_len", &self.body.len())

@@ -13,6 +13,9 @@ mod blocking;
 mod body;
 mod call;
 mod client;
+// Only APIs with downloads use it.
+#[allow(dead_code)]
+mod download;
 mod encode;
 mod error;
 mod hooks;
@@ -20,6 +23,8 @@ mod invalid;
 #[doc(hidden)]
 pub mod nullable;
 mod options;
+mod redirect;
+mod reply;
 mod response;
 // Only APIs with streamed replies use most of it.
 #[allow(dead_code)]
@@ -27,6 +32,10 @@ mod stream;
 mod summary;
 mod support;
 mod trace;
+mod upload;
+// Only APIs describing webhooks use it.
+#[allow(dead_code)]
+mod webhook;
 // Which checks a crate uses depends on the limits its API documents.
 #[allow(dead_code)]
 #[doc(hidden)]
@@ -38,7 +47,7 @@ pub use blocking::BlockingItems;
 pub use body::{FilePart, Form};
 #[allow(unused_imports)] // only APIs with form bodies use `Part`
 #[doc(hidden)]
-pub use body::{Part, RequestBody, push_parts, push_styled_parts};
+pub use body::{Part, RequestBody, in_memory_bytes, push_parts, push_styled_parts};
 #[doc(hidden)]
 pub use call::Call;
 #[doc(hidden)]
@@ -52,6 +61,9 @@ pub use hooks::{BoxError, CallInfo, Middleware, ReplyInfo};
 pub use invalid::{InvalidRequest, Violation};
 pub use nullable::Nullable;
 pub use options::CallOptions;
+#[allow(unused_imports)] // for the runtime crate's own tests (tests/fuzz.rs)
+#[doc(hidden)]
+pub use response::LiveBody;
 pub use response::Response;
 #[doc(hidden)]
 pub use response::{RawResponse, ValueOf};
@@ -63,6 +75,14 @@ pub use stream::{Framing, json_data, text_data};
 #[allow(unused_imports)] // each API uses the helpers its types need
 #[doc(hidden)]
 pub use support::{Redacted, str_enum};
+pub use upload::Upload;
+#[allow(unused_imports)] // only APIs describing webhooks use them
+pub use webhook::WebhookError;
+#[allow(unused_imports)]
+#[doc(hidden)]
+pub use webhook::parse_webhook;
+#[allow(unused_imports)] // only APIs with downloads use them
+pub use {bytes::Bytes, download::ByteStream};
 
 /// API facts the generator writes into its crate's [`ApiClient`] implementation.
 #[doc(hidden)]
@@ -110,10 +130,7 @@ pub struct TokenExchangeInfo {
 #[doc(hidden)]
 pub fn to_json<T: serde::Serialize>(body: &T) -> Result<RequestBody, Error> {
     let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(InvalidRequest::encoding(e.to_string())))?;
-    Ok(RequestBody {
-        bytes: bytes.into(),
-        content_type: std::borrow::Cow::Borrowed("application/json"),
-    })
+    Ok(RequestBody::in_memory(bytes.into(), "application/json"))
 }
 
 /// Serializes a request body object with `flags` set (a call's own `stream: true`).
@@ -128,10 +145,7 @@ pub fn to_json_with<T: serde::Serialize>(body: &T, flags: &[(&str, bool)]) -> Re
         }
     }
     let bytes = serde_json::to_vec(&value).map_err(encoding)?;
-    Ok(RequestBody {
-        bytes: bytes.into(),
-        content_type: std::borrow::Cow::Borrowed("application/json"),
-    })
+    Ok(RequestBody::in_memory(bytes.into(), "application/json"))
 }
 
 /// A path or query parameter as text: strings and enums bare, numbers and booleans as JSON spells them.

@@ -9,8 +9,10 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
+use super::download::ByteStream;
 use super::error::{DecodeError, Error};
 use super::stream::{self, DecodeData, EventStream, Framing, StreamOrigin};
+use super::support::elide_quoted;
 
 /// A decoded reply with what the server sent: status, headers and the raw body.
 /// Every builder's `send_with_response()` returns one; `send()` returns just the value.
@@ -218,11 +220,23 @@ impl RawResponse {
         Ok(self.keep(events))
     }
 
-    /// The raw body (downloads).
+    /// The raw body (downloads): the buffer the HTTP client filled, shared with the
+    /// response's `body()`, not copied.
     #[allow(dead_code)] // only APIs with such calls use it
-    pub fn bytes(self) -> Result<Response<Vec<u8>>, Error> {
-        let bytes = self.body.to_vec();
+    pub fn bytes(self) -> Result<Response<Bytes>, Error> {
+        let bytes = self.body.clone();
         Ok(self.keep(bytes))
+    }
+
+    /// The body as it arrives (a download's `send_stream()`).
+    #[allow(dead_code)] // only APIs with such calls use it
+    pub fn byte_stream(mut self) -> Result<Response<ByteStream>, Error> {
+        let chunks = match self.live.take() {
+            Some(live) => stream::chunks_of(live.response, live.idle_timeout, &self.method, &self.path),
+            None => stream::chunks_from(std::mem::take(&mut self.body)),
+        };
+        let download = ByteStream::new(chunks, self.operation, self.status, self.headers.clone());
+        Ok(self.keep(download))
     }
 
     /// For calls documented to return nothing: any body is ignored (and kept in the response).
@@ -230,27 +244,6 @@ impl RawResponse {
     pub fn empty(self) -> Result<Response<()>, Error> {
         Ok(self.keep(()))
     }
-}
-
-/// serde quotes offending values (`invalid type: string "…"`); they may be secrets.
-pub(crate) fn elide_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut inside = false;
-    for c in message.chars() {
-        match (c, inside) {
-            ('"', false) => {
-                inside = true;
-                out.push_str("\"…");
-            }
-            ('"', true) => {
-                inside = false;
-                out.push('"');
-            }
-            (_, true) => {}
-            (c, false) => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -274,6 +267,15 @@ mod tests {
         assert_eq!(
             elide_quoted("invalid type: string \"s3cr3t\", expected i64"),
             "invalid type: string \"…\", expected i64"
+        );
+        // A value holding a quote itself, and an unknown enum value (found by tests/fuzz.rs).
+        assert_eq!(
+            elide_quoted("invalid type: string \"a\", s3cr3t\", expected i64 at line 1 column 9"),
+            "invalid type: string \"…\", expected i64 at line 1 column 9"
+        );
+        assert_eq!(
+            elide_quoted("unknown variant `s3cr3t`, expected `text` or `image`"),
+            "unknown variant `…`, expected `text` or `image`"
         );
     }
 

@@ -241,7 +241,7 @@ impl Parser {
 }
 
 /// The body's chunks as they arrive.
-type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+pub(crate) type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
 /// How one event's data becomes the documented type: the JSON path and message of a failure.
 pub type DecodeData<T> = fn(&str) -> Result<T, (String, String)>;
@@ -384,7 +384,7 @@ pub fn json_data<T: serde::de::DeserializeOwned>(data: &str) -> Result<T, (Strin
     serde_path_to_error::deserialize(&mut de)
         .map_err(|err| (err.path().to_string(), err.into_inner()))
         .and_then(|value| de.end().map(|()| value).map_err(|err| (".".to_owned(), err)))
-        .map_err(|(path, err)| (path, super::response::elide_quoted(&err.to_string())))
+        .map_err(|(path, err)| (path, super::support::elide_quoted(&err.to_string())))
 }
 
 /// An event's data as the text it is.

@@ -95,6 +95,18 @@ pub(crate) fn retrying(status: StatusCode, attempt: u32, wait: Duration) {
     let _ = (status, attempt, wait);
 }
 
+/// A try failed before a reply (no connection, a timeout); the call is tried again.
+pub(crate) fn retrying_after_failure(attempt: u32, wait: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        attempt,
+        wait_ms = wait.as_millis() as u64,
+        "retrying after a failed try"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (attempt, wait);
+}
+
 /// The server refused the access token; it is renewed and the call tried once more.
 #[inline(always)]
 pub(crate) fn token_rejected() {
@@ -119,6 +131,8 @@ fn error_kind(error: &Error) -> &'static str {
         Error::Config(_) => "config",
         Error::Timeout { .. } => "timeout",
         Error::Transport { .. } => "transport",
+        Error::TooLarge { .. } => "too_large",
+        Error::Io { .. } => "io",
         Error::Api(_) => "api",
         Error::Decode(_) => "decode",
         Error::Auth(_) => "auth",

@@ -161,6 +161,7 @@ impl Config {
             fields: Default::default(),
             auth: Default::default(),
             streams: Default::default(),
+            retries: Default::default(),
             file: PathBuf::from("./build.rs"),
         }
     }
@@ -181,6 +182,14 @@ pub fn bundle(files: &[OutputFile]) -> Result<String> {
     // Outer attributes cannot be cloned in syn 3 without a feature; keep them as tokens.
     let mut inherited = proc_macro2::TokenStream::new();
     for mut attr in root.attrs.into_iter().filter(|a| !a.path().is_ident("doc")) {
+        // Lints about a whole crate's identifiers are the including crate's to set.
+        let whole_crate = ["uncommon_codepoints", "confusable_idents", "mixed_script_confusables"];
+        if whole_crate
+            .iter()
+            .any(|lint| quote::ToTokens::to_token_stream(&attr).to_string().contains(lint))
+        {
+            continue;
+        }
         if matches!(attr.style, syn::AttrStyle::Inner(_)) {
             attr.style = syn::AttrStyle::Outer;
             quote::ToTokens::to_tokens(&attr, &mut inherited);

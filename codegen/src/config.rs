@@ -39,6 +39,8 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub streams: StreamsConfig,
+    #[serde(default)]
+    pub retries: RetriesConfig,
     /// Where the config was read from; relative paths resolve against its folder.
     #[serde(skip)]
     pub file: PathBuf,
@@ -151,6 +153,18 @@ pub struct GroupsConfig {
     /// the path to use instead (`dm`, `storages::s3_import`).
     #[serde(default)]
     pub rename: BTreeMap<String, String>,
+    /// What groups the calls: the operations' tags (the default; by path when no
+    /// operation has one), or their paths' resources.
+    #[serde(default)]
+    pub by: GroupBy,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    #[default]
+    Tags,
+    Paths,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -188,6 +202,17 @@ pub struct TokenExchangeConfig {
     /// The `Authorization` scheme the access token is sent with.
     #[serde(default = "default_scheme")]
     pub scheme: String,
+}
+
+/// What the server promises about repeated requests.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetriesConfig {
+    /// The server carries out a request at most once per `Idempotency-Key` on every
+    /// call (Stripe's), not only where the description declares the header: a keyed
+    /// POST or PATCH may then be retried.
+    #[serde(default)]
+    pub idempotency_key: bool,
 }
 
 /// Streamed replies (server-sent events, JSON lines).

@@ -18,6 +18,34 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Every example the description gives for a schema or a JSON body, in pointer order.
     pub examples: Vec<Example>,
+    /// Requests the API sends to its users (3.1 `webhooks`, `x-webhooks`, callbacks).
+    pub webhooks: Webhooks,
+}
+
+/// The requests the API sends: each one's payload type, emitted in one module.
+#[derive(Clone, Debug, Default)]
+pub struct Webhooks {
+    /// The module's name (`webhooks`, unless a group of calls has that name).
+    pub module: String,
+    /// Sorted by module name.
+    pub list: Vec<Webhook>,
+}
+
+/// One request the API sends (a webhook, or a callback of a call).
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    /// Its name in the description: the webhook's key, or `operationId.callback`.
+    pub name: String,
+    /// Its own module in the webhooks module (snake case, unique there).
+    pub module: String,
+    pub method: HttpMethod,
+    /// A callback's URL expression (`{$request.body#/callbackUrl}`); none for a webhook.
+    pub url: Option<String>,
+    pub docs: Option<String>,
+    /// The JSON body it carries.
+    pub payload: TypeRef,
+    /// JSON pointer of the operation describing it.
+    pub origin: String,
 }
 
 /// A value the description offers as an example of a type: it must decode into it.
@@ -110,6 +138,9 @@ pub struct TypeDef {
     pub origin: String,
     pub docs: Option<String>,
     pub usage: Usage,
+    /// The serde traits it implements without the `roundtrip` feature: what its
+    /// direction needs, and what the types holding it need of it.
+    pub derives: Derives,
     pub kind: TypeKind,
     /// Set when an earlier type (by name) has this shape and direction (docs aside):
     /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
@@ -162,6 +193,30 @@ impl Home {
             Home::Group(path) => format!("Types only the `{}` calls use.", path.join("::")),
             Home::Shared => "Types the calls of several groups use.".to_owned(),
             Home::Unused => "Types the description defines but no generated call uses.".to_owned(),
+        }
+    }
+}
+
+/// The serde traits a type derives unconditionally.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Derives {
+    pub serialize: bool,
+    pub deserialize: bool,
+}
+
+impl Derives {
+    /// What a type travelling this way needs for itself.
+    pub fn of(usage: Usage) -> Derives {
+        Derives {
+            serialize: usage.serializes(),
+            deserialize: usage.deserializes(),
+        }
+    }
+
+    pub fn union(self, other: Derives) -> Derives {
+        Derives {
+            serialize: self.serialize || other.serialize,
+            deserialize: self.deserialize || other.deserialize,
         }
     }
 }
@@ -259,6 +314,21 @@ pub struct Field {
     pub docs: Option<String>,
     /// Boxed to break a cycle of types containing each other.
     pub boxed: bool,
+}
+
+impl Field {
+    /// Does the field exist in a type travelling this way? A read-only field is left
+    /// out of a type only sent, a write-only one out of a type only received.
+    pub fn exists_in(&self, usage: Usage) -> bool {
+        let only_request = usage.request && !usage.response;
+        let only_response = usage.response && !usage.request;
+        !(only_request && self.read_only || only_response && self.write_only)
+    }
+
+    /// A read-only field of a type that is also sent: decoded, never encoded.
+    pub fn never_sent(&self, usage: Usage) -> bool {
+        usage.request && usage.response && self.read_only
+    }
 }
 
 /// A use of a type.
@@ -382,6 +452,9 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub authenticated: bool,
+    /// The server carries this call out at most once per `Idempotency-Key` (it declares
+    /// the header, or the config says every call does): with a key, it may be retried.
+    pub honours_idempotency_key: bool,
     /// Documented error replies, for the docs and for `ApiError::body_as`.
     pub errors: Vec<ErrorReply>,
     /// Set for page-numbered lists (Django REST Framework's `count`/`next`/`results`).
@@ -483,6 +556,8 @@ pub struct Param {
     /// The schema's `default`: what the server assumes when the parameter is not sent
     /// (documented, never sent on its own).
     pub default: Option<Value>,
+    /// A credential (by the secret rule): `Debug` shows whether it is set, not its value.
+    pub sensitive: bool,
 }
 
 /// How a parameter's value is written.
@@ -588,6 +663,8 @@ pub struct FormField {
     pub encoding: FieldEncoding,
     /// The schema's `default` (documented, never sent on its own).
     pub default: Option<Value>,
+    /// A credential (by the secret rule): `Debug` shows whether it is set, not its value.
+    pub sensitive: bool,
 }
 
 /// How a form field's value goes into the body (the description's `encoding` object).

@@ -152,12 +152,15 @@ pub fn run_with(config_path: &Path, out_dir: &Path, mode: output::Mode, strict: 
 }
 
 /// What changes for callers if `files` replace the crate in `out_dir`; `None` if there
-/// is no crate there to compare with.
+/// is no crate there to compare with, or it is not readable Rust (a broken crate must
+/// not stop the generation that repairs it).
 fn api_changes(out_dir: &Path, files: &[OutputFile]) -> Result<Option<surface::Changes>> {
     if !out_dir.join("src").is_dir() {
         return Ok(None);
     }
-    let old = surface::Surface::of_dir(out_dir)?;
+    let Ok(old) = surface::Surface::of_dir(out_dir) else {
+        return Ok(None);
+    };
     let new = surface::Surface::of_files(files)?;
     Ok(Some(surface::diff(&old, &new)))
 }

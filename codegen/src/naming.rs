@@ -13,6 +13,32 @@ const KEYWORDS: &[&str] = &[
     "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// What Rust's prelude puts in every module (types, traits, variants): a generated type
+/// of one of these names would shadow it for the code beside it (`Option<String>` in a
+/// file defining `struct Option` no longer compiles).
+#[rustfmt::skip]
+const PRELUDE: &[&str] = &[
+    "AsMut", "AsRef", "AsyncFn", "AsyncFnMut", "AsyncFnOnce", "Box", "Clone", "Copy", "Default",
+    "DoubleEndedIterator", "Drop", "Eq", "Err", "ExactSizeIterator", "Extend", "Fn", "FnMut", "FnOnce", "From",
+    "FromIterator", "Future", "Into", "IntoFuture", "IntoIterator", "Iterator", "None", "Ok", "Option", "Ord",
+    "PartialEq", "PartialOrd", "Result", "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "TryFrom",
+    "TryInto", "Unpin", "Vec",
+];
+
+/// Does `name` shadow an item of Rust's prelude?
+pub fn is_prelude(name: &str) -> bool {
+    PRELUDE.contains(&name)
+}
+
+/// A type name that shadows nothing of the prelude: `Result` → `ResultModel`.
+pub fn unshadowed(name: &str) -> String {
+    if is_prelude(name) {
+        format!("{name}Model")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// `StatusC5aEnum`, `s3 import storage` → `S3ImportStorage`.
 pub fn type_name(raw: &str) -> String {
     let name = words(raw).to_upper_camel_case();
@@ -25,9 +51,11 @@ pub fn field_name(raw: &str) -> String {
     finish(name, "value", "field_")
 }
 
-/// Module names follow field rules.
+/// Module names follow field rules, in ASCII: Rust refuses a file module with another
+/// name (E0754).
 pub fn module_name(raw: &str) -> String {
-    field_name(raw)
+    let name = ascii_words(raw).to_snake_case();
+    finish(name, "value", "field_")
 }
 
 /// Enum variants: `in_progress` → `InProgress`; `-created_at` → `MinusCreatedAt`.
@@ -113,8 +141,19 @@ pub fn says_credential(wire_name: &str) -> bool {
             .any(|pair| KEY_KINDS.contains(&pair[0]) && pair[1] == "key")
 }
 
-/// Wire text with every non-ASCII-alphanumeric character turned into a word break.
+/// Wire text with every character that cannot be in an identifier (punctuation, `_`
+/// too) turned into a word break; letters of any script stay, as Rust allows them.
 fn words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            let kept = c.is_ascii_alphanumeric() || (!c.is_ascii() && unicode_ident::is_xid_continue(c));
+            if kept { c } else { ' ' }
+        })
+        .collect()
+}
+
+/// [`words`], keeping ASCII letters and digits only.
+fn ascii_words(raw: &str) -> String {
     raw.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect()
@@ -124,7 +163,8 @@ fn finish(name: String, if_empty: &str, digit_prefix: &str) -> String {
     if name.is_empty() {
         return if_empty.to_owned();
     }
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+    // A digit or a combining mark cannot begin an identifier.
+    let name = if name.starts_with(|c: char| !unicode_ident::is_xid_start(c)) {
         format!("{digit_prefix}{name}")
     } else {
         name
@@ -179,8 +219,8 @@ impl Scope {
 /// Does `name` parse as a (non-raw) Rust identifier? Guards `format_ident!`.
 pub fn is_valid_ident(name: &str) -> bool {
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    first_ok && name != "_" && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !KEYWORDS.contains(&name)
+    let first_ok = chars.next().is_some_and(|c| unicode_ident::is_xid_start(c) || c == '_');
+    first_ok && name != "_" && chars.all(unicode_ident::is_xid_continue) && !KEYWORDS.contains(&name)
 }
 
 #[cfg(test)]
@@ -197,8 +237,17 @@ mod tests {
         );
         assert_eq!(type_name("2fa"), "T2fa");
         assert_eq!(type_name("Self"), "Self_");
-        assert_eq!(type_name("ünïcode"), "NCode");
+        assert_eq!(type_name("ünïcode"), "Ünïcode");
+        assert_eq!(type_name("größe_in_cm"), "GrößeInCm");
+        assert_eq!(type_name("\u{301}accent"), "Accent");
         assert_eq!(type_name(""), "Type");
+    }
+
+    #[test]
+    fn prelude_names_are_not_shadowed() {
+        assert_eq!(unshadowed("Result"), "ResultModel");
+        assert_eq!(unshadowed("Some"), "SomeModel");
+        assert_eq!(unshadowed("Results"), "Results");
     }
 
     #[test]
@@ -212,6 +261,9 @@ mod tests {
         assert_eq!(field_name("1st"), "field_1st");
         assert_eq!(field_name("_"), "value");
         assert_eq!(field_name("@"), "value");
+        assert_eq!(field_name("Größe"), "größe");
+        assert_eq!(field_name("名前"), "名前");
+        assert_eq!(module_name("Übersicht"), "bersicht");
     }
 
     #[test]
@@ -227,10 +279,25 @@ mod tests {
     #[test]
     fn every_generated_name_is_a_valid_ident() {
         let samples = [
-            "", "_", "__", "a b", "0", "type", "Self", "é", "a-b", "--", "x.y.z", "A1_b2",
+            "",
+            "_",
+            "__",
+            "a b",
+            "0",
+            "type",
+            "Self",
+            "é",
+            "a-b",
+            "--",
+            "x.y.z",
+            "A1_b2",
+            "\u{301}",
+            "٣",
+            "名前",
+            "a\u{200d}b",
         ];
         for s in samples {
-            for name in [type_name(s), field_name(s), variant_name(s)] {
+            for name in [type_name(s), field_name(s), variant_name(s), module_name(s)] {
                 assert!(is_valid_ident(&name), "{s:?} gave invalid {name:?}");
             }
         }

@@ -213,6 +213,34 @@ fn strict_mode_turns_warnings_into_an_error_and_writes_nothing() {
     assert!(out.join("src/lib.rs").exists());
 }
 
+/// A schema in another file that does not read: the warning (and the strict error) names
+/// that file, not the root document the bundler brought it into.
+#[test]
+fn a_broken_schema_in_another_file_is_warned_about_at_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a_create\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: 'schemas/thing.yaml'}\n      responses:\n        '204': {description: done}\n";
+    fs::write(dir.path().join("openapi.yaml"), root).unwrap();
+    fs::create_dir(dir.path().join("schemas")).unwrap();
+    let thing = "type: object\nrequired: name\nproperties:\n  name: {type: string}\n";
+    fs::write(dir.path().join("schemas/thing.yaml"), thing).unwrap();
+    let config = dir.path().join("codegen.toml");
+    fs::write(
+        &config,
+        "schema = \"openapi.yaml\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+
+    let run = codegen::run_with(&config, &out, Mode::Write, false).unwrap();
+    let warnings: Vec<String> = run.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("schemas/thing.yaml#"), "{warnings:?}");
+    assert!(warnings[0].contains("typed as any JSON value"), "{warnings:?}");
+
+    let err = codegen::run_with(&config, &dir.path().join("strict"), Mode::Write, true).unwrap_err();
+    assert!(err.to_string().contains("schemas/thing.yaml#"), "{err}");
+}
+
 #[test]
 fn an_operation_missing_from_the_description_is_named_with_a_suggestion() {
     let ws = Workspace::new();
@@ -419,4 +447,23 @@ fn a_symlinked_folder_in_the_output_is_not_followed() {
     let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert!(elsewhere.path().join("old.rs").exists());
     assert_eq!(run.report.foreign, ["src/linked"]);
+}
+
+/// `[retries] idempotency_key = true`: every call honours the key, not only those
+/// declaring the header (the generated request says so).
+#[test]
+fn the_config_can_say_every_call_honours_an_idempotency_key() {
+    let doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a_create\n      responses:\n        '204': {description: done}\n";
+    let doc = codegen::load::parse(Path::new("keys/openapi.yaml"), doc).unwrap();
+    let honoured = |extra: &str| {
+        let text = format!(
+            "schema = \"openapi.yaml\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"\n{extra}"
+        );
+        let config = codegen::Config::parse(Path::new("keys/codegen.toml"), &text).unwrap();
+        let generated = codegen::generate_from(&doc, &config).unwrap();
+        let calls = generated.files.iter().find(|f| f.path == "src/a.rs").unwrap();
+        calls.contents.contains("honours_idempotency_key: true")
+    };
+    assert!(!honoured(""));
+    assert!(honoured("[retries]\nidempotency_key = true\n"));
 }

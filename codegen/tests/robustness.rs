@@ -69,12 +69,7 @@ fn check(file: &str, text: &str) -> Result<(), TestCaseError> {
     match outcome {
         Ok(generated) => {
             prop_assert!(!generated.files.is_empty());
-            for w in &generated.warnings {
-                prop_assert!(
-                    w.pointer.contains('#') || w.pointer.contains("codegen.toml"),
-                    "unlocated warning: {w}"
-                );
-            }
+            warnings_are_located(&generated.warnings)?;
         }
         Err(err) => {
             prop_assert!(!matches!(err, codegen::Error::Emit { .. }), "internal error: {err}");
@@ -82,6 +77,17 @@ fn check(file: &str, text: &str) -> Result<(), TestCaseError> {
             let located = shown.contains("fuzz/") && (shown.contains('#') || shown.contains(&format!("{file}:")));
             prop_assert!(located, "the error does not say where: {shown}");
         }
+    }
+    Ok(())
+}
+
+/// Every warning names a place: a JSON pointer, or the config.
+fn warnings_are_located(warnings: &[codegen::Warning]) -> Result<(), TestCaseError> {
+    for w in warnings {
+        prop_assert!(
+            w.pointer.contains('#') || w.pointer.contains("codegen.toml"),
+            "unlocated warning: {w}"
+        );
     }
     Ok(())
 }
@@ -270,5 +276,203 @@ proptest! {
     fn mutated_real_description(edits in prop::collection::vec((any::<usize>(), mutation()), 1..12)) {
         let (name, text) = mutated(0, &edits);
         check(&name, &text)?;
+    }
+}
+
+/// A copy of the multi-file fixture (a description split over files, a mirrored remote
+/// `$ref`) with one of its files replaced by `edit` of it; its `codegen.toml`.
+fn multi_file_copy(pick: usize, edit: impl FnOnce(&str, &str) -> String) -> (PathBuf, PathBuf) {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multi_file");
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("robustness-multi-{}-{run}", std::process::id()));
+    let mut yaml = Vec::new();
+    for sub in ["", "paths", "schemas", "mirror", "docs"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for entry in std::fs::read_dir(source.join(sub)).unwrap().flatten() {
+            let name = Path::new(sub).join(entry.file_name());
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.join(&name)).unwrap();
+                if name.extension().is_some_and(|e| e == "yaml") {
+                    yaml.push(name);
+                }
+            }
+        }
+    }
+    yaml.sort();
+    let chosen = &yaml[pick % yaml.len()];
+    let text = std::fs::read_to_string(dir.join(chosen)).unwrap();
+    std::fs::write(dir.join(chosen), edit(&chosen.to_string_lossy(), &text)).unwrap();
+    (dir.clone(), dir.join("codegen.toml"))
+}
+
+/// Generates the multi-file copy at `config`: it generates with located warnings, or
+/// fails with an error naming a file of it and a place in that file.
+fn check_files(dir: &Path, config: &Path) -> Result<(), TestCaseError> {
+    let outcome = codegen::generate(config);
+    let _ = std::fs::remove_dir_all(dir);
+    match outcome {
+        Ok(generated) => {
+            warnings_are_located(&generated.warnings)?;
+        }
+        Err(err) => {
+            prop_assert!(!matches!(err, codegen::Error::Emit { .. }), "internal error: {err}");
+            let shown = err.to_string();
+            let names_a_file = shown.contains(".yaml") || shown.contains("codegen.toml");
+            prop_assert!(
+                names_a_file && (shown.contains('#') || shown.contains(".yaml:")),
+                "the error does not say where: {shown}"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(150), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A description split over files, one file mutated: the bundling loader reads the
+    /// rest and names the file and the place of what it cannot use.
+    #[test]
+    fn mutated_multi_file_descriptions(pick in any::<usize>(), edits in prop::collection::vec((any::<usize>(), mutation()), 1..4)) {
+        let (dir, config) = multi_file_copy(pick, |name, text| {
+            let mut tree = codegen::load::json_tree(text, false).unwrap_or_else(|| panic!("{name} does not read as YAML"));
+            for (at, mutation) in &edits {
+                let all = nodes(&tree);
+                apply(&mut tree, &all[at % all.len()], mutation);
+            }
+            serde_json::to_string(&tree).unwrap()
+        });
+        check_files(&dir, &config)?;
+    }
+
+    /// One file of a split description cut short anywhere.
+    #[test]
+    fn truncated_multi_file_descriptions(pick in any::<usize>(), cut in 0.0f64..1.0) {
+        let (dir, config) = multi_file_copy(pick, |_, text| {
+            let mut end = (text.len() as f64 * cut) as usize;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text[..end].to_owned()
+        });
+        check_files(&dir, &config)?;
+    }
+}
+
+/// Schemas that lead back to themselves, each as a `Project` component answered by one
+/// call: through a `$ref` inside a component, an `allOf`, alternatives, items, maps.
+fn cycles() -> Vec<(&'static str, Value)> {
+    let deep = |p: &str| json!({"$ref": format!("#/components/schemas/Project/{p}")});
+    let this = json!({"$ref": "#/components/schemas/Project"});
+    vec![
+        (
+            "deep ref to itself",
+            json!({"type": "object", "properties": {"title": deep("properties/title")}}),
+        ),
+        (
+            "deep ref in items",
+            json!({"type": "object", "properties": {"title": {"type": "array", "items": deep("properties/title")}}}),
+        ),
+        (
+            "deep ref in allOf",
+            json!({"type": "object", "properties": {"title": {"allOf": [deep("properties/title")]}}}),
+        ),
+        (
+            "deep ref in an object",
+            json!({"type": "object", "properties": {"title": {"type": "object", "properties": {"x": deep("properties/title")}}}}),
+        ),
+        (
+            "deep ref in oneOf",
+            json!({"type": "object", "properties": {"title": {"oneOf": [deep("properties/title"), {"type": "string"}]}}}),
+        ),
+        (
+            "deep ref in a map",
+            json!({"type": "object", "properties": {"title": {"type": "object", "additionalProperties": deep("properties/title")}}}),
+        ),
+        (
+            "deep refs in a ring",
+            json!({"oneOf": [deep("oneOf/1"), deep("oneOf/0")]}),
+        ),
+        ("oneOf of itself", json!({"oneOf": [deep("oneOf/0")]})),
+        (
+            "allOf of itself and more",
+            json!({"allOf": [this, {"type": "object", "properties": {"a": {"type": "string"}}}]}),
+        ),
+        (
+            "allOf of itself and docs",
+            json!({"allOf": [this, {"description": "x"}]}),
+        ),
+        ("allOf of a deep ref to itself", json!({"allOf": [deep("allOf/0")]})),
+        ("alias of itself", this.clone()),
+        ("items of itself", json!({"type": "array", "items": this})),
+        ("map of itself", json!({"type": "object", "additionalProperties": this})),
+        ("anyOf of itself or null", json!({"anyOf": [this, {"type": "null"}]})),
+        ("not itself", json!({"not": this})),
+    ]
+}
+
+/// A description whose one call answers `Project`, with `schemas` as its components.
+fn answering_project(schemas: Value) -> String {
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "get_a", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}}}}}}},
+        "components": {"schemas": schemas},
+    })
+    .to_string()
+}
+
+/// Generates `text` on a thread with a test thread's 2 MiB stack, where following a
+/// schema round and round would overflow it and abort the process; the warnings shown.
+fn generate_on_small_stack(text: String) -> Result<Vec<String>, String> {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            check("cycle.json", &text).map_err(|e| e.to_string())?;
+            let doc = codegen::load::parse(Path::new("fuzz/cycle.json"), &text).map_err(|e| e.to_string())?;
+            let generated = codegen::generate_from(&doc, &config_for("cycle.json")).map_err(|e| e.to_string())?;
+            Ok(generated.warnings.iter().map(ToString::to_string).collect())
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// Each cycle generates or is skipped with a located warning.
+#[test]
+fn schemas_leading_back_to_themselves_never_overflow_the_stack() {
+    for (case, project) in cycles() {
+        let outcome = generate_on_small_stack(answering_project(json!({"Project": project})));
+        assert!(outcome.is_ok(), "{case}: {outcome:?}");
+    }
+}
+
+/// 2,000 aliases, each used in place inside the one before: refused past 64, by name.
+#[test]
+fn a_long_chain_of_aliases_is_refused_not_followed_off_the_stack() {
+    type Link = fn(Value) -> Value;
+    let chains: [(&str, Link); 2] = [
+        ("items", |next| json!({"type": "array", "items": next})),
+        ("allOf", |next| json!({"allOf": [next, {"description": "one more"}]})),
+    ];
+    for (case, link) in chains {
+        let mut schemas = serde_json::Map::new();
+        for i in 0..2000 {
+            let name = if i == 0 { "Project".to_owned() } else { format!("A{i}") };
+            schemas.insert(name, link(json!({"$ref": format!("#/components/schemas/A{}", i + 1)})));
+        }
+        schemas.insert(
+            "A2000".to_owned(),
+            json!({"type": "object", "properties": {"x": {"type": "string"}}}),
+        );
+        let warnings = generate_on_small_stack(answering_project(Value::Object(schemas))).unwrap();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("a chain of more than 64 schemas used in place")),
+            "{case}: {warnings:?}"
+        );
     }
 }

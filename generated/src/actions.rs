@@ -181,6 +181,8 @@ impl CreateBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -277,6 +279,8 @@ impl GetFormBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -372,6 +376,8 @@ impl ListBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

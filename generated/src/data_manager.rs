@@ -123,6 +123,8 @@ impl GetProjectBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -221,6 +223,8 @@ impl ListColumnsBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

@@ -160,6 +160,8 @@ impl ExecuteTransitionBuilder {
             path: format!("/api/fsm/entities/{entity_name}/{entity_id}/transition/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -380,6 +382,8 @@ impl StateHistoryBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

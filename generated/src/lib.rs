@@ -13,6 +13,8 @@
 )]
 #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
 #![allow(clippy::large_enum_variant)]
+#![allow(clippy::disallowed_names)]
+#![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
 
 use codegen_runtime as runtime;
 
@@ -63,13 +65,15 @@ mod redaction_tests;
 mod example_tests;
 
 pub use runtime::{
-    ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error,
-    ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response,
-    RetryPolicy, Violation,
+    ApiError, Auth, BoxError, Bytes, CallInfo, CallOptions, ClientBuilder, DecodeError,
+    Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo,
+    Response, RetryPolicy, Upload, Violation,
 };
 
 #[cfg(feature = "blocking")]
 pub use runtime::BlockingItems;
+
+pub use runtime::ByteStream;
 
 /// A connection to the API. Cheap to clone; clones share connections and tokens.
 #[derive(Clone)]
@@ -100,8 +104,8 @@ impl runtime::ApiClient for Client {
     }
 }
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
@@ -114,7 +118,7 @@ impl Client {
 
     /// A client sending through an existing `reqwest::Client`.
     pub fn with_http_client(
-        http: reqwest::Client,
+        http: ::reqwest::Client,
         base_url: impl Into<String>,
         auth: Auth,
     ) -> Result<Client, Error> {

@@ -30,6 +30,16 @@ struct Source {
     /// The other files of a description split across files: file → sha256.
     #[serde(default)]
     more: BTreeMap<String, String>,
+    /// A description split across too many files to list: the folder holding them all,
+    /// pinned as a whole (see [`folder_sha256`]).
+    #[serde(default)]
+    folder: Option<PinnedFolder>,
+}
+
+#[derive(Deserialize)]
+struct PinnedFolder {
+    path: String,
+    sha256: String,
 }
 
 #[derive(Deserialize)]
@@ -38,14 +48,19 @@ struct Sources {
 }
 
 /// What generation made of one document.
-struct Generation {
-    described: usize,
-    operations: usize,
-    types: usize,
-    values: usize,
-    warnings: BTreeMap<String, usize>,
-    millis: f64,
+pub(crate) struct Generation {
+    pub described: usize,
+    pub operations: usize,
+    pub types: usize,
+    pub values: usize,
+    pub warnings: BTreeMap<String, usize>,
+    pub millis: f64,
+    /// The longest file written, and its lines.
+    pub longest: (String, usize),
 }
+
+/// No generated file may be longer (issue 21: big groups are split by resource).
+const LINES_AT_MOST: usize = 5_000;
 
 /// One document's row of the table.
 struct Row<'a> {
@@ -58,15 +73,26 @@ struct Row<'a> {
     examples: Option<(usize, usize)>,
 }
 
-pub fn run(root: &Path) -> Result<ExitCode> {
+/// Runs every document, or only those `names` names.
+pub fn run(root: &Path, names: &[String]) -> Result<ExitCode> {
     let corpus = root.join("corpus");
     let sources_path = corpus.join("SOURCES.toml");
     let text = fs::read_to_string(&sources_path).at(&sources_path)?;
     let sources: Sources =
         toml::from_str(&text).map_err(|e| Error::unexpected(sources_path.display(), e.to_string()))?;
     let crates = root.join("target/corpus/crates");
+    if let Some(unknown) = names.iter().find(|n| !sources.document.iter().any(|d| &d.name == *n)) {
+        return Err(Error::unexpected(
+            sources_path.display(),
+            format!("no document named `{unknown}`"),
+        ));
+    }
     let mut rows = Vec::new();
-    for source in &sources.document {
+    for source in sources
+        .document
+        .iter()
+        .filter(|d| names.is_empty() || names.contains(&d.name))
+    {
         check_sha256(&corpus, source)?;
         let config = corpus.join(&source.name).join("codegen.toml");
         let root_prefix = format!("{}/", root.display());
@@ -84,7 +110,8 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     build_all(root, &crates, &mut rows)?;
     println!("{}", table(&rows));
     let passed = rows.iter().all(|r| {
-        r.generation.is_ok() && r.clippy == Some(true) && r.doctests == Some(true) && matches!(r.examples, Some((_, 0)))
+        let short_files = r.generation.as_ref().is_ok_and(|g| g.longest.1 <= LINES_AT_MOST);
+        short_files && r.clippy == Some(true) && r.doctests == Some(true) && matches!(r.examples, Some((_, 0)))
     });
     Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -93,22 +120,72 @@ pub fn run(root: &Path) -> Result<ExitCode> {
 fn check_sha256(corpus: &Path, source: &Source) -> Result<()> {
     let pinned = std::iter::once((&source.file, &source.sha256)).chain(&source.more);
     for (file, sha256) in pinned {
-        let path = corpus.join(file);
-        let bytes = fs::read(&path).at(&path)?;
-        let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        if actual != *sha256 {
+        check_file(&corpus.join(file), sha256)?;
+    }
+    if let Some(folder) = &source.folder {
+        let actual = folder_sha256(corpus, &folder.path)?;
+        if actual != folder.sha256 {
             return Err(Error::unexpected(
-                path.display(),
-                format!("sha256 is {actual}, SOURCES.toml pins {sha256}"),
+                corpus.join(&folder.path).display(),
+                format!("the folder's sha256 is {actual}, the list pins {}", folder.sha256),
             ));
         }
     }
     Ok(())
 }
 
+/// The sha256 of `sha256sum`'s lines (`<sha256>  <path>`) for every file under `folder`
+/// (a path relative to `corpus`), sorted by path: what
+/// `find <folder> -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum` prints from
+/// `corpus/`. A file added, removed, renamed or changed changes it.
+fn folder_sha256(corpus: &Path, folder: &str) -> Result<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![corpus.join(folder)];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).at(&dir)? {
+            let path = entry.at(&dir)?.path();
+            match path.is_dir() {
+                true => pending.push(path),
+                false => files.push(path),
+            }
+        }
+    }
+    let relative = |path: &Path| {
+        path.strip_prefix(corpus)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut lines: Vec<(String, &Path)> = files.iter().map(|path| (relative(path), path.as_path())).collect();
+    lines.sort();
+    let mut listing = Sha256::new();
+    for (name, path) in lines {
+        let bytes = fs::read(path).at(path)?;
+        listing.update(format!("{}  {name}\n", hex(&Sha256::digest(&bytes))));
+    }
+    Ok(hex(&listing.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file's sha256 must be the one pinned.
+pub(crate) fn check_file(path: &Path, sha256: &str) -> Result<()> {
+    let bytes = fs::read(path).at(path)?;
+    let actual = hex(&Sha256::digest(&bytes));
+    if actual != sha256 {
+        return Err(Error::unexpected(
+            path.display(),
+            format!("sha256 is {actual}, the list pins {sha256}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Generates one document into `out` and counts what came out. The description is
 /// loaded and lowered once; generation reuses the loaded document.
-fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
+pub(crate) fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
     let started = Instant::now();
     let config = codegen::Config::load(config_path)?;
     let doc = codegen::load_document(&config)?;
@@ -133,8 +210,15 @@ fn generate(config_path: &Path, out: &Path) -> codegen::Result<Generation> {
     for warning in &generated.warnings {
         *warnings.entry(warning_kind(&warning.message)).or_default() += 1;
     }
+    let longest = generated
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.contents.lines().count()))
+        .max_by_key(|(_, lines)| *lines)
+        .unwrap_or_default();
     output::sync(out, &generated.files, Mode::Write)?;
     Ok(Generation {
+        longest,
         described,
         // An upload variant is a second method of the same operation.
         operations: api
@@ -175,7 +259,7 @@ fn build_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
     }
     let members: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     let manifest = crates.join("Cargo.toml");
-    let text = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
+    let text = crate::util::throwaway_workspace(&members);
     fs::write(&manifest, text).at(&manifest)?;
     let lock = root.join("Cargo.lock");
     fs::copy(&lock, crates.join("Cargo.lock")).at(&lock)?;
@@ -262,17 +346,21 @@ fn passes(dir: &Path, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> bool {
     }
 }
 
-fn table(rows: &[Row<'_>]) -> String {
-    let mut lines = vec![
-        "| document | producer | OpenAPI | operations | types | `Value`s | warnings | generate | build | clippy | doctests | examples decoded |"
-            .to_owned(),
-        "|---|---|---|---|---|---|---|---|---|---|---|---|".to_owned(),
-    ];
-    let yes_no = |v: Option<bool>| match v {
+/// A check's cell in a table: passed, failed, or not run.
+pub(crate) fn pass_fail(outcome: Option<bool>) -> &'static str {
+    match outcome {
         Some(true) => "pass",
         Some(false) => "FAIL",
         None => "-",
-    };
+    }
+}
+
+fn table(rows: &[Row<'_>]) -> String {
+    let mut lines = vec![
+        "| document | producer | OpenAPI | operations | types | `Value`s | warnings | generate | longest file | build | clippy | doctests | examples decoded |"
+            .to_owned(),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|".to_owned(),
+    ];
     for row in rows {
         let s = row.source;
         let short = s.commit.get(..7).unwrap_or(&s.commit);
@@ -284,8 +372,14 @@ fn table(rows: &[Row<'_>]) -> String {
                     Some((passed, failed)) => format!("{passed}/{}", passed + failed),
                     None => "FAIL".to_owned(),
                 };
+                let (file, lines) = &g.longest;
+                let too_long = if *lines > LINES_AT_MOST {
+                    " (over the limit)"
+                } else {
+                    ""
+                };
                 format!(
-                    "{}/{} | {} | {} | {} | {:.1} ms | {} | {} | {} | {examples}",
+                    "{}/{} | {} | {} | {} | {:.1} ms | {lines} lines{too_long} (`{file}`) | {} | {} | {} | {examples}",
                     g.operations,
                     g.described,
                     g.types,
@@ -297,12 +391,12 @@ fn table(rows: &[Row<'_>]) -> String {
                     },
                     g.millis,
                     row.build_s.map_or("FAIL".to_owned(), |s| format!("{s:.1} s")),
-                    yes_no(row.clippy),
-                    yes_no(row.doctests)
+                    pass_fail(row.clippy),
+                    pass_fail(row.doctests)
                 )
             }
             Err(e) => format!(
-                "- | - | - | generation FAILED: {} | - | - | - | - | -",
+                "- | - | - | generation FAILED: {} | - | - | - | - | - | -",
                 e.replace('|', "\\|")
             ),
         };
@@ -313,7 +407,23 @@ fn table(rows: &[Row<'_>]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::warning_kind;
+    use super::{folder_sha256, warning_kind};
+
+    /// The value is what `find pinned -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`
+    /// printed for these files, so the list can be re-pinned with the shell alone.
+    #[test]
+    fn a_folder_is_pinned_as_sha256sum_pins_its_sorted_files() {
+        let corpus = tempfile::tempdir().unwrap();
+        let folder = corpus.path().join("pinned");
+        std::fs::create_dir_all(folder.join("sub")).unwrap();
+        std::fs::write(folder.join("b.yaml"), "a: 1\n").unwrap();
+        std::fs::write(folder.join("sub/a.yaml"), "x\n").unwrap();
+        std::fs::write(folder.join("Z.yaml"), "").unwrap();
+        let pinned = "847442394046136b98b5197c3fe2edf25ef47a3e10a8a6d3c750d6b950718101";
+        assert_eq!(folder_sha256(corpus.path(), "pinned").unwrap(), pinned);
+        std::fs::write(folder.join("sub/a.yaml"), "y\n").unwrap();
+        assert_ne!(folder_sha256(corpus.path(), "pinned").unwrap(), pinned);
+    }
 
     #[test]
     fn warnings_about_different_names_are_one_kind() {

@@ -5,9 +5,11 @@
 //! - `e2e` ([`e2e`]): the end-to-end tests against a real Label Studio and storage services
 //! - `bench` ([`bench`]): generation time, the generated crate's build time, its run time
 //! - `api-diff` ([`api_diff`]): what changed for callers between two descriptions, as Markdown
-//! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted
+//! - `corpus` ([`corpus`]): public descriptions from other producers, generated, built, linted;
+//!   with `--suites` ([`suites`]) the peer generators' own test inputs
 //! - `wire` ([`wire`]): the same calls through the generated clients and the vendors' official SDKs, compared
 //! - `servers` ([`servers`]): conformance sweeps of the real servers of `servers/` beside Label Studio
+//! - `soak` ([`soak`]): many clients running the user journey against a real Label Studio for minutes
 
 mod api_diff;
 mod bench;
@@ -16,6 +18,8 @@ mod e2e;
 mod error;
 mod regenerate;
 mod servers;
+mod soak;
+mod suites;
 mod util;
 mod wire;
 
@@ -83,6 +87,10 @@ enum Task {
         /// Start the services and wait, for running single tests by hand
         #[arg(long)]
         serve: bool,
+        /// Label Studio on PostgreSQL (Debian's package, a throwaway cluster) instead of SQLite;
+        /// the sweep's report goes to target/e2e/conformance-postgres.json
+        #[arg(long)]
+        postgres: bool,
         /// Test filter and libtest arguments, after `--`
         #[arg(last = true)]
         test_args: Vec<String>,
@@ -101,13 +109,28 @@ enum Task {
         out: Option<PathBuf>,
     },
     /// Generate, build, lint and doctest every description in corpus/SOURCES.toml
-    Corpus,
+    Corpus {
+        /// Instead: the peer generators' own test inputs (corpus/suites/SUITES.toml)
+        #[arg(long)]
+        suites: bool,
+        /// Only these documents (their names in corpus/SOURCES.toml); all by default
+        names: Vec<String>,
+    },
     /// Make the same calls through generated clients and the vendors' official SDKs, and compare what arrives
     Wire,
     /// Sweep the real servers of servers/ with their generated clients (after `e2e`, for servers.json)
     Servers {
         /// Only these servers (folder names); all by default
         names: Vec<String>,
+    },
+    /// Run the user journey on many clients at once against a real Label Studio, checking every write
+    Soak {
+        /// Clients running at once
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+        clients: u16,
+        /// How long, in minutes
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+        minutes: u16,
     },
     /// Measure generation, the generated crate's build, and its run time
     Bench {
@@ -139,6 +162,7 @@ fn main() -> ExitCode {
         Task::E2e {
             record,
             serve,
+            postgres,
             test_args,
         } => e2e::run(
             &root,
@@ -146,6 +170,7 @@ fn main() -> ExitCode {
                 record,
                 serve,
                 test_args,
+                postgres,
             },
         ),
         Task::ApiDiff { old, new, config, out } => api_diff::run(&api_diff::Options {
@@ -154,9 +179,11 @@ fn main() -> ExitCode {
             config: config.unwrap_or_else(|| root.join("schema/codegen.toml")),
             out,
         }),
-        Task::Corpus => corpus::run(&root),
+        Task::Corpus { suites: false, names } => corpus::run(&root, &names),
+        Task::Corpus { suites: true, .. } => suites::run(&root),
         Task::Wire => wire::run(&root),
         Task::Servers { names } => servers::run(&root, &names),
+        Task::Soak { clients, minutes } => soak::run(&root, &soak::Options { clients, minutes }),
         Task::Bench { runs, peers } => bench::run(
             &root,
             &bench::Options {

@@ -25,6 +25,16 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// The last `lines` lines of `text`.
+/// The manifest of a throwaway workspace of generated crates (the corpus's, the suites').
+/// No debug info and no incremental state: nobody debugs these builds, and both cost
+/// gigabytes of disk over ~30 crates (a CI run once ran out of it).
+pub fn throwaway_workspace(members: &[String]) -> String {
+    format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = false\nincremental = false\n",
+        members.join(", ")
+    )
+}
+
 pub fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")

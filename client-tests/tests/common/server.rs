@@ -13,6 +13,8 @@ pub struct Env {
     pub s3: String,
     /// A folder Label Studio may use for local-files storages.
     pub local_files: Option<String>,
+    /// The server's database: `sqlite` (the default) or `postgres` (`e2e --postgres`).
+    pub database: String,
 }
 
 pub fn env() -> &'static Env {
@@ -28,6 +30,7 @@ pub fn env() -> &'static Env {
             token: var("LABEL_STUDIO_API_KEY"),
             s3: var("E2E_S3_ENDPOINT"),
             local_files: std::env::var("E2E_LOCAL_FILES_ROOT").ok(),
+            database: std::env::var("E2E_DATABASE").unwrap_or_else(|_| "sqlite".to_owned()),
         }
     })
 }

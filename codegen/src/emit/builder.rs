@@ -142,9 +142,35 @@ struct Pieces {
     /// Initialisers of the builder's members in the group method.
     inits: Vec<TokenStream>,
     members: Vec<TokenStream>,
+    /// Each member as `Debug` shows it (`.field(..)` calls), credentials redacted.
+    debug_fields: Vec<TokenStream>,
+    /// Some member holds a credential: `Debug` is written out, not derived.
+    redacts: bool,
     setters: Vec<TokenStream>,
     /// Initialisers of the body struct's fields (fields bodies only).
     body_inits: Vec<TokenStream>,
+}
+
+impl Pieces {
+    /// A member of the builder, shown in `Debug` as it is.
+    fn member(&mut self, name: &TokenStream, ty: TokenStream) {
+        self.members.push(quote!(#name: #ty,));
+        let label = name.to_string();
+        self.debug_fields.push(quote!(.field(#label, &self.#name)));
+    }
+
+    /// A member holding a credential: `Debug` shows `<redacted>`, or for an `Option`
+    /// (`optional`) `None` / `Some(<redacted>)`, so whether it is set still shows.
+    fn secret_member(&mut self, name: &TokenStream, ty: TokenStream, optional: bool) {
+        self.members.push(quote!(#name: #ty,));
+        let label = name.to_string();
+        let shown = match optional {
+            false => quote!(&crate::runtime::Redacted),
+            true => quote!(&self.#name.as_ref().map(|_| crate::runtime::Redacted)),
+        };
+        self.debug_fields.push(quote!(.field(#label, #shown)));
+        self.redacts = true;
+    }
 }
 
 /// The group method (`client.group().call(args..)`) and the builder it returns.
@@ -232,15 +258,24 @@ fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: 
         plan.op.path
     ));
     let (members, setters) = (pieces.members, pieces.setters);
+    let (derives, debug) = match pieces.redacts {
+        false => (quote!(#[derive(Clone, Debug)]), None),
+        true => (
+            quote!(#[derive(Clone)]),
+            Some(redacting_debug(builder, &pieces.debug_fields)),
+        ),
+    };
     quote! {
         #builder_doc
-        #[derive(Clone, Debug)]
+        #derives
         #[must_use = "nothing is sent until `.send().await`"]
         pub struct #builder {
             client: crate::runtime::Client,
             options: Option<crate::CallOptions>,
             #(#members)*
         }
+
+        #debug
 
         impl #builder {
             #(#setters)*
@@ -257,17 +292,44 @@ fn builder_struct(plan: &BuilderPlan<'_>, handle: &Ident, pieces: Pieces, send: 
     }
 }
 
+/// A builder's `Debug` that shows its credentials as `<redacted>`.
+fn redacting_debug(builder: &Ident, fields: &[TokenStream]) -> TokenStream {
+    let label = builder.to_string();
+    quote! {
+        impl ::std::fmt::Debug for #builder {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label)
+                    .field("client", &self.client)
+                    .field("options", &self.options)
+                    #(#fields)*
+                    .finish()
+            }
+        }
+    }
+}
+
 /// A parameter or form field: a member of the builder, set by argument or setter.
 fn stored_input(api: &Api, input: &Input<'_>, ty: TokenStream, pieces: &mut Pieces) {
     let name = &input.name;
     let (param_ty, convert) = setter_input(api, input);
+    let sensitive = match input.kind {
+        InputKind::Param(param, _) => param.sensitive,
+        InputKind::FormField(field) => field.sensitive,
+        InputKind::BodyField(..) => false,
+    };
     if input.argument {
         pieces.args.push(quote!(#name: #param_ty));
         pieces.inits.push(member_init(name, &convert));
-        pieces.members.push(quote!(#name: #ty,));
+        match sensitive {
+            true => pieces.secret_member(&quote!(#name), ty, false),
+            false => pieces.member(&quote!(#name), ty),
+        }
     } else {
         pieces.inits.push(quote!(#name: None));
-        pieces.members.push(quote!(#name: Option<#ty>,));
+        match sensitive {
+            true => pieces.secret_member(&quote!(#name), quote!(Option<#ty>), true),
+            false => pieces.member(&quote!(#name), quote!(Option<#ty>)),
+        }
         let docs = doc_attrs(&input.docs);
         pieces
             .setters
@@ -356,7 +418,7 @@ fn fields_body_member(plan: &BuilderPlan<'_>, body: &FieldsBody<'_>, pieces: &mu
         quote!(crate::models::#body_ty { #(#body_inits),* })
     };
     pieces.inits.push(quote!(body: #body_value));
-    pieces.members.push(quote!(body: crate::models::#body_ty,));
+    pieces.member(&quote!(body), quote!(crate::models::#body_ty));
     pieces.setters.push(quote! {
         /// Replaces the whole request body, including anything set before.
         pub fn body(mut self, body: crate::models::#body_ty) -> Self {
@@ -367,17 +429,18 @@ fn fields_body_member(plan: &BuilderPlan<'_>, body: &FieldsBody<'_>, pieces: &mu
     Ok(())
 }
 
-/// A body that is not JSON: `String` for text, bytes otherwise.
+/// A body that is not JSON: `String` for text, otherwise an `Upload` (bytes, or a file
+/// or stream read as it is sent).
 fn raw_body_member(text: bool, required: bool, pieces: &mut Pieces) {
-    let ty = if text { quote!(String) } else { quote!(Vec<u8>) };
+    let ty = if text { quote!(String) } else { quote!(crate::Upload) };
     let (param, convert) = (quote!(impl Into<#ty>), quote!(body.into()));
     if required {
         pieces.args.push(quote!(body: #param));
         pieces.inits.push(quote!(body: #convert));
-        pieces.members.push(quote!(body: #ty,));
+        pieces.member(&quote!(body), quote!(#ty));
     } else {
         pieces.inits.push(quote!(body: None));
-        pieces.members.push(quote!(body: Option<#ty>,));
+        pieces.member(&quote!(body), quote!(Option<#ty>));
     }
     let store = if required {
         quote!(#convert)
@@ -398,10 +461,10 @@ fn parts_body_member(required: bool, pieces: &mut Pieces) {
     if required {
         pieces.args.push(quote!(body: crate::Form));
         pieces.inits.push(quote!(body));
-        pieces.members.push(quote!(body: crate::Form,));
+        pieces.member(&quote!(body), quote!(crate::Form));
     } else {
         pieces.inits.push(quote!(body: None));
-        pieces.members.push(quote!(body: Option<crate::Form>,));
+        pieces.member(&quote!(body), quote!(Option<crate::Form>));
     }
     let store = if required { quote!(body) } else { quote!(Some(body)) };
     pieces.setters.push(quote! {
@@ -419,7 +482,7 @@ fn whole_body_member(api: &Api, ty: &TypeRef, required: bool, pieces: &mut Piece
     if required {
         pieces.args.push(quote!(body: #ty));
         pieces.inits.push(quote!(body));
-        pieces.members.push(quote!(body: #ty,));
+        pieces.member(&quote!(body), quote!(#ty));
         pieces.setters.push(quote! {
             /// Replaces the request body.
             pub fn body(mut self, body: #ty) -> Self {
@@ -429,7 +492,7 @@ fn whole_body_member(api: &Api, ty: &TypeRef, required: bool, pieces: &mut Piece
         });
     } else {
         pieces.inits.push(quote!(body: None));
-        pieces.members.push(quote!(body: Option<#ty>,));
+        pieces.member(&quote!(body), quote!(Option<#ty>));
         pieces.setters.push(quote! {
             /// Sets the request body (none is sent otherwise).
             pub fn body(mut self, body: #ty) -> Self {

@@ -28,6 +28,11 @@ pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
                 }
             }
         }
+        // A whole body is taken as its type itself (`String`, not `impl Into<String>`).
+        Some(Body::Whole {
+            ty: TypeRef::String,
+            required: true,
+        }) => args.push("\"example\".to_owned()".to_owned()),
         Some(Body::Whole { ty, required: true }) => args.push(example_value(api, ty)?),
         Some(Body::Form { fields, .. }) => {
             for field in fields.iter().filter(|f| f.required) {

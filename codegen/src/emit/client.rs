@@ -57,8 +57,9 @@ impl<'a> Groups<'a> {
         self.tree.keys()
     }
 
-    /// The file for one module of the tree.
-    pub fn emit(&self, api: &Api, path: &[String]) -> Result<Emitted> {
+    /// The files for one module of the tree: its own, and the parts its calls are split
+    /// into when they are too many to read in one file.
+    pub fn emit(&self, api: &Api, path: &[String]) -> Result<Vec<Emitted>> {
         let Some(group) = self.tree.get(path) else {
             return Err(Error::Emit {
                 file: path.join("/"),
@@ -66,15 +67,37 @@ impl<'a> Groups<'a> {
             });
         };
         if path.is_empty() {
-            return emit_lib(api, group);
+            return Ok(vec![emit_lib(api, group)?]);
         }
         let file = if group.children.is_empty() {
             format!("src/{}.rs", path.join("/"))
         } else {
             format!("src/{}/mod.rs", path.join("/"))
         };
-        Ok(rust_file(&file, emit_group(api, path, group)?))
+        let (main, parts) = emit_group(api, path, group)?;
+        let mut files = vec![rust_file(&file, main)];
+        // A part is a child module: beside `mod.rs`, or in the folder named after `x.rs`.
+        let folder = path.join("/");
+        files.extend(
+            parts
+                .into_iter()
+                .map(|(name, tokens)| rust_file(&format!("src/{folder}/{name}.rs"), tokens)),
+        );
+        Ok(files)
     }
+}
+
+/// `pub mod webhooks;` and its error type, when the API describes requests it sends.
+fn webhooks_module(api: &Api) -> Result<TokenStream> {
+    if !super::webhooks::applies(api) {
+        return Ok(TokenStream::new());
+    }
+    let module = ident(&api.webhooks.module)?;
+    Ok(quote! {
+        /// Requests the API sends to you: their payload types, and `parse` for each.
+        pub mod #module;
+        pub use runtime::WebhookError;
+    })
 }
 
 /// `src/lib.rs` of a crate of models alone (`[crate] types_only`).
@@ -100,15 +123,20 @@ pub fn emit_types_lib(api: &Api) -> Result<Emitted> {
             mod example_tests;
         )
     });
+    let webhooks = webhooks_module(api)?;
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
         #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
         #![allow(clippy::large_enum_variant)]
+        #![allow(clippy::disallowed_names)]
+        // Names are the description's own, in whatever script it is written in.
+        #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
 
         mod runtime;
         pub mod models;
+        #webhooks
         #redaction_tests
         #example_tests
 
@@ -172,6 +200,15 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
             pub use runtime::{Event, EventStream};
         )
     });
+    let downloads = api
+        .operations
+        .iter()
+        .any(|op| matches!(op.response, crate::ir::Response::Bytes { .. }))
+        .then(|| {
+            quote!(
+                pub use runtime::ByteStream;
+            )
+        });
     let redaction_tests = super::redaction::applies(api).then(|| {
         quote! {
             #[cfg(test)]
@@ -193,6 +230,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         ),
     };
     let client = emit_client(&api_info, &accessors);
+    let webhooks = webhooks_module(api)?;
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
@@ -204,17 +242,23 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         // the large ones would make every match and construction clumsier, for a size
         // that rarely matters next to a network call.
         #![allow(clippy::large_enum_variant)]
+        // Parameter and field names are the API's, `foo` included.
+        #![allow(clippy::disallowed_names)]
+        // Names are the description's own, in whatever script it is written in.
+        #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
 
         #runtime_module
         pub mod models;
         #(#modules)*
+        #webhooks
         #redaction_tests
         #example_tests
 
-        pub use runtime::{ApiError, Auth, BoxError, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Violation};
+        pub use runtime::{ApiError, Auth, BoxError, Bytes, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Upload, Violation};
         #[cfg(feature = "blocking")]
         pub use runtime::BlockingItems;
         #streams
+        #downloads
 
         #client
     };
@@ -272,8 +316,8 @@ fn emit_client(api_info: &TokenStream, accessors: &[TokenStream]) -> TokenStream
             }
         }
 
-        impl std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 self.0.fmt(f)
             }
         }
@@ -285,7 +329,7 @@ fn emit_client(api_info: &TokenStream, accessors: &[TokenStream]) -> TokenStream
             }
 
             /// A client sending through an existing `reqwest::Client`.
-            pub fn with_http_client(http: reqwest::Client, base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
+            pub fn with_http_client(http: ::reqwest::Client, base_url: impl Into<String>, auth: Auth) -> Result<Client, Error> {
                 Client::builder(base_url, auth).http_client(http).build()
             }
 
@@ -304,7 +348,20 @@ fn emit_client(api_info: &TokenStream, accessors: &[TokenStream]) -> TokenStream
     }
 }
 
-fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStream> {
+/// A group's calls and builders are moved to part files (`part_1.rs`, ...) when their
+/// code passes this many bytes of tokens (about 4,500 formatted lines), each part up to
+/// [`PART_BYTES`] (about 2,900): a file stays readable, and none passes 5,000 lines.
+const SPLIT_OVER_BYTES: usize = 140_000;
+const PART_BYTES: usize = 90_000;
+
+/// A group module, and the part files its calls are split into (if any).
+type GroupFiles = (TokenStream, Vec<(String, TokenStream)>);
+/// One call's method (on the group's handle) and its builder.
+type Call = (TokenStream, TokenStream);
+/// The calls kept in the group's file, and the parts, by module name.
+type Split = (Vec<Call>, Vec<(String, TokenStream)>);
+
+fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<GroupFiles> {
     let segment = path.last().map(String::as_str).unwrap_or_default();
     let handle = handle_name(segment)?;
     let mut modules = Vec::new();
@@ -322,11 +379,20 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
             }
         });
     }
+    let calls = group
+        .operations
+        .iter()
+        .map(|op| emit_operation(api, &handle, op))
+        .collect::<Result<Vec<_>>>()?;
+    let (calls, parts) = split_calls(calls, &handle, &group.children, path)?;
     let mut builders = Vec::new();
-    for op in &group.operations {
-        let (method, builder) = emit_operation(api, &handle, op)?;
+    for (method, builder) in calls {
         methods.push(method);
         builders.push(builder);
+    }
+    for (name, _) in &parts {
+        let module = ident(name)?;
+        modules.push(quote!(mod #module; pub use #module::*;));
     }
     let mut module_doc = vec![format!(" Calls in the `{}` group.", path.join("::"))];
     if let Some(example) = group.operations.iter().find_map(|op| example_call(api, op)) {
@@ -343,7 +409,7 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         "Calls in the `{}` group; get it with {accessor}.",
         path.join("::")
     ));
-    Ok(quote! {
+    let main = quote! {
         #(#module_doc)*
         #(#modules)*
 
@@ -362,5 +428,102 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<TokenStre
         }
 
         #(#builders)*
-    })
+    };
+    Ok((main, parts))
+}
+
+/// The calls kept in the group's own file, and the part files for the rest: when the
+/// group's code is too long, every call (its method, in an `impl` of the group's handle,
+/// and its builder) goes to a part, re-exported from the group, so paths do not change.
+fn split_calls(calls: Vec<Call>, handle: &Ident, children: &[String], path: &[String]) -> Result<Split> {
+    split_calls_at(calls, handle, children, path, (SPLIT_OVER_BYTES, PART_BYTES))
+}
+
+fn split_calls_at(
+    calls: Vec<Call>,
+    handle: &Ident,
+    children: &[String],
+    path: &[String],
+    (split_over, part_bytes): (usize, usize),
+) -> Result<Split> {
+    let size = |(method, builder): &Call| method.to_string().len() + builder.to_string().len();
+    if calls.iter().map(size).sum::<usize>() <= split_over {
+        return Ok((calls, Vec::new()));
+    }
+    let mut chunks: Vec<Vec<Call>> = Vec::new();
+    let mut current: Vec<Call> = Vec::new();
+    let mut filled = 0;
+    for call in calls {
+        let bytes = size(&call);
+        if filled + bytes > part_bytes && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+            filled = 0;
+        }
+        filled += bytes;
+        current.push(call);
+    }
+    chunks.push(current);
+    let prefix = match children.iter().any(|c| c.starts_with("part_")) {
+        true => "calls_part_",
+        false => "part_",
+    };
+    let mut parts = Vec::new();
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let name = format!("{prefix}{}", i + 1);
+        let doc = format!(" Calls of the `{}` group, part {}.", path.join("::"), i + 1);
+        let (methods, builders): (Vec<_>, Vec<_>) = chunk.into_iter().unzip();
+        let tokens = quote! {
+            #![doc = #doc]
+            use super::#handle;
+
+            impl #handle {
+                #(#methods)*
+            }
+
+            #(#builders)*
+        };
+        parts.push((name, tokens));
+    }
+    Ok((Vec::new(), parts))
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    fn call(name: &str) -> Call {
+        let method = format_ident!("{name}");
+        let builder = format_ident!("{}Builder", crate::naming::type_name(name));
+        (
+            quote!(pub fn #method(&self) -> #builder { todo!() }),
+            quote!(pub struct #builder;),
+        )
+    }
+
+    #[test]
+    fn a_long_group_moves_every_call_to_parts_under_the_limit() {
+        let handle = format_ident!("ThingsApi");
+        let calls = vec![call("alpha"), call("beta"), call("gamma")];
+        let one = call("alpha").0.to_string().len() + call("alpha").1.to_string().len();
+        let path = ["things".to_owned()];
+        let (kept, parts) = split_calls_at(calls, &handle, &[], &path, (2 * one, one + 1)).unwrap();
+        assert!(kept.is_empty());
+        let names: Vec<&str> = parts.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["part_1", "part_2", "part_3"]);
+        let first = parts[0].1.to_string();
+        assert!(first.contains("use super :: ThingsApi"), "{first}");
+        assert!(first.contains("impl ThingsApi"), "{first}");
+        assert!(first.contains("pub struct AlphaBuilder"), "{first}");
+    }
+
+    #[test]
+    fn a_short_group_keeps_its_calls_and_a_child_named_part_is_not_shadowed() {
+        let handle = format_ident!("ThingsApi");
+        let path = ["things".to_owned()];
+        let (kept, parts) = split_calls_at(vec![call("alpha")], &handle, &[], &path, (usize::MAX, 1)).unwrap();
+        assert_eq!((kept.len(), parts.len()), (1, 0));
+        let children = ["part_1".to_owned()];
+        let (_, parts) = split_calls_at(vec![call("alpha")], &handle, &children, &path, (0, 1)).unwrap();
+        assert_eq!(parts[0].0, "calls_part_1");
+    }
 }

@@ -22,7 +22,7 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 
 /// A one-line `#[doc]` attribute, spaced like `/// text`.
 pub fn doc_line(text: &str) -> TokenStream {
-    let text = format!(" {text}");
+    let text = format!(" {}", plain_text(text).replace('\n', " "));
     quote!(#[doc = #text])
 }
 
@@ -41,6 +41,7 @@ pub fn paragraphs<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> Strin
 /// and indented blocks would become failing doctests, so fences are marked `text`
 /// and indentation is capped below the code-block threshold.
 pub fn sanitize(text: &str) -> String {
+    let text = plain_text(text);
     let mut out = Vec::new();
     let mut in_fence: Option<&str> = None;
     for line in text.trim().lines() {
@@ -70,6 +71,16 @@ pub fn sanitize(text: &str) -> String {
     out.join("\n")
 }
 
+/// Line breaks as `\n` and no other control character but tabs: rustdoc refuses a
+/// bare carriage return, and a bell or escape has no place in documentation.
+fn plain_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +95,11 @@ mod tests {
     fn indentation_is_capped_outside_fences() {
         assert_eq!(sanitize("para\n\n        code?\n\tx"), "para\n\n   code?\n   x");
         assert_eq!(sanitize("```\n        kept\n```"), "```text\n        kept\n```");
+    }
+
+    #[test]
+    fn carriage_returns_become_line_breaks_and_other_controls_go() {
+        assert_eq!(sanitize("a\r\nb\rc\u{7}d\u{1b}[0m"), "a\nb\ncd[0m");
+        assert_eq!(doc_line("a\rb\u{0}").to_string(), quote!(#[doc = " a b"]).to_string());
     }
 }

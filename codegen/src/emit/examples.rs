@@ -2,6 +2,8 @@
 //! decodes it into the type it is an example of (a request body's also encodes back to
 //! the same JSON). Derived from the description, so a new example is covered without
 //! anyone writing a test for it. Runs with the `roundtrip` feature (both serde halves).
+//! Many examples (GitHub's 2,293) are split into `src/example_tests/part_N.rs` files of
+//! [`TESTS_PER_FILE`] tests, so no file is tens of thousands of lines.
 
 use quote::quote;
 
@@ -20,24 +22,42 @@ pub fn applies(api: &Api) -> bool {
     tested(api).next().is_some()
 }
 
-pub fn emit_example_tests(api: &Api) -> Result<Emitted> {
-    let mut tests = Vec::new();
-    for (i, example) in tested(api).enumerate() {
-        let test = ident(&test_name(i, &example.origin))?;
-        let ty = rust_type(api, &example.ty);
-        let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
-        let json = serde_json::to_string(&example.value).unwrap_or_default();
-        let (origin, round_trip) = (&example.origin, example.round_trip);
-        tests.push(quote! {
-            #[test]
-            fn #test() {
-                decodes::<#ty>(#json, #origin, #round_trip);
-            }
-        });
+/// The most tests one file holds (about 4,000 lines).
+pub const TESTS_PER_FILE: usize = 400;
+
+/// How many files of tests beside the module's own: none when they fit in it.
+pub fn parts(api: &Api) -> usize {
+    match tested(api).count() {
+        n if n <= TESTS_PER_FILE => 0,
+        n => n.div_ceil(TESTS_PER_FILE),
     }
+}
+
+/// The module (`part` 0: the helpers, and the tests when they fit) or one file of tests.
+pub fn emit_example_tests(api: &Api, part: usize) -> Result<Emitted> {
+    let parts = parts(api);
+    if part > 0 {
+        let tests = tests(api, (part - 1) * TESTS_PER_FILE, TESTS_PER_FILE)?;
+        let tokens = quote! {
+            use super::decodes;
+
+            #(#tests)*
+        };
+        return Ok(rust_file(&format!("src/example_tests/part_{part}.rs"), tokens));
+    }
+    let (tests, file) = match parts {
+        0 => (tests(api, 0, usize::MAX)?, "src/example_tests.rs"),
+        _ => (Vec::new(), "src/example_tests/mod.rs"),
+    };
+    let modules = (1..=parts).map(|p| {
+        let module = quote::format_ident!("part_{p}");
+        quote!(mod #module;)
+    });
     let tokens = quote! {
         //! The description's examples decode into their types (request bodies also
         //! encode back to the same JSON).
+
+        #(#modules)*
 
         /// Decodes `json` as a `T`, and with `round_trip` checks it encodes back the same.
         fn decodes<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(json: &str, at: &str, round_trip: bool) {
@@ -72,7 +92,26 @@ pub fn emit_example_tests(api: &Api) -> Result<Emitted> {
 
         #(#tests)*
     };
-    Ok(rust_file("src/example_tests.rs", tokens))
+    Ok(rust_file(file, tokens))
+}
+
+/// The tests of `count` examples from the `first`, named by their overall position.
+fn tests(api: &Api, first: usize, count: usize) -> Result<Vec<proc_macro2::TokenStream>> {
+    let mut tests = Vec::new();
+    for (i, example) in tested(api).enumerate().skip(first).take(count) {
+        let test = ident(&test_name(i, &example.origin))?;
+        let ty = rust_type(api, &example.ty);
+        let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
+        let json = serde_json::to_string(&example.value).unwrap_or_default();
+        let (origin, round_trip) = (&example.origin, example.round_trip);
+        tests.push(quote! {
+            #[test]
+            fn #test() {
+                decodes::<#ty>(#json, #origin, #round_trip);
+            }
+        });
+    }
+    Ok(tests)
 }
 
 /// `example_3_pet_example`: the position, then the last words of where it sits.

@@ -45,6 +45,8 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     }
     // Streams (events, page walks) are futures-util's; reqwest builds it anyway.
     text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
+    // Already in every build through reqwest: the body that reads uploads as it sends them.
+    text.push_str("http-body = \"1\"\n");
     text.push_str("httpdate = \"1\"\n");
     text.push_str("percent-encoding = \"2\"\n");
     text.push_str("pin-project-lite = \"0.2\"\n");
@@ -54,7 +56,10 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("serde_json = { version = \"1\", features = [\"preserve_order\"] }\n");
     text.push_str("serde_path_to_error = \"0.1\"\n");
     text.push_str("thiserror = \"2\"\n");
-    text.push_str("tokio = { version = \"1\", default-features = false, features = [\"sync\", \"time\"] }\n");
+    // `fs` and `io-util`: downloads saved to a file, uploads read from one, as they go.
+    text.push_str(
+        "tokio = { version = \"1\", default-features = false, features = [\"fs\", \"io-util\", \"sync\", \"time\"] }\n",
+    );
     text.push_str(TRACING);
     text.push_str(FEATURES);
     text.push_str(CLIENT_FEATURES);

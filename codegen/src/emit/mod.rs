@@ -10,6 +10,7 @@ mod manifest;
 mod redaction;
 mod send;
 mod types;
+mod webhooks;
 
 pub(crate) use file::has_header;
 pub use file::{Emitted, OutputFile};
@@ -29,6 +30,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
     ("src/runtime/call.rs", include_str!("../../runtime/call.rs")),
     ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
+    ("src/runtime/download.rs", include_str!("../../runtime/download.rs")),
     ("src/runtime/encode.rs", include_str!("../../runtime/encode.rs")),
     ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
     ("src/runtime/hooks.rs", include_str!("../../runtime/hooks.rs")),
@@ -36,12 +38,16 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
     ("src/runtime/options.rs", include_str!("../../runtime/options.rs")),
+    ("src/runtime/redirect.rs", include_str!("../../runtime/redirect.rs")),
+    ("src/runtime/reply.rs", include_str!("../../runtime/reply.rs")),
     ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
     ("src/runtime/stream.rs", include_str!("../../runtime/stream.rs")),
     ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
     ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
     ("src/runtime/trace.rs", include_str!("../../runtime/trace.rs")),
+    ("src/runtime/upload.rs", include_str!("../../runtime/upload.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
+    ("src/runtime/webhook.rs", include_str!("../../runtime/webhook.rs")),
 ];
 
 /// The part of the runtime a crate of models alone needs (`[crate] types_only`).
@@ -51,6 +57,7 @@ const MODELS_RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
     ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
     ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
+    ("src/runtime/webhook.rs", include_str!("../../runtime/webhook.rs")),
 ];
 
 /// CPU time spent building tokens and formatting them, summed over threads, and
@@ -70,8 +77,9 @@ enum Job<'a> {
     ModelsIndex(Vec<String>),
     Models(String, Vec<&'a TypeDef>),
     RedactionTests,
-    ExampleTests,
+    ExampleTests(usize),
     TypesLib,
+    Webhooks,
 }
 
 /// Stage 3: every file of the crate, emitted and formatted in parallel, sorted by path;
@@ -103,24 +111,36 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
     } else {
         jobs.extend(groups.paths().map(|p| Job::Group(p.as_slice())));
     }
+    if webhooks::applies(api) {
+        jobs.push(Job::Webhooks);
+    }
     if redaction::applies(api) {
         jobs.push(Job::RedactionTests);
     }
     if examples::applies(api) {
-        jobs.push(Job::ExampleTests);
+        jobs.extend((0..=examples::parts(api)).map(Job::ExampleTests));
     }
     // Biggest first, so the threads finish together (the output order is fixed later).
     jobs.sort_by_key(|job| std::cmp::Reverse(cost(api, job)));
 
-    let results = crate::parallel::map(&jobs, |job| -> Result<(OutputFile, Duration, Duration)> {
+    let results = crate::parallel::map(&jobs, |job| -> Result<(Vec<OutputFile>, Duration, Duration)> {
         let started = Instant::now();
         let emitted = match job {
-            Job::Text(file) => return Ok((file.clone(), Duration::ZERO, Duration::ZERO)),
-            Job::Group(path) => groups.emit(api, path)?,
+            Job::Text(file) => return Ok((vec![file.clone()], Duration::ZERO, Duration::ZERO)),
+            Job::Group(path) => {
+                let emitted = groups.emit(api, path)?;
+                let emitted_at = Instant::now();
+                let files = emitted
+                    .into_iter()
+                    .map(|e| file::format(e, &api.krate.source))
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok((files, emitted_at - started, emitted_at.elapsed()));
+            }
             Job::ModelsIndex(modules) => types::emit_models_index(modules)?,
             Job::Models(module, defs) => types::emit_models(api, module, defs)?,
-            Job::ExampleTests => examples::emit_example_tests(api)?,
+            Job::ExampleTests(part) => examples::emit_example_tests(api, *part)?,
             Job::TypesLib => client::emit_types_lib(api)?,
+            Job::Webhooks => webhooks::emit_webhooks(api)?,
             Job::RedactionTests => match redaction::emit_redaction_tests(api)? {
                 Some(emitted) => emitted,
                 None => {
@@ -133,15 +153,15 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
         };
         let emitted_at = Instant::now();
         let file = file::format(emitted, &api.krate.source)?;
-        Ok((file, emitted_at - started, emitted_at.elapsed()))
+        Ok((vec![file], emitted_at - started, emitted_at.elapsed()))
     });
     let mut timings = EmitTimings::default();
     let mut files = Vec::with_capacity(results.len());
     for result in results {
-        let (file, emit, format) = result?;
+        let (emitted, emit, format) = result?;
         timings.emit += emit;
         timings.format += format;
-        files.push(file);
+        files.extend(emitted);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     timings.wall = started.elapsed();
@@ -152,7 +172,9 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
 fn cost(api: &Api, job: &Job<'_>) -> usize {
     match job {
         Job::Text(_) | Job::ModelsIndex(_) | Job::RedactionTests | Job::TypesLib => 0,
-        Job::ExampleTests => api.examples.len(),
+        Job::Webhooks => 4 * api.webhooks.list.len(),
+        Job::ExampleTests(0) if examples::parts(api) > 0 => 0,
+        Job::ExampleTests(_) => api.examples.len().min(examples::TESTS_PER_FILE),
         Job::Models(_, defs) => defs
             .iter()
             .map(|def| {

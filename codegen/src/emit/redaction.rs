@@ -1,16 +1,18 @@
-//! `src/redaction_tests.rs`: a unit test per type with a sensitive field, derived from
-//! the types themselves. Each builds a value whose secrets are sentinel strings (every
-//! other field gets a plain placeholder) and checks that `{:?}` and `{:#?}` show
-//! neither sentinel, so a secret added to the description is covered without anyone
-//! writing a test for it.
+//! `src/redaction_tests.rs`: a unit test per type with a sensitive field and per call
+//! with a sensitive input (parameter, form or body field), derived from the IR. Each
+//! builds a value (or a call's builder) whose secrets are sentinel strings (everything
+//! else gets a plain placeholder) and checks that `{:?}` and `{:#?}` show neither
+//! sentinel, so a secret added to the description is covered without anyone writing a
+//! test for it.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::builder::{BuilderPlan, Input, InputKind};
 use super::file::{Emitted, ident, rust_file};
 use super::types::{FieldShape, field_exists};
 use crate::error::Result;
-use crate::ir::{Api, Field, FloatWidth, IntWidth, TypeDef, TypeKind, TypeRef, Usage};
+use crate::ir::{Api, Body, Field, FloatWidth, IntWidth, Operation, TypeDef, TypeKind, TypeRef, Usage};
 
 /// The sentinel a secret field holds; no placeholder or field name contains it.
 const SENTINEL: &str = "sentinel-secret-value";
@@ -24,9 +26,19 @@ fn with_secrets(api: &Api) -> impl Iterator<Item = &TypeDef> {
     })
 }
 
+/// Calls with a sensitive input, each with its builder holding sentinels.
+fn builders_with_secrets(api: &Api) -> impl Iterator<Item = (&Operation, TokenStream)> {
+    let calls = if api.krate.types_only {
+        &[][..]
+    } else {
+        &api.operations[..]
+    };
+    calls.iter().filter_map(|op| Some((op, builder_value(api, op)?)))
+}
+
 /// Does the crate get the test module?
 pub fn applies(api: &Api) -> bool {
-    with_secrets(api).next().is_some()
+    with_secrets(api).next().is_some() || builders_with_secrets(api).next().is_some()
 }
 
 /// The test module, or `None` when no type has a sensitive field.
@@ -47,12 +59,27 @@ pub fn emit_redaction_tests(api: &Api) -> Result<Option<Emitted>> {
             }
         });
     }
+    for (op, builder) in builders_with_secrets(api) {
+        let test = ident(&format!(
+            "debug_of_{}_{}_builder_hides_its_secrets",
+            op.group.join("_"),
+            op.method_name
+        ))?;
+        tests.push(quote! {
+            #[test]
+            fn #test() {
+                let client = crate::Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
+                assert_hidden(&#builder);
+            }
+        });
+    }
     if tests.is_empty() {
         return Ok(None);
     }
     let tokens = quote! {
-        //! `Debug` never prints a secret: every type with a sensitive field, built with a
-        //! sentinel in each secret and placeholders elsewhere.
+        //! `Debug` never prints a secret: every type with a sensitive field and every
+        //! call's builder with a sensitive input, built with a sentinel in each secret
+        //! and placeholders elsewhere.
         const SENTINEL: &str = #SENTINEL;
 
         /// Neither `Debug` form shows the sentinel, and both mark what they hide.
@@ -66,6 +93,55 @@ pub fn emit_redaction_tests(api: &Api) -> Result<Option<Emitted>> {
         #(#tests)*
     };
     Ok(Some(rust_file("src/redaction_tests.rs", tokens)))
+}
+
+/// `client.<group>().<method>(args)` and a setter for each optional secret, secrets
+/// holding the sentinel; `None` when the call has no secret input, or one this cannot
+/// write a value for (a file, a whole body).
+fn builder_value(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let whole_body = matches!(
+        op.body,
+        Some(Body::Raw { required: true, .. } | Body::Whole { required: true, .. } | Body::Parts { required: true })
+    );
+    if whole_body || op.group.is_empty() {
+        return None;
+    }
+    let plan = BuilderPlan::new(api, op).ok()?;
+    let (mut args, mut setters, mut secrets) = (Vec::new(), Vec::new(), false);
+    for input in &plan.inputs {
+        let secret = is_secret(input);
+        if matches!(input.kind, InputKind::FormField(f) if f.file) {
+            match input.argument {
+                true => return None,
+                false => continue,
+            }
+        }
+        secrets |= secret;
+        let value = match secret {
+            true => sentinel(api, input.ty, 0)?,
+            false => placeholder(api, input.ty, 0)?,
+        };
+        let name = &input.name;
+        match (input.argument, &input.kind) {
+            (true, InputKind::BodyField(_, shape, _)) if *shape != FieldShape::Plain => {
+                args.push(if secret { quote!(Some(#value)) } else { quote!(None) })
+            }
+            (true, _) => args.push(value),
+            (false, _) if secret => setters.push(quote!(.#name(#value))),
+            (false, _) => {}
+        }
+    }
+    let groups = op.group.iter().map(|g| ident(g)).collect::<Result<Vec<_>>>().ok()?;
+    let method = &plan.method;
+    secrets.then(|| quote!(client #(.#groups())* .#method(#(#args),*) #(#setters)*))
+}
+
+fn is_secret(input: &Input<'_>) -> bool {
+    match input.kind {
+        InputKind::Param(param, _) => param.sensitive,
+        InputKind::FormField(field) => field.sensitive,
+        InputKind::BodyField(field, ..) => field.sensitive,
+    }
 }
 
 /// A struct literal for `def`; secrets hold the sentinel when `secrets` is set.

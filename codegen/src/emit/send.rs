@@ -26,8 +26,12 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let (validate_body, body) = body_value(api, op)?;
     let method = format_ident!("{}", op.http_method.as_str());
     let authenticated = op.authenticated;
+    // Cookies travel in `Cookie`, which reqwest itself keeps from other origins.
+    let credential_headers = op.header_params.iter().any(|p| p.sensitive);
+    let honours_idempotency_key = op.honours_idempotency_key;
     let (output, decode) = reply(api, &op.response);
     let blocking = blocking_sends(api, &op.response, &output);
+    let streamed = matches!(op.response, Response::Bytes { .. }).then(streamed_download);
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
     let operation = &op.id;
@@ -63,6 +67,8 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
                 path: #path,
                 query: #query,
                 headers: #headers,
+                credential_headers: #credential_headers,
+                honours_idempotency_key: #honours_idempotency_key,
                 body: #body,
                 accept: #accept,
                 authenticated: #authenticated,
@@ -72,7 +78,32 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
         }
 
         #blocking
+        #streamed
     })
+}
+
+/// `send_stream()` (and `send_stream_blocking()`) of a download: the body as it arrives.
+fn streamed_download() -> TokenStream {
+    quote! {
+        /// Sends the request and gives the reply's body as it arrives, never all of it in
+        /// memory: read its chunks, or write it to a file with
+        /// [`ByteStream::save_to`](crate::ByteStream::save_to). No size limit applies; the
+        /// timeout bounds the wait for the reply to start and for each chunk.
+        #[inline]
+        pub fn send_stream(self) -> impl ::std::future::Future<Output = Result<crate::ByteStream, crate::Error>> + Send {
+            crate::runtime::ValueOf::new(crate::runtime::Call::live(self.request(), crate::runtime::RawResponse::byte_stream))
+        }
+
+        /// Like [`send_stream`](Self::send_stream), blocking this thread until the reply
+        /// starts; the chunks come as an iterator (feature `blocking`; not inside an async
+        /// runtime).
+        #[cfg(feature = "blocking")]
+        pub fn send_stream_blocking(self) -> Result<crate::BlockingItems<crate::Bytes>, crate::Error> {
+            let client = self.client.clone();
+            let download = client.block_on(Box::pin(self.send_stream()))?;
+            Ok(crate::runtime::BlockingItems::new(client, download))
+        }
+    }
 }
 
 /// The parameters' limit checks, and the statements pushing query and header pairs.
@@ -352,8 +383,10 @@ fn form_body(api: &Api, encoding: FormEncoding, fields: &[FormField]) -> Result<
 fn url_encoded_push(api: &Api, field: &FormField) -> TokenStream {
     let wire = &field.wire_name;
     match &field.encoding {
-        _ if field.files => quote! { for file in &value { form_pairs.push_bytes(#wire, file.bytes()); } },
-        _ if field.file => quote! { form_pairs.push_bytes(#wire, value.bytes()); },
+        _ if field.files => quote! {
+            for file in &value { form_pairs.push_bytes(#wire, crate::runtime::in_memory_bytes(#wire, file)?); }
+        },
+        _ if field.file => quote! { form_pairs.push_bytes(#wire, crate::runtime::in_memory_bytes(#wire, &value)?); },
         FieldEncoding::Pairs(spelling) if is_scalar(api, &field.ty) && !spelling.allow_reserved => {
             quote! { form_pairs.push((#wire, crate::runtime::param_text(&value))); }
         }
@@ -403,7 +436,7 @@ fn reply(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
             (quote!(Option<#ty>), decoder("json_or_empty"))
         }
         Response::Text { .. } => (quote!(String), decoder("text")),
-        Response::Bytes { .. } => (quote!(Vec<u8>), decoder("bytes")),
+        Response::Bytes { .. } => (quote!(crate::Bytes), decoder("bytes")),
         Response::Empty => (quote!(()), decoder("empty")),
         Response::Stream {
             framing, end_marker, ..

@@ -11,8 +11,8 @@ use super::docs::{doc_attrs, paragraphs};
 use super::file::{Emitted, ident, rust_file};
 use crate::error::Result;
 use crate::ir::{
-    Api, Bound, Field, FloatWidth, IntEnum, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind, TypeRef,
-    Union, Usage,
+    Api, Bound, Derives, Field, FloatWidth, IntEnum, IntWidth, Limits, Number, StringEnum, Struct, TypeDef, TypeKind,
+    TypeRef, Union, Usage,
 };
 
 /// How a field is held in Rust.
@@ -41,9 +41,7 @@ impl FieldShape {
 
 /// Does the field exist in a type travelling this way?
 pub fn field_exists(field: &Field, usage: Usage) -> bool {
-    let only_request = usage.request && !usage.response;
-    let only_response = usage.response && !usage.request;
-    !(only_request && field.read_only || only_response && field.write_only)
+    field.exists_in(usage)
 }
 
 /// `src/models/mod.rs`: the modules, each re-exported whole.
@@ -98,12 +96,12 @@ pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted
 /// The serde derives a type's direction needs, and — behind the crate's `roundtrip`
 /// feature — the other one. Deriving only what the wire needs keeps the crate quick
 /// to compile; users who store or replay values turn the feature on.
-fn serde_derives(usage: Usage) -> (Vec<TokenStream>, TokenStream) {
+fn serde_derives(derives: Derives) -> (Vec<TokenStream>, TokenStream) {
     let mut needed = Vec::new();
     let mut optional = Vec::new();
     for (wanted, derive) in [
-        (usage.serializes(), quote!(::serde::Serialize)),
-        (usage.deserializes(), quote!(::serde::Deserialize)),
+        (derives.serialize, quote!(::serde::Serialize)),
+        (derives.deserialize, quote!(::serde::Deserialize)),
     ] {
         if wanted {
             needed.push(derive)
@@ -176,7 +174,7 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
         derives.push(quote!(Default));
     }
     derives.push(quote!(PartialEq));
-    let (serde, roundtrip) = serde_derives(usage);
+    let (serde, roundtrip) = serde_derives(def.derives);
     derives.extend(serde);
 
     let mut defaults = Vec::new();
@@ -354,7 +352,7 @@ fn serde_attrs(
                         let fn_ident = ident(&fn_name)?;
                         let ty = rust_type(api, &field.ty);
                         // Only decoding reads it: a type only sent decodes with `roundtrip`.
-                        let only_roundtrip = (!usage.response).then(|| quote!(#[cfg(feature = "roundtrip")]));
+                        let only_roundtrip = (!def.derives.deserialize).then(|| quote!(#[cfg(feature = "roundtrip")]));
                         defaults.push(quote! {
                             #only_roundtrip
                             fn #fn_ident() -> #ty { #expr }
@@ -365,7 +363,7 @@ fn serde_attrs(
             }
         }
         FieldShape::Optional | FieldShape::OptionalNullable => {
-            let never_sent = usage.request && usage.response && field.read_only;
+            let never_sent = field.never_sent(usage);
             parts.push(quote!(default));
             if never_sent {
                 parts.push(quote!(skip_serializing));
@@ -775,7 +773,7 @@ fn emit_union(api: &Api, def: &TypeDef, shape: &Union) -> Result<TokenStream> {
         }
     };
     let Some(property) = &shape.discriminator else {
-        let (serde, roundtrip) = serde_derives(def.usage);
+        let (serde, roundtrip) = serde_derives(def.derives);
         return Ok(enum_tokens(
             quote!(#[derive(Clone, Debug, PartialEq, #(#serde),*)] #roundtrip),
             quote!(#[serde(untagged)]),
@@ -788,8 +786,8 @@ fn emit_union(api: &Api, def: &TypeDef, shape: &Union) -> Result<TokenStream> {
             quote!(#[cfg(feature = "roundtrip")])
         }
     };
-    let serialize_gate = gate(def.usage.serializes());
-    let deserialize_gate = gate(def.usage.deserializes());
+    let serialize_gate = gate(def.derives.serialize);
+    let deserialize_gate = gate(def.derives.deserialize);
     let mut arms = Vec::new();
     let mut serialize_arms = Vec::new();
     for variant in &shape.variants {

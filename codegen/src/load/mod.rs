@@ -95,7 +95,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Document> {
     {
         encoding::restore_explode(&mut openapi, &tree);
     }
-    finish(file, openapi, warnings)
+    finish(file, openapi, in_file(file, warnings))
 }
 
 /// A 3.1 document: read as a tree, rewritten into 3.0 terms, then typed.
@@ -111,11 +111,13 @@ fn parse_31(file: &Path, text: &str, is_json: bool) -> Result<Document> {
             .err()
             .unwrap_or_else(|| tree_structure_error(file, &serde_json::Value::Null)));
     };
-    typed_from_tree(file, tree)
+    let (openapi, warnings) = typed_from_tree(file, tree)?;
+    finish(file, openapi, in_file(file, warnings))
 }
 
-/// Types a (corrected) tree; 3.1 documents are rewritten into 3.0 terms first.
-fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document> {
+/// Types a (corrected) tree; 3.1 documents are rewritten into 3.0 terms first. The
+/// warnings' pointers are in the tree, not yet named with a file.
+fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<(openapiv3::OpenAPI, Vec<Warning>)> {
     let is_31 = tree
         .get("openapi")
         .and_then(|v| v.as_str())
@@ -144,7 +146,7 @@ fn typed_from_tree(file: &Path, mut tree: serde_json::Value) -> Result<Document>
     if encoding::ambiguous(&openapi) {
         encoding::restore_explode(&mut openapi, &tree);
     }
-    finish(file, openapi, warnings)
+    Ok((openapi, warnings))
 }
 
 /// The document without the operations and components that do not read (each named in
@@ -199,12 +201,17 @@ fn parse_tree(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSource
         true => swagger2::upgrade(&mut tree),
         false => Vec::new(),
     };
-    let mut doc = typed_from_tree(file, tree).map_err(|e| origins.locate_error(e))?;
-    let upgraded = upgraded.into_iter().map(|w| Warning {
-        pointer: origins.origins.name(&w.pointer),
-        ..w
-    });
-    doc.warnings.splice(0..0, upgraded);
+    let (openapi, typed) = typed_from_tree(file, tree).map_err(|e| origins.locate_error(e))?;
+    // Each warning names the file its pointer was written in.
+    let warnings = upgraded
+        .into_iter()
+        .chain(typed)
+        .map(|w| Warning {
+            pointer: origins.origins.name(&w.pointer),
+            ..w
+        })
+        .collect();
+    let mut doc = finish(file, openapi, warnings)?;
     doc.files = files;
     doc.origins = origins.origins;
     Ok(doc)
@@ -220,16 +227,18 @@ fn declares_swagger2(text: &str) -> bool {
     })
 }
 
-/// Checks the version and places the loader's warnings in `file`.
+/// Names each warning's pointer with `file`, where it was written.
+fn in_file(file: &Path, warnings: Vec<Warning>) -> Vec<Warning> {
+    let named = |w: Warning| Warning {
+        pointer: format!("{}{}", file.display(), w.pointer),
+        ..w
+    };
+    warnings.into_iter().map(named).collect()
+}
+
+/// Checks the version; `warnings` are already named with their files.
 fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> Result<Document> {
     check_version(file, &openapi)?;
-    let warnings = warnings
-        .into_iter()
-        .map(|w| Warning {
-            pointer: format!("{}{}", file.display(), w.pointer),
-            ..w
-        })
-        .collect();
     Ok(Document {
         file: file.to_owned(),
         openapi,
@@ -323,6 +332,23 @@ mod tests {
             "{}",
             warning.message
         );
+    }
+
+    /// openapi-generator's fake-endpoints petstore writes `port` values as numbers;
+    /// a server variable's values are strings.
+    #[test]
+    fn numbers_in_server_variables_are_read_as_strings() {
+        let text = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "servers": [{"url": "http://{host}:{port}/v2", "variables": {
+                "host": {"default": "api"}, "port": {"enum": [80, 8080], "default": 80}}}]}"#;
+        let doc = parse(Path::new("x.json"), text).unwrap();
+        let port = &doc.openapi.servers[0].variables.as_ref().unwrap()["port"];
+        assert_eq!(
+            (port.default.as_str(), port.enumeration.clone()),
+            ("80", vec!["80".to_owned(), "8080".to_owned()])
+        );
+        assert_eq!(doc.warnings.len(), 1, "{:?}", doc.warnings);
+        assert_eq!(doc.warnings[0].pointer, "x.json#/servers/0/variables/port");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub(super) fn normalized(mut value: serde_json::Value) -> Option<(openapiv3::Ope
 /// read, into their 3.0 equivalents, with a warning per rewrite:
 /// `type: [T, "null"]` → `type: T, nullable: true`; numeric `exclusiveMinimum` /
 /// `exclusiveMaximum` → a bound plus the 3.0 flag; `const: v` → `enum: [v]`; integer
-/// bounds and enum values outside i64 are dropped.
+/// bounds and enum values outside i64 are dropped; server variables' numbers → strings.
 pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec<Warning>) {
     use serde_json::Value;
     let warn = |warnings: &mut Vec<Warning>, at: &Pointer, message: String| {
@@ -105,6 +105,20 @@ pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec
                     );
                 }
             }
+            if let Some(Value::Array(servers)) = map.get_mut("servers") {
+                for (i, server) in servers.iter_mut().enumerate() {
+                    let variables_at = at.join("servers").join(i).join("variables");
+                    if let Some(Value::Object(variables)) = server.get_mut("variables") {
+                        for (name, variable) in variables.iter_mut() {
+                            if variable_values_as_strings(variable) {
+                                let message =
+                                    "numbers or booleans among this server variable's values, read as strings";
+                                warn(warnings, &variables_at.join(name), message.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
             for (key, child) in map.iter_mut() {
                 normalize(child, &at.join(key), warnings);
             }
@@ -116,6 +130,26 @@ pub fn normalize(value: &mut serde_json::Value, at: &Pointer, warnings: &mut Vec
         }
         _ => {}
     }
+}
+
+/// A server variable's `default` and `enum` values are strings; numbers and booleans
+/// written bare (`port: {default: 80}`) become their text. Whether any did.
+fn variable_values_as_strings(variable: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    let as_string = |value: &mut Value| match value {
+        Value::Number(_) | Value::Bool(_) => {
+            *value = Value::String(value.to_string());
+            true
+        }
+        _ => false,
+    };
+    let mut changed = variable.get_mut("default").is_some_and(as_string);
+    if let Some(Value::Array(values)) = variable.get_mut("enum") {
+        for value in values {
+            changed |= as_string(value);
+        }
+    }
+    changed
 }
 
 /// A float with nothing after the point, within the 64-bit range, as that integer.

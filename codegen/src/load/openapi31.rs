@@ -24,22 +24,47 @@ pub(super) fn declares_31(text: &str) -> bool {
 /// Rewrites a 3.1 document's tree in place; warnings for what was not exact.
 pub(super) fn downgrade(tree: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    inline_path_item_refs(tree);
     hoist_defs(tree, &mut warnings);
     walk_document(tree, &Pointer::root(), &mut warnings);
-    if let Some(webhooks) = tree.as_object_mut().and_then(|doc| doc.remove("webhooks")) {
-        let count = webhooks.as_object().map_or(0, Map::len);
-        warnings.push(Warning {
-            pointer: "#/webhooks".to_owned(),
-            message: format!(
-                "{count} webhook(s) described: requests the API sends, not calls a client makes; not generated"
-            ),
-        });
+    // The 3.0 model has no `webhooks`; lowering reads them under Redoc's 3.0 name.
+    if let Some(doc) = tree.as_object_mut()
+        && let Some(webhooks) = doc.remove("webhooks")
+    {
+        doc.entry("x-webhooks").or_insert(webhooks);
     }
     // 3.1 makes `paths` optional (a library of components, or webhooks alone).
     if let Some(doc) = tree.as_object_mut() {
         doc.entry("paths").or_insert_with(|| Value::Object(Map::new()));
     }
     warnings
+}
+
+/// 3.1's `components/pathItems`, which the 3.0 model lacks: a path or webhook that is a
+/// `$ref` to one gets its content (a dangling one stays, and is reported where read).
+fn inline_path_item_refs(tree: &mut Value) {
+    let Some(items) = tree
+        .pointer("/components/pathItems")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    for section in ["paths", "webhooks"] {
+        let Some(entries) = tree.get_mut(section).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for entry in entries.values_mut() {
+            let name = entry
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/pathItems/"))
+                .map(|n| n.replace("~1", "/").replace("~0", "~"));
+            if let Some(item) = name.and_then(|n| items.get(&n)) {
+                *entry = item.clone();
+            }
+        }
+    }
 }
 
 /// Outside schemas: find the places that hold them.

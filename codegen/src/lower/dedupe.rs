@@ -128,7 +128,7 @@ impl<'a> FieldShape<'a> {
 }
 
 /// Points each type at the first type (in name order, which is id order) with the same
-/// shape and direction.
+/// shape and direction, and gives that type the derives of every type pointing at it.
 pub(super) fn mark_aliases(types: &mut [TypeDef]) {
     let mut alias_of: Vec<Option<usize>> = vec![None; types.len()];
     while find_more(types, &mut alias_of) {}
@@ -142,8 +142,14 @@ pub(super) fn mark_aliases(types: &mut [TypeDef]) {
     let targets: Vec<Option<TypeId>> = (0..types.len())
         .map(|i| alias_of[i].map(|first| TypeId(last_in_chain(first))))
         .collect();
-    for (def, alias) in types.iter_mut().zip(targets) {
-        def.alias_of = alias;
+    for (def, alias) in types.iter_mut().zip(&targets) {
+        def.alias_of = *alias;
+    }
+    // One type serves all its names: it derives what any of them needs.
+    for (i, alias) in targets.iter().enumerate() {
+        if let Some(target) = alias {
+            types[target.0].derives = types[target.0].derives.union(types[i].derives);
+        }
     }
 }
 

@@ -33,6 +33,7 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
         }
     }
     api.examples.iter_mut().for_each(|e| remap(&mut e.ty));
+    api.webhooks.list.iter_mut().for_each(|w| remap(&mut w.payload));
     for op in &mut api.operations {
         op.params_mut().for_each(|p| remap(&mut p.ty));
         match &mut op.body {

@@ -5,15 +5,18 @@
 //! every type learns whether it travels in requests, responses or both.
 
 mod dedupe;
+mod derives;
 mod examples;
 mod ids;
 mod names;
 mod operation;
 mod placement;
+mod resources;
 mod schema;
 mod skip;
 mod stream;
 mod unions;
+mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,8 +102,18 @@ fn skips_for(
 }
 
 fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::Skipped>) -> Result<Pass> {
+    let mut read_warnings = Vec::new();
+    let described_webhooks = webhooks::read(&doc.openapi, &mut read_warnings);
     let mut lowerer = Lowerer::new(&doc.openapi, config, skipped)?;
-    let mut operations = lowerer.lower_operations()?;
+    lowerer.warnings.extend(read_warnings);
+    let mut operations = lowerer.lower_operations(!described_webhooks.is_empty())?;
+    let origins: Vec<String> = operations.iter().map(|op| op.origin.clone()).collect();
+    let groups: Vec<&str> = operations
+        .iter()
+        .filter_map(|op| op.group.first())
+        .map(String::as_str)
+        .collect();
+    let (webhooks, webhooks_tried) = lowerer.lower_webhooks(&described_webhooks, &origins, &groups)?;
     // A models crate, or a description of components alone (a schema library), wants
     // every schema, not only those calls reach.
     if config.krate.types_only || doc.openapi.paths.paths.is_empty() {
@@ -123,10 +136,12 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
         }
         lowerer.lowered_components.insert(component);
     }
+    lowerer.check_late_defaults();
     if !lowerer.failures.is_empty() {
         let mut lowered: Vec<(String, String)> =
             operations.iter().map(|op| (op.origin.clone(), op.id.clone())).collect();
         lowered.dedup();
+        lowered.extend(webhooks_tried);
         return Ok(Pass::Failed {
             failures: lowerer.failures,
             lowered,
@@ -137,11 +152,17 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
         op.pagination = lowerer.pagination_of(op);
     }
     lowerer.box_cycles();
-    lowerer.mark_usage(&operations);
+    lowerer.mark_usage(&operations, &webhooks);
     lowerer.order_unions();
     lowerer.warn_unused_renames();
     operations.sort_by(|a, b| (&a.group, &a.method_name).cmp(&(&b.group, &b.method_name)));
 
+    // Without calls a client would be all unused runtime: the crate is its types.
+    let types_only = config.krate.types_only || operations.is_empty();
+    if types_only && !config.krate.types_only {
+        let message = "no calls to generate: the crate holds the types alone, as with `[crate] types_only = true`";
+        lowerer.warn(&Pointer::root().join("paths"), message.to_owned());
+    }
     let info = &doc.openapi.info;
     let source = doc
         .file
@@ -157,17 +178,19 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
             version: config.krate.version.clone(),
             description: config.krate.description.clone(),
             source,
-            types_only: config.krate.types_only,
+            types_only,
             runtime: config.krate.runtime.as_ref().map(|r| r.pairs()),
         },
         auth,
         types: Vec::new(),
         operations,
         examples: lowerer.examples.into_values().collect(),
+        webhooks,
     };
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
+    derives::close(&mut api.types);
     dedupe::mark_aliases(&mut api.types);
-    placement::place_types(&mut api.types, &api.operations);
+    placement::place_types(&mut api.types, &api.operations, &api.webhooks);
     Ok(Pass::Done(Box::new(api), lowerer.warnings))
 }
 
@@ -206,6 +229,9 @@ pub(crate) struct Lowerer<'a> {
     failures: Vec<skip::Failure>,
     /// Examples by where they sit (a schema inlined twice gives its examples once).
     examples: BTreeMap<String, crate::ir::Example>,
+    /// Field defaults whose type was not lowered yet (components are lowered on
+    /// demand): `(struct, wire name, where)`, checked once every type is.
+    unchecked_defaults: Vec<(String, String, Pointer)>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -231,16 +257,26 @@ impl<'a> Lowerer<'a> {
             skipped,
             failures: Vec::new(),
             examples: BTreeMap::new(),
+            unchecked_defaults: Vec::new(),
         };
         for (raw, rust) in &config.types.rename {
             if !naming::is_valid_ident(rust) {
                 return Err(config.error(format!("rename of `{raw}` to `{rust}`: not a valid Rust type name")));
+            }
+            if naming::is_prelude(rust) {
+                return Err(config.error(format!(
+                    "rename of `{raw}` to `{rust}`: that name is Rust's own `{rust}`, which the generated code uses"
+                )));
             }
         }
         let components: Vec<String> = doc.components.iter().flat_map(|c| c.schemas.keys().cloned()).collect();
         for component in components {
             let candidate = naming::type_name(&component);
             let name = lowerer.claim_type_name(&component, &candidate);
+            if naming::is_prelude(&candidate) && !config.types.rename.contains_key(&component) {
+                let at = Pointer::root().join("components").join("schemas").join(&component);
+                lowerer.warn(&at, prelude_warning(&candidate, &name));
+            }
             lowerer.component_names.insert(component, name);
         }
         Ok(lowerer)
@@ -276,7 +312,12 @@ impl<'a> Lowerer<'a> {
     fn new_type_name(&mut self, hint: &str, at: &Pointer) -> String {
         let candidate = naming::type_name(hint);
         let name = self.claim_type_name(&candidate, &candidate);
-        if name != candidate && !self.config.types.rename.contains_key(&candidate) {
+        if self.config.types.rename.contains_key(&candidate) {
+            return name;
+        }
+        if naming::is_prelude(&candidate) {
+            self.warn(at, prelude_warning(&candidate, &name));
+        } else if name != candidate {
             self.warn(
                 at,
                 format!("the type name `{candidate}` is taken (by a schema of that name); this one is `{name}`"),
@@ -291,7 +332,7 @@ impl<'a> Lowerer<'a> {
             self.renames_used.insert(key.to_owned());
             return self.type_names.claim(renamed);
         }
-        self.type_names.claim(candidate)
+        self.type_names.claim(&naming::unshadowed(candidate))
     }
 
     fn insert_type(&mut self, def: TypeDef) {
@@ -337,8 +378,16 @@ impl<'a> Lowerer<'a> {
 
     /// Marks each type with the directions it travels in, following fields.
     /// Read-only fields never travel in requests, write-only ones never in responses.
-    fn mark_usage(&mut self, operations: &[crate::ir::Operation]) {
+    fn mark_usage(&mut self, operations: &[crate::ir::Operation], webhooks: &crate::ir::Webhooks) {
         let mut stack: Vec<(TypeId, bool)> = Vec::new();
+        // A webhook's payload is received.
+        stack.extend(
+            webhooks
+                .list
+                .iter()
+                .flat_map(|w| named_in(&w.payload))
+                .map(|n| (n, false)),
+        );
         for op in operations {
             match &op.body {
                 Some(crate::ir::Body::Fields { type_id, .. }) => stack.push((*type_id, true)),
@@ -517,6 +566,14 @@ fn named_in(ty: &TypeRef) -> Vec<TypeId> {
 }
 
 /// An error for a config entry naming something the description lacks, with a hint.
+/// The warning for a type renamed so as not to shadow Rust's prelude.
+fn prelude_warning(candidate: &str, name: &str) -> String {
+    format!(
+        "the type name `{candidate}` is Rust's own `{candidate}`, which the generated code uses; this one is \
+         `{name}` (`[types] rename` can choose another)"
+    )
+}
+
 fn unknown_operation(config: &Config, list: &str, id: &str, known: &[&str]) -> Error {
     let mut closest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(id, k), *k)).collect();
     closest.sort();

@@ -11,9 +11,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::config::Config;
+use super::resources::{self, Resources};
+use crate::config::{Config, GroupBy};
 use crate::error::{Error, Warning};
 use crate::naming::{self, Scope};
+
+/// A group of more calls than this (by tag) is split by the resources under it: its
+/// module would be thousands of lines (GitHub's `repos` tag has 159 calls).
+const SPLIT_OVER: usize = 30;
+
+/// A resource with fewer calls than this stays in its parent group when one is split.
+const SUBGROUP_AT_LEAST: usize = 2;
 
 /// What naming needs to know about one selected operation.
 pub(super) struct Named<'a> {
@@ -30,8 +38,22 @@ pub(super) struct Named<'a> {
     pub at: String,
 }
 
-/// Modules every generated crate has: a group cannot take their names.
-const CRATE_MODULES: &[&str] = &["models", "runtime", "redaction_tests"];
+/// Modules a generated crate may have, and `Client`'s own methods (a top-level group is
+/// both a module and a method of `Client`): a group cannot take these names, nor
+/// `webhooks` in a crate with webhooks.
+const CRATE_NAMES: &[&str] = &[
+    "models",
+    "runtime",
+    "redaction_tests",
+    "example_tests",
+    "new",
+    "builder",
+    "with_http_client",
+    "base_url",
+];
+
+/// Methods every group's handle has besides its calls.
+const HANDLE_METHODS: &[&str] = &["new"];
 
 /// An operation's place in the client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,18 +70,23 @@ pub(super) struct CallName {
 pub(super) fn call_names(
     config: &Config,
     operations: &[Named<'_>],
+    webhooks: bool,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<CallName>, Error> {
     let mut used_renames = BTreeSet::new();
     let mut planned = Vec::with_capacity(operations.len());
+    let resources = Resources::of(operations.iter().map(|n| n.path));
+    let by_paths = config.groups.by == GroupBy::Paths || operations.iter().all(|n| !has_described_group(n.operation));
     for named in operations {
-        let mut wanted = wanted_name(config, named, &mut used_renames)?;
-        if CRATE_MODULES.contains(&wanted.group[0].as_str()) {
+        let mut wanted = wanted_name(config, named, &resources, by_paths, &mut used_renames)?;
+        let top = wanted.group[0].as_str();
+        if CRATE_NAMES.contains(&top) || (webhooks && top == "webhooks") {
             let module = format!("{}_api", wanted.group[0]);
             warnings.push(Warning {
                 pointer: named.at.clone(),
                 message: format!(
-                    "group `{}` would clash with the crate's own module of that name; it is `{module}`",
+                    "group `{}` would clash with the crate's own module or `Client` method of that name; it is \
+                     `{module}`",
                     wanted.group[0]
                 ),
             });
@@ -67,8 +94,23 @@ pub(super) fn call_names(
         }
         planned.push(wanted);
     }
-    // Chosen names first (in document order), made-up ones after.
+    if by_paths {
+        tell_apart_by_verb(&mut planned, operations);
+    } else {
+        split_big_groups(&mut planned, operations, &resources);
+    }
+    // Chosen names first (in document order), made-up ones after; a subgroup's name is
+    // taken in its parent first (`repos().branches()` is the group, not a method).
     let mut scopes: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
+    for wanted in &planned {
+        for depth in 1..=wanted.group.len() {
+            let scope = scopes.entry(wanted.group[..depth].to_vec()).or_default();
+            HANDLE_METHODS.iter().for_each(|name| scope.reserve(name));
+            if let Some(child) = wanted.group.get(depth) {
+                scope.reserve(child);
+            }
+        }
+    }
     let mut methods: Vec<Option<String>> = vec![None; planned.len()];
     for pass_chosen in [true, false] {
         for (
@@ -130,9 +172,19 @@ struct Wanted {
     longer: String,
 }
 
-fn wanted_name(config: &Config, named: &Named<'_>, used_renames: &mut BTreeSet<String>) -> Result<Wanted, Error> {
+fn wanted_name(
+    config: &Config,
+    named: &Named<'_>,
+    resources: &Resources,
+    by_paths: bool,
+    used_renames: &mut BTreeSet<String>,
+) -> Result<Wanted, Error> {
     let op = named.operation;
-    let mut group = described_group(op);
+    let shape = by_paths.then(|| resources.shape(named.path, named.http_method, answers_array(op)));
+    let mut group = match &shape {
+        Some(shape) if !shape.resources.is_empty() => shape.resources.clone(),
+        _ => described_group(op),
+    };
     let mut method = match op.extensions.get("x-fern-sdk-method-name") {
         Some(Value::String(name)) => Some(naming::field_name(name)),
         _ => None,
@@ -164,12 +216,153 @@ fn wanted_name(config: &Config, named: &Named<'_>, used_renames: &mut BTreeSet<S
             longer,
         },
         None => Wanted {
-            method: fallback_method(id, &group),
+            method: match shape {
+                Some(shape) if !id_says_more(id, named, &shape.method, &group) => shape.method,
+                _ => fallback_method(id, &group),
+            },
             group,
             chosen: false,
             longer,
         },
     })
+}
+
+/// Does the operationId say more than the call's group, HTTP method and path (Stripe's
+/// `GetCustomersCustomerSourcesId` does not; `showPetById` says `show`, and
+/// `createUser` on `POST /users/{name}` says `create` where the shape says `update`)?
+fn id_says_more(id: &str, named: &Named<'_>, shape_method: &str, group: &[String]) -> bool {
+    const VERBS: &[&str] = &["list", "create", "update", "replace", "retrieve", "get", "delete"];
+    const SAID_BY_SHAPE: &[&str] = &["post", "put", "patch", "by", "id", "all"];
+    let path_words: BTreeSet<String> = named
+        .path
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| naming::field_name(w).split('_').map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|w| [singular(&w), w])
+        .collect();
+    let shape_words: Vec<&str> = shape_method.split('_').collect();
+    fallback_method(id, group).split('_').any(|w| {
+        let verb_said = w == named.http_method || shape_words.contains(&w);
+        match VERBS.contains(&w) {
+            true => !verb_said,
+            false => !w.is_empty() && !SAID_BY_SHAPE.contains(&w) && !path_words.contains(w),
+        }
+    })
+}
+
+/// Made-up names the path shape gave twice in one group (`search` by GET and by POST,
+/// `update` by PUT and PATCH) are told apart by their HTTP methods' verbs.
+fn tell_apart_by_verb(planned: &mut [Wanted], operations: &[Named<'_>]) {
+    let mut counts: BTreeMap<(Vec<String>, String), usize> = BTreeMap::new();
+    for wanted in planned.iter().filter(|w| !w.chosen) {
+        *counts.entry((wanted.group.clone(), wanted.method.clone())).or_default() += 1;
+    }
+    const CRUD: &[&str] = &[
+        "get",
+        "list",
+        "create",
+        "update",
+        "replace",
+        "delete",
+        "delete_all",
+        "update_all",
+    ];
+    for (wanted, named) in planned.iter_mut().zip(operations) {
+        if wanted.chosen || counts[&(wanted.group.clone(), wanted.method.clone())] < 2 {
+            continue;
+        }
+        let verb = resources::verb(named.http_method);
+        wanted.method = match CRUD.contains(&wanted.method.as_str()) {
+            true => verb.to_owned(),
+            false => format!("{verb}_{}", wanted.method),
+        };
+    }
+}
+
+/// Splits each group of more than [`SPLIT_OVER`] calls by the resource under the
+/// group's own in each call's path (`/repos/{owner}/{repo}/branches/{branch}` in
+/// `repos`: `repos::branches`), then the new groups that are still too big; the
+/// method names then drop the new group's words.
+fn split_big_groups(planned: &mut [Wanted], operations: &[Named<'_>], resources: &Resources) {
+    // Each round goes one level deeper; paths are only so deep.
+    for _ in 0..4 {
+        if !split_once(planned, operations, resources) {
+            break;
+        }
+    }
+}
+
+/// One round of [`split_big_groups`]; `true` if a call moved.
+fn split_once(planned: &mut [Wanted], operations: &[Named<'_>], resources: &Resources) -> bool {
+    let mut sizes: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    for wanted in planned.iter() {
+        *sizes.entry(wanted.group.clone()).or_default() += 1;
+    }
+    // The path segments every call of a group starts with (`/v2/gen-ai/...`).
+    let mut common: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (wanted, named) in planned.iter().zip(operations) {
+        let segments = resources::static_segments(named.path);
+        common
+            .entry(wanted.group.clone())
+            .and_modify(|prefix| {
+                let shared = prefix.iter().zip(&segments).take_while(|(a, b)| a == b).count();
+                prefix.truncate(shared);
+            })
+            .or_insert(segments);
+    }
+    let mut methods_on: BTreeMap<&str, usize> = BTreeMap::new();
+    for named in operations {
+        *methods_on.entry(named.path).or_default() += 1;
+    }
+    let mut moves: Vec<Option<String>> = vec![None; planned.len()];
+    let mut sub_sizes: BTreeMap<(Vec<String>, String), usize> = BTreeMap::new();
+    for (i, (wanted, named)) in planned.iter().zip(operations).enumerate() {
+        if sizes[&wanted.group] <= SPLIT_OVER || wanted.chosen {
+            continue;
+        }
+        let shared = common[&wanted.group].len();
+        let several_methods = methods_on[named.path] > 1;
+        if let Some(sub) = sub_resource(named.path, &wanted.group, shared, several_methods, resources) {
+            *sub_sizes.entry((wanted.group.clone(), sub.clone())).or_default() += 1;
+            moves[i] = Some(sub);
+        }
+    }
+    let mut moved = false;
+    for (i, (wanted, named)) in planned.iter_mut().zip(operations).enumerate() {
+        let Some(sub) = moves[i].take() else { continue };
+        if sub_sizes[&(wanted.group.clone(), sub.clone())] < SUBGROUP_AT_LEAST {
+            continue;
+        }
+        wanted.group.push(sub);
+        let id = fastapi_function_name(named.id, named.path, named.http_method).unwrap_or(named.id);
+        wanted.method = fallback_method(id, &wanted.group);
+        moved = true;
+    }
+    moved
+}
+
+/// The resource a call of `group` moves to: the one under the group's own word in its
+/// path (`issues` in `/repos/{o}/{r}/issues/{n}/comments` gives `comments`), or, when
+/// the path does not say the group's word, the one after the `shared` segments all the
+/// group's paths start with. None for an action ending the path (`/instances/{id}/reboot`:
+/// a call, not a group, unless several methods share the path), and none that would
+/// repeat a name the group path has (`instances::instances`).
+fn sub_resource(
+    path: &str,
+    group: &[String],
+    shared: usize,
+    several_methods: bool,
+    resources: &Resources,
+) -> Option<String> {
+    let segments = resources::static_segments(path);
+    let own = group.last()?;
+    let at = match segments.iter().position(|s| s == own || singular(s) == singular(own)) {
+        Some(at) => at + 1,
+        None => shared,
+    };
+    let sub = segments.get(at)?;
+    let is_resource = at + 1 < segments.len() || several_methods || resources.is_resource(&segments[..=at]);
+    (is_resource && !group.contains(sub)).then(|| sub.clone())
 }
 
 /// `read_flow_run_flow_runs__id__get` → `read_flow_run`: FastAPI's default operationId
@@ -185,6 +378,24 @@ fn fastapi_function_name<'i>(id: &'i str, path: &str, method: &str) -> Option<&'
         .strip_suffix('_')?
         .strip_suffix(flat_path.as_str())?;
     naming::is_valid_ident(&naming::field_name(function)).then_some(function)
+}
+
+/// Does the operation's success reply have an inline array schema?
+fn answers_array(op: &openapiv3::Operation) -> bool {
+    use openapiv3::{SchemaKind, StatusCode, Type};
+    op.responses
+        .responses
+        .iter()
+        .filter(|(status, _)| matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2)))
+        .filter_map(|(_, reply)| reply.as_item())
+        .flat_map(|reply| reply.content.values())
+        .filter_map(|media| media.schema.as_ref()?.as_item())
+        .any(|schema| matches!(schema.schema_kind, SchemaKind::Type(Type::Array(_))))
+}
+
+/// Does the description group the operation (Fern's group name, or a tag)?
+fn has_described_group(op: &openapiv3::Operation) -> bool {
+    !op.tags.is_empty() || op.extensions.contains_key("x-fern-sdk-group-name")
 }
 
 /// Fern's `x-fern-sdk-group-name` (a name or a path), else the first tag, else `other`.
@@ -251,6 +462,10 @@ fn singular(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("ies") {
         return format!("{stem}y");
     }
+    // `branches`, `boxes`, `addresses`: the plural added `es`.
+    if ["ches", "shes", "sses", "xes"].iter().any(|end| word.ends_with(end)) {
+        return word[..word.len() - 2].to_owned();
+    }
     match word.strip_suffix('s') {
         Some(stem) if !stem.ends_with('s') && stem.len() > 1 => stem.to_owned(),
         _ => word.to_owned(),
@@ -315,6 +530,87 @@ mod tests {
         // The group's words in the singular too.
         assert_eq!(fallback_method("read_flow_run", &group("flow_runs")), "read");
         assert_eq!(fallback_method("create_policy", &group("policies")), "create");
+        assert_eq!(fallback_method("get_branch", &group("repos::branches")), "get");
+    }
+
+    fn config() -> Config {
+        toml::from_str(
+            "schema = \"x.yaml\"\n[crate]\nname = \"x\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"",
+        )
+        .unwrap()
+    }
+
+    /// `(id, path, tag)` operations, all GETs, named as `call_names` names them.
+    fn names_of(ops: &[(String, String, &str)]) -> Vec<String> {
+        let operations: Vec<openapiv3::Operation> = ops
+            .iter()
+            .map(|(_, _, tag)| openapiv3::Operation {
+                tags: vec![(*tag).to_owned()],
+                ..Default::default()
+            })
+            .collect();
+        let named: Vec<Named<'_>> = ops
+            .iter()
+            .zip(&operations)
+            .map(|((id, path, _), operation)| Named {
+                id,
+                path,
+                http_method: "get",
+                operation,
+                upload: false,
+                stream: false,
+                at: String::new(),
+            })
+            .collect();
+        let names = call_names(&config(), &named, false, &mut Vec::new()).unwrap();
+        names
+            .iter()
+            .map(|n| format!("{}::{}", n.group.join("::"), n.method))
+            .collect()
+    }
+
+    #[test]
+    fn a_tag_with_too_many_calls_is_split_by_the_resources_under_it() {
+        let mut ops = vec![("repos/merge".to_owned(), "/repos/{o}/{r}/merges".to_owned(), "repos")];
+        for i in 0..12 {
+            ops.push((
+                format!("repos/get-branch-thing{i}"),
+                format!("/repos/{{o}}/{{r}}/branches/{{b}}/thing{i}"),
+                "repos",
+            ));
+        }
+        for i in 0..18 {
+            ops.push((
+                format!("repos/get-hook-part{i}"),
+                format!("/repos/{{o}}/{{r}}/hooks/{{h}}/part{i}"),
+                "repos",
+            ));
+        }
+        let names = names_of(&ops);
+        // A resource of one call stays in the group.
+        assert_eq!(names[0], "repos::merge");
+        assert_eq!(names[1], "repos::branches::get_thing0");
+        assert_eq!(names[13], "repos::hooks::get_part0");
+        // One call fewer: small enough to stay whole.
+        ops.pop();
+        assert_eq!(names_of(&ops)[1], "repos::get_branch_thing0");
+    }
+
+    #[test]
+    fn a_big_tag_its_paths_do_not_name_is_split_after_what_they_share() {
+        let mut ops = Vec::new();
+        for (resource, count) in [("agents", 16), ("models", 15)] {
+            for i in 0..count {
+                ops.push((
+                    format!("get_{resource}_{i}"),
+                    format!("/v2/gen-ai/{resource}/x{i}"),
+                    "Gradient AI",
+                ));
+            }
+        }
+        let names = names_of(&ops);
+        assert_eq!(names[0], "gradient_ai::agents::get_0");
+        assert_eq!(names[16], "gradient_ai::models::get_0");
     }
 
     #[test]

@@ -27,6 +27,8 @@ const BUILDER_METHODS: &[&str] = &[
     "send_with_response",
     "send_blocking",
     "send_with_response_blocking",
+    "send_stream",
+    "send_stream_blocking",
     "request",
     "options",
     "body",
@@ -72,7 +74,8 @@ struct Selected<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
+    /// `webhooks`: the crate will have a `webhooks` module, which no group may be.
+    pub(super) fn lower_operations(&mut self, webhooks: bool) -> Result<Vec<Operation>> {
         let selection = &self.config.operations;
         let mut first_use: BTreeMap<String, String> = BTreeMap::new();
         let mut known: Vec<&str> = Vec::new();
@@ -151,7 +154,7 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect();
-        let call_names = names::call_names(self.config, &named, &mut self.warnings)?;
+        let call_names = names::call_names(self.config, &named, webhooks, &mut self.warnings)?;
         let mut operations = Vec::with_capacity(selected.len());
         for (selected, name) in selected.iter().zip(call_names) {
             match self.lower_call(selected, name) {
@@ -270,7 +273,11 @@ impl<'a> Lowerer<'a> {
         let errors = self.lower_errors(op, at, &base)?;
         let security = op.security.as_ref().or(self.doc.security.as_ref());
         let authenticated = security.is_some_and(|reqs| reqs.iter().any(|r| !r.is_empty()));
+        let declares_key = header_params
+            .iter()
+            .any(|p| p.wire_name.eq_ignore_ascii_case("idempotency-key"));
         Ok(Operation {
+            honours_idempotency_key: self.config.retries.idempotency_key || declares_key,
             id: id.clone(),
             origin: at.to_string(),
             group,
@@ -349,7 +356,10 @@ impl<'a> Lowerer<'a> {
                     ),
                 );
             }
+            let owner = op.operation_id.as_deref().unwrap_or_default();
+            let sensitive = self.is_sensitive(&lowered, &[owner], &data.name, &p_at);
             let lowered_param = Param {
+                sensitive,
                 wire_name: data.name.clone(),
                 rust_name,
                 ty: lowered.ty,
@@ -617,7 +627,9 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let files = self.is_binary_array(property);
+            let sensitive = !files && self.is_sensitive(&lowered, &[base], wire, &field_at);
             fields.push(FormField {
+                sensitive,
                 wire_name: wire.clone(),
                 arg_name: input_name(args, &naming::field_name(wire), "form"),
                 file: self.is_binary(property) || files,
@@ -1140,7 +1152,7 @@ fn input_name(args: &mut Scope, name: &str, place: &str) -> String {
     }
 }
 
-fn http_method(method: &str) -> HttpMethod {
+pub(super) fn http_method(method: &str) -> HttpMethod {
     match method {
         "get" => HttpMethod::Get,
         "put" => HttpMethod::Put,

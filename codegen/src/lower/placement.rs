@@ -5,19 +5,31 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef, Webhooks};
 
-/// Sets `home` on every type (`types[id.0]` is the type `id` names).
-pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation]) {
+/// Sets `home` on every type (`types[id.0]` is the type `id` names). The webhooks'
+/// module counts as a group: types only payloads use live in its models module.
+pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation], webhooks: &Webhooks) {
     let mut groups_of: BTreeMap<TypeId, BTreeSet<&[String]>> = BTreeMap::new();
     let mut by_group: BTreeMap<&[String], Vec<&Operation>> = BTreeMap::new();
     for op in operations {
         by_group.entry(op.group.as_slice()).or_default().push(op);
     }
     for (group, ops) in &by_group {
-        for id in reachable(types, ops) {
+        let bodies: Vec<TypeId> = ops
+            .iter()
+            .filter_map(|op| match &op.body {
+                Some(Body::Fields { type_id, .. }) => Some(*type_id),
+                _ => None,
+            })
+            .collect();
+        for id in reachable(types, &bodies, ops.iter().flat_map(|op| roots(op)).collect()) {
             groups_of.entry(id).or_default().insert(group);
         }
+    }
+    let webhooks_group = [webhooks.module.clone()];
+    for id in reachable(types, &[], webhooks.list.iter().map(|w| &w.payload).collect()) {
+        groups_of.entry(id).or_default().insert(&webhooks_group);
     }
     for (i, def) in types.iter_mut().enumerate() {
         let groups: Vec<&&[String]> = groups_of.get(&TypeId(i)).into_iter().flatten().collect();
@@ -49,27 +61,28 @@ fn split_big_modules(types: &mut [TypeDef]) {
     }
 }
 
-/// Every named type the operations use, directly or inside other types.
-fn reachable(types: &[TypeDef], ops: &[&Operation]) -> BTreeSet<TypeId> {
-    let mut stack: Vec<&TypeRef> = Vec::new();
+/// The types an operation names itself.
+fn roots(op: &Operation) -> Vec<&TypeRef> {
+    let mut roots = Vec::new();
+    match &op.body {
+        Some(Body::Whole { ty, .. }) => roots.push(ty),
+        Some(Body::Form { fields, .. }) => roots.extend(fields.iter().map(|f| &f.ty)),
+        Some(Body::Fields { .. } | Body::Raw { .. } | Body::Parts { .. }) | None => {}
+    }
+    roots.extend(op.response.decoded_type());
+    roots.extend(op.params().map(|p| &p.ty));
+    roots.extend(op.errors.iter().filter_map(|e| e.body.as_ref()));
+    roots
+}
+
+/// Every named type reachable from `ids` and `roots`, directly or inside other types.
+fn reachable<'a>(types: &'a [TypeDef], ids: &[TypeId], roots: Vec<&'a TypeRef>) -> BTreeSet<TypeId> {
+    let mut stack = roots;
     let mut seen = BTreeSet::new();
-    for op in ops {
-        match &op.body {
-            Some(Body::Fields { type_id, .. }) => {
-                if seen.insert(*type_id) {
-                    push_inner(&types[type_id.0], &mut stack);
-                }
-            }
-            Some(Body::Whole { ty, .. }) => stack.push(ty),
-            Some(Body::Form { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
-            Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
+    for id in ids {
+        if seen.insert(*id) {
+            push_inner(&types[id.0], &mut stack);
         }
-        if let Some(ty) = op.response.decoded_type() {
-            stack.push(ty);
-        }
-        let params = op.params();
-        stack.extend(params.map(|p| &p.ty));
-        stack.extend(op.errors.iter().filter_map(|e| e.body.as_ref()));
     }
     while let Some(ty) = stack.pop() {
         match ty {
@@ -95,7 +108,7 @@ fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{StringEnum, Usage};
+    use crate::ir::{Derives, StringEnum, Usage};
 
     fn shared(name: &str) -> TypeDef {
         TypeDef {
@@ -103,6 +116,7 @@ mod tests {
             origin: String::new(),
             docs: None,
             usage: Usage::default(),
+            derives: Derives::default(),
             kind: TypeKind::StringEnum(StringEnum {
                 variants: Vec::new(),
                 unknown_variant: "Unknown".to_owned(),

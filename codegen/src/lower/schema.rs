@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::Lowerer;
 use crate::error::{Error, Result};
 use crate::ir::{
-    Additional, Bound, Field, FloatWidth, Home, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum, Struct,
-    TypeDef, TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
+    Additional, Bound, Derives, Field, FloatWidth, Home, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum,
+    Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
 };
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -97,6 +97,11 @@ impl<'s> ObjectParts<'s> {
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
+/// How many aliases (`A: {items: {$ref: B}}`, `B: ...`) may nest, each used in place
+/// inside the one before: far more than any API has, far less than would exhaust a
+/// thread's stack following them.
+const IN_PLACE_AT_MOST: usize = 64;
+
 impl<'a> Lowerer<'a> {
     /// Lowers the schema at `at`; `hint` names it if it turns out to need a new type.
     pub(super) fn lower_schema(&mut self, schema: SchemaRef<'_>, at: &Pointer, hint: &str) -> Result<Lowered> {
@@ -130,6 +135,15 @@ impl<'a> Lowerer<'a> {
                 return Err(Error::Unsupported {
                     pointer: pointer.to_string(),
                     what: "a schema that contains itself without an object in between".to_owned(),
+                });
+            }
+            if self.inlining.len() >= IN_PLACE_AT_MOST {
+                return Err(Error::Unsupported {
+                    pointer: pointer.to_string(),
+                    what: format!(
+                        "a chain of more than {IN_PLACE_AT_MOST} schemas used in place (`{}` → ...)",
+                        self.inlining[0]
+                    ),
                 });
             }
             self.inlining.push(component.clone());
@@ -203,7 +217,17 @@ impl<'a> Lowerer<'a> {
                 format!("`$ref` points inside another schema; its target is generated as `{hint}` (or used in place)"),
             );
         }
-        let lowered = self.lower_schema((&schema).into(), &target, &hint)?;
+        // Lowering the target reached this reference again: no type holds it yet.
+        if self.inlining.iter().any(|r| r == reference) {
+            return Err(Error::Unsupported {
+                pointer: at.to_string(),
+                what: format!("`$ref: {reference}`, whose target leads back to itself"),
+            });
+        }
+        self.inlining.push(reference.to_owned());
+        let lowered = self.lower_schema((&schema).into(), &target, &hint);
+        self.inlining.pop();
+        let lowered = lowered?;
         self.deep_refs.insert(reference.to_owned(), lowered.clone());
         Ok(Some(lowered))
     }
@@ -326,10 +350,15 @@ impl<'a> Lowerer<'a> {
                 self.define_struct(&name, data, parts, at)?;
                 self.named(&name)
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                // drf-spectacular's wrapper for a nullable or documented `$ref`.
-                let inner = self.lower_schema((&all_of[0]).into(), &at.join("allOf").join(0), hint)?;
-                return Ok(wrap(schema, inner));
+            SchemaKind::AllOf { all_of } if let Some(sole) = sole_part(all_of) => {
+                // drf-spectacular's wrapper for a nullable or documented `$ref`; parts
+                // beside it that only document it (DigitalOcean's) change nothing.
+                let inner = self.lower_schema((&all_of[sole]).into(), &at.join("allOf").join(sole), hint)?;
+                let mut lowered = wrap(schema, inner);
+                lowered.nullable |= all_of
+                    .iter()
+                    .any(|p| matches!(p, ReferenceOr::Item(s) if s.schema_data.nullable));
+                return Ok(lowered);
             }
             SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of, at)? {
                 Some(parts) => {
@@ -355,6 +384,7 @@ impl<'a> Lowerer<'a> {
     /// Schemas openapiv3 could not put in one box: no `type`, or keywords that mix.
     fn lower_any(&mut self, schema: &Schema, any: &AnySchema, at: &Pointer, hint: &str) -> Result<Lowered> {
         let data = &schema.schema_data;
+        self.warn_properties_beside_alternatives(any, at);
         let ty = if !any.one_of.is_empty() {
             self.union_type(hint, data, &any.one_of, at.join("oneOf"), at)?
         } else if !any.any_of.is_empty() {
@@ -429,16 +459,35 @@ impl<'a> Lowerer<'a> {
     where
         'a: 's,
     {
+        self.merge_all_of_within(parts, at, &[])
+    }
+
+    /// [`Self::merge_all_of`] inside the components `within` (being merged already).
+    fn merge_all_of_within<'s>(
+        &self,
+        parts: &'s [ReferenceOr<Schema>],
+        at: &Pointer,
+        within: &[String],
+    ) -> Result<Option<ObjectParts<'s>>>
+    where
+        'a: 's,
+    {
         let mut merged = ObjectParts::default();
         for (i, part) in parts.iter().enumerate() {
+            let mut path = within.to_vec();
             let (schema, part_at) = match part {
                 ReferenceOr::Item(schema) => (schema, at.join("allOf").join(i)),
                 ReferenceOr::Reference { reference } => {
                     let (component, schema) = self.resolve_component(reference, at)?;
-                    (
-                        schema,
-                        Pointer::root().join("components").join("schemas").join(component),
-                    )
+                    if within.contains(&component) {
+                        return Err(Error::Unsupported {
+                            pointer: at.join("allOf").join(i).to_string(),
+                            what: format!("an `allOf` that includes itself (through `{reference}`)"),
+                        });
+                    }
+                    let part_at = Pointer::root().join("components").join("schemas").join(&component);
+                    path.push(component);
+                    (schema, part_at)
                 }
             };
             let (properties, required, additional, nested) = match &schema.schema_kind {
@@ -449,8 +498,15 @@ impl<'a> Lowerer<'a> {
                     &any.additional_properties,
                     Some(&any.all_of),
                 ),
+                // Which properties must be present, one way or another: a check on
+                // values, not a shape.
+                SchemaKind::AnyOf { any_of: choices } | SchemaKind::OneOf { one_of: choices }
+                    if choices.iter().all(only_requires) =>
+                {
+                    continue;
+                }
                 SchemaKind::AllOf { all_of } => {
-                    let Some(inner) = self.merge_all_of(all_of, &part_at)? else {
+                    let Some(inner) = self.merge_all_of_within(all_of, &part_at, &path)? else {
                         return Ok(None);
                     };
                     merged.properties.extend(inner.properties);
@@ -460,7 +516,7 @@ impl<'a> Lowerer<'a> {
                 _ => return Ok(None),
             };
             if let Some(nested) = nested.filter(|n| !n.is_empty()) {
-                let Some(inner) = self.merge_all_of(nested, &part_at)? else {
+                let Some(inner) = self.merge_all_of_within(nested, &part_at, &path)? else {
                     return Ok(None);
                 };
                 merged.properties.extend(inner.properties);
@@ -511,9 +567,11 @@ impl<'a> Lowerer<'a> {
                 None => self.define_opaque(&name, schema, &at, "an `allOf` whose parts are not all objects"),
             },
             SchemaKind::Any(any) if !any.one_of.is_empty() => {
+                self.warn_properties_beside_alternatives(any, &at);
                 self.define_union(&name, data, &any.one_of, at.join("oneOf"), &at)?
             }
             SchemaKind::Any(any) if !any.any_of.is_empty() => {
+                self.warn_properties_beside_alternatives(any, &at);
                 self.define_union(&name, data, &any.any_of, at.join("anyOf"), &at)?
             }
             SchemaKind::Any(any) => {
@@ -533,6 +591,20 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
+    /// Properties written beside `oneOf`/`anyOf` belong to every alternative; the union
+    /// is typed from the alternatives alone, so say which properties it does not hold.
+    fn warn_properties_beside_alternatives(&mut self, any: &AnySchema, at: &Pointer) {
+        if any.properties.is_empty() || (any.one_of.is_empty() && any.any_of.is_empty()) {
+            return;
+        }
+        let names: Vec<String> = any.properties.keys().map(|k| format!("`{k}`")).collect();
+        let message = format!(
+            "properties beside the alternatives ({}) are not part of the union's type; a value's are kept only where an alternative declares them",
+            names.join(", ")
+        );
+        self.warn(&at.join("properties"), message);
+    }
+
     /// A named type that could not be modelled: a union with only the JSON fallback.
     fn define_opaque(&mut self, name: &str, schema: &Schema, at: &Pointer, what: &str) {
         self.warn(
@@ -544,6 +616,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            derives: Derives::default(),
             alias_of: None,
             home: Home::Unused,
             part: 0,
@@ -575,11 +648,13 @@ impl<'a> Lowerer<'a> {
             let sensitive = self.is_sensitive(&lowered, &[origin_name.as_str(), name], wire_name, field_at);
             let default = match lowered.default {
                 Some(value) if self.default_fits(&lowered.ty, &value) => Some(value),
+                Some(value) if self.names_unlowered_type(&lowered.ty) => {
+                    let check = (name.to_owned(), wire_name.to_owned(), field_at.clone());
+                    self.unchecked_defaults.push(check);
+                    Some(value)
+                }
                 Some(value) => {
-                    self.warn(
-                        field_at,
-                        format!("`default: {value}` does not match the field's type; ignored"),
-                    );
+                    self.warn(field_at, default_mismatch(&value));
                     None
                 }
                 None => None,
@@ -628,6 +703,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(data),
             usage: Usage::default(),
+            derives: Derives::default(),
             alias_of: None,
             home: Home::Unused,
             part: 0,
@@ -666,21 +742,24 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(s) => (s.schema_data.title.clone(), None),
                 ReferenceOr::Reference { reference } => (None, Some(reference.as_str())),
             };
-            let variant_hint = format!(
-                "{name}{}",
-                title
-                    .as_deref()
-                    .map(naming::type_name)
-                    .unwrap_or_else(|| format!("Variant{}", i + 1))
-            );
+            // An inline alternative (FastAPI's for a model it does not name) is selected
+            // by its discriminator property's one value.
+            let inline_tag = match (discriminator, alternative) {
+                (Some(d), ReferenceOr::Item(schema)) => self.only_value(schema, &d.property_name, &alt_at),
+                _ => None,
+            };
+            let named = title.as_deref().or(inline_tag.as_deref()).map(naming::type_name);
+            let variant_hint = format!("{name}{}", named.clone().unwrap_or_else(|| format!("Variant{}", i + 1)));
             let lowered = self.lower_schema(alternative.into(), &alt_at, &variant_hint)?;
-            let label = match (&title, &lowered.ty) {
-                (Some(title), _) => naming::type_name(title),
+            let label = match (named, &lowered.ty) {
+                (Some(named), _) => named,
                 (None, TypeRef::Named(id)) if reference.is_some() => self.name_of(*id).to_owned(),
                 (None, ty) => kind_name(ty).to_owned(),
             };
             let mut tags = Vec::new();
-            if let (Some(discriminator), Some(reference)) = (discriminator, reference) {
+            if let Some(tag) = inline_tag {
+                tags.push(tag);
+            } else if let (Some(discriminator), Some(reference)) = (discriminator, reference) {
                 tags.extend(
                     discriminator
                         .mapping
@@ -693,7 +772,11 @@ impl<'a> Lowerer<'a> {
                     tags.extend(reference.rsplit('/').next().map(str::to_owned));
                 }
             } else if discriminator.is_some() {
-                self.warn(&alt_at, "an inline alternative of a union with a discriminator cannot be selected by it; values for it arrive in the fallback variant".to_owned());
+                let message = format!(
+                    "an inline alternative of a union with a discriminator, without one value of `{}` to be selected by; values for it arrive in the fallback variant",
+                    discriminator.map_or("", |d| d.property_name.as_str())
+                );
+                self.warn(&alt_at, message);
             }
             variants.push(UnionVariant {
                 rust_name: scope.claim(&label),
@@ -711,6 +794,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(data),
             usage: Usage::default(),
+            derives: Derives::default(),
             alias_of: None,
             home: Home::Unused,
             part: 0,
@@ -721,6 +805,35 @@ impl<'a> Lowerer<'a> {
             }),
         });
         Ok(())
+    }
+
+    /// The one value `property` may have in an object schema (its own properties, or
+    /// those of its `allOf` parts): a one-value string enum, as 3.1's `const` is read.
+    fn only_value(&self, schema: &Schema, property: &str, at: &Pointer) -> Option<String> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => {
+                let value = match object.properties.get(property)? {
+                    ReferenceOr::Item(s) => Some(s.as_ref()),
+                    ReferenceOr::Reference { reference } => self.resolve_component(reference, at).ok().map(|(_, s)| s),
+                }?;
+                match &value.schema_kind {
+                    SchemaKind::Type(Type::String(text)) => match text.enumeration.as_slice() {
+                        [Some(only)] => Some(only.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            // A later part's property overrides an earlier one's.
+            SchemaKind::AllOf { all_of } => all_of.iter().rev().find_map(|part| match part {
+                ReferenceOr::Item(part) => self.only_value(part, property, at),
+                ReferenceOr::Reference { reference } => {
+                    let (_, part) = self.resolve_component(reference, at).ok()?;
+                    self.only_value(part, property, at)
+                }
+            }),
+            _ => None,
+        }
     }
 
     fn define_enum(&mut self, name: &str, schema: &Schema, values: &[Option<String>], at: &Pointer) {
@@ -751,6 +864,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            derives: Derives::default(),
             alias_of: None,
             home: Home::Unused,
             part: 0,
@@ -795,6 +909,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             docs: docs_of(&schema.schema_data),
             usage: Usage::default(),
+            derives: Derives::default(),
             alias_of: None,
             home: Home::Unused,
             part: 0,
@@ -810,7 +925,13 @@ impl<'a> Lowerer<'a> {
     /// [`naming::says_credential`]) — unless the config lists it as not sensitive.
     /// `writeOnly` alone is not enough: plenty of write-only fields are plain data. What
     /// only the name rule marked is reported, so a false positive is easy to spot.
-    fn is_sensitive(&mut self, lowered: &Lowered, type_names: &[&str], wire_name: &str, at: &Pointer) -> bool {
+    pub(super) fn is_sensitive(
+        &mut self,
+        lowered: &Lowered,
+        type_names: &[&str],
+        wire_name: &str,
+        at: &Pointer,
+    ) -> bool {
         let listed = |f: &dyn Fn(&str, &str) -> bool| type_names.iter().any(|t| f(t, wire_name));
         if listed(&|t, w| self.config.is_not_sensitive(t, w)) {
             return false;
@@ -831,6 +952,37 @@ impl<'a> Lowerer<'a> {
             );
         }
         by_name
+    }
+
+    /// Drops (with a warning) the defaults left for later that do not fit their
+    /// now-lowered types.
+    pub(super) fn check_late_defaults(&mut self) {
+        for (owner, wire, at) in std::mem::take(&mut self.unchecked_defaults) {
+            let Some(TypeKind::Struct(fields)) = self.types.get(&owner).map(|t| &t.kind) else {
+                continue;
+            };
+            let Some(index) = fields.fields.iter().position(|f| f.wire_name == wire) else {
+                continue;
+            };
+            let field = &fields.fields[index];
+            let Some(value) = field.default.clone() else { continue };
+            if self.default_fits(&field.ty, &value) {
+                continue;
+            }
+            if let Some(TypeKind::Struct(fields)) = self.types.get_mut(&owner).map(|t| &mut t.kind) {
+                fields.fields[index].default = None;
+            }
+            self.warn(&at, default_mismatch(&value));
+        }
+    }
+
+    /// Whether `ty` names a type not lowered yet (so a default cannot be checked now).
+    fn names_unlowered_type(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(id) => self.def(*id).is_none(),
+            TypeRef::Array(item) | TypeRef::Map(item) | TypeRef::Nullable(item) => self.names_unlowered_type(item),
+            _ => false,
+        }
     }
 
     /// Does a schema `default` fit the Rust type it will be parsed into?
@@ -901,10 +1053,69 @@ fn is_named_kind(schema: &Schema) -> bool {
         SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
         SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
-        SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        SchemaKind::AllOf { all_of } => sole_part(all_of).is_none(),
         // `type: object` beside `allOf` (even one part) is merged into a struct of its own.
         SchemaKind::Any(any) => {
             !any.properties.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() || !any.all_of.is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// The warning for a `default` its field's type cannot hold.
+fn default_mismatch(value: &Value) -> String {
+    format!("`default: {value}` does not match the field's type; ignored")
+}
+
+/// The one part of an `allOf` that says what the value is, when every other part only
+/// documents or bounds it (a description, an example, `maxLength: 12`).
+fn sole_part(all_of: &[ReferenceOr<Schema>]) -> Option<usize> {
+    if all_of.len() == 1 {
+        return Some(0);
+    }
+    let mut shaping = all_of.iter().enumerate().filter(|(_, part)| !shapeless(part));
+    match (shaping.next(), shaping.next()) {
+        (Some((index, _)), None) => Some(index),
+        _ => None,
+    }
+}
+
+/// A schema without a type, properties, items, alternatives or values of its own: only
+/// docs and bounds.
+fn shapeless(part: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(schema) = part else { return false };
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return false;
+    };
+    let bounds = AnySchema {
+        pattern: any.pattern.clone(),
+        multiple_of: any.multiple_of,
+        exclusive_minimum: any.exclusive_minimum,
+        exclusive_maximum: any.exclusive_maximum,
+        minimum: any.minimum,
+        maximum: any.maximum,
+        min_properties: any.min_properties,
+        max_properties: any.max_properties,
+        min_items: any.min_items,
+        max_items: any.max_items,
+        unique_items: any.unique_items,
+        min_length: any.min_length,
+        max_length: any.max_length,
+        ..AnySchema::default()
+    };
+    *any == bounds
+}
+
+/// A schema that only lists properties that must be present (an alternative of an
+/// `anyOf` saying "this one or that one is given").
+fn only_requires(part: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(schema) = part else { return false };
+    match &schema.schema_kind {
+        SchemaKind::Any(any) => {
+            *any == AnySchema {
+                required: any.required.clone(),
+                ..AnySchema::default()
+            }
         }
         _ => false,
     }

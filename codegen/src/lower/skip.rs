@@ -30,14 +30,19 @@ pub(crate) struct Skipped {
 
 impl Skipped {
     pub fn warning(&self, at: &str) -> Warning {
+        let what = match at.starts_with("#/webhooks/") || at.contains("/callbacks/") {
+            true => "webhook",
+            false => "operation",
+        };
         Warning {
             pointer: at.to_owned(),
-            message: format!("operation `{}` is skipped: {}", self.id, self.why),
+            message: format!("{what} `{}` is skipped: {}", self.id, self.why),
         }
     }
 }
 
-/// The operations of `doc` that a component failure reaches, by pointer, with their ids.
+/// The operations (and webhooks) of `doc` that a component failure reaches, by pointer,
+/// with their ids.
 /// A reference is any string starting `#/components/` (so discriminator mappings count).
 pub(crate) fn operations_reaching(
     raw: &Value,
@@ -109,7 +114,12 @@ fn collect_refs(value: &Value, into: &mut BTreeSet<String>) {
 }
 
 fn pointer_get<'v>(raw: &'v Value, at: &str) -> Option<&'v Value> {
-    raw.pointer(at.strip_prefix('#')?)
+    let at = at.strip_prefix('#')?;
+    match at.strip_prefix("/webhooks/") {
+        // The loader keeps 3.1 webhooks as the `x-webhooks` extension.
+        Some(rest) => raw.pointer(&format!("/x-webhooks/{rest}")),
+        None => raw.pointer(at),
+    }
 }
 
 fn parent(at: &str) -> Option<&str> {

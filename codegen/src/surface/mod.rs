@@ -284,8 +284,10 @@ fn operation_doc(attrs: &[syn::Attribute]) -> Option<(String, String)> {
 /// The builder's setters and `send`'s reply type.
 fn fill_builder(op: &mut Operation, builder: &syn::ItemImpl) {
     // Methods every builder has, or has by a feature: not part of one operation's API.
-    const COMMON: [&str; 7] = [
+    const COMMON: [&str; 9] = [
         "send_with_response",
+        "send_stream",
+        "send_stream_blocking",
         "options",
         "all_items",
         "send_blocking",

@@ -155,6 +155,8 @@ impl ListBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -245,6 +247,8 @@ impl ListTypesBuilder {
             path: "/api/storages/types".to_owned(),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

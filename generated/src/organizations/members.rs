@@ -128,6 +128,8 @@ impl DeleteBuilder {
             path: format!("/api/organizations/{id}/memberships/{user_pk}/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -227,6 +229,8 @@ impl GetBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -379,6 +383,8 @@ impl ListBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

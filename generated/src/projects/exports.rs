@@ -250,6 +250,8 @@ impl ConvertBuilder {
             path: format!("/api/projects/{id}/exports/{export_pk}/convert"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -419,6 +421,8 @@ impl CreateBuilder {
             path: format!("/api/projects/{id}/exports/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: Some(crate::runtime::to_json(&self.body)?),
             accept: "application/json",
             authenticated: true,
@@ -499,6 +503,8 @@ impl DeleteBuilder {
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -555,7 +561,7 @@ impl DownloadBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<Output = Result<Vec<u8>, crate::Error>> + Send {
+    ) -> impl ::std::future::Future<Output = Result<crate::Bytes, crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
@@ -565,7 +571,7 @@ impl DownloadBuilder {
     pub fn send_with_response(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::Response<Vec<u8>>, crate::Error>,
+        Output = Result<crate::Response<crate::Bytes>, crate::Error>,
     > + Send {
         crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::bytes)
     }
@@ -592,6 +598,8 @@ impl DownloadBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/*",
             authenticated: true,
@@ -604,7 +612,7 @@ impl DownloadBuilder {
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
     #[inline]
-    pub fn send_blocking(self) -> Result<Vec<u8>, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::Bytes, crate::Error> {
         self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
@@ -614,8 +622,38 @@ impl DownloadBuilder {
     #[inline]
     pub fn send_with_response_blocking(
         self,
-    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
+    ) -> Result<crate::Response<crate::Bytes>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Sends the request and gives the reply's body as it arrives, never all of it in
+    /// memory: read its chunks, or write it to a file with
+    /// [`ByteStream::save_to`](crate::ByteStream::save_to). No size limit applies; the
+    /// timeout bounds the wait for the reply to start and for each chunk.
+    #[inline]
+    pub fn send_stream(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::ByteStream, crate::Error>,
+    > + Send {
+        crate::runtime::ValueOf::new(
+            crate::runtime::Call::live(
+                self.request(),
+                crate::runtime::RawResponse::byte_stream,
+            ),
+        )
+    }
+
+    /// Like [`send_stream`](Self::send_stream), blocking this thread until the reply
+    /// starts; the chunks come as an iterator (feature `blocking`; not inside an async
+    /// runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_stream_blocking(
+        self,
+    ) -> Result<crate::BlockingItems<crate::Bytes>, crate::Error> {
+        let client = self.client.clone();
+        let download = client.block_on(Box::pin(self.send_stream()))?;
+        Ok(crate::runtime::BlockingItems::new(client, download))
     }
 }
 
@@ -668,7 +706,7 @@ impl DownloadSyncBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<Output = Result<Vec<u8>, crate::Error>> + Send {
+    ) -> impl ::std::future::Future<Output = Result<crate::Bytes, crate::Error>> + Send {
         crate::runtime::ValueOf::new(self.send_with_response())
     }
 
@@ -678,7 +716,7 @@ impl DownloadSyncBuilder {
     pub fn send_with_response(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::Response<Vec<u8>>, crate::Error>,
+        Output = Result<crate::Response<crate::Bytes>, crate::Error>,
     > + Send {
         crate::runtime::Call::new(self.request(), crate::runtime::RawResponse::bytes)
     }
@@ -715,6 +753,8 @@ impl DownloadSyncBuilder {
                 query_pairs
             },
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/*",
             authenticated: true,
@@ -727,7 +767,7 @@ impl DownloadSyncBuilder {
     /// (feature `blocking`; not inside an async runtime).
     #[cfg(feature = "blocking")]
     #[inline]
-    pub fn send_blocking(self) -> Result<Vec<u8>, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::Bytes, crate::Error> {
         self.send_with_response_blocking().map(crate::Response::into_value)
     }
 
@@ -737,8 +777,38 @@ impl DownloadSyncBuilder {
     #[inline]
     pub fn send_with_response_blocking(
         self,
-    ) -> Result<crate::Response<Vec<u8>>, crate::Error> {
+    ) -> Result<crate::Response<crate::Bytes>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Sends the request and gives the reply's body as it arrives, never all of it in
+    /// memory: read its chunks, or write it to a file with
+    /// [`ByteStream::save_to`](crate::ByteStream::save_to). No size limit applies; the
+    /// timeout bounds the wait for the reply to start and for each chunk.
+    #[inline]
+    pub fn send_stream(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<crate::ByteStream, crate::Error>,
+    > + Send {
+        crate::runtime::ValueOf::new(
+            crate::runtime::Call::live(
+                self.request(),
+                crate::runtime::RawResponse::byte_stream,
+            ),
+        )
+    }
+
+    /// Like [`send_stream`](Self::send_stream), blocking this thread until the reply
+    /// starts; the chunks come as an iterator (feature `blocking`; not inside an async
+    /// runtime).
+    #[cfg(feature = "blocking")]
+    pub fn send_stream_blocking(
+        self,
+    ) -> Result<crate::BlockingItems<crate::Bytes>, crate::Error> {
+        let client = self.client.clone();
+        let download = client.block_on(Box::pin(self.send_stream()))?;
+        Ok(crate::runtime::BlockingItems::new(client, download))
     }
 }
 
@@ -797,6 +867,8 @@ impl GetBuilder {
             path: format!("/api/projects/{id}/exports/{export_pk}"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -875,6 +947,8 @@ impl ListBuilder {
             path: format!("/api/projects/{id}/exports/"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,
@@ -959,6 +1033,8 @@ impl ListFormatsBuilder {
             path: format!("/api/projects/{id}/export/formats"),
             query: crate::runtime::Query::default(),
             headers: Vec::new(),
+            credential_headers: false,
+            honours_idempotency_key: false,
             body: None,
             accept: "application/json",
             authenticated: true,

@@ -10,6 +10,8 @@
 //!    after one field is added to one schema.
 //! 3. [`runtime`]: criterion (`client-tests/benches/runtime.rs`), generated vs
 //!    hand-written, with the ratios measured side by side in time.
+//! 4. [`transfer`]: peak memory of a 50 MB import and export against a real Label
+//!    Studio, streamed and buffered.
 //!
 //! [`report`] prints a table and writes `target/bench/report.json`.
 
@@ -18,6 +20,7 @@ mod generation;
 mod peers;
 mod report;
 mod runtime;
+mod transfer;
 
 use std::fs;
 use std::path::Path;
@@ -84,6 +87,10 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         runtime: {
             step("run time (criterion)");
             runtime::measure(root)?
+        },
+        transfers: {
+            step("large transfers against a real Label Studio: peak memory");
+            transfer::measure(root)?
         },
         comparison: match options.peers {
             false => None,

@@ -38,6 +38,8 @@ pub struct Report {
     pub feature_debug: Vec<(&'static str, f64)>,
     pub incremental: f64,
     pub runtime: Vec<Pair>,
+    /// A 50 MB import and export, streamed and buffered.
+    pub transfers: Vec<super::transfer::Transfer>,
     /// The peers, with `--peers`.
     pub comparison: Option<Comparison>,
 }
@@ -196,9 +198,34 @@ impl Report {
                 verdict(ratio <= TARGET_RUNTIME_RATIO)
             );
         }
+        t.push_str(&self.transfer_rows());
         match &self.comparison {
             Some(comparison) => t.push_str(&self.peer_table(comparison)),
             None => t.push_str("\n(peers not measured: `cargo xtask bench --peers` measures them in the same run)\n"),
+        }
+        t
+    }
+
+    /// Peak memory of the large transfers; streamed, it must stay under a share of the size.
+    fn transfer_rows(&self) -> String {
+        use super::transfer::TARGET_STREAMED_SHARE;
+        let mut t = String::new();
+        for run in &self.transfers {
+            let size_mib = run.received_bytes.max(run.sent_bytes) as f64 / 1024.0 / 1024.0;
+            let limit = size_mib * TARGET_STREAMED_SHARE;
+            let (target, met) = match run.mode {
+                "stream" => (format!("≤ {limit:.0} MiB"), verdict(run.peak_mib() <= limit).to_owned()),
+                _ => ("(for comparison)".to_owned(), String::new()),
+            };
+            let _ = writeln!(
+                t,
+                "| {} MB import + export against Label Studio, {}: peak RSS | {:.0} MiB (sent {:.1} MiB, received {:.1} MiB) | {target} | {met} |",
+                super::transfer::MEGABYTES,
+                run.mode,
+                run.peak_mib(),
+                run.sent_bytes as f64 / 1024.0 / 1024.0,
+                run.received_bytes as f64 / 1024.0 / 1024.0,
+            );
         }
         t
     }
@@ -300,6 +327,18 @@ impl Report {
                 "paired_ratio": p.paired_ratio,
                 "target_ratio": TARGET_RUNTIME_RATIO,
             })).collect::<Vec<_>>(),
+            "transfers": self.transfers.iter().map(|run| {
+                let size = run.received_bytes.max(run.sent_bytes) as f64;
+                let limit_kib = size / 1024.0 * super::transfer::TARGET_STREAMED_SHARE;
+                json!({
+                    "mode": run.mode,
+                    "sent_bytes": run.sent_bytes,
+                    "received_bytes": run.received_bytes,
+                    "peak_rss_kib": run.peak_rss_kib,
+                    "target_peak_rss_kib": (run.mode == "stream").then_some(limit_kib),
+                    "met": (run.mode == "stream").then_some(run.peak_rss_kib as f64 <= limit_kib),
+                })
+            }).collect::<Vec<_>>(),
             "peers": self.comparison.as_ref().map(|c| self.peers_json(c)),
         })
     }

@@ -33,11 +33,11 @@ pub(crate) struct Operation {
 
 /// Writes the report from the sweep's log in `e2e`; prints a summary. `Ok(true)` when
 /// the targets are met.
-pub fn report(root: &Path, e2e: &Path) -> Result<bool> {
+pub fn report(root: &Path, e2e: &Path, report: &str) -> Result<bool> {
     let config = codegen::Config::load(&root.join("schema/codegen.toml"))?;
     let operations = described_operations(&config)?;
     let log = e2e.join("conformance-calls.jsonl");
-    let summary = report_for(&operations, &log, &e2e.join("conformance.json"), TARGET_EXERCISED)?;
+    let summary = report_for(&operations, &log, &e2e.join(report), TARGET_EXERCISED)?;
     Ok(summary["targets_met"] == json!(true))
 }
 

@@ -7,8 +7,8 @@
 //!    Studio on free ports, each in its own process group ([`services`]), Label Studio
 //!    with a throwaway data folder copied from a migrated template (the first start
 //!    migrates for ~90 s; the template makes later starts ~10 s).
-//! 3. Runs the `#[ignore]`d tests of `client-tests/tests/{e2e,e2e_storages,journeys,
-//!    conformance}.rs` against them, then writes the conformance report ([`conformance`]).
+//! 3. Runs the `#[ignore]`d tests of `client-tests/tests/{e2e,e2e_storages,e2e_large,
+//!    journeys,conformance}.rs` against them, then writes the conformance report ([`conformance`]).
 //! 4. Stops every process it started — also on failure, panic or Ctrl-C — and checks
 //!    that nothing is left listening.
 
@@ -23,6 +23,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use services::Services;
+use setup::Database;
 
 use crate::error::{AtPath, Error, Result};
 use crate::util::{copy_dir, free_port};
@@ -40,7 +41,7 @@ const SWEEP_TOKEN: &str = "5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb5eeb";
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The test binaries of `client-tests` that need the servers.
-const TEST_TARGETS: &[&str] = &["e2e", "e2e_storages", "journeys", "conformance"];
+const TEST_TARGETS: &[&str] = &["e2e", "e2e_storages", "e2e_large", "journeys", "conformance"];
 
 pub struct Options {
     /// Write the replies the tests see into `client-tests/tests/fixtures/recorded/`.
@@ -49,6 +50,8 @@ pub struct Options {
     pub serve: bool,
     /// Passed to the test binaries after `--ignored`.
     pub test_args: Vec<String>,
+    /// Label Studio on PostgreSQL instead of SQLite.
+    pub postgres: bool,
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<ExitCode> {
@@ -64,20 +67,43 @@ struct Servers {
     ports: Vec<(&'static str, u16)>,
 }
 
-fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitCode> {
+/// Starts the servers as `cargo xtask e2e` does, runs `work` with the environment the
+/// tests get (`LABEL_STUDIO_URL`, ...), then stops them all: for the bench's transfers.
+pub(crate) fn with_servers<T>(root: &Path, work: impl FnOnce(&[(&'static str, String)]) -> Result<T>) -> Result<T> {
+    let services = Services::new();
     let e2e = root.join("target/e2e");
     let venv = setup::ensure_venv(root, &e2e)?;
+    fresh_run_dir(&e2e)?;
+    let result = start_servers(root, &venv, &e2e, &services, false).and_then(|servers| work(&servers.env));
+    services.stop_all();
+    result
+}
+
+/// `run/` (this run's data, logs), emptied.
+fn fresh_run_dir(e2e: &Path) -> Result<()> {
     let run_dir = e2e.join("run");
     if run_dir.exists() {
         fs::remove_dir_all(&run_dir).at(&run_dir)?;
     }
-    fs::create_dir_all(run_dir.join("logs")).at(&run_dir)?;
-    let servers = start_servers(root, &venv, &e2e, services)?;
+    fs::create_dir_all(run_dir.join("logs")).at(&run_dir)
+}
+
+fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitCode> {
+    let e2e = root.join("target/e2e");
+    let venv = setup::ensure_venv(root, &e2e)?;
+    fresh_run_dir(&e2e)?;
+    let run_dir = e2e.join("run");
+    let servers = start_servers(root, &venv, &e2e, services, options.postgres)?;
     if options.serve {
         serve(&servers);
     }
     let tests_passed = run_tests(root, options, &servers, &e2e)?;
-    let conformance_met = conformance::report(root, &e2e)?;
+    let report = if options.postgres {
+        "conformance-postgres.json"
+    } else {
+        "conformance.json"
+    };
+    let conformance_met = conformance::report(root, &e2e, report)?;
 
     services.stop_all();
     for (name, port) in &servers.ports {
@@ -95,8 +121,9 @@ fn run_with(root: &Path, options: &Options, services: &Services) -> Result<ExitC
     }
 }
 
-/// Starts every server, `e2e` holding the template and this run's folder (`run/`).
-fn start_servers(root: &Path, venv: &Path, e2e: &Path, services: &Services) -> Result<Servers> {
+/// Starts every server, `e2e` holding the template and this run's folder (`run/`);
+/// Label Studio on PostgreSQL with `postgres`.
+fn start_servers(root: &Path, venv: &Path, e2e: &Path, services: &Services, postgres: bool) -> Result<Servers> {
     let run_dir = &e2e.join("run");
     // S3 first: Label Studio checks the bucket when a storage is created.
     let s3_url = setup::start_s3(root, venv, run_dir, services)?;
@@ -112,22 +139,37 @@ fn start_servers(root: &Path, venv: &Path, e2e: &Path, services: &Services) -> R
     // A stand-in ML backend, for the calls that need a connected model.
     let ml_url = setup::start_ml_backend(root, venv, run_dir, services)?;
 
-    let template = setup::ensure_template(root, e2e, venv, services)?;
     let data = run_dir.join("data");
-    copy_dir(&template, &data)?;
+    let db = match postgres {
+        false => {
+            copy_dir(&setup::ensure_template(root, e2e, venv, services)?, &data)?;
+            Database::Sqlite
+        }
+        true => {
+            fs::create_dir_all(&data).at(&data)?;
+            let port = crate::servers::postgres::start(services, &run_dir.join("postgres"), Database::POSTGRES_NAME)?;
+            Database::Postgres { port }
+        }
+    };
     // Local-files storages may only read and write below this folder; tests make theirs in it.
     let local_files = run_dir.join("local-files");
     fs::create_dir_all(&local_files).at(&local_files)?;
     let ls_port = free_port()?;
     let ls_url = format!("http://127.0.0.1:{ls_port}");
     let ls_log = run_dir.join("logs/label-studio.log");
-    let mut ls = setup::label_studio(root, venv, &data, ls_port);
+    let mut ls = setup::label_studio(root, venv, &data, ls_port, db);
     ls.env("LOCAL_FILES_SERVING_ENABLED", "true")
         .env("LOCAL_FILES_DOCUMENT_ROOT", &local_files)
         .env("STORAGE_EMULATOR_HOST", &gcs_url);
     services.start("label-studio", ls, &ls_log)?;
+    if let Database::Postgres { .. } = db {
+        // A fresh database: the first start migrates it (there is no template to copy).
+        eprintln!("e2e: Label Studio on PostgreSQL, migrating a fresh database");
+        services.wait_ready("label-studio", &ls_url, "/health", setup::FIRST_START_TIMEOUT, &ls_log)?;
+        setup::add_users(root, venv, &data, db)?;
+    }
     services.wait_ready("label-studio", &ls_url, "/health", START_TIMEOUT, &ls_log)?;
-    let stored_fields = stored_fields_script(root, venv, &data, run_dir)?;
+    let stored_fields = stored_fields_script(root, venv, &data, run_dir, db)?;
 
     let env = vec![
         ("LABEL_STUDIO_URL", ls_url),
@@ -138,6 +180,7 @@ fn start_servers(root: &Path, venv: &Path, e2e: &Path, services: &Services) -> R
         ("E2E_GCS_ENDPOINT", gcs_url),
         ("E2E_ML_URL", ml_url),
         ("E2E_SWEEP_TOKEN", SWEEP_TOKEN.to_owned()),
+        ("E2E_DATABASE", if postgres { "postgres" } else { "sqlite" }.to_owned()),
         ("E2E_STORED_FIELDS", stored_fields.display().to_string()),
         (
             "E2E_CONFORMANCE_LOG",
@@ -163,8 +206,8 @@ fn port_of(url: &str) -> Result<u16> {
 
 /// A script running `xtask/e2e/stored_fields.py` with the server's settings, so tests can
 /// read what the database holds for fields the API never returns.
-fn stored_fields_script(root: &Path, venv: &Path, data: &Path, run_dir: &Path) -> Result<PathBuf> {
-    let python = setup::python_with_server_env(root, venv, data)?;
+fn stored_fields_script(root: &Path, venv: &Path, data: &Path, run_dir: &Path, db: Database) -> Result<PathBuf> {
+    let python = setup::python_with_server_env(root, venv, data, db)?;
     let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', r"'\''"));
     let mut script = String::from("#!/bin/sh\n# Written by `cargo xtask e2e`.\n");
     for (key, value) in python.get_envs() {

@@ -11,7 +11,7 @@ use super::{LEGACY_TOKEN, PASSWORD, SWEEP_TOKEN, SWEEP_USER, USERNAME};
 use crate::error::{AtPath, Error, Result};
 use crate::util::{free_port, run_checked};
 
-const FIRST_START_TIMEOUT: Duration = Duration::from_secs(420);
+pub const FIRST_START_TIMEOUT: Duration = Duration::from_secs(420);
 
 /// The venv, installed from the pinned requirements unless it already holds exactly them.
 pub fn ensure_venv(root: &Path, e2e: &Path) -> Result<PathBuf> {
@@ -79,18 +79,23 @@ pub fn ensure_template(root: &Path, e2e: &Path, venv: &Path, services: &Services
     let port = free_port()?;
     let log = e2e.join("ls-template.log");
     let name = "label-studio (template)";
-    services.start(name, label_studio(root, venv, &template, port), &log)?;
+    services.start(name, label_studio(root, venv, &template, port, Database::Sqlite), &log)?;
     let url = format!("http://127.0.0.1:{port}");
     services.wait_ready(name, &url, "/health", FIRST_START_TIMEOUT, &log)?;
     services.stop(name);
-    let mut add_users = python_with_server_env(root, venv, &template)?;
-    add_users
-        .arg(root.join("xtask/e2e/add_users.py"))
-        .arg(format!("{SWEEP_USER}:{SWEEP_TOKEN}"));
-    run_checked(&mut add_users, "add_users.py")?;
+    add_users(root, venv, &template, Database::Sqlite)?;
     fs::write(&marker, key).at(&marker)?;
     eprintln!("e2e: template ready in {:.0} s", started.elapsed().as_secs_f64());
     Ok(template)
+}
+
+/// Adds the sweep's user (`add_users.py`) to a migrated database.
+pub fn add_users(root: &Path, venv: &Path, data: &Path, db: Database) -> Result<()> {
+    let mut add_users = python_with_server_env(root, venv, data, db)?;
+    add_users
+        .arg(root.join("xtask/e2e/add_users.py"))
+        .arg(format!("{SWEEP_USER}:{SWEEP_TOKEN}"));
+    run_checked(&mut add_users, "add_users.py")
 }
 
 /// Everything the template depends on: a change to any of it rebuilds the template.
@@ -109,20 +114,45 @@ fn template_key(root: &Path) -> Result<String> {
     Ok(key)
 }
 
+/// Where Label Studio keeps its records: SQLite in its data folder (the default), or a
+/// PostgreSQL database (`cargo xtask e2e --postgres`), as production installs do.
+#[derive(Clone, Copy)]
+pub enum Database {
+    Sqlite,
+    Postgres { port: u16 },
+}
+
+impl Database {
+    /// The database this run's Label Studio uses (made by `servers::postgres::start`).
+    pub const POSTGRES_NAME: &str = "labelstudio";
+
+    fn configure(self, cmd: &mut Command) {
+        if let Database::Postgres { port } = self {
+            // Label Studio's settings: `DJANGO_DB=default` is PostgreSQL, from POSTGRE_*.
+            cmd.env("DJANGO_DB", "default")
+                .env("POSTGRE_NAME", Self::POSTGRES_NAME)
+                .env("POSTGRE_USER", "sweep")
+                .env("POSTGRE_PASSWORD", "")
+                .env("POSTGRE_HOST", "127.0.0.1")
+                .env("POSTGRE_PORT", port.to_string());
+        }
+    }
+}
+
 /// `label-studio start` bound to 127.0.0.1, calling nothing outside, legacy tokens on.
-pub fn label_studio(root: &Path, venv: &Path, data: &Path, port: u16) -> Command {
+pub fn label_studio(root: &Path, venv: &Path, data: &Path, port: u16, db: Database) -> Command {
     let mut cmd = Command::new(venv.join("bin/label-studio"));
     cmd.args(["start", "--no-browser", "--internal-host", "127.0.0.1"])
         .args(["--port", &port.to_string()])
         .arg("--data-dir")
         .arg(data)
         .arg("--enable-legacy-api-token");
-    server_settings(&mut cmd, root, data);
+    server_settings(&mut cmd, root, data, db);
     cmd
 }
 
 /// The venv's Python with the server's environment, for scripts using its Django models.
-pub fn python_with_server_env(root: &Path, venv: &Path, data: &Path) -> Result<Command> {
+pub fn python_with_server_env(root: &Path, venv: &Path, data: &Path, db: Database) -> Result<Command> {
     let lib = venv.join("lib");
     let python = fs::read_dir(&lib)
         .at(&lib)?
@@ -131,7 +161,7 @@ pub fn python_with_server_env(root: &Path, venv: &Path, data: &Path) -> Result<C
         .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("python")))
         .ok_or_else(|| Error::unexpected(lib.display(), "no python* folder"))?;
     let mut cmd = Command::new(venv.join("bin/python"));
-    server_settings(&mut cmd, root, data);
+    server_settings(&mut cmd, root, data, db);
     // Label Studio's apps import each other as top-level modules (`users.models`).
     let paths = [root.join("xtask/e2e"), python.join("site-packages/label_studio")];
     let joined = std::env::join_paths(paths).map_err(|e| Error::unexpected("PYTHONPATH", e.to_string()))?;
@@ -140,7 +170,8 @@ pub fn python_with_server_env(root: &Path, venv: &Path, data: &Path) -> Result<C
 }
 
 /// Settings shared by the server and scripts run with its environment.
-fn server_settings(cmd: &mut Command, root: &Path, data: &Path) {
+fn server_settings(cmd: &mut Command, root: &Path, data: &Path, db: Database) {
+    db.configure(cmd);
     cmd.env("LABEL_STUDIO_BASE_DATA_DIR", data)
         .env("LABEL_STUDIO_USERNAME", USERNAME)
         .env("LABEL_STUDIO_PASSWORD", PASSWORD)

@@ -12,7 +12,7 @@
 
 mod driver;
 mod plan;
-mod postgres;
+pub(crate) mod postgres;
 
 use std::collections::BTreeMap;
 use std::fs;
