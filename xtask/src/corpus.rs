@@ -1,9 +1,9 @@
 //! `cargo xtask corpus`: the generator on public descriptions from other producers
 //! (`corpus/SOURCES.toml`), each generated with every operation, built, linted with
-//! `clippy -D warnings` and its doctests run, in one shared target folder. Prints a
+//! `clippy -D warnings`, its doctests and example tests run, in one workspace. Prints a
 //! table per document; fails unless every document passes every step.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,8 +13,8 @@ use codegen::output::{self, Mode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::crate_checks::Workspace;
 use crate::error::{AtPath, Error, Result};
-use crate::util::cargo;
 
 /// One entry of `corpus/SOURCES.toml`.
 #[derive(Deserialize)]
@@ -66,7 +66,7 @@ const LINES_AT_MOST: usize = 5_000;
 struct Row<'a> {
     source: &'a Source,
     generation: std::result::Result<Generation, String>,
-    build_s: Option<f64>,
+    built: Option<bool>,
     clippy: Option<bool>,
     doctests: Option<bool>,
     /// The description's examples: how many decoded, how many did not.
@@ -101,7 +101,7 @@ pub fn run(root: &Path, names: &[String]) -> Result<ExitCode> {
         rows.push(Row {
             source,
             generation,
-            build_s: None,
+            built: None,
             clippy: None,
             doctests: None,
             examples: None,
@@ -111,7 +111,11 @@ pub fn run(root: &Path, names: &[String]) -> Result<ExitCode> {
     println!("{}", table(&rows));
     let passed = rows.iter().all(|r| {
         let short_files = r.generation.as_ref().is_ok_and(|g| g.longest.1 <= LINES_AT_MOST);
-        short_files && r.clippy == Some(true) && r.doctests == Some(true) && matches!(r.examples, Some((_, 0)))
+        short_files
+            && r.built == Some(true)
+            && r.clippy == Some(true)
+            && r.doctests == Some(true)
+            && matches!(r.examples, Some((_, 0)))
     });
     Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -246,104 +250,51 @@ fn warning_kind(message: &str) -> String {
     unquoted[..end].trim().chars().take(70).collect()
 }
 
-/// One workspace of every generated crate, sharing a target folder: dependencies build
-/// once, then each crate is built alone (timed), linted and doctested.
+/// One workspace of every generated crate, sharing a target folder: each check runs
+/// once over all of them (build, clippy with default and with every feature, doctests,
+/// the example tests), so dependencies build once and both cores stay busy.
 fn build_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
-    let names: Vec<String> = rows
+    let members: Vec<&str> = rows
         .iter()
         .filter(|r| r.generation.is_ok())
-        .map(|r| r.source.name.clone())
+        .map(|r| r.source.name.as_str())
         .collect();
-    if names.is_empty() {
+    if members.is_empty() {
         return Ok(());
     }
-    let members: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-    let manifest = crates.join("Cargo.toml");
-    let text = crate::util::throwaway_workspace(&members);
-    fs::write(&manifest, text).at(&manifest)?;
-    let lock = root.join("Cargo.lock");
-    fs::copy(&lock, crates.join("Cargo.lock")).at(&lock)?;
-    let target = root.join("target/corpus/target");
-    let env = [("CARGO_TARGET_DIR", target.as_os_str())];
-    // Dependencies first, for all; a crate that does not build says so in its own row.
-    let _ = cargo(crates, &["build", "--workspace", "--offline", "--quiet"], &env);
+    let workspace = Workspace::create(root, crates, &members, root.join("target/corpus/target"))?;
+    let unbuilt = workspace.failing(&["build", "--workspace", "--keep-going"])?;
+    let clippy = |features: &[&str]| {
+        let mut args = vec!["clippy", "--workspace", "--keep-going"];
+        args.extend(features);
+        args.extend(["--", "-D", "warnings"]);
+        workspace.failing(&args)
+    };
+    // Clean with the default features and with every optional one (tracing, blocking, ...).
+    let unclean: BTreeSet<String> = clippy(&[])?.into_iter().chain(clippy(&["--all-features"])?).collect();
+    let packages: Vec<String> = members.iter().map(|m| format!("corpus-{m}")).collect();
+    let built: Vec<&str> = packages
+        .iter()
+        .filter(|p| !unbuilt.contains(*p))
+        .map(String::as_str)
+        .collect();
+    let mut doctest_args = vec!["test", "--doc", "--no-fail-fast"];
+    built.iter().for_each(|p| doctest_args.extend(["-p", p]));
+    let failed_doctests = match built.is_empty() {
+        true => BTreeSet::new(),
+        false => workspace.failing(&doctest_args)?,
+    };
+    // The example tests need both serde halves: `roundtrip`.
+    let examples = workspace.unit_tests(&built, "roundtrip", "example_tests")?;
     for row in rows.iter_mut().filter(|r| r.generation.is_ok()) {
         let package = format!("corpus-{}", row.source.name);
-        cargo(crates, &["clean", "--offline", "-p", &package], &env)?;
-        row.build_s = cargo(crates, &["build", "--offline", "-p", &package], &env)
-            .map(|run| run.took.as_secs_f64())
-            .ok();
-        // Clean with the default features and with every optional one (tracing, blocking, ...).
-        let clippy = |features: &[&str]| {
-            let mut args = vec!["clippy", "--offline", "-p", &package];
-            args.extend(features);
-            args.extend(["--", "-D", "warnings"]);
-            passes(crates, &env, &args)
-        };
-        row.clippy = Some(clippy(&[]) && clippy(&["--all-features"]));
-        row.doctests = Some(passes(crates, &env, &["test", "--offline", "--doc", "-p", &package]));
-        row.examples = example_tests(crates, &env, &package);
+        let built = !unbuilt.contains(&package);
+        row.built = Some(built);
+        row.clippy = Some(!unclean.contains(&package));
+        row.doctests = built.then(|| !failed_doctests.contains(&package));
+        row.examples = examples.get(&package).copied();
     }
     Ok(())
-}
-
-/// Runs the crate's generated example tests (they need both serde halves: `roundtrip`)
-/// and counts them; prints the failures for the table's reader.
-fn example_tests(dir: &Path, env: &[(&str, &std::ffi::OsStr)], package: &str) -> Option<(usize, usize)> {
-    let args = [
-        "test",
-        "--offline",
-        "--lib",
-        "-p",
-        package,
-        "--features",
-        "roundtrip",
-        "--",
-        "example_tests",
-    ];
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .envs(env.iter().copied())
-        .output()
-        .ok()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let counts = stdout.lines().find_map(|line| {
-        let rest = line.strip_prefix("test result: ")?;
-        let number = |word: &str| {
-            rest.split("; ")
-                .find_map(|part| {
-                    part.trim_start_matches(|c: char| !c.is_ascii_digit())
-                        .strip_suffix(word)
-                })
-                .and_then(|n| n.trim().parse::<usize>().ok())
-        };
-        Some((number(" passed")?, number(" failed")?))
-    });
-    for line in stdout
-        .lines()
-        .filter(|l| l.contains("does not decode") || l.contains("encodes back"))
-    {
-        eprintln!("{package}: {line}");
-    }
-    if counts.is_none() {
-        eprintln!(
-            "{package}: the example tests did not run:\n{}",
-            crate::util::tail(&String::from_utf8_lossy(&output.stderr), 30)
-        );
-    }
-    counts
-}
-
-/// Runs cargo; on failure prints what it said (the end of it), for the table's reader.
-fn passes(dir: &Path, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> bool {
-    match cargo(dir, args, env) {
-        Ok(_) => true,
-        Err(err) => {
-            eprintln!("{err}");
-            false
-        }
-    }
 }
 
 /// A check's cell in a table: passed, failed, or not run.
@@ -390,7 +341,7 @@ fn table(rows: &[Row<'_>]) -> String {
                         warnings.join("; ")
                     },
                     g.millis,
-                    row.build_s.map_or("FAIL".to_owned(), |s| format!("{s:.1} s")),
+                    pass_fail(row.built),
                     pass_fail(row.clippy),
                     pass_fail(row.doctests)
                 )

@@ -14,6 +14,7 @@
 mod api_diff;
 mod bench;
 mod corpus;
+mod crate_checks;
 mod e2e;
 mod error;
 mod regenerate;

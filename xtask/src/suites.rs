@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use serde::Deserialize;
 
 use crate::corpus::{Generation, check_file, generate, pass_fail};
+use crate::crate_checks::Workspace;
 use crate::error::{AtPath, Error, Result};
 
 #[derive(Deserialize)]
@@ -154,93 +155,33 @@ fn write_config(dir: &Path, description: &Path, ref_root: Option<PathBuf>, packa
 }
 
 /// Clippy (every feature on) and the doctests of every generated crate, each run once
-/// over the whole workspace with `--keep-going`; a crate fails when cargo names it.
+/// over the whole workspace; a crate fails when cargo names it.
 fn check_all(root: &Path, crates: &Path, rows: &mut [Row<'_>]) -> Result<()> {
-    let members: Vec<String> = rows
+    let members: Vec<&str> = rows
         .iter()
         .filter(|r| r.generation.is_ok())
-        .map(|r| format!("{:?}", r.package))
+        .map(|r| r.package.as_str())
         .collect();
     if members.is_empty() {
         return Ok(());
     }
-    let manifest = crates.join("Cargo.toml");
-    let text = crate::util::throwaway_workspace(&members);
-    fs::write(&manifest, text).at(&manifest)?;
-    let lock = root.join("Cargo.lock");
-    fs::copy(&lock, crates.join("Cargo.lock")).at(&lock)?;
     // The corpus's target folder: the dependencies are built there already.
-    let target = root.join("target/corpus/target");
-    let clippy = failing_packages(
-        crates,
-        &target,
-        &[
-            "clippy",
-            "--workspace",
-            "--all-features",
-            "--offline",
-            "--keep-going",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    let doctests = failing_packages(
-        crates,
-        &target,
-        &["test", "--doc", "--workspace", "--offline", "--no-fail-fast"],
-    )?;
+    let workspace = Workspace::create(root, crates, &members, root.join("target/corpus/target"))?;
+    let clippy = workspace.failing(&[
+        "clippy",
+        "--workspace",
+        "--all-features",
+        "--keep-going",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    let doctests = workspace.failing(&["test", "--doc", "--workspace", "--no-fail-fast"])?;
     for row in rows.iter_mut().filter(|r| r.generation.is_ok()) {
         row.clippy = Some(!clippy.contains(&row.package));
         row.doctests = Some(!doctests.contains(&row.package));
     }
     Ok(())
-}
-
-/// Runs cargo and returns the packages it names as failing (`could not compile `x``,
-/// or doctests of `x` failing); prints what it said about them.
-fn failing_packages(dir: &Path, target: &Path, args: &[&str]) -> Result<Vec<String>> {
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .map_err(|source| Error::Spawn {
-            program: format!("cargo {}", args.join(" ")),
-            source,
-        })?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut failing = Vec::new();
-    for line in stderr.lines() {
-        if let Some(rest) = line.strip_prefix("error: could not compile `") {
-            failing.extend(rest.split('`').next().map(str::to_owned));
-        }
-        // `error: doctest failed, to rerun pass `-p suite-x --doc``
-        if line.contains("failed, to rerun pass `-p ") {
-            failing.extend(
-                line.split("-p ")
-                    .nth(1)
-                    .and_then(|r| r.split_whitespace().next())
-                    .map(str::to_owned),
-            );
-        }
-    }
-    if !output.status.success() && failing.is_empty() {
-        eprintln!("{}\n{}", crate::util::tail(&stdout, 30), crate::util::tail(&stderr, 30));
-        return Err(Error::unexpected(
-            dir.display(),
-            format!("`cargo {}` failed naming no package", args.join(" ")),
-        ));
-    }
-    if !failing.is_empty() {
-        eprintln!(
-            "`cargo {}`: failing {failing:?}\n{}",
-            args.join(" "),
-            crate::util::tail(&stderr, 60)
-        );
-    }
-    Ok(failing)
 }
 
 fn table(rows: &[Row<'_>]) -> String {

@@ -25,16 +25,6 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// The last `lines` lines of `text`.
-/// The manifest of a throwaway workspace of generated crates (the corpus's, the suites').
-/// No debug info and no incremental state: nobody debugs these builds, and both cost
-/// gigabytes of disk over ~30 crates (a CI run once ran out of it).
-pub fn throwaway_workspace(members: &[String]) -> String {
-    format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = false\nincremental = false\n",
-        members.join(", ")
-    )
-}
-
 pub fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
@@ -139,7 +129,6 @@ pub fn ensure_venv(requirements: &Path, venv: &Path, task: &str) -> Result<std::
     Ok(venv.to_path_buf())
 }
 
-/// A port nothing listens on right now.
 /// The npm packages of `spec/package-lock.json` installed in `dir` (with `npm ci`),
 /// unless already installed from that lock file; returns `dir`.
 pub fn ensure_node_modules(spec: &Path, dir: &Path, task: &str) -> Result<std::path::PathBuf> {
@@ -163,6 +152,7 @@ pub fn ensure_node_modules(spec: &Path, dir: &Path, task: &str) -> Result<std::p
     Ok(dir.to_owned())
 }
 
+/// A port nothing listens on right now.
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Service(format!("no free port: {e}")))?;
     listener
