@@ -1,6 +1,6 @@
 //! The hand-written part of the client: HTTP, auth, retries, errors.
 //!
-//! Either its own crate (`codegen-runtime`, compiled once however many APIs and
+//! Either its own crate (`openapi-typed-runtime`, compiled once however many APIs and
 //! operations use it) or copied verbatim into a generated crate as `src/runtime/`
 //! (`[crate] runtime` in `codegen.toml` decides); the code is the same. Generated code
 //! reaches it only as `crate::runtime::*`, and gives it the API-specific facts (auth

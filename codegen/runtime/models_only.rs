@@ -1,7 +1,8 @@
 //! The hand-written part a crate of models alone needs (`[crate] types_only = true`):
 //! `Nullable`, the limits a request is checked against, the helpers the types call, and
 //! the decoding of webhooks' bodies.
-//! Copied verbatim from the generator's `codegen/runtime/`, like the client's runtime.
+//! Copied verbatim from the runtime crate's sources (`codegen/runtime/`), like the
+//! client's runtime.
 
 mod invalid;
 pub mod nullable;

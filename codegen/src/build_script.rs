@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! // build.rs, in its `fn main()`:
-//! if let Err(err) = codegen::Builder::from_config_file("codegen.toml").generate() {
+//! if let Err(err) = openapi_typed_codegen::Builder::from_config_file("codegen.toml").generate() {
 //!     panic!("{err}");
 //! }
 //! // src/lib.rs: include!(concat!(env!("OUT_DIR"), "/client.rs"));
@@ -209,7 +209,10 @@ pub fn bundle(files: &[OutputFile]) -> Result<String> {
         }
     }
     let first_line = file(files, "src/lib.rs")?.contents.lines().next().unwrap_or_default();
-    let header = first_line.replace("`cargo xtask codegen`", "`codegen::Builder` (a build script)");
+    let header = first_line.replace(
+        "`cargo xtask codegen`",
+        "`openapi_typed_codegen::Builder` (a build script)",
+    );
     let mut bundled = syn::parse_file("").map_err(|e| Error::Config {
         file: PathBuf::from("src/lib.rs"),
         message: e.to_string(),

@@ -58,12 +58,12 @@ pub struct CrateConfig {
     #[serde(default)]
     pub types_only: bool,
     /// Where the client's runtime comes from: a Cargo dependency on the
-    /// `codegen-runtime` crate, or (absent) a copy in the crate's `src/runtime/`.
+    /// `openapi-typed-runtime` crate, or (absent) a copy in the crate's `src/runtime/`.
     #[serde(default)]
     pub runtime: Option<RuntimeDependency>,
 }
 
-/// The `codegen-runtime` dependency as Cargo takes it: `path` (relative to the
+/// The `openapi-typed-runtime` dependency as Cargo takes it: `path` (relative to the
 /// generated crate's folder), `git` with an optional `rev`, or a registry `version`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -88,7 +88,7 @@ pub struct Crate {
     pub source: String,
     /// Models only, without the client.
     pub types_only: bool,
-    /// The `codegen-runtime` dependency's inline-table pairs; `None`: the runtime is copied.
+    /// The `openapi-typed-runtime` dependency's inline-table pairs; `None`: the runtime is copied.
     pub runtime: Option<Vec<(&'static str, String)>>,
 }
 

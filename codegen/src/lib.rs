@@ -51,9 +51,18 @@ impl Generated {
 pub fn generate(config_path: &Path) -> Result<Generated> {
     let started = Instant::now();
     let config = Config::load(config_path)?;
-    let doc = load_document(&config)?;
+    let reading_config = started.elapsed();
+    let mut generated = generate_config(&config)?;
+    generated.timings.load += reading_config;
+    Ok(generated)
+}
+
+/// Runs all three stages for a config made in code (see [`Config::for_schema`]).
+pub fn generate_config(config: &Config) -> Result<Generated> {
+    let started = Instant::now();
+    let doc = load_document(config)?;
     let load = started.elapsed();
-    let mut generated = generate_from(&doc, &config)?;
+    let mut generated = generate_from(&doc, config)?;
     generated.timings.load = load;
     Ok(generated)
 }
@@ -130,7 +139,15 @@ pub fn run(config_path: &Path, out_dir: &Path, mode: output::Mode) -> Result<Run
 
 /// [`run`]; with `strict`, any warning is an error and nothing is written.
 pub fn run_with(config_path: &Path, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
-    let generated = generate(config_path)?;
+    sync_generated(generate(config_path)?, out_dir, mode, strict)
+}
+
+/// [`run_with`] for a config made in code (see [`Config::for_schema`]).
+pub fn run_config(config: &Config, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
+    sync_generated(generate_config(config)?, out_dir, mode, strict)
+}
+
+fn sync_generated(generated: Generated, out_dir: &Path, mode: output::Mode, strict: bool) -> Result<Run> {
     let generated = if strict { generated.deny_warnings()? } else { generated };
     let check = output::sync(out_dir, &generated.files, output::Mode::Check)?;
     let api_changes = match check.is_clean() {

@@ -3,15 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use codegen::output::{self, Mode};
-use codegen::surface::{self, Surface};
+use openapi_typed_codegen::output::{self, Mode};
+use openapi_typed_codegen::surface::{self, Surface};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn config() -> codegen::Config {
-    codegen::Config::load(&root().join("schema/codegen.toml")).unwrap()
+fn config() -> openapi_typed_codegen::Config {
+    openapi_typed_codegen::Config::load(&root().join("schema/codegen.toml")).unwrap()
 }
 
 fn old_description() -> PathBuf {
@@ -37,10 +37,11 @@ fn regenerating_over_an_older_crate_reports_what_changes_for_callers() {
     let _ = std::fs::remove_dir_all(&dir);
     let new_schema = config.schema_path();
     config.schema = old_description();
-    let older = codegen::generate_from(&codegen::load_document(&config).unwrap(), &config).unwrap();
+    let older =
+        openapi_typed_codegen::generate_from(&openapi_typed_codegen::load_document(&config).unwrap(), &config).unwrap();
     output::sync(&dir, &older.files, Mode::Write).unwrap();
 
-    let run = codegen::run(&root().join("schema/codegen.toml"), &dir, Mode::Check).unwrap();
+    let run = openapi_typed_codegen::run(&root().join("schema/codegen.toml"), &dir, Mode::Check).unwrap();
     let reported = run.api_changes.expect("changes reported");
     let (new, _) = surface::of_description(&config, &new_schema).unwrap();
     let expected = surface::diff(&Surface::of_files(&older.files).unwrap(), &new);
@@ -51,7 +52,7 @@ fn regenerating_over_an_older_crate_reports_what_changes_for_callers() {
 #[test]
 fn regenerating_an_unchanged_crate_reports_nothing() {
     let dir = root().join("generated");
-    let run = codegen::run(&root().join("schema/codegen.toml"), &dir, Mode::Check).unwrap();
+    let run = openapi_typed_codegen::run(&root().join("schema/codegen.toml"), &dir, Mode::Check).unwrap();
     assert!(run.report.is_clean());
     assert_eq!(run.api_changes, None);
 }
@@ -62,8 +63,8 @@ fn regenerating_an_unchanged_crate_reports_nothing() {
 fn the_surface_holds_every_operation_and_model() {
     let surface = Surface::of_dir(&root().join("generated")).unwrap();
     let config = config();
-    let doc = codegen::load_document(&config).unwrap();
-    let (api, _) = codegen::lower::lower(&doc, &config).unwrap();
+    let doc = openapi_typed_codegen::load_document(&config).unwrap();
+    let (api, _) = openapi_typed_codegen::lower::lower(&doc, &config).unwrap();
     // Every call: an operation's twins (its upload) are `id (method)` beside it.
     let mut calls: Vec<(&str, &str)> = api
         .operations

@@ -21,7 +21,7 @@ fn out_dir(name: &str) -> PathBuf {
 #[test]
 fn a_config_file_gives_one_file_with_every_module_inlined() {
     let dir = out_dir("inlined");
-    let built = codegen::Builder::from_config_file(fixture_config("pagination"))
+    let built = openapi_typed_codegen::Builder::from_config_file(fixture_config("pagination"))
         .out_dir(&dir)
         .cargo_instructions(false)
         .generate()
@@ -31,7 +31,7 @@ fn a_config_file_gives_one_file_with_every_module_inlined() {
     let file = syn::parse_file(&code).unwrap();
     assert!(file.attrs.is_empty(), "an include!d file cannot have inner attributes");
     // Every module of the multi-file crate is here, with its body.
-    let generated = codegen::generate(&fixture_config("pagination")).unwrap();
+    let generated = openapi_typed_codegen::generate(&fixture_config("pagination")).unwrap();
     let mut modules = 0;
     for f in generated
         .files
@@ -62,7 +62,7 @@ fn a_config_file_gives_one_file_with_every_module_inlined() {
 fn generating_twice_writes_the_same_bytes_and_leaves_the_file_alone() {
     let dir = out_dir("twice");
     let build = || {
-        codegen::Builder::from_config_file(fixture_config("params"))
+        openapi_typed_codegen::Builder::from_config_file(fixture_config("params"))
             .out_dir(&dir)
             .file_name("params.rs")
             .cargo_instructions(false)
@@ -81,8 +81,8 @@ fn generating_twice_writes_the_same_bytes_and_leaves_the_file_alone() {
 
 #[test]
 fn a_config_made_in_code_generates_like_the_same_config_read_from_a_file() {
-    let from_file = codegen::Config::load(&fixture_config("params")).unwrap();
-    let mut in_code = codegen::Config::for_schema(from_file.schema_path());
+    let from_file = openapi_typed_codegen::Config::load(&fixture_config("params")).unwrap();
+    let mut in_code = openapi_typed_codegen::Config::for_schema(from_file.schema_path());
     in_code.krate = from_file.krate.clone();
     in_code.operations = from_file.operations.clone();
     in_code.fields = from_file.fields.clone();
@@ -90,7 +90,7 @@ fn a_config_made_in_code_generates_like_the_same_config_read_from_a_file() {
     in_code.groups = from_file.groups.clone();
     let [a, b] = [from_file, in_code].map(|config| {
         let dir = out_dir(&format!("same-{}", config.file.display()).replace(['/', '.'], "_"));
-        let built = codegen::Builder::from_config(config)
+        let built = openapi_typed_codegen::Builder::from_config(config)
             .out_dir(&dir)
             .cargo_instructions(false)
             .generate()
@@ -103,14 +103,15 @@ fn a_config_made_in_code_generates_like_the_same_config_read_from_a_file() {
 #[test]
 fn bad_input_is_an_error_naming_it_and_nothing_is_written() {
     let dir = out_dir("bad");
-    let missing = codegen::Builder::from_config_file("no/such/codegen.toml")
+    let missing = openapi_typed_codegen::Builder::from_config_file("no/such/codegen.toml")
         .out_dir(&dir)
         .cargo_instructions(false)
         .generate()
         .unwrap_err();
     assert!(missing.to_string().contains("no/such/codegen.toml"), "{missing}");
-    let broken = codegen::Config::for_schema(fixture_config("error_broken_yaml").with_file_name("openapi.yaml"));
-    let err = codegen::Builder::from_config(broken)
+    let broken =
+        openapi_typed_codegen::Config::for_schema(fixture_config("error_broken_yaml").with_file_name("openapi.yaml"));
+    let err = openapi_typed_codegen::Builder::from_config(broken)
         .out_dir(&dir)
         .cargo_instructions(false)
         .generate()
@@ -121,8 +122,8 @@ fn bad_input_is_an_error_naming_it_and_nothing_is_written() {
 
 #[test]
 fn every_file_a_multi_file_description_reads_is_listed_for_rebuilds() {
-    let config = codegen::Config::load(&fixture_config("multi_file")).unwrap();
-    let doc = codegen::load_document(&config).unwrap();
+    let config = openapi_typed_codegen::Config::load(&fixture_config("multi_file")).unwrap();
+    let doc = openapi_typed_codegen::load_document(&config).unwrap();
     let names: Vec<String> = doc
         .files
         .iter()

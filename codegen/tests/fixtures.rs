@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use codegen::output::{self, Mode};
+use openapi_typed_codegen::output::{self, Mode};
 
 const FIXTURES: &str = "tests/fixtures";
 
@@ -21,7 +21,7 @@ fn fixture_names() -> Vec<String> {
 }
 
 /// The emitted files a reviewer reads (the runtime is the same everywhere and skipped).
-fn render(generated: &codegen::Generated) -> String {
+fn render(generated: &openapi_typed_codegen::Generated) -> String {
     let mut out = String::new();
     if !generated.warnings.is_empty() {
         out.push_str("warnings:\n");
@@ -38,7 +38,7 @@ fn render(generated: &codegen::Generated) -> String {
 
 fn snapshot(name: &str) {
     let config = Path::new(FIXTURES).join(name).join("codegen.toml");
-    let text = match (name.starts_with("error_"), codegen::generate(&config)) {
+    let text = match (name.starts_with("error_"), openapi_typed_codegen::generate(&config)) {
         (false, Ok(generated)) => render(&generated),
         (true, Err(err)) => format!("error: {err}\n"),
         (false, Err(err)) => panic!("fixture {name} should generate, but: {err}"),
@@ -119,8 +119,8 @@ fn every_fixture_folder_has_a_test() {
 fn generation_is_deterministic() {
     for name in fixture_names().iter().filter(|n| !n.starts_with("error_")) {
         let config = Path::new(FIXTURES).join(name).join("codegen.toml");
-        let first = codegen::generate(&config).unwrap().files;
-        let second = codegen::generate(&config).unwrap().files;
+        let first = openapi_typed_codegen::generate(&config).unwrap().files;
+        let second = openapi_typed_codegen::generate(&config).unwrap().files;
         assert_eq!(first, second, "{name}");
         for file in first
             .iter()
@@ -154,8 +154,8 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
     let mut members = Vec::new();
     for name in fixture_names().iter().filter(|n| !n.starts_with("error_")) {
         let fixture = Path::new(FIXTURES).join(name);
-        let config = codegen::Config::load(&fixture.join("codegen.toml")).unwrap();
-        let generated = codegen::generate(&fixture.join("codegen.toml")).unwrap();
+        let config = openapi_typed_codegen::Config::load(&fixture.join("codegen.toml")).unwrap();
+        let generated = openapi_typed_codegen::generate(&fixture.join("codegen.toml")).unwrap();
         output::sync(&root.join(name), &generated.files, Mode::Write).unwrap();
         write_tests_crate(&fixture, &root.join(format!("{name}-tests")), name, &config.krate.name);
         members.push(format!("{name:?}, \"{name}-tests\""));

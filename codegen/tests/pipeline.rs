@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use codegen::output::Mode;
+use openapi_typed_codegen::output::Mode;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -15,7 +15,8 @@ fn workspace_root() -> PathBuf {
 #[test]
 fn checked_in_generated_crate_is_fresh() {
     let root = workspace_root();
-    let run = codegen::run(&root.join("schema/codegen.toml"), &root.join("generated"), Mode::Check).unwrap();
+    let run =
+        openapi_typed_codegen::run(&root.join("schema/codegen.toml"), &root.join("generated"), Mode::Check).unwrap();
     assert!(
         run.report.is_clean(),
         "generated/ is out of date ({:?}); run `cargo xtask codegen` and commit the result",
@@ -80,7 +81,7 @@ impl Workspace {
             dir: tempfile::tempdir().unwrap(),
         };
         ws.set_schema("yaml", GOOD_SCHEMA, "things_get");
-        let run = codegen::run(&ws.config(), &ws.out(), Mode::Write).unwrap();
+        let run = openapi_typed_codegen::run(&ws.config(), &ws.out(), Mode::Write).unwrap();
         assert!(!run.report.changed.is_empty());
         ws
     }
@@ -143,7 +144,7 @@ fn bad_inputs_give_located_errors_and_leave_the_output_untouched() {
         let ws = Workspace::new();
         let before = snapshot_dir(&ws.out());
         ws.set_schema(ext, schema, "things_get");
-        let err = codegen::run(&ws.config(), &ws.out(), Mode::Write)
+        let err = openapi_typed_codegen::run(&ws.config(), &ws.out(), Mode::Write)
             .expect_err(what)
             .to_string();
         assert!(err.contains(expected), "{what}: `{err}` should contain `{expected}`");
@@ -166,16 +167,17 @@ fn excluded_operations_are_left_out_and_unknown_ones_named() {
         );
         fs::write(&config, text).unwrap();
     };
-    let all_code =
-        |generated: &codegen::Generated| -> String { generated.files.iter().map(|f| f.contents.as_str()).collect() };
+    let all_code = |generated: &openapi_typed_codegen::Generated| -> String {
+        generated.files.iter().map(|f| f.contents.as_str()).collect()
+    };
 
     write_config("things_purge");
-    let code = all_code(&codegen::generate(&config).unwrap());
+    let code = all_code(&openapi_typed_codegen::generate(&config).unwrap());
     assert!(code.contains("operation `things_get`"), "the other operation stays");
     assert!(!code.contains("things_purge"), "the excluded operation is left out");
 
     write_config("things_prge");
-    let err = codegen::generate(&config).unwrap_err().to_string();
+    let err = openapi_typed_codegen::generate(&config).unwrap_err().to_string();
     assert!(
         err.contains("`[operations] exclude` names `things_prge`, which is not an operationId"),
         "{err}"
@@ -198,7 +200,7 @@ fn strict_mode_turns_warnings_into_an_error_and_writes_nothing() {
     fs::write(&config, text).unwrap();
     let out = dir.path().join("out");
 
-    let err = codegen::run_with(&config, &out, Mode::Write, true)
+    let err = openapi_typed_codegen::run_with(&config, &out, Mode::Write, true)
         .unwrap_err()
         .to_string();
     assert!(err.contains("1 warning(s), and warnings are errors here"), "{err}");
@@ -208,7 +210,7 @@ fn strict_mode_turns_warnings_into_an_error_and_writes_nothing() {
         "nothing is written in strict mode when there is a warning"
     );
 
-    let run = codegen::run_with(&config, &out, Mode::Write, false).unwrap();
+    let run = openapi_typed_codegen::run_with(&config, &out, Mode::Write, false).unwrap();
     assert_eq!(run.warnings.len(), 1);
     assert!(out.join("src/lib.rs").exists());
 }
@@ -231,13 +233,13 @@ fn a_broken_schema_in_another_file_is_warned_about_at_that_file() {
     .unwrap();
     let out = dir.path().join("out");
 
-    let run = codegen::run_with(&config, &out, Mode::Write, false).unwrap();
+    let run = openapi_typed_codegen::run_with(&config, &out, Mode::Write, false).unwrap();
     let warnings: Vec<String> = run.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("schemas/thing.yaml#"), "{warnings:?}");
     assert!(warnings[0].contains("typed as any JSON value"), "{warnings:?}");
 
-    let err = codegen::run_with(&config, &dir.path().join("strict"), Mode::Write, true).unwrap_err();
+    let err = openapi_typed_codegen::run_with(&config, &dir.path().join("strict"), Mode::Write, true).unwrap_err();
     assert!(err.to_string().contains("schemas/thing.yaml#"), "{err}");
 }
 
@@ -246,7 +248,7 @@ fn an_operation_missing_from_the_description_is_named_with_a_suggestion() {
     let ws = Workspace::new();
     let before = snapshot_dir(&ws.out());
     ws.set_schema("yaml", GOOD_SCHEMA, "things_gte");
-    let err = codegen::run(&ws.config(), &ws.out(), Mode::Write)
+    let err = openapi_typed_codegen::run(&ws.config(), &ws.out(), Mode::Write)
         .unwrap_err()
         .to_string();
     assert!(err.contains("names `things_gte`, which is not an operationId"), "{err}");
@@ -259,7 +261,7 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
     let ws = Workspace::new();
     let out = ws.out();
     // A second run changes nothing.
-    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    let run = openapi_typed_codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert!(run.report.is_clean(), "{:?}", run.report);
 
     // Hand edits and stale generated files are found by --check, which touches nothing...
@@ -282,19 +284,24 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
     fs::write(out.join("Cargo.lock"), "# cargo's\n").unwrap();
     let mtime = |p: &str| fs::metadata(out.join(p)).unwrap().modified().unwrap();
     let lib_before = mtime("src/lib.rs");
-    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    let check = openapi_typed_codegen::run(&ws.config(), &out, Mode::Check).unwrap();
     assert_eq!(check.report.changed, ["src/models/mod.rs"]);
     assert_eq!(check.report.removed, ["notes.txt", "src/stray.rs"]);
     assert_eq!(fs::read_to_string(out.join("src/models/mod.rs")).unwrap(), edited);
 
     // ...and fixed by a write, which leaves unchanged files alone.
-    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    let run = openapi_typed_codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert_eq!(run.report.changed, ["src/models/mod.rs"]);
     assert!(!out.join("src/stray.rs").exists());
     assert!(!out.join("notes.txt").exists());
     assert!(out.join("target/debug/build.log").exists() && out.join("Cargo.lock").exists());
     assert_eq!(mtime("src/lib.rs"), lib_before);
-    assert!(codegen::run(&ws.config(), &out, Mode::Check).unwrap().report.is_clean());
+    assert!(
+        openapi_typed_codegen::run(&ws.config(), &out, Mode::Check)
+            .unwrap()
+            .report
+            .is_clean()
+    );
     // No temp files are left behind.
     assert!(
         snapshot_dir(&out)
@@ -306,8 +313,8 @@ fn only_changed_files_are_written_and_check_names_stale_ones() {
 #[test]
 fn real_description_generates_the_same_headed_files_twice() {
     let config = workspace_root().join("schema/codegen.toml");
-    let first = codegen::generate(&config).unwrap();
-    let second = codegen::generate(&config).unwrap();
+    let first = openapi_typed_codegen::generate(&config).unwrap();
+    let second = openapi_typed_codegen::generate(&config).unwrap();
     assert_eq!(first.files, second.files);
     assert!(first.warnings.is_empty(), "{:?}", first.warnings);
     // generated/ is exactly these files (the freshness test), so each of its files is
@@ -322,26 +329,26 @@ fn real_description_generates_the_same_headed_files_twice() {
 /// it generates must not differ by a byte from what the whole description generates.
 #[test]
 fn pruned_load_generates_the_same_bytes_as_a_full_load() {
-    let config = codegen::Config::load(&workspace_root().join("xtask/bench/seed.toml")).unwrap();
-    let pruned = codegen::load_document(&config).unwrap();
-    let full = codegen::load::load(&config.schema_path()).unwrap();
+    let config = openapi_typed_codegen::Config::load(&workspace_root().join("xtask/bench/seed.toml")).unwrap();
+    let pruned = openapi_typed_codegen::load_document(&config).unwrap();
+    let full = openapi_typed_codegen::load::load(&config.schema_path()).unwrap();
     assert!(
         pruned.openapi.paths.paths.len() < full.openapi.paths.paths.len() / 10,
         "the seed config should take the pruned path ({} of {} paths)",
         pruned.openapi.paths.paths.len(),
         full.openapi.paths.paths.len()
     );
-    let from_pruned = codegen::generate_from(&pruned, &config).unwrap();
-    let from_full = codegen::generate_from(&full, &config).unwrap();
+    let from_pruned = openapi_typed_codegen::generate_from(&pruned, &config).unwrap();
+    let from_full = openapi_typed_codegen::generate_from(&full, &config).unwrap();
     assert_eq!(from_pruned.files, from_full.files);
     assert_eq!(from_pruned.warnings, from_full.warnings);
 }
 
 /// Loads and lowers the real description as `cargo xtask codegen` does.
-fn real_api() -> codegen::ir::Api {
-    let config = codegen::Config::load(&workspace_root().join("schema/codegen.toml")).unwrap();
-    let doc = codegen::load_document(&config).unwrap();
-    codegen::lower::lower(&doc, &config).unwrap().0
+fn real_api() -> openapi_typed_codegen::ir::Api {
+    let config = openapi_typed_codegen::Config::load(&workspace_root().join("schema/codegen.toml")).unwrap();
+    let doc = openapi_typed_codegen::load_document(&config).unwrap();
+    openapi_typed_codegen::lower::lower(&doc, &config).unwrap().0
 }
 
 /// Walking pages re-sends the request once per page: only a GET may do that. The
@@ -352,14 +359,20 @@ fn only_gets_walk_pages() {
     let paged: Vec<_> = api.operations.iter().filter(|op| op.pagination.is_some()).collect();
     assert!(!paged.is_empty());
     for op in &paged {
-        assert_eq!(op.http_method, codegen::ir::HttpMethod::Get, "{} walks pages", op.id);
+        assert_eq!(
+            op.http_method,
+            openapi_typed_codegen::ir::HttpMethod::Get,
+            "{} walks pages",
+            op.id
+        );
     }
-    let with_page_parameter = |op: &&codegen::ir::Operation| op.query_params.iter().any(|p| p.wire_name == "page");
+    let with_page_parameter =
+        |op: &&openapi_typed_codegen::ir::Operation| op.query_params.iter().any(|p| p.wire_name == "page");
     let not_get = api
         .operations
         .iter()
         .filter(with_page_parameter)
-        .find(|op| op.http_method != codegen::ir::HttpMethod::Get);
+        .find(|op| op.http_method != openapi_typed_codegen::ir::HttpMethod::Get);
     assert!(
         not_get.is_some_and(|op| op.pagination.is_none()),
         "a non-GET with a `page` parameter exists and gets no page walk"
@@ -392,12 +405,12 @@ fn generating_into_a_users_folder_deletes_only_stale_generated_files() {
     let before: Vec<_> = users.iter().map(|p| kept_bytes(p)).collect();
 
     // --check names the stale file (the check fails) and the user's files (it does not).
-    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    let check = openapi_typed_codegen::run(&ws.config(), &out, Mode::Check).unwrap();
     assert_eq!(check.report.removed, ["src/stale_group.rs"]);
     assert_eq!(check.report.foreign, ["NOTES.md", "examples/demo.rs"]);
     assert!(!check.report.is_clean());
 
-    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    let run = openapi_typed_codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert_eq!(run.report.removed, ["src/stale_group.rs"]);
     assert_eq!(run.report.foreign, ["NOTES.md", "examples/demo.rs"]);
     assert!(!out.join("src/stale_group.rs").exists());
@@ -409,7 +422,7 @@ fn generating_into_a_users_folder_deletes_only_stale_generated_files() {
     );
 
     // With the stale file gone, the user's files alone do not make the folder stale.
-    let check = codegen::run(&ws.config(), &out, Mode::Check).unwrap();
+    let check = openapi_typed_codegen::run(&ws.config(), &out, Mode::Check).unwrap();
     assert!(check.report.is_clean(), "{:?}", check.report);
     assert_eq!(check.report.foreign, ["NOTES.md", "examples/demo.rs"]);
 }
@@ -423,7 +436,9 @@ fn a_users_file_where_a_generated_one_goes_stops_the_write() {
     fs::write(out.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
     fs::remove_file(out.join("src/lib.rs")).unwrap();
     let before = snapshot_dir(&out);
-    let err = codegen::run(&ws.config(), &out, Mode::Write).unwrap_err().to_string();
+    let err = openapi_typed_codegen::run(&ws.config(), &out, Mode::Write)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("Cargo.toml"), "{err}");
     assert!(err.contains("@generated"), "{err}");
     assert_eq!(snapshot_dir(&out), before, "nothing was written");
@@ -444,7 +459,7 @@ fn a_symlinked_folder_in_the_output_is_not_followed() {
         .to_owned();
     fs::write(elsewhere.path().join("old.rs"), format!("{header}\n")).unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), out.join("src/linked")).unwrap();
-    let run = codegen::run(&ws.config(), &out, Mode::Write).unwrap();
+    let run = openapi_typed_codegen::run(&ws.config(), &out, Mode::Write).unwrap();
     assert!(elsewhere.path().join("old.rs").exists());
     assert_eq!(run.report.foreign, ["src/linked"]);
 }
@@ -454,13 +469,13 @@ fn a_symlinked_folder_in_the_output_is_not_followed() {
 #[test]
 fn the_config_can_say_every_call_honours_an_idempotency_key() {
     let doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a_create\n      responses:\n        '204': {description: done}\n";
-    let doc = codegen::load::parse(Path::new("keys/openapi.yaml"), doc).unwrap();
+    let doc = openapi_typed_codegen::load::parse(Path::new("keys/openapi.yaml"), doc).unwrap();
     let honoured = |extra: &str| {
         let text = format!(
             "schema = \"openapi.yaml\"\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\n[operations]\ninclude = \"all\"\n{extra}"
         );
-        let config = codegen::Config::parse(Path::new("keys/codegen.toml"), &text).unwrap();
-        let generated = codegen::generate_from(&doc, &config).unwrap();
+        let config = openapi_typed_codegen::Config::parse(Path::new("keys/codegen.toml"), &text).unwrap();
+        let generated = openapi_typed_codegen::generate_from(&doc, &config).unwrap();
         let calls = generated.files.iter().find(|f| f.path == "src/a.rs").unwrap();
         calls.contents.contains("honours_idempotency_key: true")
     };

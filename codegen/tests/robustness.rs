@@ -4,12 +4,12 @@
 //! place (a JSON pointer, or a file position) — never an internal error.
 //!
 //! Case counts are bounded for `cargo test` (well under a minute); for a longer run:
-//! `ROBUSTNESS_CASES=20000 cargo test --release -p codegen --test robustness`.
+//! `ROBUSTNESS_CASES=20000 cargo test --release -p openapi-typed-codegen --test robustness`.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use codegen::Config;
+use openapi_typed_codegen::Config;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -47,7 +47,7 @@ fn corpus() -> &'static Corpus {
         for file in files {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&file).unwrap();
-            let tree = codegen::load::json_tree(&text, name.ends_with(".json")).unwrap();
+            let tree = openapi_typed_codegen::load::json_tree(&text, name.ends_with(".json")).unwrap();
             texts.push((name.clone(), text));
             trees.push((name, tree));
         }
@@ -65,14 +65,18 @@ fn config_for(file: &str) -> Config {
 /// Runs the whole pipeline on `text`; the property every input must satisfy.
 fn check(file: &str, text: &str) -> Result<(), TestCaseError> {
     let path = Path::new("fuzz").join(file);
-    let outcome = codegen::load::parse(&path, text).and_then(|doc| codegen::generate_from(&doc, &config_for(file)));
+    let outcome = openapi_typed_codegen::load::parse(&path, text)
+        .and_then(|doc| openapi_typed_codegen::generate_from(&doc, &config_for(file)));
     match outcome {
         Ok(generated) => {
             prop_assert!(!generated.files.is_empty());
             warnings_are_located(&generated.warnings)?;
         }
         Err(err) => {
-            prop_assert!(!matches!(err, codegen::Error::Emit { .. }), "internal error: {err}");
+            prop_assert!(
+                !matches!(err, openapi_typed_codegen::Error::Emit { .. }),
+                "internal error: {err}"
+            );
             let shown = err.to_string();
             let located = shown.contains("fuzz/") && (shown.contains('#') || shown.contains(&format!("{file}:")));
             prop_assert!(located, "the error does not say where: {shown}");
@@ -82,7 +86,7 @@ fn check(file: &str, text: &str) -> Result<(), TestCaseError> {
 }
 
 /// Every warning names a place: a JSON pointer, or the config.
-fn warnings_are_located(warnings: &[codegen::Warning]) -> Result<(), TestCaseError> {
+fn warnings_are_located(warnings: &[openapi_typed_codegen::Warning]) -> Result<(), TestCaseError> {
     for w in warnings {
         prop_assert!(
             w.pointer.contains('#') || w.pointer.contains("codegen.toml"),
@@ -309,14 +313,17 @@ fn multi_file_copy(pick: usize, edit: impl FnOnce(&str, &str) -> String) -> (Pat
 /// Generates the multi-file copy at `config`: it generates with located warnings, or
 /// fails with an error naming a file of it and a place in that file.
 fn check_files(dir: &Path, config: &Path) -> Result<(), TestCaseError> {
-    let outcome = codegen::generate(config);
+    let outcome = openapi_typed_codegen::generate(config);
     let _ = std::fs::remove_dir_all(dir);
     match outcome {
         Ok(generated) => {
             warnings_are_located(&generated.warnings)?;
         }
         Err(err) => {
-            prop_assert!(!matches!(err, codegen::Error::Emit { .. }), "internal error: {err}");
+            prop_assert!(
+                !matches!(err, openapi_typed_codegen::Error::Emit { .. }),
+                "internal error: {err}"
+            );
             let shown = err.to_string();
             let names_a_file = shown.contains(".yaml") || shown.contains("codegen.toml");
             prop_assert!(
@@ -336,7 +343,7 @@ proptest! {
     #[test]
     fn mutated_multi_file_descriptions(pick in any::<usize>(), edits in prop::collection::vec((any::<usize>(), mutation()), 1..4)) {
         let (dir, config) = multi_file_copy(pick, |name, text| {
-            let mut tree = codegen::load::json_tree(text, false).unwrap_or_else(|| panic!("{name} does not read as YAML"));
+            let mut tree = openapi_typed_codegen::load::json_tree(text, false).unwrap_or_else(|| panic!("{name} does not read as YAML"));
             for (at, mutation) in &edits {
                 let all = nodes(&tree);
                 apply(&mut tree, &all[at % all.len()], mutation);
@@ -431,8 +438,10 @@ fn generate_on_small_stack(text: String) -> Result<Vec<String>, String> {
         .stack_size(2 << 20)
         .spawn(move || {
             check("cycle.json", &text).map_err(|e| e.to_string())?;
-            let doc = codegen::load::parse(Path::new("fuzz/cycle.json"), &text).map_err(|e| e.to_string())?;
-            let generated = codegen::generate_from(&doc, &config_for("cycle.json")).map_err(|e| e.to_string())?;
+            let doc =
+                openapi_typed_codegen::load::parse(Path::new("fuzz/cycle.json"), &text).map_err(|e| e.to_string())?;
+            let generated =
+                openapi_typed_codegen::generate_from(&doc, &config_for("cycle.json")).map_err(|e| e.to_string())?;
             Ok(generated.warnings.iter().map(ToString::to_string).collect())
         })
         .unwrap()

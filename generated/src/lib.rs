@@ -16,7 +16,7 @@
 #![allow(clippy::disallowed_names)]
 #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
 
-use codegen_runtime as runtime;
+use openapi_typed_runtime as runtime;
 
 pub mod models;
 /// Calls in the `actions` group.

@@ -2,10 +2,8 @@
 //! between two descriptions (generated with the same config), as Markdown for a pull
 //! request; breaking changes first.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-use codegen::surface::{self, Surface};
 
 use crate::error::{AtPath, Result};
 
@@ -19,10 +17,7 @@ pub struct Options {
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let config = codegen::Config::load(&options.config)?;
-    let old = surface_of(&config, &options.old)?;
-    let new = surface_of(&config, &options.new)?;
-    let title = format!("API changes: {} → {}", file_name(&options.old), file_name(&options.new));
-    let report = surface::diff(&old, &new).markdown(&title);
+    let report = openapi_typed::api_diff(&config, &options.old, &options.new)?;
     match &options.out {
         Some(out) => {
             std::fs::write(out, &report).at(out)?;
@@ -31,17 +26,4 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         None => print!("{report}"),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn surface_of(config: &codegen::Config, description: &Path) -> Result<Surface> {
-    let (surface, warnings) = surface::of_description(config, description)?;
-    if !warnings.is_empty() {
-        eprintln!("{}: {} generator warnings", description.display(), warnings.len());
-    }
-    Ok(surface)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

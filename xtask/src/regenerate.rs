@@ -1,11 +1,12 @@
 //! `cargo xtask codegen`: regenerate `generated/` (or check it is fresh), printing the
-//! generator's warnings, the files written and the time each stage took.
+//! generator's warnings, the files written and the time each stage took (as the
+//! `openapi-typed` command does: the same code).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use codegen::output::Mode;
+use openapi_typed::ms;
 
 use crate::error::Result;
 
@@ -20,84 +21,27 @@ pub struct Options {
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
-    let out_name = options.out.display().to_string();
-    let run = match codegen::run_with(&options.config, &options.out, options.mode, options.strict) {
-        Ok(run) => run,
+    let config = match codegen::Config::load(&options.config) {
+        Ok(config) => config,
         Err(err) => {
-            eprintln!("error: {err}\nnothing was written; {out_name} is unchanged");
+            eprintln!(
+                "error: {err}\nnothing was written; {} is unchanged",
+                options.out.display()
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
-    for warning in &run.warnings {
-        eprintln!("warning: {warning}");
+    let (run, code) = openapi_typed::sync(
+        &config,
+        &options.out,
+        options.mode,
+        options.strict,
+        "cargo xtask codegen",
+    );
+    if let (true, Some(run)) = (options.stats, &run) {
+        println!("{}", stats_line(run));
     }
-    if options.stats {
-        println!("{}", stats_line(&run));
-    }
-    let report = &run.report;
-    for path in &report.foreign {
-        eprintln!("warning: {out_name}/{path} is not the generator's (no `@generated` header): left as it is");
-    }
-    match options.mode {
-        Mode::Write => {
-            for path in &report.changed {
-                eprintln!("wrote {out_name}/{path}");
-            }
-            for path in &report.removed {
-                eprintln!("removed {out_name}/{path} (generated, no longer produced)");
-            }
-            print_api_changes(&run);
-            let t = &run.timings;
-            eprintln!(
-                "generated {} files in {:.1} ms (load {:.1}, lower {:.1}, emit+format {:.1} on all cores: \
-                 emit {:.1} + format {:.1} CPU); {} changed, {} removed",
-                run.files,
-                ms(t.total()),
-                ms(t.load),
-                ms(t.lower),
-                ms(t.emit_and_format),
-                ms(t.emit),
-                ms(t.format),
-                report.changed.len(),
-                report.removed.len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Mode::Check if report.is_clean() => {
-            eprintln!("{out_name} is up to date ({} files)", run.files);
-            Ok(ExitCode::SUCCESS)
-        }
-        Mode::Check => {
-            for path in &report.changed {
-                eprintln!("stale: {out_name}/{path}");
-            }
-            for path in &report.removed {
-                eprintln!("no longer generated: {out_name}/{path}");
-            }
-            print_api_changes(&run);
-            eprintln!("{out_name} is out of date: run `cargo xtask codegen` and commit the result");
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
-/// What the new files change for the crate's callers, one line each, breaking first.
-fn print_api_changes(run: &codegen::Run) {
-    let Some(changes) = &run.api_changes else {
-        return;
-    };
-    if changes.is_empty() {
-        eprintln!("the generated API is unchanged (only code behind it changed)");
-        return;
-    }
-    eprintln!("{}", changes.summary());
-    for change in &changes.0 {
-        eprintln!("  {change}");
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    Ok(code)
 }
 
 /// Stage timings, changed files and peak memory of this process, as one JSON object.

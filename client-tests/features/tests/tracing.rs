@@ -49,9 +49,9 @@ impl Visit for Fields<'_> {
     }
 }
 
-/// The client's spans and events come from its runtime, the `codegen-runtime` crate.
+/// The client's spans and events come from its runtime, the `openapi-typed-runtime` crate.
 fn ours(metadata: &tracing::Metadata<'_>) -> bool {
-    metadata.target().starts_with("codegen_runtime")
+    metadata.target().starts_with("openapi_typed_runtime")
 }
 
 impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {

@@ -3,13 +3,13 @@
 //! feeds malformed, truncated, deeply nested and huge inputs.
 //!
 //! `cargo test` runs a bounded number of cases; the long run (≥100,000 cases in all):
-//! `RUNTIME_FUZZ_CASES=34000 cargo test --release -p codegen-runtime --test fuzz`.
+//! `RUNTIME_FUZZ_CASES=34000 cargo test --release -p openapi-typed-runtime --test fuzz`.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use codegen_runtime::{ApiError, Error, Framing, RawResponse, text_data};
+use openapi_typed_runtime::{ApiError, Error, Framing, RawResponse, text_data};
 use proptest::prelude::*;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -235,7 +235,7 @@ fn events(framing: Framing, chunks: Vec<Bytes>) -> Vec<Result<String, String>> {
     let body = reqwest::Body::wrap(Chunked(chunks.into()));
     let response = reqwest::Response::from(http::Response::new(body));
     let mut raw = reply(Vec::new(), None);
-    raw.live = Some(codegen_runtime::LiveBody {
+    raw.live = Some(openapi_typed_runtime::LiveBody {
         response,
         idle_timeout: None,
     });

@@ -223,7 +223,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     });
     let runtime_module = match api.krate.runtime {
         Some(_) => quote!(
-            use codegen_runtime as runtime;
+            use openapi_typed_runtime as runtime;
         ),
         None => quote!(
             mod runtime;

@@ -1,5 +1,5 @@
 //! The generated crate's `Cargo.toml`: only the dependencies its code uses (with its
-//! runtime's, unless it depends on `codegen-runtime`).
+//! runtime's, unless it depends on `openapi-typed-runtime`).
 
 use super::file::{OutputFile, header};
 use crate::ir::{Api, Field, TypeKind, TypeRef};
@@ -70,7 +70,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     }
 }
 
-/// Dependencies and features of a client depending on `codegen-runtime`: only what the
+/// Dependencies and features of a client depending on `openapi-typed-runtime`: only what the
 /// generated code names itself; the runtime brings its own (and the TLS choice).
 fn runtime_manifest(api: &Api, runtime: &[(&'static str, String)]) -> String {
     let mut text = String::new();
@@ -81,18 +81,18 @@ fn runtime_manifest(api: &Api, runtime: &[(&'static str, String)]) -> String {
         .iter()
         .map(|(key, value)| format!("{key} = {}", toml_string(value)))
         .collect();
-    text.push_str(&format!("codegen-runtime = {{ {} }}\n", spec.join(", ")));
     if api.operations.iter().any(|op| op.pagination.is_some()) {
         text.push_str("futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n");
     }
+    text.push_str(&format!("openapi-typed-runtime = {{ {} }}\n", spec.join(", ")));
     text.push_str("reqwest = { version = \"0.12\", default-features = false }\n");
     text.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     text.push_str("serde_json = \"1\"\n");
     text.push_str(FEATURES);
     text.push_str("# A span per call and events for retries and token renewals (never credentials or bodies).\n");
-    text.push_str("tracing = [\"codegen-runtime/tracing\"]\n");
+    text.push_str("tracing = [\"openapi-typed-runtime/tracing\"]\n");
     text.push_str("# `send_blocking()` on every builder, for programs without an async runtime.\n");
-    text.push_str("blocking = [\"codegen-runtime/blocking\"]\n");
+    text.push_str("blocking = [\"openapi-typed-runtime/blocking\"]\n");
     text
 }
 

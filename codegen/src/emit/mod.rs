@@ -21,44 +21,32 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::ir::{Api, TypeDef};
 
-/// The hand-written runtime (client, auth, errors) a generated crate carries unless it
-/// depends on the `codegen-runtime` crate. It lives in `codegen/runtime/` and is copied
-/// verbatim, behind the same header.
-const RUNTIME: &[(&str, &str)] = &[
-    ("src/runtime/auth.rs", include_str!("../../runtime/auth.rs")),
-    ("src/runtime/blocking.rs", include_str!("../../runtime/blocking.rs")),
-    ("src/runtime/body.rs", include_str!("../../runtime/body.rs")),
-    ("src/runtime/call.rs", include_str!("../../runtime/call.rs")),
-    ("src/runtime/client.rs", include_str!("../../runtime/client.rs")),
-    ("src/runtime/download.rs", include_str!("../../runtime/download.rs")),
-    ("src/runtime/encode.rs", include_str!("../../runtime/encode.rs")),
-    ("src/runtime/error.rs", include_str!("../../runtime/error.rs")),
-    ("src/runtime/hooks.rs", include_str!("../../runtime/hooks.rs")),
-    ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
-    ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
-    ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
-    ("src/runtime/options.rs", include_str!("../../runtime/options.rs")),
-    ("src/runtime/redirect.rs", include_str!("../../runtime/redirect.rs")),
-    ("src/runtime/reply.rs", include_str!("../../runtime/reply.rs")),
-    ("src/runtime/response.rs", include_str!("../../runtime/response.rs")),
-    ("src/runtime/stream.rs", include_str!("../../runtime/stream.rs")),
-    ("src/runtime/summary.rs", include_str!("../../runtime/summary.rs")),
-    ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
-    ("src/runtime/trace.rs", include_str!("../../runtime/trace.rs")),
-    ("src/runtime/upload.rs", include_str!("../../runtime/upload.rs")),
-    ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
-    ("src/runtime/webhook.rs", include_str!("../../runtime/webhook.rs")),
+/// The runtime's files a crate of models alone carries (`[crate] types_only`);
+/// `models_only.rs` is its `mod.rs`.
+const MODELS_RUNTIME: &[&str] = &[
+    "invalid.rs",
+    "models_only.rs",
+    "nullable.rs",
+    "support.rs",
+    "validate.rs",
+    "webhook.rs",
 ];
 
-/// The part of the runtime a crate of models alone needs (`[crate] types_only`).
-const MODELS_RUNTIME: &[(&str, &str)] = &[
-    ("src/runtime/invalid.rs", include_str!("../../runtime/invalid.rs")),
-    ("src/runtime/mod.rs", include_str!("../../runtime/models_only.rs")),
-    ("src/runtime/nullable.rs", include_str!("../../runtime/nullable.rs")),
-    ("src/runtime/support.rs", include_str!("../../runtime/support.rs")),
-    ("src/runtime/validate.rs", include_str!("../../runtime/validate.rs")),
-    ("src/runtime/webhook.rs", include_str!("../../runtime/webhook.rs")),
-];
+/// The hand-written runtime (client, auth, errors) a generated crate carries unless it
+/// depends on the `openapi-typed-runtime` crate: that crate's own sources, copied
+/// verbatim behind the generator's header, as `src/runtime/`.
+fn runtime_files(types_only: bool) -> impl Iterator<Item = (String, &'static str)> {
+    openapi_typed_runtime::SOURCES
+        .iter()
+        .filter(move |(name, _)| match types_only {
+            true => MODELS_RUNTIME.contains(name),
+            false => *name != "models_only.rs",
+        })
+        .map(move |(name, text)| {
+            let name = if *name == "models_only.rs" { "mod.rs" } else { name };
+            (format!("src/runtime/{name}"), *text)
+        })
+}
 
 /// CPU time spent building tokens and formatting them, summed over threads, and
 /// the wall time of the whole (parallel) stage.
@@ -92,15 +80,11 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
         by_module.entry(def.module()).or_default().push(def);
     }
     let mut jobs = vec![Job::Text(manifest::cargo_toml(api))];
-    // A crate depending on `codegen-runtime` carries none of it.
-    let runtime = match (api.krate.types_only, &api.krate.runtime) {
-        (true, _) => MODELS_RUNTIME,
-        (false, None) => RUNTIME,
-        (false, Some(_)) => &[],
-    };
-    for (path, text) in runtime {
+    // A crate depending on `openapi-typed-runtime` carries none of it.
+    let carries_runtime = api.krate.types_only || api.krate.runtime.is_none();
+    for (path, text) in runtime_files(api.krate.types_only).filter(|_| carries_runtime) {
         jobs.push(Job::Text(OutputFile {
-            path: (*path).to_owned(),
+            path,
             contents: format!("{}\n{text}", file::header("//", &api.krate.source)),
         }));
     }
@@ -204,17 +188,19 @@ fn cost(api: &Api, job: &Job<'_>) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// Every file of the runtime but the crate's own root goes into a crate that
+    /// carries its runtime (the runtime crate's test checks its list is every file).
     #[test]
     fn every_runtime_source_is_copied_into_crates_that_carry_the_runtime() {
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime");
-        let mut sources: Vec<String> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name.ends_with(".rs") && name != "models_only.rs")
-            .map(|name| format!("src/runtime/{name}"))
-            .collect();
-        sources.sort();
-        let copied: Vec<&str> = super::RUNTIME.iter().map(|(path, _)| *path).collect();
-        assert_eq!(sources, copied);
+        let copied: Vec<String> = super::runtime_files(false).map(|(path, _)| path).collect();
+        assert_eq!(copied.len(), openapi_typed_runtime::SOURCES.len() - 1);
+        assert!(copied.contains(&"src/runtime/mod.rs".to_owned()));
+        let models: Vec<String> = super::runtime_files(true).map(|(path, _)| path).collect();
+        assert_eq!(models.len(), super::MODELS_RUNTIME.len());
+        let mod_rs = super::runtime_files(true).find(|(path, _)| path == "src/runtime/mod.rs");
+        assert_eq!(
+            mod_rs.map(|(_, text)| text),
+            openapi_typed_runtime::source("models_only.rs")
+        );
     }
 }

@@ -240,7 +240,7 @@ fn edited_configs(root: &Path, workspace: &Path, config: &Path, schema_name: &st
 /// Where a bench crate's runtime comes from.
 #[derive(Clone, Copy, PartialEq)]
 enum Runtime {
-    /// As the config says, a `codegen-runtime` dependency being this checkout's.
+    /// As the config says, a `openapi-typed-runtime` dependency being this checkout's.
     AsConfigured,
     /// Copied into the crate.
     Copied,
@@ -260,7 +260,7 @@ fn generate_into(root: &Path, config: &Path, out: &Path, runtime: Runtime) -> Re
     Ok(())
 }
 
-/// This checkout's `codegen-runtime`, by absolute path.
+/// This checkout's `openapi-typed-runtime`, by absolute path.
 pub fn local_runtime(root: &Path) -> codegen::config::RuntimeDependency {
     codegen::config::RuntimeDependency {
         path: Some(root.join("codegen/runtime").display().to_string()),

@@ -133,7 +133,7 @@ pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
 }
 
 /// A copy of `config` at `copy` that reads `description` (its other paths made absolute),
-/// its runtime this checkout's `codegen-runtime` crate, as the peers have theirs
+/// its runtime this checkout's `openapi-typed-runtime` crate, as the peers have theirs
 /// (progenitor-client, openapi-generator's and openapi-to-rust's dependencies).
 fn config_reading(root: &Path, config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
     let text = fs::read_to_string(config).at(config)?;
