@@ -7,9 +7,15 @@ mod common;
 use std::time::Duration;
 
 use common::{LEGACY_TOKEN, fixture, legacy_client};
+use label_studio_client::models::S3ImportStorage;
 use label_studio_client::{Auth, CallOptions, Client, Error, RetryPolicy};
 use wiremock::matchers::{header, method, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// `GET` of storage 42 with `options` for this call alone.
+async fn get_storage_with(client: &Client, options: CallOptions) -> Result<S3ImportStorage, Error> {
+    client.import_storage().s3().get(42).options(options).send().await
+}
 
 fn storage_reply() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(fixture("s3_import_storage.json"), "application/json")
@@ -54,14 +60,7 @@ async fn a_call_timeout_overrides_the_clients() {
         .await;
     let client = legacy_client(&server); // 60 s by default
     let options = CallOptions::new().timeout(Duration::from_millis(200));
-    let err = client
-        .import_storage()
-        .s3()
-        .get(42)
-        .options(options)
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_storage_with(&client, options).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }
 
@@ -96,14 +95,7 @@ async fn a_call_retry_policy_applies_where_the_client_has_none() {
     let server = unavailable_once("GET").await;
     let client = legacy_client(&server); // no retries
     let options = CallOptions::new().retry(RetryPolicy::new(2));
-    client
-        .import_storage()
-        .s3()
-        .get(42)
-        .options(options)
-        .send()
-        .await
-        .unwrap();
+    get_storage_with(&client, options).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -203,14 +195,7 @@ async fn a_deadline_bounds_the_whole_call_across_retries() {
         .unwrap();
     let started = std::time::Instant::now();
     let options = CallOptions::new().deadline(Duration::from_millis(500));
-    let err = client
-        .import_storage()
-        .s3()
-        .get(42)
-        .options(options)
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_storage_with(&client, options).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     let tries = server.received_requests().await.unwrap().len();
@@ -221,12 +206,7 @@ async fn a_deadline_bounds_the_whole_call_across_retries() {
 async fn a_header_http_refuses_is_a_config_error_without_its_value() {
     let server = MockServer::start().await;
     let options = CallOptions::new().header("x-secret", "line\nbreak-s3cr3t");
-    let err = legacy_client(&server)
-        .import_storage()
-        .s3()
-        .get(42)
-        .options(options.clone())
-        .send()
+    let err = get_storage_with(&legacy_client(&server), options.clone())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
