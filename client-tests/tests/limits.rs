@@ -220,12 +220,16 @@ async fn a_never_ending_download_streams_past_the_limit_until_dropped() {
 
 #[tokio::test]
 async fn a_streamed_download_refused_by_the_server_is_an_api_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({"detail": "Not found."})))
-        .mount(&server)
+    let mock = label_studio_client::mock::MockServer::start().await;
+    let not_found = serde_json::json!({"detail": "Not found."});
+    mock.projects()
+        .exports()
+        .download(2, 1)
+        .fails(404)
+        .json_body(&not_found)
         .await;
-    let error = legacy_client(&server)
+    let error = mock
+        .client()
         .projects()
         .exports()
         .download(2, 1)

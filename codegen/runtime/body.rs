@@ -310,14 +310,20 @@ impl RequestBody {
         }
     }
 
+    /// Its `Content-Type`.
+    #[cfg(feature = "mock")]
+    pub(crate) fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
     /// Whether another try can send it again (no stream in it).
     pub(crate) fn is_repeatable(&self) -> bool {
         upload::repeatable(&self.pieces)
     }
 
     /// The whole body, when it is all in memory.
-    #[cfg(test)]
-    fn in_memory_bytes(&self) -> Option<Vec<u8>> {
+    #[cfg(any(test, feature = "mock"))]
+    pub(crate) fn in_memory_bytes(&self) -> Option<Vec<u8>> {
         let mut all = Vec::new();
         for piece in &self.pieces {
             match piece {

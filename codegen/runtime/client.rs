@@ -56,6 +56,10 @@ struct Inner {
     middleware: Middlewares,
     #[cfg(feature = "blocking")]
     blocking: super::blocking::OwnRuntime,
+    /// The mock server this client was made for (feature `mock`): where its builders'
+    /// `returns` and `fails` mount their expectations.
+    #[cfg(feature = "mock")]
+    mock: Option<super::mock::Server>,
 }
 
 impl fmt::Debug for Client {
@@ -94,6 +98,8 @@ pub struct ClientBuilder<C> {
     deadline: Option<Duration>,
     max_reply_size: u64,
     middleware: Middlewares,
+    #[cfg(feature = "mock")]
+    mock: Option<super::mock::Server>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -124,6 +130,8 @@ impl<C: ApiClient> ClientBuilder<C> {
             deadline: None,
             max_reply_size: DEFAULT_MAX_REPLY_SIZE,
             middleware: Middlewares::default(),
+            #[cfg(feature = "mock")]
+            mock: None,
             client: PhantomData,
         }
     }
@@ -180,6 +188,14 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// A client made by a generated crate's `MockServer`: its builders mock calls there.
+    #[cfg(feature = "mock")]
+    #[doc(hidden)]
+    pub fn mock_server(mut self, server: super::mock::Server) -> Self {
+        self.mock = Some(server);
+        self
+    }
+
     /// Checks the base URL and credentials against what the API supports.
     pub fn build(self) -> Result<C, Error> {
         self.build_for(C::API).map(C::from_runtime)
@@ -232,6 +248,8 @@ impl<C> ClientBuilder<C> {
                 middleware: self.middleware,
                 #[cfg(feature = "blocking")]
                 blocking: Default::default(),
+                #[cfg(feature = "mock")]
+                mock: self.mock,
             }),
         })
     }
@@ -417,6 +435,12 @@ impl Client {
     /// The base URL calls go to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The mock server this client was made for, if any (feature `mock`).
+    #[cfg(feature = "mock")]
+    pub(crate) fn mock_server(&self) -> Option<&super::mock::Server> {
+        self.inner.mock.as_ref()
     }
 
     /// The runtime of `send_blocking()`.

@@ -25,6 +25,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("error.rs", include_str!("error.rs")),
     ("hooks.rs", include_str!("hooks.rs")),
     ("invalid.rs", include_str!("invalid.rs")),
+    ("mock.rs", include_str!("mock.rs")),
     ("mod.rs", include_str!("mod.rs")),
     ("models_only.rs", include_str!("models_only.rs")),
     ("nullable.rs", include_str!("nullable.rs")),

@@ -20,6 +20,9 @@ mod encode;
 mod error;
 mod hooks;
 mod invalid;
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+pub mod mock;
 #[doc(hidden)]
 pub mod nullable;
 mod options;

@@ -196,6 +196,27 @@ impl DeleteBuilder {
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`FilesApi::delete_many`]: `DELETE /api/projects/{id}/file-uploads`. Set what you need, then call [`send`](Self::send).
@@ -273,6 +294,27 @@ impl DeleteManyBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -354,6 +396,27 @@ impl DownloadBuilder {
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`FilesApi::get`]: `GET /api/import/file-upload/{id}`. Set what you need, then call [`send`](Self::send).
@@ -433,6 +496,27 @@ impl GetBuilder {
         self,
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::FileUpload) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -539,6 +623,30 @@ impl ListBuilder {
     ) -> Result<crate::Response<Vec<crate::models::FileUpload>>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: Vec<crate::models::FileUpload>,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`FilesApi::update`]: `PATCH /api/import/file-upload/{id}`. Set what you need, then call [`send`](Self::send).
@@ -632,6 +740,27 @@ impl UpdateBuilder {
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::FileUpload) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`FilesApi::update_upload`]: `PATCH /api/import/file-upload/{id}`. Set what you need, then call [`send`](Self::send).
@@ -721,5 +850,26 @@ impl UpdateUploadBuilder {
         self,
     ) -> Result<crate::Response<crate::models::FileUpload>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::FileUpload) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }

@@ -230,3 +230,150 @@ impl Client {
         webhooks::WebhooksApi::new(self.0.clone())
     }
 }
+
+#[cfg(feature = "mock")]
+pub mod mock {
+    //! Typed mocks for tests of code that calls this client (feature `mock`).
+    //!
+    //! [`MockServer`] has the client's groups; a builder from them, with the inputs a call must have set, ends in `.returns(reply)` or `.fails(status)`, and `.await` mounts it on a local server (wiremock, on 127.0.0.1). A request matches when its method and path are the builder's and it carries every query pair, header and body field set there (it may carry more); the encoding is the client's own. A request no mock matches gets `404`.
+    //!
+    //! ```no_run
+    //! # async fn example() {
+    //! use label_studio_client::mock::MockServer;
+    //!
+    //! let mock = MockServer::start().await;
+    //! mock.ml().get(1).fails(404).times(1).await;
+    //!
+    //! // The code under test, with a client sending to the mock server:
+    //! let client = mock.client();
+    //! let err = client.ml().get(1).send().await.unwrap_err();
+    //! assert_eq!(err.api_error().map(|e| e.status().as_u16()), Some(404));
+    //! # }
+    //! ```
+    use super::*;
+    pub use runtime::mock::Expectation;
+    /// A local server answering the calls mocked on it; its groups make the mocks.
+    /// When it and every client from [`client`](Self::client) are dropped, it checks
+    /// the counts set with [`Expectation::times`] and panics if one is not met.
+    #[derive(Clone, Debug)]
+    pub struct MockServer(runtime::Client, runtime::mock::Server);
+    impl MockServer {
+        /// Starts a server on 127.0.0.1 at a free port.
+        pub async fn start() -> MockServer {
+            let server = runtime::mock::Server::start().await;
+            let client = super::Client::builder(server.uri(), super::Auth::none())
+                .mock_server(server.clone())
+                .build();
+            match client {
+                Ok(client) => MockServer(client.0, server),
+                Err(e) => panic!("cannot make a client for the mock server: {e}"),
+            }
+        }
+
+        /// The server's base URL, for a client of your own
+        /// (`Client::new(mock.uri(), auth)`).
+        pub fn uri(&self) -> String {
+            self.1.uri()
+        }
+
+        /// A client sending to this server, without credentials.
+        pub fn client(&self) -> super::Client {
+            super::Client(self.0.clone())
+        }
+
+        /// Calls in the `actions` group.
+        pub fn actions(&self) -> actions::ActionsApi {
+            actions::ActionsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `annotations` group.
+        pub fn annotations(&self) -> annotations::AnnotationsApi {
+            annotations::AnnotationsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `data_manager` group.
+        pub fn data_manager(&self) -> data_manager::DataManagerApi {
+            data_manager::DataManagerApi::new(self.0.clone())
+        }
+
+        /// Calls in the `export_storage` group.
+        pub fn export_storage(&self) -> export_storage::ExportStorageApi {
+            export_storage::ExportStorageApi::new(self.0.clone())
+        }
+
+        /// Calls in the `files` group.
+        pub fn files(&self) -> files::FilesApi {
+            files::FilesApi::new(self.0.clone())
+        }
+
+        /// Calls in the `fsm` group.
+        pub fn fsm(&self) -> fsm::FsmApi {
+            fsm::FsmApi::new(self.0.clone())
+        }
+
+        /// Calls in the `import_storage` group.
+        pub fn import_storage(&self) -> import_storage::ImportStorageApi {
+            import_storage::ImportStorageApi::new(self.0.clone())
+        }
+
+        /// Calls in the `jwt_settings` group.
+        pub fn jwt_settings(&self) -> jwt_settings::JwtSettingsApi {
+            jwt_settings::JwtSettingsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `labels` group.
+        pub fn labels(&self) -> labels::LabelsApi {
+            labels::LabelsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `ml` group.
+        pub fn ml(&self) -> ml::MlApi {
+            ml::MlApi::new(self.0.clone())
+        }
+
+        /// Calls in the `organizations` group.
+        pub fn organizations(&self) -> organizations::OrganizationsApi {
+            organizations::OrganizationsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `predictions` group.
+        pub fn predictions(&self) -> predictions::PredictionsApi {
+            predictions::PredictionsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `projects` group.
+        pub fn projects(&self) -> projects::ProjectsApi {
+            projects::ProjectsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `session_policy` group.
+        pub fn session_policy(&self) -> session_policy::SessionPolicyApi {
+            session_policy::SessionPolicyApi::new(self.0.clone())
+        }
+
+        /// Calls in the `tasks` group.
+        pub fn tasks(&self) -> tasks::TasksApi {
+            tasks::TasksApi::new(self.0.clone())
+        }
+
+        /// Calls in the `tokens` group.
+        pub fn tokens(&self) -> tokens::TokensApi {
+            tokens::TokensApi::new(self.0.clone())
+        }
+
+        /// Calls in the `users` group.
+        pub fn users(&self) -> users::UsersApi {
+            users::UsersApi::new(self.0.clone())
+        }
+
+        /// Calls in the `views` group.
+        pub fn views(&self) -> views::ViewsApi {
+            views::ViewsApi::new(self.0.clone())
+        }
+
+        /// Calls in the `webhooks` group.
+        pub fn webhooks(&self) -> webhooks::WebhooksApi {
+            webhooks::WebhooksApi::new(self.0.clone())
+        }
+    }
+}

@@ -371,6 +371,27 @@ impl CreateBuilder {
     ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::MlBackend) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`MlApi::delete`]: `DELETE /api/ml/{id}`. Set what you need, then call [`send`](Self::send).
@@ -448,6 +469,27 @@ impl DeleteBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -528,6 +570,27 @@ impl GetBuilder {
         self,
     ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::MlBackend) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -620,6 +683,30 @@ impl ListBuilder {
     ) -> Result<crate::Response<Vec<crate::models::MlBackend>>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: Vec<crate::models::MlBackend>,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`MlApi::list_model_versions`]: `GET /api/ml/{id}/versions`. Set what you need, then call [`send`](Self::send).
@@ -707,6 +794,30 @@ impl ListModelVersionsBuilder {
         crate::Error,
     > {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::MlListModelVersionsResponse,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -808,6 +919,27 @@ impl PredictInteractiveBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -1015,6 +1147,27 @@ impl TestPredictBuilder {
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`MlApi::train`]: `POST /api/ml/{id}/train`. Set what you need, then call [`send`](Self::send).
@@ -1106,6 +1259,27 @@ impl TrainBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -1250,5 +1424,26 @@ impl UpdateBuilder {
         self,
     ) -> Result<crate::Response<crate::models::MlBackend>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self, reply: crate::models::MlBackend) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }

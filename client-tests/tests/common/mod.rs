@@ -19,6 +19,11 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap()
 }
 
+/// The S3 import storage the fixtures' replies hold, typed.
+pub fn s3_storage() -> label_studio_client::models::S3ImportStorage {
+    serde_json::from_str(&fixture("s3_import_storage.json")).unwrap()
+}
+
 pub const LEGACY_TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
 
 pub fn legacy_client(server: &MockServer) -> Client {

@@ -7,6 +7,46 @@ use crate::ir::{Api, Body, Operation, Param, TypeKind, TypeRef};
 /// A compiled (`no_run`) example calling `op`, or `None` if an argument has no
 /// obvious placeholder value.
 pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
+    let krate = crate_ident(api);
+    let auth = if api.auth.api_key.is_some() {
+        "Auth::api_key(\"YOUR_API_KEY\")"
+    } else if api.auth.bearer {
+        "Auth::bearer(\"YOUR_TOKEN\")"
+    } else if api.auth.basic {
+        "Auth::basic(\"USER\", \"PASSWORD\")"
+    } else {
+        "Auth::none()"
+    };
+    let call = call_expression(api, op, "client")?;
+    Some(format!(
+        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nuse {krate}::{{Auth, Client}};\n\n\
+         let client = Client::new(\"http://localhost:8080\", {auth})?;\nlet reply = {call}.send().await?;\n\
+         println!(\"{{reply:?}}\");\n# Ok(())\n# }}\n```"
+    ))
+}
+
+/// A compiled example of the `mock` feature: the shortest call with placeholder
+/// arguments (the first of those) mocked to fail, then made.
+pub fn mock_example(api: &Api) -> Option<String> {
+    let krate = crate_ident(api);
+    let made = api
+        .operations
+        .iter()
+        .filter_map(|op| call_expression(api, op, "client"))
+        .min_by_key(String::len)?;
+    let mocked = format!("mock{}", &made["client".len()..]);
+    Some(format!(
+        "```no_run\n# async fn example() {{\nuse {krate}::mock::MockServer;\n\n\
+         let mock = MockServer::start().await;\n{mocked}.fails(404).times(1).await;\n\n\
+         // The code under test, with a client sending to the mock server:\n\
+         let client = mock.client();\nlet err = {made}.send().await.unwrap_err();\n\
+         assert_eq!(err.api_error().map(|e| e.status().as_u16()), Some(404));\n# }}\n```"
+    ))
+}
+
+/// `root.group().method(args)` with placeholder arguments, or `None` if an argument has
+/// no obvious placeholder value.
+fn call_expression(api: &Api, op: &Operation, root: &str) -> Option<String> {
     let mut args = Vec::new();
     for param in op.params().filter(|p| p.required) {
         args.push(example_value(api, &param.ty)?);
@@ -58,26 +98,11 @@ pub fn example_call(api: &Api, op: &Operation) -> Option<String> {
         }),
         _ => {}
     }
-    let krate = crate_ident(api);
-    let auth = if api.auth.api_key.is_some() {
-        "Auth::api_key(\"YOUR_API_KEY\")"
-    } else if api.auth.bearer {
-        "Auth::bearer(\"YOUR_TOKEN\")"
-    } else if api.auth.basic {
-        "Auth::basic(\"USER\", \"PASSWORD\")"
-    } else {
-        "Auth::none()"
-    };
-    let call = format!(
-        "client.{}().{}({})",
+    Some(format!(
+        "{root}.{}().{}({})",
         op.group.join("()."),
         op.method_name,
         args.join(", ")
-    );
-    Some(format!(
-        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nuse {krate}::{{Auth, Client}};\n\n\
-         let client = Client::new(\"http://localhost:8080\", {auth})?;\nlet reply = {call}.send().await?;\n\
-         println!(\"{{reply:?}}\");\n# Ok(())\n# }}\n```"
     ))
 }
 

@@ -146,29 +146,7 @@ pub fn emit_types_lib(api: &Api) -> Result<Emitted> {
 }
 
 fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
-    let example = api
-        .operations
-        .first()
-        .map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name))
-        .unwrap_or_default();
-    let usage = format!(
-        "Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`."
-    );
-    let title = format!(
-        "A typed client for {}{}.",
-        api.title.trim(),
-        if api.version.trim().is_empty() {
-            String::new()
-        } else {
-            format!(" {}", api.version.trim())
-        }
-    );
-    let crate_docs = paragraphs([Some(title.as_str()), api.description.as_deref(), Some(usage.as_str())]);
-    let crate_docs = super::docs::sanitize(&crate_docs);
-    let crate_docs = crate_docs.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
-        quote!(#![doc = #l])
-    });
+    let crate_docs = crate_docs(api);
     let mut modules = Vec::new();
     let mut accessors = Vec::new();
     for child in &root.children {
@@ -230,6 +208,7 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         ),
     };
     let client = emit_client(&api_info, &accessors);
+    let mock = super::mock::mock_module(api, &accessors);
     let webhooks = webhooks_module(api)?;
     let tokens = quote! {
         #(#crate_docs)*
@@ -261,8 +240,39 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         #downloads
 
         #client
+        #mock
     };
     Ok(rust_file("src/lib.rs", tokens))
+}
+
+/// The crate's own docs (`//!`): the API's title and description, and where to start.
+fn crate_docs(api: &Api) -> Vec<TokenStream> {
+    let example = api
+        .operations
+        .first()
+        .map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name))
+        .unwrap_or_default();
+    let usage = format!(
+        "Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`."
+    );
+    let title = format!(
+        "A typed client for {}{}.",
+        api.title.trim(),
+        if api.version.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" {}", api.version.trim())
+        }
+    );
+    let crate_docs = paragraphs([Some(title.as_str()), api.description.as_deref(), Some(usage.as_str())]);
+    let crate_docs = super::docs::sanitize(&crate_docs);
+    crate_docs
+        .lines()
+        .map(|l| {
+            let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+            quote!(#![doc = #l])
+        })
+        .collect()
 }
 
 /// The runtime's `ApiInfo` for this API: where keys go, which auth it describes.

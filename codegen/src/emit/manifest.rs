@@ -61,9 +61,12 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
         "tokio = { version = \"1\", default-features = false, features = [\"fs\", \"io-util\", \"sync\", \"time\"] }\n",
     );
     text.push_str(TRACING);
+    text.push_str("wiremock = { version = \"0.6\", optional = true }\n");
     text.push_str(FEATURES);
     text.push_str(CLIENT_FEATURES);
     text.push_str("blocking = [\"tokio/rt\"]\n");
+    text.push_str(MOCK);
+    text.push_str("mock = [\"roundtrip\", \"dep:wiremock\"]\n");
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,
@@ -93,6 +96,8 @@ fn runtime_manifest(api: &Api, runtime: &[(&'static str, String)]) -> String {
     text.push_str("tracing = [\"openapi-typed-runtime/tracing\"]\n");
     text.push_str("# `send_blocking()` on every builder, for programs without an async runtime.\n");
     text.push_str("blocking = [\"openapi-typed-runtime/blocking\"]\n");
+    text.push_str(MOCK);
+    text.push_str("mock = [\"roundtrip\", \"openapi-typed-runtime/mock\"]\n");
     text
 }
 
@@ -102,6 +107,9 @@ const FEATURES: &str = "\n[features]\n\
 # Also derive Serialize on types only received and Deserialize on types only sent\n\
 # (to store or replay values); off by default to keep the crate quick to build.\n\
 roundtrip = []\n";
+
+const MOCK: &str = "# `mock::MockServer` and each builder's `returns`/`fails`: typed mocks for tests of code\n\
+# calling this client, on a local wiremock server.\n";
 
 const TRACING: &str =
     "tracing = { version = \"0.1\", default-features = false, features = [\"std\"], optional = true }\n";

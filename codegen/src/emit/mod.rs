@@ -7,6 +7,7 @@ mod docs;
 mod examples;
 mod file;
 mod manifest;
+mod mock;
 mod redaction;
 mod send;
 mod types;

@@ -34,6 +34,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let streamed = matches!(op.response, Response::Bytes { .. }).then(streamed_download);
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
+    let mock = super::mock::mock_methods(api, &op.response);
     let operation = &op.id;
     let template = &op.path;
     Ok(quote! {
@@ -79,6 +80,7 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
 
         #blocking
         #streamed
+        #mock
     })
 }
 
@@ -457,7 +459,7 @@ fn reply(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
 
 /// A stream's event data type, and the runtime's decoder of one event's data into it:
 /// server-sent events documented as strings are the text itself, the rest JSON.
-fn stream_data(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
+pub(super) fn stream_data(api: &Api, response: &Response) -> (TokenStream, TokenStream) {
     match response {
         Response::Stream {
             framing: Framing::ServerSentEvents,

@@ -38,18 +38,22 @@ pub(super) struct Named<'a> {
     pub at: String,
 }
 
-/// Modules a generated crate may have, and `Client`'s own methods (a top-level group is
-/// both a module and a method of `Client`): a group cannot take these names, nor
-/// `webhooks` in a crate with webhooks.
+/// Modules a generated crate may have, and the own methods of `Client` and of
+/// `mock::MockServer` (a top-level group is a module and a method of both): a group
+/// cannot take these names, nor `webhooks` in a crate with webhooks.
 const CRATE_NAMES: &[&str] = &[
     "models",
     "runtime",
+    "mock",
     "redaction_tests",
     "example_tests",
     "new",
     "builder",
     "with_http_client",
     "base_url",
+    "start",
+    "uri",
+    "client",
 ];
 
 /// Methods every group's handle has besides its calls.

@@ -41,6 +41,9 @@ const BUILDER_METHODS: &[&str] = &[
     "form_parts",
     "form_pairs",
     "cookie_pairs",
+    // Feature `mock`.
+    "returns",
+    "fails",
 ];
 
 /// An operation's parameters by location.

@@ -284,7 +284,9 @@ fn operation_doc(attrs: &[syn::Attribute]) -> Option<(String, String)> {
 /// The builder's setters and `send`'s reply type.
 fn fill_builder(op: &mut Operation, builder: &syn::ItemImpl) {
     // Methods every builder has, or has by a feature: not part of one operation's API.
-    const COMMON: [&str; 9] = [
+    const COMMON: [&str; 11] = [
+        "returns",
+        "fails",
         "send_with_response",
         "send_stream",
         "send_stream_blocking",

@@ -260,6 +260,30 @@ impl CreateBuilder {
     ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::AzureBlobExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`AzureApi::delete`]: `DELETE /api/storages/export/azure/{id}`. Set what you need, then call [`send`](Self::send).
@@ -337,6 +361,27 @@ impl DeleteBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -422,6 +467,30 @@ impl GetBuilder {
         self,
     ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::AzureBlobExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -517,6 +586,30 @@ impl ListBuilder {
     > {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: Vec<crate::models::AzureBlobExportStorage>,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`AzureApi::sync`]: `POST /api/storages/export/azure/{id}/sync`. Set what you need, then call [`send`](Self::send).
@@ -601,6 +694,30 @@ impl SyncBuilder {
         self,
     ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::AzureBlobExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -749,6 +866,30 @@ impl UpdateBuilder {
     ) -> Result<crate::Response<crate::models::AzureBlobExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::AzureBlobExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`AzureApi::validate`]: `POST /api/storages/export/azure/validate`. Set what you need, then call [`send`](Self::send).
@@ -895,5 +1036,26 @@ impl ValidateBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }

@@ -286,6 +286,30 @@ impl CreateBuilder {
     ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::S3ExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`S3Api::delete`]: `DELETE /api/storages/export/s3/{id}`. Set what you need, then call [`send`](Self::send).
@@ -363,6 +387,27 @@ impl DeleteBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -443,6 +488,30 @@ impl GetBuilder {
         self,
     ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::S3ExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -535,6 +604,30 @@ impl ListBuilder {
     ) -> Result<crate::Response<Vec<crate::models::S3ExportStorage>>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: Vec<crate::models::S3ExportStorage>,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`S3Api::sync`]: `POST /api/storages/export/s3/{id}/sync`. Set what you need, then call [`send`](Self::send).
@@ -614,6 +707,30 @@ impl SyncBuilder {
         self,
     ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::S3ExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -787,6 +904,30 @@ impl UpdateBuilder {
         self,
     ) -> Result<crate::Response<crate::models::S3ExportStorage>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::S3ExportStorage,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -962,5 +1103,26 @@ impl ValidateBuilder {
         self,
     ) -> Result<crate::Response<()>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(self) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(204),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }

@@ -173,6 +173,30 @@ impl GetBuilder {
     ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::Organization,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`OrganizationsApi::get_invite`]: `GET /api/invite`. Set what you need, then call [`send`](Self::send).
@@ -252,6 +276,30 @@ impl GetInviteBuilder {
         self,
     ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::OrganizationInvite,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -336,6 +384,30 @@ impl ListBuilder {
     ) -> Result<crate::Response<Vec<crate::models::OrganizationId>>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
     }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: Vec<crate::models::OrganizationId>,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
+    }
 }
 
 /// Builder for [`OrganizationsApi::reset_token`]: `POST /api/invite/reset-token`. Set what you need, then call [`send`](Self::send).
@@ -415,6 +487,30 @@ impl ResetTokenBuilder {
         self,
     ) -> Result<crate::Response<crate::models::OrganizationInvite>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::OrganizationInvite,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
 
@@ -535,5 +631,29 @@ impl UpdateBuilder {
         self,
     ) -> Result<crate::Response<crate::models::Organization>, crate::Error> {
         self.client.clone().block_on(Box::pin(self.send_with_response()))
+    }
+
+    /// Mocks this call on the [`MockServer`](crate::mock::MockServer) this builder
+    /// comes from (feature `mock`): a request with what is set here gets this reply.
+    /// Mounted when `.await`ed.
+    #[cfg(feature = "mock")]
+    pub fn returns(
+        self,
+        reply: crate::models::Organization,
+    ) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::json(&reply),
+        )
+    }
+
+    /// Mocks this call failing with `status` (feature `mock`), with no body; give it
+    /// one with [`json_body`](crate::mock::Expectation::json_body).
+    #[cfg(feature = "mock")]
+    pub fn fails(self, status: u16) -> crate::mock::Expectation {
+        crate::runtime::mock::Expectation::new(
+            self.request(),
+            crate::runtime::mock::Reply::empty(status),
+        )
     }
 }
