@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{LEGACY_TOKEN, fixture, s3_storage};
+use common::{LEGACY_TOKEN, fixture, slow_storage_server};
 use label_studio_client::{Auth, BoxError, CallInfo, Client, Error, Middleware, ReplyInfo, RetryPolicy};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -144,14 +144,7 @@ async fn a_middleware_error_stops_the_request_before_it_is_sent() {
 
 #[tokio::test]
 async fn a_middleware_sees_a_timeout_as_the_error_in_place_of_a_reply() {
-    let mock = label_studio_client::mock::MockServer::start().await;
-    let slow = Duration::from_secs(5);
-    mock.import_storage()
-        .s3()
-        .get(42)
-        .returns(s3_storage())
-        .delay(slow)
-        .await;
+    let mock = slow_storage_server().await;
     let log = Arc::new(Mutex::new(Vec::new()));
     let client = Client::builder(mock.uri(), Auth::api_key(LEGACY_TOKEN))
         .middleware(Recorder {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{LEGACY_TOKEN, fixture, legacy_client, s3_storage};
+use common::{LEGACY_TOKEN, fixture, legacy_client, slow_storage_server};
 use label_studio_client::models::S3ImportStorage;
 use label_studio_client::{Auth, CallOptions, Client, Error, RetryPolicy};
 use wiremock::matchers::{header, method, query_param};
@@ -53,14 +53,7 @@ async fn extra_headers_and_query_pairs_go_on_this_call_only() {
 
 #[tokio::test]
 async fn a_call_timeout_overrides_the_clients() {
-    let mock = label_studio_client::mock::MockServer::start().await;
-    let slow = Duration::from_secs(5);
-    mock.import_storage()
-        .s3()
-        .get(42)
-        .returns(s3_storage())
-        .delay(slow)
-        .await;
+    let mock = slow_storage_server().await;
     let client = Client::new(mock.uri(), Auth::api_key(LEGACY_TOKEN)).unwrap(); // 60 s by default
     let options = CallOptions::new().timeout(Duration::from_millis(200));
     let err = get_storage_with(&client, options).await.unwrap_err();

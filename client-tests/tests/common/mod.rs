@@ -24,6 +24,20 @@ pub fn s3_storage() -> label_studio_client::models::S3ImportStorage {
     serde_json::from_str(&fixture("s3_import_storage.json")).unwrap()
 }
 
+/// A mock server answering `GET` of S3 import storage 42 after 5 s: longer than any
+/// timeout the tests set.
+pub async fn slow_storage_server() -> label_studio_client::mock::MockServer {
+    let mock = label_studio_client::mock::MockServer::start().await;
+    let slow = Duration::from_secs(5);
+    mock.import_storage()
+        .s3()
+        .get(42)
+        .returns(s3_storage())
+        .delay(slow)
+        .await;
+    mock
+}
+
 pub const LEGACY_TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
 
 pub fn legacy_client(server: &MockServer) -> Client {
