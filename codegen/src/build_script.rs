@@ -149,6 +149,7 @@ impl Config {
                 description: None,
                 types_only: false,
                 runtime: None,
+                group_features: false,
             },
             operations: OperationsConfig {
                 include: Selection::Keyword("all".to_owned()),

@@ -61,6 +61,10 @@ pub struct CrateConfig {
     /// `openapi-typed-runtime` crate, or (absent) a copy in the crate's `src/runtime/`.
     #[serde(default)]
     pub runtime: Option<RuntimeDependency>,
+    /// Each top-level group of calls behind a cargo feature of its name (all on by
+    /// default), and each model compiled only when a group that needs it is on.
+    #[serde(default)]
+    pub group_features: bool,
 }
 
 /// The `openapi-typed-runtime` dependency as Cargo takes it: `path` (relative to the
@@ -260,6 +264,11 @@ impl Config {
                 "`[operations] include` must be \"all\" or a list of operationIds, not \"{word}\""
             )));
         }
+        if config.krate.group_features && config.krate.types_only {
+            return Err(config.error(
+                "`[crate] group_features` puts groups of calls behind features; a `types_only` crate has no calls",
+            ));
+        }
         if let Some(runtime) = &config.krate.runtime {
             if config.krate.types_only {
                 return Err(
@@ -379,6 +388,13 @@ mod tests {
             pairs,
             [("git", "https://example.com/r".to_owned()), ("rev", "abc".to_owned())]
         );
+    }
+
+    #[test]
+    fn group_features_are_refused_for_types_only() {
+        let err = with_crate_lines("types_only = true\ngroup_features = true").unwrap_err();
+        assert!(err.contains("`[crate] group_features`"), "{err}");
+        assert!(with_crate_lines("group_features = true").unwrap().krate.group_features);
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub struct Crate {
     pub types_only: bool,
     /// The `openapi-typed-runtime` dependency's inline-table pairs; `None`: the runtime is copied.
     pub runtime: Option<Vec<(&'static str, String)>>,
+    /// Each top-level group behind a cargo feature of its module's name; types carry
+    /// the features that need them ([`TypeDef::features`]).
+    pub group_features: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -150,6 +153,10 @@ pub struct TypeDef {
     /// Which file of its module: a big module is split into files of at most
     /// [`TYPES_PER_FILE`] types, so none holds tens of thousands of lines.
     pub part: usize,
+    /// With [`Crate::group_features`]: the features (top-level groups) any of which
+    /// compiles it, sorted. Empty: always compiled (webhook payloads, unused types, and
+    /// every type without group features).
+    pub features: Vec<String>,
 }
 
 /// The most types one models file holds.

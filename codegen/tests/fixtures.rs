@@ -78,6 +78,7 @@ fixtures!(
     error_ref_remote,
     examples,
     form_encodings,
+    group_features,
     inline_body,
     int_enum,
     limits,
@@ -152,12 +153,21 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
     let workspace_root = manifest_dir.parent().unwrap();
     let root = workspace_root.join("target/fixture-crates");
     let mut members = Vec::new();
+    // With group features: (crate, group) for a lint of the crate with that group alone.
+    let mut lone_groups = Vec::new();
     for name in fixture_names().iter().filter(|n| !n.starts_with("error_")) {
         let fixture = Path::new(FIXTURES).join(name);
         let config = openapi_typed_codegen::Config::load(&fixture.join("codegen.toml")).unwrap();
         let generated = openapi_typed_codegen::generate(&fixture.join("codegen.toml")).unwrap();
         output::sync(&root.join(name), &generated.files, Mode::Write).unwrap();
         write_tests_crate(&fixture, &root.join(format!("{name}-tests")), name, &config.krate.name);
+        if config.krate.group_features {
+            let manifest = generated.files.iter().find(|f| f.path == "Cargo.toml").unwrap();
+            let manifest: toml::Table = manifest.contents.parse().unwrap();
+            for group in manifest["features"]["default"].as_array().unwrap() {
+                lone_groups.push((config.krate.name.clone(), group.as_str().unwrap().to_owned()));
+            }
+        }
         members.push(format!("{name:?}, \"{name}-tests\""));
     }
     // No debug info, no incremental state: ~40 test binaries would take gigabytes of disk.
@@ -170,7 +180,22 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
     std::fs::copy(workspace_root.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for args in [
+    let lone_group_lints = lone_groups.iter().map(|(krate, group)| {
+        let args = [
+            "clippy",
+            "-p",
+            krate,
+            "--lib",
+            "--no-default-features",
+            "--features",
+            group,
+        ];
+        args.into_iter()
+            .chain(["--offline", "--quiet", "--", "-D", "warnings"])
+            .collect::<Vec<_>>()
+    });
+    let lone_group_lints: Vec<Vec<&str>> = lone_group_lints.collect();
+    let fixed: [&[&str]; 3] = [
         &[
             "clippy",
             "--workspace",
@@ -194,7 +219,8 @@ fn fixture_crates_build_lint_and_pass_their_tests() {
             "warnings",
         ][..],
         &["test", "--workspace", "--offline", "--quiet"][..],
-    ] {
+    ];
+    for args in fixed.into_iter().chain(lone_group_lints.iter().map(Vec::as_slice)) {
         let out = Command::new(&cargo)
             .args(args)
             .current_dir(&root)

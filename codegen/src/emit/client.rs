@@ -154,9 +154,11 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         let handle = handle_name(child)?;
         let doc = format!("Calls in the `{child}` group.");
         let doc = doc_line(&doc);
-        modules.push(quote!(#doc pub mod #module;));
+        let cfg = super::features::group_cfg(api, child);
+        modules.push(quote!(#doc #cfg pub mod #module;));
         accessors.push(quote! {
             #doc
+            #cfg
             pub fn #module(&self) -> #module::#handle {
                 #module::#handle::new(self.0.clone())
             }
@@ -209,10 +211,12 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     };
     let client = emit_client(&api_info, &accessors);
     let mock = super::mock::mock_module(api, &accessors);
+    let no_group = no_group_allowance(api, &root.children);
     let webhooks = webhooks_module(api)?;
     let tokens = quote! {
         #(#crate_docs)*
         #![forbid(unsafe_code)]
+        #no_group
         // Descriptions are written for web pages; their links, HTML and list layout are
         // the API authors' and kept as they wrote them.
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
@@ -243,6 +247,15 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
         #mock
     };
     Ok(rust_file("src/lib.rs", tokens))
+}
+
+/// With group features, every group off leaves the runtime's call machinery unused:
+/// allowed, so a crate of types and options alone builds without warnings.
+fn no_group_allowance(api: &Api, groups: &[String]) -> TokenStream {
+    if !api.krate.group_features || groups.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#![cfg_attr(not(any(#(feature = #groups),*)), allow(dead_code, unused_imports))])
 }
 
 /// The crate's own docs (`//!`): the API's title and description, and where to start.

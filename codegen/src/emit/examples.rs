@@ -104,8 +104,10 @@ fn tests(api: &Api, first: usize, count: usize) -> Result<Vec<proc_macro2::Token
         let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
         let json = serde_json::to_string(&example.value).unwrap_or_default();
         let (origin, round_trip) = (&example.origin, example.round_trip);
+        let cfg = super::features::type_cfg(api, &example.ty);
         tests.push(quote! {
             #[test]
+            #cfg
             fn #test() {
                 decodes::<#ty>(#json, #origin, #round_trip);
             }

@@ -85,6 +85,9 @@ fn space_items(code: &str) -> String {
     // The previous line and its indent; each line is trimmed once (this runs on every
     // line of the crate).
     let mut prev: Option<(&str, usize)> = None;
+    // Inside a crate attribute spread over lines (`#![allow(\n ...\n)]`); an outer one
+    // (`#[cfg(\n ...\n)]`) ends the same way but belongs to the item after it.
+    let (mut in_crate_attr, mut prev_closed_crate_attr) = (false, false);
     for line in code.lines() {
         let body = line.trim_start();
         let indent = line.len() - body.len();
@@ -96,12 +99,19 @@ fn space_items(code: &str) -> String {
                 && prev.ends_with(';')
                 && !prev.starts_with("//") // a doc line may end in `;` too
                 && !(is_mod_line(prev) && (is_mod_line(line) || line.starts_with("///")));
-            let ends_crate_attrs = indent == 0 && (prev.starts_with("#![") || prev == ")]") && !line.starts_with("#!");
+            let ends_crate_attrs =
+                indent == 0 && (prev.starts_with("#![") || prev_closed_crate_attr) && !line.starts_with("#!");
             if (closes_item || ends_module_docs || after_top_level_item || ends_crate_attrs)
                 && ITEM_STARTS.iter().any(|s| body.starts_with(s))
             {
                 out.push('\n');
             }
+        }
+        prev_closed_crate_attr = in_crate_attr && line == ")]";
+        if line.starts_with("#![") {
+            in_crate_attr = !line.ends_with(']');
+        } else if prev_closed_crate_attr {
+            in_crate_attr = false;
         }
         out.push_str(line);
         out.push('\n');
@@ -146,6 +156,15 @@ mod tests {
         assert_eq!(
             space_items(code),
             "/// keeps time through DST;\n/// a second line.\npub struct S;\n\nuse x;\n"
+        );
+    }
+
+    #[test]
+    fn an_outer_attribute_over_lines_stays_on_its_item_and_crate_attributes_end_with_a_gap() {
+        let code = "#![allow(\n    a,\n)]\n#[cfg(\n    any(feature = \"a\", feature = \"b\"),\n)]\nmod m;\n";
+        assert_eq!(
+            space_items(code),
+            "#![allow(\n    a,\n)]\n\n#[cfg(\n    any(feature = \"a\", feature = \"b\"),\n)]\nmod m;\n"
         );
     }
 }

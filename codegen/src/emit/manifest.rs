@@ -1,6 +1,8 @@
 //! The generated crate's `Cargo.toml`: only the dependencies its code uses (with its
 //! runtime's, unless it depends on `openapi-typed-runtime`).
 
+use std::collections::BTreeSet;
+
 use super::file::{OutputFile, header};
 use crate::ir::{Api, Field, TypeKind, TypeRef};
 
@@ -67,6 +69,7 @@ pub fn cargo_toml(api: &Api) -> OutputFile {
     text.push_str("blocking = [\"tokio/rt\"]\n");
     text.push_str(MOCK);
     text.push_str("mock = [\"roundtrip\", \"dep:wiremock\"]\n");
+    text.push_str(&group_features(api));
     OutputFile {
         path: "Cargo.toml".to_owned(),
         contents: text,
@@ -98,6 +101,25 @@ fn runtime_manifest(api: &Api, runtime: &[(&'static str, String)]) -> String {
     text.push_str("blocking = [\"openapi-typed-runtime/blocking\"]\n");
     text.push_str(MOCK);
     text.push_str("mock = [\"roundtrip\", \"openapi-typed-runtime/mock\"]\n");
+    text.push_str(&group_features(api));
+    text
+}
+
+/// With `[crate] group_features`: a feature per top-level group, all on by default.
+fn group_features(api: &Api) -> String {
+    if !api.krate.group_features {
+        return String::new();
+    }
+    let groups: BTreeSet<&str> = api.operations.iter().map(|op| op.group[0].as_str()).collect();
+    let quoted: Vec<String> = groups.iter().map(|g| toml_string(g)).collect();
+    let mut text = String::from(
+        "# Each group of calls behind a feature, all on by default: with `default-features = false`\n\
+         # and the groups you call, only those and the types they need are compiled.\n",
+    );
+    text.push_str(&format!("default = [{}]\n", quoted.join(", ")));
+    for group in groups {
+        text.push_str(&format!("{group} = []\n"));
+    }
     text
 }
 

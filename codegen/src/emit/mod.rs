@@ -5,6 +5,7 @@ mod call_docs;
 mod client;
 mod docs;
 mod examples;
+mod features;
 mod file;
 mod manifest;
 mod mock;
@@ -49,6 +50,16 @@ fn runtime_files(types_only: bool) -> impl Iterator<Item = (String, &'static str
         })
 }
 
+/// The features any of which compiles a models module: its types' together, or none
+/// (always compiled) if one of them is ungated.
+fn module_features(defs: &[&TypeDef]) -> Vec<String> {
+    if defs.iter().any(|def| def.features.is_empty()) {
+        return Vec::new();
+    }
+    let all: std::collections::BTreeSet<&String> = defs.iter().flat_map(|def| &def.features).collect();
+    all.into_iter().cloned().collect()
+}
+
 /// CPU time spent building tokens and formatting them, summed over threads, and
 /// the wall time of the whole (parallel) stage.
 #[derive(Clone, Copy, Debug, Default)]
@@ -63,7 +74,8 @@ pub struct EmitTimings {
 enum Job<'a> {
     Text(OutputFile),
     Group(&'a [String]),
-    ModelsIndex(Vec<String>),
+    /// Each models module, with the features any of which compiles it (none: always).
+    ModelsIndex(Vec<(String, Vec<String>)>),
     Models(String, Vec<&'a TypeDef>),
     RedactionTests,
     ExampleTests(usize),
@@ -89,7 +101,11 @@ pub fn emit(api: &Api) -> Result<(Vec<OutputFile>, EmitTimings)> {
             contents: format!("{}\n{text}", file::header("//", &api.krate.source)),
         }));
     }
-    jobs.push(Job::ModelsIndex(by_module.keys().cloned().collect()));
+    let index = by_module
+        .iter()
+        .map(|(module, defs)| (module.clone(), module_features(defs)))
+        .collect();
+    jobs.push(Job::ModelsIndex(index));
     jobs.extend(by_module.into_iter().map(|(module, names)| Job::Models(module, names)));
     if api.krate.types_only {
         jobs.push(Job::TypesLib);

@@ -52,8 +52,10 @@ pub fn emit_redaction_tests(api: &Api) -> Result<Option<Emitted>> {
             "debug_of_{}_hides_its_secrets",
             heck::ToSnakeCase::to_snake_case(def.name.as_str())
         ))?;
+        let cfg = super::features::cfg_any(&def.features);
         tests.push(quote! {
             #[test]
+            #cfg
             fn #test() {
                 assert_hidden(&#value);
             }
@@ -65,8 +67,10 @@ pub fn emit_redaction_tests(api: &Api) -> Result<Option<Emitted>> {
             op.group.join("_"),
             op.method_name
         ))?;
+        let cfg = super::features::group_cfg(api, &op.group[0]);
         tests.push(quote! {
             #[test]
+            #cfg
             fn #test() {
                 let client = crate::Client::new("http://127.0.0.1:9", crate::Auth::none()).unwrap();
                 assert_hidden(&#builder);

@@ -45,11 +45,12 @@ pub fn field_exists(field: &Field, usage: Usage) -> bool {
 }
 
 /// `src/models/mod.rs`: the modules, each re-exported whole.
-pub fn emit_models_index(modules: &[String]) -> Result<Emitted> {
+pub fn emit_models_index(modules: &[(String, Vec<String>)]) -> Result<Emitted> {
     let mut items = Vec::new();
-    for module in modules {
+    for (module, features) in modules {
         let m = ident(module)?;
-        items.push(quote!(mod #m; pub use #m::*;));
+        let cfg = super::features::cfg_any(features);
+        items.push(quote!(#cfg mod #m; #cfg pub use #m::*;));
     }
     Ok(rust_file(
         "src/models/mod.rs",
@@ -64,18 +65,21 @@ pub fn emit_models_index(modules: &[String]) -> Result<Emitted> {
 
 /// `src/models/<module>.rs`.
 pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted> {
+    let path = format!("src/models/{module}.rs");
     let mut items = Vec::new();
     for def in defs {
-        if let Some(target) = def.alias_of {
-            items.push(emit_alias(def, &api.type_def(target).name)?);
-            continue;
-        }
-        items.push(match &def.kind {
-            TypeKind::Struct(s) => emit_struct(api, def, s)?,
-            TypeKind::StringEnum(e) => emit_enum(def, e)?,
-            TypeKind::IntEnum(e) => emit_int_enum(def, e)?,
-            TypeKind::Union(u) => emit_union(api, def, u)?,
-        });
+        let tokens = match (&def.kind, def.alias_of) {
+            (_, Some(target)) => emit_alias(def, &api.type_def(target).name)?,
+            (TypeKind::Struct(s), None) => emit_struct(api, def, s)?,
+            (TypeKind::StringEnum(e), None) => emit_enum(def, e)?,
+            (TypeKind::IntEnum(e), None) => emit_int_enum(def, e)?,
+            (TypeKind::Union(u), None) => emit_union(api, def, u)?,
+        };
+        items.push(super::features::gate_items(
+            &path,
+            tokens,
+            &super::features::cfg_any(&def.features),
+        )?);
     }
     let doc = format!(
         " {}",
@@ -90,7 +94,7 @@ pub fn emit_models(api: &Api, module: &str, defs: &[&TypeDef]) -> Result<Emitted
         #![doc = #doc]
         #(#items)*
     };
-    Ok(rust_file(&format!("src/models/{module}.rs"), tokens))
+    Ok(rust_file(&path, tokens))
 }
 
 /// The serde derives a type's direction needs, and — behind the crate's `roundtrip`

@@ -180,6 +180,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
             source,
             types_only,
             runtime: config.krate.runtime.as_ref().map(|r| r.pairs()),
+            group_features: config.krate.group_features && !types_only,
         },
         auth,
         types: Vec::new(),
@@ -191,6 +192,9 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
     derives::close(&mut api.types);
     dedupe::mark_aliases(&mut api.types);
     placement::place_types(&mut api.types, &api.operations, &api.webhooks);
+    if api.krate.group_features {
+        placement::gate_types(&mut api.types, &api.operations, &api.webhooks);
+    }
     Ok(Pass::Done(Box::new(api), lowerer.warnings))
 }
 

@@ -56,6 +56,10 @@ const CRATE_NAMES: &[&str] = &[
     "client",
 ];
 
+/// The generated crate's own features: with group features, a group cannot be named
+/// like one (its feature would be).
+const FEATURE_NAMES: &[&str] = &["default", "roundtrip", "tracing", "blocking", "mock"];
+
 /// Methods every group's handle has besides its calls.
 const HANDLE_METHODS: &[&str] = &["new"];
 
@@ -84,7 +88,8 @@ pub(super) fn call_names(
     for named in operations {
         let mut wanted = wanted_name(config, named, &resources, by_paths, &mut used_renames)?;
         let top = wanted.group[0].as_str();
-        if CRATE_NAMES.contains(&top) || (webhooks && top == "webhooks") {
+        let feature_clash = config.krate.group_features && FEATURE_NAMES.contains(&top);
+        if CRATE_NAMES.contains(&top) || (webhooks && top == "webhooks") || feature_clash {
             let module = format!("{}_api", wanted.group[0]);
             warnings.push(Warning {
                 pointer: named.at.clone(),

@@ -16,13 +16,7 @@ pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation], webho
         by_group.entry(op.group.as_slice()).or_default().push(op);
     }
     for (group, ops) in &by_group {
-        let bodies: Vec<TypeId> = ops
-            .iter()
-            .filter_map(|op| match &op.body {
-                Some(Body::Fields { type_id, .. }) => Some(*type_id),
-                _ => None,
-            })
-            .collect();
+        let bodies: Vec<TypeId> = ops.iter().filter_map(|op| body_type(op)).collect();
         for id in reachable(types, &bodies, ops.iter().flat_map(|op| roots(op)).collect()) {
             groups_of.entry(id).or_default().insert(group);
         }
@@ -40,6 +34,55 @@ pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation], webho
         };
     }
     split_big_modules(types);
+}
+
+/// With group features: sets `features` on every type, the top-level groups whose calls
+/// reach it (through fields, alternatives and alias targets). Types webhooks reach, or
+/// no call reaches, stay ungated.
+pub(super) fn gate_types(types: &mut [TypeDef], operations: &[Operation], webhooks: &Webhooks) {
+    let mut features: BTreeMap<TypeId, BTreeSet<&str>> = BTreeMap::new();
+    let mut by_feature: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in operations {
+        by_feature.entry(op.group[0].as_str()).or_default().push(op);
+    }
+    for (feature, ops) in &by_feature {
+        let bodies: Vec<TypeId> = ops.iter().filter_map(|op| body_type(op)).collect();
+        let roots = ops.iter().flat_map(|op| roots(op)).collect();
+        for id in with_alias_targets(types, reachable(types, &bodies, roots)) {
+            features.entry(id).or_default().insert(feature);
+        }
+    }
+    let always = with_alias_targets(
+        types,
+        reachable(types, &[], webhooks.list.iter().map(|w| &w.payload).collect()),
+    );
+    for (id, needed_by) in features {
+        if !always.contains(&id) {
+            types[id.0].features = needed_by.into_iter().map(str::to_owned).collect();
+        }
+    }
+}
+
+/// `ids` and the types they are aliases of, and what those reach in turn.
+fn with_alias_targets(types: &[TypeDef], mut ids: BTreeSet<TypeId>) -> BTreeSet<TypeId> {
+    loop {
+        let targets: Vec<TypeId> = ids
+            .iter()
+            .filter_map(|id| types[id.0].alias_of)
+            .filter(|target| !ids.contains(target))
+            .collect();
+        if targets.is_empty() {
+            return ids;
+        }
+        ids.extend(reachable(types, &targets, Vec::new()));
+    }
+}
+
+fn body_type(op: &Operation) -> Option<TypeId> {
+    match &op.body {
+        Some(Body::Fields { type_id, .. }) => Some(*type_id),
+        _ => None,
+    }
 }
 
 /// A module with more than [`TYPES_PER_FILE`] types is split into files of about equal
@@ -124,6 +167,7 @@ mod tests {
             alias_of: None,
             home: Home::Shared,
             part: 0,
+            features: Vec::new(),
         }
     }
 

@@ -620,6 +620,7 @@ impl<'a> Lowerer<'a> {
             alias_of: None,
             home: Home::Unused,
             part: 0,
+            features: Vec::new(),
             kind: TypeKind::Union(Union {
                 variants: Vec::new(),
                 discriminator: None,
@@ -707,6 +708,7 @@ impl<'a> Lowerer<'a> {
             alias_of: None,
             home: Home::Unused,
             part: 0,
+            features: Vec::new(),
             kind: TypeKind::Struct(Struct { fields, additional }),
         });
         Ok(())
@@ -798,6 +800,7 @@ impl<'a> Lowerer<'a> {
             alias_of: None,
             home: Home::Unused,
             part: 0,
+            features: Vec::new(),
             kind: TypeKind::Union(Union {
                 variants,
                 discriminator: discriminator.map(|d| d.property_name.clone()),
@@ -868,6 +871,7 @@ impl<'a> Lowerer<'a> {
             alias_of: None,
             home: Home::Unused,
             part: 0,
+            features: Vec::new(),
             kind: TypeKind::StringEnum(StringEnum {
                 variants,
                 unknown_variant,
@@ -913,6 +917,7 @@ impl<'a> Lowerer<'a> {
             alias_of: None,
             home: Home::Unused,
             part: 0,
+            features: Vec::new(),
             kind: TypeKind::IntEnum(IntEnum {
                 variants,
                 unknown_variant,
