@@ -329,7 +329,7 @@ fn real_description_generates_the_same_headed_files_twice() {
 /// it generates must not differ by a byte from what the whole description generates.
 #[test]
 fn pruned_load_generates_the_same_bytes_as_a_full_load() {
-    let config = openapi_typed_codegen::Config::load(&workspace_root().join("xtask/bench/seed.toml")).unwrap();
+    let config = openapi_typed_codegen::Config::load(&workspace_root().join("codegen/tests/pruned_seed.toml")).unwrap();
     let pruned = openapi_typed_codegen::load_document(&config).unwrap();
     let full = openapi_typed_codegen::load::load(&config.schema_path()).unwrap();
     assert!(

@@ -121,17 +121,16 @@ impl BenchCrate {
     }
 
     fn build(&self, target_dir: &Path, release: bool) -> Result<f64> {
-        self.build_with(target_dir, release, None)
+        self.build_with(target_dir, release, &[])
     }
 
-    fn build_with(&self, target_dir: &Path, release: bool, feature: Option<&str>) -> Result<f64> {
+    /// `cargo build`, with `features` (cargo's feature arguments) after it.
+    fn build_with(&self, target_dir: &Path, release: bool, features: &[&str]) -> Result<f64> {
         let mut args = self.args("build");
         if release {
             args.push("--release");
         }
-        if let Some(feature) = feature {
-            args.extend(["--features", feature]);
-        }
+        args.extend(features);
         let target_dir = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
         Ok(cargo(&self.workspace, &args, &target_dir)?.took.as_secs_f64())
     }
@@ -156,16 +155,27 @@ impl BenchCrate {
     /// Median clean debug build of the crate alone with `feature` on (its own
     /// dependencies built first), to set beside [`clean_builds`](Self::clean_builds).
     pub fn clean_builds_with_feature(&self, target_dir: &Path, runs: usize, feature: &str) -> Result<f64> {
-        self.build_with(target_dir, false, Some(feature))?; // dependencies
+        self.clean_builds_with(target_dir, runs, &["--features", feature])
+    }
+
+    /// Median clean debug build of the crate alone with its default features off and
+    /// `features` (comma-separated) on.
+    pub fn clean_builds_with_only(&self, target_dir: &Path, runs: usize, features: &str) -> Result<f64> {
+        self.clean_builds_with(target_dir, runs, &["--no-default-features", "--features", features])
+    }
+
+    fn clean_builds_with(&self, target_dir: &Path, runs: usize, features: &[&str]) -> Result<f64> {
+        self.build_with(target_dir, false, features)?; // dependencies
         let env = [("CARGO_TARGET_DIR", target_dir.as_os_str())];
         let mut times = Vec::new();
         for _ in 0..runs {
             cargo(&self.workspace, &self.args("clean"), &env)?;
-            times.push(self.build_with(target_dir, false, Some(feature))?);
+            times.push(self.build_with(target_dir, false, features)?);
         }
         eprintln!(
-            "{}: clean build debug, feature {feature}: {times:?} s",
-            self.crate_dir.display()
+            "{}: clean build debug, {}: {times:?} s",
+            self.crate_dir.display(),
+            features.join(" ")
         );
         Ok(median(times))
     }

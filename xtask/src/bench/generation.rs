@@ -1,5 +1,6 @@
-//! Generation time: `xtask codegen` built with the `generator` profile (release + LTO)
-//! as a process, with the stage figures it prints itself (`--stats`).
+//! Generation time, as users run it: `xtask codegen` as `cargo xtask` builds it (with the
+//! stage figures it prints itself, `--stats`), the installed `openapi-typed` command, and
+//! `cargo xtask codegen` itself as typed in this repository.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,11 +18,6 @@ pub struct GenRun {
 }
 
 impl GenRun {
-    /// The whole process, start to exit.
-    pub fn wall_ms(&self) -> f64 {
-        self.wall_ms
-    }
-
     pub fn stat(&self, key: &str) -> f64 {
         self.stats[key].as_f64().unwrap_or(f64::NAN)
     }
@@ -70,6 +66,28 @@ pub fn run_codegen(xtask: &Path, config: &Path, out: &Path) -> Result<GenRun> {
     let stats: Value = serde_json::from_str(line)
         .map_err(|e| Error::unexpected(format!("`codegen --stats` output {line:?}"), e.to_string()))?;
     Ok(GenRun { wall_ms, stats })
+}
+
+/// `openapi-typed generate --config <config> --out <out>`: the whole process, in ms.
+pub fn run_command(command: &Path, config: &Path, out: &Path) -> Result<f64> {
+    let mut cmd = Command::new(command);
+    cmd.arg("generate").arg("--config").arg(config).arg("--out").arg(out);
+    let started = Instant::now();
+    crate::util::captured(
+        &mut cmd,
+        &format!("`openapi-typed generate --config {}`", config.display()),
+    )?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// `cargo xtask codegen` in `root`, as a user types it (cargo's own start included; xtask
+/// already built): the whole command, in ms.
+pub fn run_cargo_xtask_codegen(root: &Path) -> Result<f64> {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["xtask", "codegen"]).current_dir(root);
+    let started = Instant::now();
+    crate::util::captured(&mut cmd, "`cargo xtask codegen`")?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// One warm-up, then the medians of `runs` timed runs.

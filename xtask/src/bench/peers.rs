@@ -105,17 +105,41 @@ fn install_openapi_generator(dir: &Path) -> Result<PathBuf> {
     Ok(program)
 }
 
-/// The descriptions a peer is given: full and seed, progenitor's without extra media types.
-pub struct Inputs {
-    pub full: PathBuf,
-    pub seed: PathBuf,
-    pub full_progenitor: PathBuf,
-    pub seed_progenitor: PathBuf,
+/// One description every tool generates from, and the targets for ours against the best
+/// peer on it.
+pub struct Workload {
+    /// How the table names it.
+    pub what: &'static str,
+    /// Its folders under `target/bench/peers/`.
+    key: &'static str,
+    /// Ours reads the vendor's description through this config (overlays and all).
+    ours_config: PathBuf,
+    /// What the peers read, and progenitor's prepared copy.
+    peers_input: PathBuf,
+    progenitor_input: PathBuf,
+    pub targets: Targets,
 }
 
-pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
+/// Ours over the best peer, at most.
+#[derive(Clone, Copy)]
+pub struct Targets {
+    pub generate: f64,
+    pub build: f64,
+}
+
+/// The whole API, whole-API targets: generation 0.25×, build 0.5× the best peer.
+const WHOLE_API: Targets = Targets {
+    generate: 0.25,
+    build: 0.5,
+};
+
+/// Label Studio's whole description, its seed endpoint (ours through the real config, its
+/// overlays included; the peers read the description cut to those operations), and
+/// GitHub's (the corpus's pinned copy, 767 operations).
+pub fn workloads(root: &Path, dir: &Path, seed_config: &Path) -> Result<Vec<Workload>> {
     fs::create_dir_all(dir).at(dir)?;
-    let text = fs::read_to_string(description).at(description)?;
+    let description = root.join("schema/label-studio-1.23.2.openapi.json");
+    let text = fs::read_to_string(&description).at(&description)?;
     let full: Value =
         serde_json::from_str(&text).map_err(|e| Error::unexpected(description.display(), e.to_string()))?;
     let seed = seed_description(&full)?;
@@ -124,18 +148,47 @@ pub fn inputs(description: &Path, dir: &Path) -> Result<Inputs> {
         fs::write(&path, value.to_string()).at(&path)?;
         Ok(path)
     };
-    Ok(Inputs {
-        full: description.to_owned(),
-        seed: write("seed.json", &seed)?,
-        full_progenitor: write("full-progenitor.json", &json_bodies_only(full))?,
-        seed_progenitor: write("seed-progenitor.json", &json_bodies_only(seed))?,
-    })
+    let github = root.join("corpus/github/openapi.json");
+    Ok(vec![
+        Workload {
+            what: "Label Studio, whole API",
+            key: "full",
+            ours_config: root.join("schema/codegen.toml"),
+            peers_input: description.clone(),
+            progenitor_input: write("full-progenitor.json", &json_bodies_only(full))?,
+            targets: WHOLE_API,
+        },
+        Workload {
+            what: "Label Studio, seed endpoint",
+            key: "seed",
+            ours_config: seed_config.to_owned(),
+            peers_input: write("seed.json", &seed)?,
+            progenitor_input: write("seed-progenitor.json", &json_bodies_only(seed))?,
+            targets: Targets {
+                generate: 1.0,
+                build: 1.0,
+            },
+        },
+        Workload {
+            what: "GitHub, whole API",
+            key: "github",
+            ours_config: config_reading(
+                root,
+                &root.join("corpus/github/codegen.toml"),
+                &github,
+                &dir.join("ours-github.toml"),
+            )?,
+            peers_input: github.clone(),
+            progenitor_input: progenitor_input(&github, &dir.join("github-progenitor.json"))?,
+            targets: WHOLE_API,
+        },
+    ])
 }
 
 /// A copy of `config` at `copy` that reads `description` (its other paths made absolute),
 /// its runtime this checkout's `openapi-typed-runtime` crate, as the peers have theirs
 /// (progenitor-client, openapi-generator's and openapi-to-rust's dependencies).
-fn config_reading(root: &Path, config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
+pub(super) fn config_reading(root: &Path, config: &Path, description: &Path, copy: &Path) -> Result<PathBuf> {
     let text = fs::read_to_string(config).at(config)?;
     let mut table: toml::Table = text
         .parse()
@@ -288,63 +341,77 @@ pub fn clean_builds(crate_dir: &Path, target_dir: &Path, runs: usize) -> Result<
     super::crates::BenchCrate::peer(crate_dir, "peer-client")?.clean_builds(target_dir, false, runs)
 }
 
-/// One peer's figures on the full description and the seed endpoint (`[full, seed]`),
-/// or why each is missing.
+/// One peer's figures on one workload, or why each is missing.
 pub struct PeerFigures {
     pub peer: Peer,
-    pub generate_ms: [std::result::Result<f64, String>; 2],
-    pub build_s: [std::result::Result<f64, String>; 2],
-    pub lines: [Option<usize>; 2],
+    pub generate_ms: std::result::Result<f64, String>,
+    pub build_s: std::result::Result<f64, String>,
+    pub lines: Option<usize>,
 }
 
-/// Our generation measured the same way as the peers' (a whole process writing a fresh
-/// folder), in the same loop.
-pub struct Comparison {
-    pub ours_generate_ms: [f64; 2],
+/// Ours and each peer on one workload.
+pub struct WorkloadFigures {
+    pub what: &'static str,
+    pub targets: Targets,
+    pub ours_generate_ms: f64,
+    pub ours_build_s: f64,
+    pub ours_lines: usize,
     pub peers: Vec<PeerFigures>,
+}
+
+/// Every workload, measured in one run.
+pub struct Comparison {
+    pub workloads: Vec<WorkloadFigures>,
+    /// `cargo xtask codegen` as run in this repository (the whole command, cargo's start
+    /// included), regenerating Label Studio's crate; median ms, timed in the same rounds.
+    pub xtask_codegen_ms: f64,
     /// The largest corpus document progenitor can generate, or why there is none.
     pub corpus: std::result::Result<CorpusFigures, String>,
 }
 
-/// Generation of every tool, alternating, `runs` times; then each peer crate's builds.
-/// `ours(config, out)` runs our generator; `configs` are the full and the seed config.
+/// How ours runs: `generate(config, out)` gives the process's milliseconds;
+/// `xtask_codegen()` times `cargo xtask codegen` as invoked here.
+pub struct Ours<'a> {
+    pub generate: &'a dyn Fn(&Path, &Path) -> Result<f64>,
+    pub xtask_codegen: &'a dyn Fn() -> Result<f64>,
+}
+
+/// Generation of every tool on every workload, alternating, `runs` timed rounds after a
+/// warm-up; then each crate's clean debug builds.
 pub fn compare(
     root: &Path,
     bench_dir: &Path,
-    ours: impl Fn(&Path, &Path) -> Result<f64>,
-    configs: [&Path; 2],
+    ours: &Ours<'_>,
+    seed_config: &Path,
     runs: usize,
     build_runs: usize,
 ) -> Result<Comparison> {
     let installed = install(root);
     let dir = bench_dir.join("peers");
-    let inputs = inputs(
-        &root.join("schema/label-studio-1.23.2.openapi.json"),
-        &dir.join("inputs"),
-    )?;
-    // Equal work on the seed endpoint: ours reads the same cut description as the peers.
-    let our_seed = config_reading(root, configs[1], &inputs.seed, &dir.join("inputs/ours-seed.toml"))?;
-    let our_configs = [configs[0], our_seed.as_path()];
-    let which = ["full", "seed"];
-    let mut our_times: [Vec<f64>; 2] = Default::default();
-    let mut peer_times: Vec<[std::result::Result<Vec<f64>, String>; 2]> =
-        installed.iter().map(|_| [Ok(Vec::new()), Ok(Vec::new())]).collect();
+    let workloads = workloads(root, &dir.join("inputs"), seed_config)?;
+    let mut our_times: Vec<Vec<f64>> = vec![Vec::new(); workloads.len()];
+    let mut xtask_times = Vec::new();
+    let mut peer_times: Vec<Vec<std::result::Result<Vec<f64>, String>>> = workloads
+        .iter()
+        .map(|_| installed.iter().map(|_| Ok(Vec::new())).collect())
+        .collect();
     for _ in 0..runs + 1 {
-        for (w, name) in which.iter().enumerate() {
-            our_times[w].push(ours(our_configs[w], &dir.join(format!("ours-{name}")))?);
+        xtask_times.push((ours.xtask_codegen)()?);
+        for (w, workload) in workloads.iter().enumerate() {
+            let out = dir.join(format!("ours-{}", workload.key));
+            our_times[w].push((ours.generate)(&workload.ours_config, &out)?);
             for (i, tool) in installed.iter().enumerate() {
                 let Ok(program) = &tool.program else { continue };
-                if peer_times[i][w].is_err() {
+                let slot = &mut peer_times[w][i];
+                if slot.is_err() {
                     continue;
                 }
-                let description = match (tool.peer, w) {
-                    (Peer::Progenitor, 0) => &inputs.full_progenitor,
-                    (Peer::Progenitor, _) => &inputs.seed_progenitor,
-                    (_, 0) => &inputs.full,
-                    _ => &inputs.seed,
+                let description = match tool.peer {
+                    Peer::Progenitor => &workload.progenitor_input,
+                    _ => &workload.peers_input,
                 };
-                let out = dir.join(format!("{}-{name}/peer-client", tool.peer.dir_name()));
-                match (generate(tool, program, description, &out), &mut peer_times[i][w]) {
+                let out = peer_crate_dir(&dir, tool.peer, workload);
+                match (generate(tool, program, description, &out), slot) {
                     (Ok(ms), Ok(times)) => times.push(ms),
                     (Err(e), slot) => *slot = Err(e.to_string()),
                     (Ok(_), Err(_)) => {}
@@ -355,41 +422,79 @@ pub fn compare(
     // The first round warms caches (and the JVM's files); it is not counted.
     let timed = |times: &Vec<f64>| median(times[1..].to_vec());
     let target_dir = dir.join("target");
-    let mut peers = Vec::new();
-    for (tool, times) in installed.iter().zip(peer_times) {
-        let missing = tool.program.as_ref().err().cloned();
-        let mut figures = PeerFigures {
-            peer: tool.peer,
-            generate_ms: [Err(String::new()), Err(String::new())],
-            build_s: [Err(String::new()), Err(String::new())],
-            lines: [None, None],
-        };
-        for (w, name) in which.iter().enumerate() {
-            let crate_dir = dir.join(format!("{}-{name}/peer-client", tool.peer.dir_name()));
-            figures.generate_ms[w] = match (&missing, &times[w]) {
-                (Some(why), _) => Err(why.clone()),
-                (None, Ok(t)) => Ok(timed(t)),
-                (None, Err(why)) => Err(why.clone()),
-            };
-            if figures.generate_ms[w].is_ok() {
-                figures.lines[w] = super::crates::crate_lines(&crate_dir.join("src")).ok().map(|l| l.total);
-                figures.build_s[w] = clean_builds(&crate_dir, &target_dir, build_runs).map_err(|e| e.to_string());
-            } else {
-                figures.build_s[w] = Err("not generated".to_owned());
-            }
-        }
-        peers.push(figures);
+    let mut figures = Vec::new();
+    for ((workload, times), ours_times) in workloads.iter().zip(peer_times).zip(&our_times) {
+        let ours_crate = super::crates::BenchCrate::prepare(
+            root,
+            &dir,
+            &format!("ours-{}-build", workload.key),
+            &workload.ours_config,
+            None,
+        )?;
+        let peers = installed
+            .iter()
+            .zip(times)
+            .map(|(tool, times)| {
+                peer_figures(
+                    tool,
+                    times.map(|t| timed(&t)),
+                    &peer_crate_dir(&dir, tool.peer, workload),
+                    &target_dir,
+                    build_runs,
+                )
+            })
+            .collect();
+        figures.push(WorkloadFigures {
+            what: workload.what,
+            targets: workload.targets,
+            ours_generate_ms: timed(ours_times),
+            ours_build_s: ours_crate.clean_builds(&target_dir, false, build_runs)?,
+            ours_lines: super::crates::crate_lines(&ours_crate.crate_dir.join("src"))?.total,
+            peers,
+        });
     }
     let progenitor = installed.iter().find(|t| t.peer == Peer::Progenitor);
     let corpus = match progenitor {
-        Some(progenitor) => progenitor_corpus(root, &dir, progenitor, &ours, runs, build_runs),
+        Some(progenitor) => progenitor_corpus(root, &dir, progenitor, ours.generate, runs, build_runs),
         None => Err("progenitor is not among the peers".to_owned()),
     };
     Ok(Comparison {
-        ours_generate_ms: [timed(&our_times[0]), timed(&our_times[1])],
-        peers,
+        workloads: figures,
+        xtask_codegen_ms: timed(&xtask_times),
         corpus,
     })
+}
+
+fn peer_crate_dir(dir: &Path, peer: Peer, workload: &Workload) -> PathBuf {
+    dir.join(format!("{}-{}/peer-client", peer.dir_name(), workload.key))
+}
+
+/// A peer's figures on one workload: its median generation (or why there is none), and
+/// then its crate's lines and clean builds.
+fn peer_figures(
+    tool: &Installed,
+    generate_ms: std::result::Result<f64, String>,
+    crate_dir: &Path,
+    target_dir: &Path,
+    build_runs: usize,
+) -> PeerFigures {
+    let generate_ms = match &tool.program {
+        Err(why) => Err(why.clone()),
+        Ok(_) => generate_ms,
+    };
+    let (build_s, lines) = match &generate_ms {
+        Ok(_) => (
+            clean_builds(crate_dir, target_dir, build_runs).map_err(|e| e.to_string()),
+            super::crates::crate_lines(&crate_dir.join("src")).ok().map(|l| l.total),
+        ),
+        Err(_) => (Err("not generated".to_owned()), None),
+    };
+    PeerFigures {
+        peer: tool.peer,
+        generate_ms,
+        build_s,
+        lines,
+    }
 }
 
 /// Ours and progenitor on the largest corpus document progenitor can generate.
