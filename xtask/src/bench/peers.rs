@@ -649,6 +649,30 @@ mod tests {
     }
 
     #[test]
+    fn every_workload_has_its_inputs_and_a_config_of_ours_that_loads() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let seed_config = root.join("schema/codegen.toml");
+        let workloads = workloads(root, dir.path(), &seed_config).unwrap();
+        let keys: Vec<&str> = workloads.iter().map(|w| w.key).collect();
+        assert_eq!(keys, ["full", "seed", "github"]);
+        for w in &workloads {
+            assert!(w.peers_input.is_file() && w.progenitor_input.is_file(), "{}", w.what);
+            let config = codegen::Config::load(&w.ours_config).unwrap();
+            assert!(config.schema_path().is_file(), "{}", w.what);
+        }
+        // GitHub's, as progenitor gets it: every request body JSON.
+        let github: Value = serde_json::from_str(&fs::read_to_string(&workloads[2].progenitor_input).unwrap()).unwrap();
+        for item in github["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                if let Some(content) = operation["requestBody"]["content"].as_object() {
+                    assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn json_bodies_only_keeps_json_where_offered_and_adds_nothing() {
         let full = label_studio();
         let stripped = json_bodies_only(full.clone());
