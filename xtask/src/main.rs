@@ -96,19 +96,9 @@ enum Task {
         #[arg(last = true)]
         test_args: Vec<String>,
     },
-    /// Compare the generated API of two descriptions (same config): Markdown for a pull request
-    ApiDiff {
-        /// The description callers have now
-        old: PathBuf,
-        /// The description they would get
-        new: PathBuf,
-        /// The generator config (its overlays, names and secrets apply to both)
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Write the report to FILE instead of stdout
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
+    /// Compare the generated API of two descriptions (same config, schema/codegen.toml by
+    /// default): Markdown for a pull request
+    ApiDiff(openapi_typed::DiffArgs),
     /// Generate, build, lint and doctest every description in corpus/SOURCES.toml
     Corpus {
         /// Instead: the peer generators' own test inputs (corpus/suites/SUITES.toml)
@@ -174,7 +164,7 @@ fn main() -> ExitCode {
                 postgres,
             },
         ),
-        Task::ApiDiff { old, new, config, out } => api_diff::run(&api_diff::Options {
+        Task::ApiDiff(openapi_typed::DiffArgs { old, new, config, out }) => api_diff::run(&api_diff::Options {
             old,
             new,
             config: config.unwrap_or_else(|| root.join("schema/codegen.toml")),

@@ -139,6 +139,22 @@ pub fn ms(d: Duration) -> f64 {
 
 /// What a caller of the crate `config` generates would see change between two
 /// descriptions, as Markdown (breaking changes first).
+/// What `diff` takes (and `cargo xtask api-diff`, which defaults the config to this
+/// repository's).
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The description callers have now
+    pub old: PathBuf,
+    /// The description they would get
+    pub new: PathBuf,
+    /// A generator config whose overlays, names and secrets apply to both
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
 pub fn api_diff(config: &Config, old: &Path, new: &Path) -> codegen::Result<String> {
     let surface_of = |description: &Path| {
         let (surface, warnings) = codegen::surface::of_description(config, description)?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use codegen::output::Mode;
-use openapi_typed::{ConfigSource, api_diff, default_crate_name, sync};
+use openapi_typed::{ConfigSource, DiffArgs, api_diff, default_crate_name, sync};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -33,18 +33,7 @@ enum Command {
     /// Fail, naming the files, unless the crate is what `generate` would write
     Check(Target),
     /// What callers would see change between two descriptions, as Markdown
-    Diff {
-        /// The description callers have now
-        old: PathBuf,
-        /// The description they would get
-        new: PathBuf,
-        /// A generator config whose overlays, names and secrets apply to both
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Write the report to FILE instead of stdout
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
+    Diff(DiffArgs),
 }
 
 #[derive(Args)]
@@ -97,7 +86,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate(target) => target.run(Mode::Write),
         Command::Check(target) => target.run(Mode::Check),
-        Command::Diff { old, new, config, out } => {
+        Command::Diff(DiffArgs { old, new, config, out }) => {
             let config = match config {
                 Some(path) => codegen::Config::load(&path),
                 None => Ok(codegen::Config::for_schema(&old)),
