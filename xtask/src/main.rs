@@ -125,9 +125,12 @@ enum Task {
     },
     /// Measure generation, the generated crate's build, and its run time
     Bench {
-        /// Timed generation runs (builds use at most 3)
+        /// Timed generation runs
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
+        /// Timed clean builds of each crate (a minute or more each for the large ones)
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+        build_runs: u16,
         /// Also install the pinned peer generators under target/peers/ and measure them in the same run
         #[arg(long)]
         peers: bool,
@@ -175,10 +178,15 @@ fn main() -> ExitCode {
         Task::Wire => wire::run(&root),
         Task::Servers { names } => servers::run(&root, &names),
         Task::Soak { clients, minutes } => soak::run(&root, &soak::Options { clients, minutes }),
-        Task::Bench { runs, peers } => bench::run(
+        Task::Bench {
+            runs,
+            build_runs,
+            peers,
+        } => bench::run(
             &root,
             &bench::Options {
                 runs: runs.into(),
+                build_runs: build_runs.into(),
                 peers,
             },
         )

@@ -44,8 +44,10 @@ const FEATURES: [&str; 4] = ["roundtrip", "tracing", "blocking", "mock"];
 const EDITED_SCHEMA: &str = "S3ImportStorage";
 
 pub struct Options {
-    /// Timed generation runs (builds: at most 3).
+    /// Timed generation runs.
     pub runs: usize,
+    /// Timed clean builds of each crate.
+    pub build_runs: usize,
     /// Also install and measure the peer generators in the same run.
     pub peers: bool,
 }
@@ -69,7 +71,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     let seed = BenchCrate::prepare(root, &bench_dir, "seed", &seed_config, None)?;
     let seed_copied = BenchCrate::prepare_copied(root, &bench_dir, "seed-copied", &seed_config)?;
     let target_dir = bench_dir.join("target");
-    let build_runs = options.runs.clamp(1, 3);
+    let build_runs = options.build_runs;
 
     let report = Report {
         runs: options.runs,
