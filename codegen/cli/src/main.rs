@@ -7,6 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use codegen::output::Mode;
 use openapi_typed::{ConfigSource, DiffArgs, api_diff, default_crate_name, sync};
 
+// Generation allocates millions of small token and syntax nodes: mimalloc makes it ~20%
+// faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   openapi-typed generate petstore.yaml                 # into ./petstore-client/

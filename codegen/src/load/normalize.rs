@@ -12,7 +12,7 @@ pub(super) fn normalized(mut value: serde_json::Value) -> Option<(openapiv3::Ope
     if warnings.is_empty() {
         return None;
     }
-    let openapi = serde_json::from_value(value).ok()?;
+    let openapi = serde::Deserialize::deserialize(&value).ok()?;
     Some((openapi, warnings))
 }
 

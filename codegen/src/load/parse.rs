@@ -57,79 +57,67 @@ pub fn json_tree(text: &str, is_json: bool) -> Option<serde_json::Value> {
     }
 }
 pub(super) fn parse_json(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
-    // Fast path: path tracking costs a third of the parse, so it only runs to
-    // locate an error.
-    if let Ok(doc) = serde_json::from_str(text) {
-        return Ok(doc);
+    let err = match serde_json::from_str(text) {
+        Ok(doc) => return Ok(doc),
+        Err(err) => err,
+    };
+    let message = strip_position(&err.to_string());
+    if err.is_syntax() || err.is_eof() {
+        return Err(Error::Syntax {
+            file: file.to_owned(),
+            line: err.line(),
+            column: err.column(),
+            message,
+        });
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let doc = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let pointer = path_to_pointer(err.path());
-        let inner = err.inner();
-        let message = strip_position(&inner.to_string());
-        if inner.is_syntax() || inner.is_eof() {
-            Error::Syntax {
-                file: file.to_owned(),
-                line: inner.line(),
-                column: inner.column(),
-                message,
-            }
-        } else {
-            Error::Structure {
-                file: file.to_owned(),
-                line: inner.line(),
-                column: inner.column(),
-                pointer: pointer.to_string(),
-                message,
-            }
-        }
-    })?;
-    de.end().map_err(|err| Error::Syntax {
+    let pointer = pointer_of_shape_error(text, true);
+    Err(Error::Structure {
         file: file.to_owned(),
         line: err.line(),
         column: err.column(),
-        message: strip_position(&err.to_string()),
-    })?;
-    Ok(doc)
+        pointer: pointer.to_string(),
+        message,
+    })
 }
 
 pub(super) fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> {
-    if let Ok(doc) = serde_yaml::from_str(text) {
-        return Ok(doc);
-    }
+    let err = match serde_yaml::from_str(text) {
+        Ok(doc) => return Ok(doc),
+        Err(err) => err,
+    };
     // Well-formedness first, so a scanner error is reported as one, not as a wrong shape.
-    if let Err(err) = serde_yaml::from_str::<Lenient>(text) {
-        let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        return Err(Error::Syntax {
+    let err = serde_yaml::from_str::<Lenient>(text).err().unwrap_or(err);
+    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+    let message = strip_position(&err.to_string());
+    let pointer = pointer_of_shape_error(text, false);
+    match pointer == Pointer::root() {
+        true => Err(Error::Syntax {
             file: file.to_owned(),
             line,
             column,
-            message: strip_position(&err.to_string()),
-        });
+            message,
+        }),
+        false => Err(Error::Structure {
+            file: file.to_owned(),
+            line,
+            column,
+            pointer: pointer.to_string(),
+            message,
+        }),
     }
-    let de = serde_yaml::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let pointer = path_to_pointer(err.path());
-        let inner = err.inner();
-        let (line, column) = inner.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        let message = strip_position(&inner.to_string());
-        if pointer == Pointer::root() {
-            Error::Syntax {
-                file: file.to_owned(),
-                line,
-                column,
-                message,
-            }
-        } else {
-            Error::Structure {
-                file: file.to_owned(),
-                line,
-                column,
-                pointer: pointer.to_string(),
-                message,
-            }
-        }
-    })
+}
+
+/// Where in a well-formed document the typed read fails, found on its tree: the
+/// tracking read is compiled once, for trees, rather than once per text format (each
+/// read of the whole OpenAPI model is a large share of the generator's build).
+fn pointer_of_shape_error(text: &str, is_json: bool) -> Pointer {
+    let Some(tree) = json_tree(text, is_json) else {
+        return Pointer::root();
+    };
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&tree) {
+        Ok(_) => Pointer::root(),
+        Err(err) => path_to_pointer(err.path()),
+    }
 }
 
 /// Any YAML/JSON value, like `serde_json::Value`, but integers beyond 64 bits become

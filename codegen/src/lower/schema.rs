@@ -10,6 +10,7 @@ use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::Lowerer;
@@ -199,7 +200,7 @@ impl<'a> Lowerer<'a> {
             _ => None,
         });
         let inner = inner.ok_or_else(dangling)?;
-        let schema: ReferenceOr<Schema> = serde_json::from_value(inner.clone()).map_err(|e| Error::Invalid {
+        let schema = ReferenceOr::<Schema>::deserialize(inner).map_err(|e| Error::Invalid {
             pointer: at.to_string(),
             message: format!("`$ref: {reference}` points at something that is not a schema: {e}"),
         })?;

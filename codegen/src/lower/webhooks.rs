@@ -4,6 +4,7 @@
 
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
+use serde::Deserialize;
 
 use super::operation::{http_method, pick_json};
 use super::schema::SchemaRef;
@@ -29,7 +30,7 @@ pub(super) fn read(doc: &OpenAPI, warnings: &mut Vec<Warning>) -> IndexMap<Strin
             warn("a `$ref` webhook (only inline ones are read); left out".to_owned());
             continue;
         }
-        match serde_json::from_value::<PathItem>(item.clone()) {
+        match PathItem::deserialize(item) {
             Ok(item) => {
                 read.insert(name.clone(), item);
             }
