@@ -531,6 +531,7 @@ pub fn progenitor_corpus(
         })
         .collect();
     documents.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    let mut failed = Vec::new();
     for (bytes, document) in documents {
         let name = document
             .parent()
@@ -557,16 +558,24 @@ pub fn progenitor_corpus(
                 build_runs,
             )
         });
-        return figures
-            .map(|(generate_ms, build_s)| CorpusFigures {
-                document: name,
-                bytes,
-                generate_ms,
-                build_s,
-            })
-            .map_err(|e| e.to_string());
+        match figures {
+            Ok((generate_ms, build_s)) => {
+                return Ok(CorpusFigures {
+                    document: name,
+                    bytes,
+                    generate_ms,
+                    build_s,
+                });
+            }
+            // Generated but not built (progenitor's Stripe crate does not compile): the
+            // next document down, noting why this one is not the figure.
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
     }
-    Err("progenitor generated none of the corpus documents".to_owned())
+    Err(format!(
+        "progenitor generated and built none of the corpus documents ({})",
+        failed.join("; ")
+    ))
 }
 
 type PeerRun<'a> = (&'a Installed, &'a Path, &'a Path, &'a Path);
