@@ -8,11 +8,8 @@ use crate::pointer::Pointer;
 
 /// Where and why a (corrected) tree is not an OpenAPI document.
 pub(super) fn tree_structure_error(file: &Path, tree: &serde_json::Value) -> Error {
-    let result: std::result::Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(tree);
-    let (pointer, message) = match result {
-        Ok(_) => (Pointer::root(), "not an OpenAPI document".to_owned()),
-        Err(err) => (path_to_pointer(err.path()), err.into_inner().to_string()),
-    };
+    let (pointer, message) =
+        typed_read_error(tree).unwrap_or_else(|| (Pointer::root(), "not an OpenAPI document".to_owned()));
     Error::Structure {
         file: file.to_owned(),
         line: 0,
@@ -111,13 +108,15 @@ pub(super) fn parse_yaml(file: &Path, text: &str) -> Result<openapiv3::OpenAPI> 
 /// tracking read is compiled once, for trees, rather than once per text format (each
 /// read of the whole OpenAPI model is a large share of the generator's build).
 fn pointer_of_shape_error(text: &str, is_json: bool) -> Pointer {
-    let Some(tree) = json_tree(text, is_json) else {
-        return Pointer::root();
-    };
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&tree) {
-        Ok(_) => Pointer::root(),
-        Err(err) => path_to_pointer(err.path()),
-    }
+    json_tree(text, is_json)
+        .and_then(|tree| typed_read_error(&tree))
+        .map_or_else(Pointer::root, |(pointer, _)| pointer)
+}
+
+/// Where and why `tree` does not read as an OpenAPI document, or `None` when it does.
+fn typed_read_error(tree: &serde_json::Value) -> Option<(Pointer, String)> {
+    let err = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(tree).err()?;
+    Some((path_to_pointer(err.path()), err.into_inner().to_string()))
 }
 
 /// Any YAML/JSON value, like `serde_json::Value`, but integers beyond 64 bits become
