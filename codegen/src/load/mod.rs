@@ -373,6 +373,21 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_shape_in_json_names_the_pointer_and_line() {
+        let text = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"},\n\"paths\": {},\n\"security\": 7}";
+        let err = parse(Path::new("x.json"), text).unwrap_err();
+        let Error::Structure {
+            pointer, line, message, ..
+        } = &err
+        else {
+            panic!("expected a structure error, got {err:?}")
+        };
+        assert_eq!(pointer, "#/security");
+        assert_eq!(*line, 3);
+        assert!(message.contains("invalid type: integer `7`"), "{message}");
+    }
+
+    #[test]
     fn a_byte_order_mark_is_not_part_of_the_document() {
         let text = "\u{feff}{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"t\",\"version\":\"1\"},\"paths\":{}}";
         let doc = parse(Path::new("x.json"), text).unwrap();
