@@ -2,9 +2,9 @@
 //!
 //! By job: [`parse`] (text → typed document, errors with line, column and JSON pointer),
 //! [`bundle`] (`$ref`s to other files brought into one tree), [`normalize`] (3.1 habits
-//! rewritten into 3.0, with warnings), [`prune`] (the fast path for a few operations of
-//! a big JSON description). Overlays ([`crate::overlay`]) apply to the tree between
-//! bundling and typing.
+//! rewritten into 3.0, with warnings), [`prune`] (a few operations of a big description
+//! cut out before typing). Overlays ([`crate::overlay`]) apply to the tree between
+//! bundling and typing, and a selection is cut after them.
 
 mod bundle;
 mod encoding;
@@ -62,7 +62,7 @@ pub fn load(file: &Path) -> Result<Document> {
 pub fn parse(file: &Path, text: &str) -> Result<Document> {
     let text = without_bom(text);
     if bundle::may_refer_elsewhere(text) || declares_swagger2(text) {
-        return parse_tree(file, text, &[], &RefSources::default());
+        return parse_tree(file, text, &[], &RefSources::default(), None);
     }
     let is_json = is_json(file, text);
     if openapi31::declares_31(text) {
@@ -167,19 +167,32 @@ fn without_unreadable(mut tree: serde_json::Value) -> Option<(openapiv3::OpenAPI
 /// corrections apply to the document's tree, so errors after them name a JSON pointer
 /// rather than a line.
 pub fn parse_corrected(file: &Path, text: &str, overlays: &[Overlay]) -> Result<Document> {
-    parse_with(file, text, overlays, &RefSources::default())
+    parse_with(file, text, overlays, &RefSources::default(), None)
 }
 
-fn parse_with(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSources) -> Result<Document> {
+fn parse_with(
+    file: &Path,
+    text: &str,
+    overlays: &[Overlay],
+    sources: &RefSources,
+    operation_ids: Option<&[String]>,
+) -> Result<Document> {
     let text = without_bom(text);
     if overlays.is_empty() && !bundle::may_refer_elsewhere(text) && !declares_swagger2(text) {
         return parse(file, text);
     }
-    parse_tree(file, text, overlays, sources)
+    parse_tree(file, text, overlays, sources, operation_ids)
 }
 
-/// Read as a tree: the files it refers to brought in, then the overlays applied.
-fn parse_tree(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSources) -> Result<Document> {
+/// Read as a tree: the files it refers to brought in, then the overlays applied; with
+/// `operation_ids`, the tree is then cut to what they reach before it is typed.
+fn parse_tree(
+    file: &Path,
+    text: &str,
+    overlays: &[Overlay],
+    sources: &RefSources,
+    operation_ids: Option<&[String]>,
+) -> Result<Document> {
     let Some(tree) = json_tree(text, is_json(file, text)) else {
         // Not well-formed: the typed parse says where.
         let plain = match is_json(file, text) {
@@ -201,6 +214,9 @@ fn parse_tree(file: &Path, text: &str, overlays: &[Overlay], sources: &RefSource
         true => swagger2::upgrade(&mut tree),
         false => Vec::new(),
     };
+    if let Some(ids) = operation_ids {
+        prune::prune_tree(&mut tree, ids);
+    }
     let (openapi, typed) = typed_from_tree(file, tree).map_err(|e| origins.locate_error(e))?;
     // Each warning names the file its pointer was written in.
     let warnings = upgraded
@@ -252,8 +268,9 @@ fn finish(file: &Path, openapi: openapiv3::OpenAPI, warnings: Vec<Warning>) -> R
 /// documents without overlays that is only the path items holding those operations and
 /// the components their `$ref`s reach: the rest is skimmed as raw JSON, never typed,
 /// which makes small selections from big descriptions fast. Anything unusual falls back
-/// to loading the whole document (so errors keep their exact positions); so do overlays,
-/// whose targets may lie anywhere.
+/// to loading the whole document (so errors keep their exact positions). Overlays may
+/// target anything, so with them the whole tree is read and corrected, then cut before
+/// it is typed.
 pub fn load_for(
     file: &Path,
     operation_ids: Option<&[String]>,
@@ -272,7 +289,7 @@ pub fn load_for(
     {
         return Ok(doc);
     }
-    parse_with(file, text, overlays, sources)
+    parse_with(file, text, overlays, sources, operation_ids)
 }
 
 /// The text without a leading byte order mark (.NET tools write one before JSON).

@@ -1,5 +1,7 @@
-//! The pruned fast path: a JSON description cut down to the selected operations'
-//! path items and the components they reach, by skimming the raw text (never typed).
+//! A selection cut out before typing: the selected operations' path items and the
+//! components they reach. Without overlays, from a JSON description's raw text, skimmed
+//! and never built into a tree ([`prune`]); with them, from the corrected tree
+//! ([`prune_tree`]), since a correction may target anything.
 
 /// An object's members as (decoded key, raw value text), in document order.
 type Members<'a> = Vec<(String, &'a str)>;
@@ -231,4 +233,152 @@ fn strings_after(raw: &str, key: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// The tree cut down to the path items holding `ids` and the components they reach,
+/// after the overlays have corrected it, so only what is generated gets typed. Object
+/// keys are kept, so JSON pointers into the cut tree stay those of the whole one.
+/// Returns false, leaving the tree whole, when an id is not found or a reference
+/// points anywhere but an existing `#/components/<kind>/<name>` (the whole load
+/// reports those).
+pub(super) fn prune_tree(tree: &mut serde_json::Value, ids: &[String]) -> bool {
+    use serde_json::Value;
+    let Some(Value::Object(paths)) = tree.get("paths") else {
+        return false;
+    };
+    let operation_ids = |item: &Value| -> Vec<String> {
+        let operations = item.as_object().into_iter().flat_map(|methods| methods.values());
+        operations
+            .filter_map(|op| Some(op.get("operationId")?.as_str()?.to_owned()))
+            .collect()
+    };
+    let mut found = std::collections::BTreeSet::new();
+    let mut kept = Vec::new();
+    for (path, item) in paths {
+        let here = operation_ids(item);
+        if here.iter().any(|id| ids.contains(id)) {
+            kept.push(path.clone());
+            found.extend(here);
+        }
+    }
+    if !ids.iter().all(|id| found.contains(id)) {
+        return false;
+    }
+    let Some(needed) = reached_components(tree, &kept) else {
+        return false;
+    };
+    if let Some(Value::Object(paths)) = tree.get_mut("paths") {
+        paths.retain(|path, _| kept.contains(path));
+    }
+    if let Some(Value::Object(kinds)) = tree.get_mut("components") {
+        for (kind, entries) in kinds.iter_mut() {
+            // Security schemes are named by requirements, not references: all stay.
+            if let (Value::Object(entries), false) = (entries, kind == "securitySchemes") {
+                entries.retain(|name, _| needed.contains(&(kind.clone(), name.clone())));
+            }
+        }
+    }
+    true
+}
+
+/// The components the `kept` path items reach, transitively; `None` if a reference
+/// leaves `#/components/<kind>/<name>` or names one that is not there. Every string
+/// naming a component counts (a discriminator's mapping names schemas that way).
+fn reached_components(
+    tree: &serde_json::Value,
+    kept: &[String],
+) -> Option<std::collections::BTreeSet<(String, String)>> {
+    let mut needed = std::collections::BTreeSet::new();
+    let mut queue: Vec<&serde_json::Value> = kept.iter().filter_map(|path| tree["paths"].get(path)).collect();
+    while let Some(value) = queue.pop() {
+        let mut names = Vec::new();
+        component_names(value, &mut names)?;
+        for (kind, name) in names {
+            let target = tree.get("components")?.get(&kind)?.get(&name)?;
+            if needed.insert((kind, name)) {
+                queue.push(target);
+            }
+        }
+    }
+    Some(needed)
+}
+
+/// Collects every `(kind, name)` that a string in `value` names as
+/// `#/components/<kind>/<name>[/...]`; `None` on a `$ref` anywhere else.
+fn component_names(value: &serde_json::Value, out: &mut Vec<(String, String)>) -> Option<()> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            if let Some(rest) = text.strip_prefix("#/components/") {
+                let mut segments = rest.splitn(3, '/');
+                let (kind, name) = (segments.next()?, segments.next()?);
+                out.push((kind.to_owned(), name.replace("~1", "/").replace("~0", "~")));
+            }
+        }
+        Value::Array(items) => items.iter().try_for_each(|item| component_names(item, out))?,
+        Value::Object(members) => {
+            for (key, member) in members {
+                let local = member.as_str().is_some_and(|r| r.starts_with("#/components/"));
+                if key == "$ref" && !local {
+                    return None;
+                }
+                component_names(member, out)?;
+            }
+        }
+        _ => {}
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::prune_tree;
+    use serde_json::json;
+
+    fn tree(extra_ref: &str) -> serde_json::Value {
+        json!({
+            "paths": {
+                "/pets": {"get": {"operationId": "list", "responses": {"200": {"content": {"application/json":
+                    {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}},
+                "/other": {"get": {"operationId": "other", "responses": {"200": {"$ref": extra_ref}}}}
+            },
+            "components": {
+                "schemas": {
+                    "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}],
+                            "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog"}}},
+                    "Cat": {"type": "object"}, "Dog": {"type": "object"}, "Unused": {"type": "object"}
+                },
+                "responses": {"Other": {"description": "other"}},
+                "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "k"}}
+            }
+        })
+    }
+
+    #[test]
+    fn a_cut_keeps_what_references_and_mappings_reach_and_every_security_scheme() {
+        let mut cut = tree("#/components/responses/Other");
+        assert!(prune_tree(&mut cut, &["list".to_owned()]));
+        let names = |kind: &str| {
+            cut["components"][kind]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cut["paths"].as_object().unwrap().keys().collect::<Vec<_>>(), ["/pets"]);
+        assert_eq!(names("schemas"), ["Pet", "Cat", "Dog"]);
+        assert!(names("responses").is_empty());
+        assert_eq!(names("securitySchemes"), ["key"]);
+    }
+
+    #[test]
+    fn an_unknown_id_or_a_reference_elsewhere_leaves_the_tree_whole() {
+        let whole = tree("other.yaml#/Other");
+        for ids in [["missing".to_owned()], ["other".to_owned()]] {
+            let mut cut = whole.clone();
+            assert!(!prune_tree(&mut cut, &ids));
+            assert_eq!(cut, whole);
+        }
+    }
 }
