@@ -385,6 +385,8 @@ async fn an_existing_reqwest_client_can_be_used() {
         .expect(1)
         .mount(&server)
         .await;
+    // Through the crate's own re-export: no reqwest version for the app to match.
+    use label_studio_client::reqwest;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-app", "mine".parse().unwrap());
     let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
@@ -417,12 +419,39 @@ fn retrying_client(server: &MockServer, policy: RetryPolicy) -> Client {
 }
 
 #[tokio::test]
-async fn retries_honour_retry_after_then_succeed() {
+async fn retries_then_succeed() {
     let server = unavailable_twice("GET").await;
     let client = retrying_client(&server, RetryPolicy::new(3));
     let storage = client.import_storage().s3().get(42).send().await.unwrap();
     assert_eq!(storage.id, 42);
     assert_eq!(requests(&server).await.len(), 3);
+}
+
+/// With no backoff of its own, the client waits only because the server said so.
+#[tokio::test]
+async fn a_retry_waits_as_long_as_retry_after_says() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(storage_reply())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy::new(1).backoff(Duration::ZERO, Duration::ZERO);
+    let client = retrying_client(&server, policy);
+    let started = std::time::Instant::now();
+    client.import_storage().s3().get(42).send().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(requests(&server).await.len(), 2);
 }
 
 #[tokio::test]
@@ -794,6 +823,7 @@ async fn a_reply_that_does_not_decode_says_the_request_succeeded_and_keeps_the_b
         .unwrap_err();
     let Error::Decode(decode) = &err else { panic!("{err:?}") };
     assert_eq!(decode.status().as_u16(), 201);
+    assert_eq!((decode.method(), decode.path()), ("POST", "/api/storages/s3/42/sync"));
     assert_eq!(decode.body(), br#"{"id": "not a number"}"#);
     assert_eq!(err.operation_id(), Some("api_storages_s3_sync_create"));
     let shown = err.to_string();
