@@ -372,6 +372,16 @@ impl DecodeError {
         self.operation
     }
 
+    /// The HTTP method of the call whose reply did not decode.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path of the call whose reply did not decode, without the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     fn content_type(&self) -> Option<&str> {
         self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }

@@ -73,6 +73,10 @@ pub use runtime::{
 #[cfg(feature = "blocking")]
 pub use runtime::BlockingItems;
 
+/// The HTTP crate every call goes through, at the version this crate uses: for
+/// [`Client::with_http_client`] and for middleware, without a version to match.
+pub use ::reqwest;
+
 pub use runtime::ByteStream;
 
 /// A connection to the API. Cheap to clone; clones share connections and tokens.

@@ -102,51 +102,79 @@ fn webhooks_module(api: &Api) -> Result<TokenStream> {
 
 /// `src/lib.rs` of a crate of models alone (`[crate] types_only`).
 pub fn emit_types_lib(api: &Api) -> Result<Emitted> {
-    let title = format!("The types of {} {}.", api.title.trim(), api.version.trim());
+    let title = format!("The types of {}.", api_name(api));
     let usage = "Generated from the API's OpenAPI description: the request and response bodies \
                  as Rust types (`models`), without a client.";
-    let crate_docs = paragraphs([Some(title.trim()), api.description.as_deref(), Some(usage)]);
-    let crate_docs = super::docs::sanitize(&crate_docs);
-    let crate_docs = crate_docs.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
-        quote!(#![doc = #l])
-    });
-    let redaction_tests = super::redaction::applies(api).then(|| {
-        quote!(
-            #[cfg(test)]
-            mod redaction_tests;
-        )
-    });
-    let example_tests = super::examples::applies(api).then(|| {
-        quote!(
-            #[cfg(all(test, feature = "roundtrip"))]
-            mod example_tests;
-        )
-    });
+    let header = crate_header(api, &title, usage, TokenStream::new());
     let webhooks = webhooks_module(api)?;
+    let test_modules = test_modules(api);
     let tokens = quote! {
-        #(#crate_docs)*
-        #![forbid(unsafe_code)]
-        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
-        #![allow(clippy::large_enum_variant)]
-        #![allow(clippy::disallowed_names)]
-        // Names are the description's own, in whatever script it is written in.
-        #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
+        #header
 
         mod runtime;
         pub mod models;
         #webhooks
-        #redaction_tests
-        #example_tests
+        #test_modules
 
         pub use runtime::{InvalidRequest, Nullable, Violation};
     };
     Ok(rust_file("src/lib.rs", tokens))
 }
 
+/// The API's title and version, as the crate's docs name it.
+fn api_name(api: &Api) -> String {
+    match api.version.trim() {
+        "" => api.title.trim().to_owned(),
+        version => format!("{} {version}", api.title.trim()),
+    }
+}
+
+/// The crate's own docs (`//!`: the title, the API's description, where to start) and
+/// the attributes every generated crate has; `extra` goes among them.
+fn crate_header(api: &Api, title: &str, usage: &str, extra: TokenStream) -> TokenStream {
+    let docs = paragraphs([Some(title), api.description.as_deref(), Some(usage)]);
+    let docs = super::docs::sanitize(&docs);
+    let docs = docs.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    quote! {
+        #(#docs)*
+        #![forbid(unsafe_code)]
+        #extra
+        // Descriptions are written for web pages; their links, HTML and list layout are
+        // the API authors' and kept as they wrote them.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
+        // A union holds its alternatives by value, as the description shapes them: boxing
+        // the large ones would make every match and construction clumsier, for a size
+        // that rarely matters next to a network call.
+        #![allow(clippy::large_enum_variant)]
+        // Parameter and field names are the API's, `foo` included.
+        #![allow(clippy::disallowed_names)]
+        // Names are the description's own, in whatever script it is written in.
+        #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
+    }
+}
+
+/// The generated test modules the API's description calls for.
+fn test_modules(api: &Api) -> TokenStream {
+    let redaction_tests = super::redaction::applies(api).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod redaction_tests;
+        }
+    });
+    let example_tests = super::examples::applies(api).then(|| {
+        quote! {
+            #[cfg(all(test, feature = "roundtrip"))]
+            mod example_tests;
+        }
+    });
+    quote!(#redaction_tests #example_tests)
+}
+
 fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
-    let crate_docs = crate_docs(api);
     let mut modules = Vec::new();
     let mut accessors = Vec::new();
     for child in &root.children {
@@ -189,18 +217,6 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
                 pub use runtime::ByteStream;
             )
         });
-    let redaction_tests = super::redaction::applies(api).then(|| {
-        quote! {
-            #[cfg(test)]
-            mod redaction_tests;
-        }
-    });
-    let example_tests = super::examples::applies(api).then(|| {
-        quote! {
-            #[cfg(all(test, feature = "roundtrip"))]
-            mod example_tests;
-        }
-    });
     let runtime_module = match api.krate.runtime {
         Some(_) => quote!(
             use openapi_typed_runtime as runtime;
@@ -213,33 +229,23 @@ fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
     let mock = super::mock::mock_module(api, &accessors);
     let no_group = no_group_allowance(api, &root.children);
     let webhooks = webhooks_module(api)?;
+    let header = crate_header(api, &client_title(api), &client_usage(api), no_group);
+    let tests = test_modules(api);
     let tokens = quote! {
-        #(#crate_docs)*
-        #![forbid(unsafe_code)]
-        #no_group
-        // Descriptions are written for web pages; their links, HTML and list layout are
-        // the API authors' and kept as they wrote them.
-        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-        #![allow(clippy::doc_overindented_list_items, clippy::doc_lazy_continuation)]
-        // A union holds its alternatives by value, as the description shapes them: boxing
-        // the large ones would make every match and construction clumsier, for a size
-        // that rarely matters next to a network call.
-        #![allow(clippy::large_enum_variant)]
-        // Parameter and field names are the API's, `foo` included.
-        #![allow(clippy::disallowed_names)]
-        // Names are the description's own, in whatever script it is written in.
-        #![allow(uncommon_codepoints, confusable_idents, mixed_script_confusables)]
+        #header
 
         #runtime_module
         pub mod models;
         #(#modules)*
         #webhooks
-        #redaction_tests
-        #example_tests
+        #tests
 
         pub use runtime::{ApiError, Auth, BoxError, Bytes, CallInfo, CallOptions, ClientBuilder, DecodeError, Error, ErrorBody, FilePart, Form, InvalidRequest, Middleware, Nullable, ReplyInfo, Response, RetryPolicy, Upload, Violation};
         #[cfg(feature = "blocking")]
         pub use runtime::BlockingItems;
+        /// The HTTP crate every call goes through, at the version this crate uses: for
+        /// [`Client::with_http_client`] and for middleware, without a version to match.
+        pub use ::reqwest;
         #streams
         #downloads
 
@@ -258,34 +264,21 @@ fn no_group_allowance(api: &Api, groups: &[String]) -> TokenStream {
     quote!(#![cfg_attr(not(any(#(feature = #groups),*)), allow(dead_code, unused_imports))])
 }
 
-/// The crate's own docs (`//!`): the API's title and description, and where to start.
-fn crate_docs(api: &Api) -> Vec<TokenStream> {
+/// The client crate's title line.
+fn client_title(api: &Api) -> String {
+    format!("A typed client for {}.", api_name(api))
+}
+
+/// Where a reader of the client crate's docs starts.
+fn client_usage(api: &Api) -> String {
     let example = api
         .operations
         .first()
         .map(|op| format!(" (`client.{}().{}(..)`)", op.group.join("()."), op.method_name))
         .unwrap_or_default();
-    let usage = format!(
+    format!(
         "Generated from the API's OpenAPI description: start at [`Client`], pick a group of calls{example}, set what you need on the builder, then `.send().await`."
-    );
-    let title = format!(
-        "A typed client for {}{}.",
-        api.title.trim(),
-        if api.version.trim().is_empty() {
-            String::new()
-        } else {
-            format!(" {}", api.version.trim())
-        }
-    );
-    let crate_docs = paragraphs([Some(title.as_str()), api.description.as_deref(), Some(usage.as_str())]);
-    let crate_docs = super::docs::sanitize(&crate_docs);
-    crate_docs
-        .lines()
-        .map(|l| {
-            let l = if l.is_empty() { String::new() } else { format!(" {l}") };
-            quote!(#![doc = #l])
-        })
-        .collect()
+    )
 }
 
 /// The runtime's `ApiInfo` for this API: where keys go, which auth it describes.
