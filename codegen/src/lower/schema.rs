@@ -612,22 +612,16 @@ impl<'a> Lowerer<'a> {
             at,
             format!("{what} cannot be expressed as a Rust type; `{name}` holds it as `serde_json::Value`"),
         );
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(&schema.schema_data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind: TypeKind::Union(Union {
+        self.define(
+            name,
+            at,
+            &schema.schema_data,
+            TypeKind::Union(Union {
                 variants: Vec::new(),
                 discriminator: None,
                 fallback_variant: "Value".to_owned(),
             }),
-        });
+        );
     }
 
     fn define_struct(&mut self, name: &str, data: &SchemaData, parts: ObjectParts<'_>, at: &Pointer) -> Result<()> {
@@ -700,18 +694,7 @@ impl<'a> Lowerer<'a> {
             rust_name: field_names.claim("additional_properties"),
             ty,
         });
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind: TypeKind::Struct(Struct { fields, additional }),
-        });
+        self.define(name, at, data, TypeKind::Struct(Struct { fields, additional }));
         Ok(())
     }
 
@@ -792,22 +775,16 @@ impl<'a> Lowerer<'a> {
         // Untagged alternatives are put in a reachable order once all types are known
         // (`unions.rs`).
         let fallback_variant = scope.claim("Other");
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind: TypeKind::Union(Union {
+        self.define(
+            name,
+            at,
+            data,
+            TypeKind::Union(Union {
                 variants,
                 discriminator: discriminator.map(|d| d.property_name.clone()),
                 fallback_variant,
             }),
-        });
+        );
         Ok(())
     }
 
@@ -840,6 +817,22 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Adds the type `name`, defined at `at` by a schema with `data`, to the API.
+    fn define(&mut self, name: &str, at: &Pointer, data: &SchemaData, kind: TypeKind) {
+        self.insert_type(TypeDef {
+            name: name.to_owned(),
+            origin: at.to_string(),
+            docs: docs_of(data),
+            usage: Usage::default(),
+            derives: Derives::default(),
+            alias_of: None,
+            home: Home::Unused,
+            part: 0,
+            features: Vec::new(),
+            kind,
+        });
+    }
+
     fn define_enum(&mut self, name: &str, schema: &Schema, values: &[Option<String>], at: &Pointer) {
         let described = variant_docs(schema.schema_data.description.as_deref());
         let mut scope = Scope::new();
@@ -857,27 +850,16 @@ impl<'a> Lowerer<'a> {
                     .map(|(_, doc)| doc.clone()),
             });
         }
-        // The catch-all for values added later; `UnknownValue` if a real value took `Unknown`.
-        let unknown_variant = scope.claim(if scope.contains("Unknown") {
-            "UnknownValue"
-        } else {
-            "Unknown"
-        });
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(&schema.schema_data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind: TypeKind::StringEnum(StringEnum {
+        let unknown_variant = claim_unknown(&mut scope);
+        self.define(
+            name,
+            at,
+            &schema.schema_data,
+            TypeKind::StringEnum(StringEnum {
                 variants,
                 unknown_variant,
             }),
-        });
+        );
     }
 
     fn define_int_enum(&mut self, name: &str, schema: &Schema, values: &[Option<i64>], at: &Pointer) {
@@ -904,26 +886,16 @@ impl<'a> Lowerer<'a> {
                 rust_name: scope.claim(&label),
             });
         }
-        let unknown_variant = scope.claim(if scope.contains("Unknown") {
-            "UnknownValue"
-        } else {
-            "Unknown"
-        });
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(&schema.schema_data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind: TypeKind::IntEnum(IntEnum {
+        let unknown_variant = claim_unknown(&mut scope);
+        self.define(
+            name,
+            at,
+            &schema.schema_data,
+            TypeKind::IntEnum(IntEnum {
                 variants,
                 unknown_variant,
             }),
-        });
+        );
     }
 
     /// A field is a secret when the config lists it, the schema says so (`format:
@@ -1225,4 +1197,15 @@ fn variant_docs(description: Option<&str>) -> Vec<(String, String)> {
             Some((value.to_owned(), label.trim().to_owned()))
         })
         .collect()
+}
+
+/// An enum's catch-all for values added later: `Unknown`, or `UnknownValue` if a real
+/// value took `Unknown`.
+fn claim_unknown(scope: &mut Scope) -> String {
+    let name = if scope.contains("Unknown") {
+        "UnknownValue"
+    } else {
+        "Unknown"
+    };
+    scope.claim(name)
 }
