@@ -4,6 +4,8 @@
 //! once each (a worklist), inline schemas are named after where they sit, and last,
 //! every type learns whether it travels in requests, responses or both.
 
+mod auth;
+mod body;
 mod dedupe;
 mod derives;
 mod examples;
@@ -12,6 +14,7 @@ mod names;
 mod operation;
 mod placement;
 mod resources;
+mod response;
 mod schema;
 mod skip;
 mod stream;

@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 use serde::Deserialize;
 
-use super::operation::{http_method, pick_json};
+use super::body::pick_json;
+use super::operation::http_method;
 use super::schema::SchemaRef;
 use super::{Lowerer, skip};
 use crate::error::{Result, Warning};
