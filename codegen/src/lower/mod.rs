@@ -7,12 +7,15 @@
 mod auth;
 mod body;
 mod dedupe;
+mod define;
 mod derives;
 mod examples;
 mod ids;
 mod names;
+mod objects;
 mod operation;
 mod placement;
+mod refs;
 mod resources;
 mod response;
 mod schema;

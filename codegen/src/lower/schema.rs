@@ -4,22 +4,22 @@
 //! (components keep their name, inline ones are named after where they sit);
 //! everything else is used in place. What cannot be expressed becomes
 //! `serde_json::Value` with a warning naming the place — never a dropped field.
+//!
+//! Here: the walk over a schema, components, secrets and late defaults. References
+//! are followed in [`super::refs`], objects' properties gathered in [`super::objects`],
+//! and named types built in [`super::define`].
 
-use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::Lowerer;
-use crate::error::{Error, Result};
-use crate::ir::{
-    Additional, Bound, Derives, Field, FloatWidth, Home, IntEnum, IntVariant, IntWidth, Limits, Number, StringEnum,
-    Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant, Usage, Variant,
-};
-use crate::naming::{self, Scope};
+use super::objects::{ObjectParts, own_properties, sole_part};
+use crate::error::Result;
+use crate::ir::{Bound, FloatWidth, IntWidth, Limits, Number, TypeKind, TypeRef};
+use crate::naming::{self};
 use crate::pointer::Pointer;
 
 /// A schema seen through one level of `$ref`, as the lowering code wants it.
@@ -70,38 +70,12 @@ pub(super) struct Lowered {
     pub secret: bool,
 }
 
-/// One property of an object being defined, wherever it was written.
-struct PropertyIn<'s> {
-    wire: &'s str,
-    schema: SchemaRef<'s>,
-    at: Pointer,
-}
-
-/// The pieces of an object: its own properties, or those of all `allOf` parts.
-#[derive(Default)]
-struct ObjectParts<'s> {
-    properties: Vec<PropertyIn<'s>>,
-    required: Vec<String>,
-    additional: Option<(&'s AdditionalProperties, Pointer)>,
-}
-
-impl<'s> ObjectParts<'s> {
-    /// Adds properties, each replacing one of the same name from an earlier part (a
-    /// schema's own `code` narrows the `code` of the error it extends).
-    fn override_with(&mut self, properties: Vec<PropertyIn<'s>>) {
-        for property in properties {
-            self.properties.retain(|p| p.wire != property.wire);
-            self.properties.push(property);
-        }
-    }
-}
-
-const COMPONENT_PREFIX: &str = "#/components/schemas/";
+pub(super) const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
 /// How many aliases (`A: {items: {$ref: B}}`, `B: ...`) may nest, each used in place
 /// inside the one before: far more than any API has, far less than would exhaust a
 /// thread's stack following them.
-const IN_PLACE_AT_MOST: usize = 64;
+pub(super) const IN_PLACE_AT_MOST: usize = 64;
 
 impl<'a> Lowerer<'a> {
     /// Lowers the schema at `at`; `hint` names it if it turns out to need a new type.
@@ -112,182 +86,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Result<Lowered> {
-        if let Some(lowered) = self.lower_deep_ref(reference, at)? {
-            return Ok(lowered);
-        }
-        let (component, schema) = self.resolve_component(reference, at)?;
-        let pointer = Pointer::root().join("components").join("schemas").join(&component);
-        if is_named_kind(schema) {
-            let name = self.component_type_name(&component);
-            // A component in a cycle is being lowered right now: once is enough.
-            if !self.lowered_components.contains(&component)
-                && !self.pending_components.contains(&component)
-                && !self.components_in_progress.contains(&component)
-            {
-                self.pending_components.push(component.clone());
-            }
-            let mut lowered = describe(schema, self.named(&name));
-            lowered.docs = None; // the type carries its own docs
-            Ok(lowered)
-        } else {
-            // An alias of a primitive, array or map: use it in place.
-            if self.inlining.contains(&component) {
-                return Err(Error::Unsupported {
-                    pointer: pointer.to_string(),
-                    what: "a schema that contains itself without an object in between".to_owned(),
-                });
-            }
-            if self.inlining.len() >= IN_PLACE_AT_MOST {
-                return Err(Error::Unsupported {
-                    pointer: pointer.to_string(),
-                    what: format!(
-                        "a chain of more than {IN_PLACE_AT_MOST} schemas used in place (`{}` → ...)",
-                        self.inlining[0]
-                    ),
-                });
-            }
-            self.inlining.push(component.clone());
-            let hint = self.component_type_name(&component);
-            let lowered = self.lower_inline(schema, &pointer, &hint);
-            self.inlining.pop();
-            lowered
-        }
-    }
-
-    /// `#/components/schemas/X/properties/y`: a schema inside another one. Lowered
-    /// once per reference, in place, named after its path.
-    fn lower_deep_ref(&mut self, reference: &str, at: &Pointer) -> Result<Option<Lowered>> {
-        self.lower_inside(reference, at, true)
-    }
-
-    /// The schema `reference` points at inside a component (`.../X/properties/data`);
-    /// `None` if it points at a component itself. With `warn`, says so: a description
-    /// that points there itself usually meant a component of its own.
-    pub(super) fn lower_inside(&mut self, reference: &str, at: &Pointer, warn: bool) -> Result<Option<Lowered>> {
-        let Some(rest) = reference.strip_prefix(COMPONENT_PREFIX) else {
-            return Ok(None);
-        };
-        if !rest.contains('/') {
-            return Ok(None);
-        }
-        if let Some(done) = self.deep_refs.get(reference) {
-            return Ok(Some(done.clone()));
-        }
-        let dangling = || Error::DanglingRef {
-            pointer: at.to_string(),
-            reference: reference.to_owned(),
-        };
-        let target = Pointer::from_ref(reference).ok_or_else(dangling)?;
-        let segments: Vec<String> = target.segments().collect();
-        // If the enclosing component makes a type at the target, use that one.
-        let component = segments.get(2).cloned().unwrap_or_default();
-        if !self.components_in_progress.contains(&component) {
-            let rust_name = self.component_type_name(&component);
-            self.ensure_lowered(&rust_name)?;
-        }
-        if let Some(existing) = self.inline_at.get(&target.to_string()) {
-            let existing = existing.clone();
-            self.deep_refs.insert(reference.to_owned(), existing.clone());
-            return Ok(Some(existing));
-        }
-        let components = self.doc.components.as_ref().ok_or_else(dangling)?;
-        let root = components.schemas.get(&segments[2]).ok_or_else(dangling)?;
-        let root = serde_json::to_value(root).map_err(|_| dangling())?;
-        let inner = segments[3..].iter().try_fold(&root, |value, segment| match value {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        });
-        let inner = inner.ok_or_else(dangling)?;
-        let schema = ReferenceOr::<Schema>::deserialize(inner).map_err(|e| Error::Invalid {
-            pointer: at.to_string(),
-            message: format!("`$ref: {reference}` points at something that is not a schema: {e}"),
-        })?;
-        let hint = naming::type_name(
-            &segments[2..]
-                .iter()
-                .filter(|s| *s != "properties")
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        if warn {
-            self.warn(
-                at,
-                format!("`$ref` points inside another schema; its target is generated as `{hint}` (or used in place)"),
-            );
-        }
-        // Lowering the target reached this reference again: no type holds it yet.
-        if self.inlining.iter().any(|r| r == reference) {
-            return Err(Error::Unsupported {
-                pointer: at.to_string(),
-                what: format!("`$ref: {reference}`, whose target leads back to itself"),
-            });
-        }
-        self.inlining.push(reference.to_owned());
-        let lowered = self.lower_schema((&schema).into(), &target, &hint);
-        self.inlining.pop();
-        let lowered = lowered?;
-        self.deep_refs.insert(reference.to_owned(), lowered.clone());
-        Ok(Some(lowered))
-    }
-
-    /// Follows `$ref` chains to a component holding a real schema.
-    pub(super) fn resolve_component(&self, reference: &str, at: &Pointer) -> Result<(String, &'a Schema)> {
-        let mut reference = reference.to_owned();
-        let mut seen = Vec::new();
-        loop {
-            let dangling = || Error::DanglingRef {
-                pointer: at.to_string(),
-                reference: reference.clone(),
-            };
-            let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) else {
-                return Err(if reference.starts_with('#') {
-                    Error::Unsupported {
-                        pointer: at.to_string(),
-                        what: format!("`$ref: {reference}` (only `{COMPONENT_PREFIX}...` references are supported)"),
-                    }
-                } else {
-                    Error::Unsupported {
-                        pointer: at.to_string(),
-                        // Other files are read before overlays apply: an overlay's ref to one is not.
-                        what: format!(
-                            "`$ref: {reference}` to another file, added by an overlay (files are read before overlays apply; refer to it from the description)"
-                        ),
-                    }
-                });
-            };
-            if name.contains('/') {
-                return Err(Error::Unsupported {
-                    pointer: at.to_string(),
-                    what: format!("`$ref: {reference}` chains through a schema inside another schema"),
-                });
-            }
-            let name = name.replace("~1", "/").replace("~0", "~");
-            if seen.contains(&name) {
-                return Err(Error::Invalid {
-                    pointer: at.to_string(),
-                    message: format!("`$ref` cycle: {} → {name}", seen.join(" → ")),
-                });
-            }
-            let doc: &'a openapiv3::OpenAPI = self.doc;
-            let target = doc
-                .components
-                .as_ref()
-                .and_then(|c| c.schemas.get(&name))
-                .ok_or_else(dangling)?;
-            match target {
-                ReferenceOr::Item(schema) => return Ok((name, schema)),
-                ReferenceOr::Reference { reference: next } => {
-                    seen.push(name);
-                    reference = next.clone();
-                }
-            }
-        }
-    }
-
-    fn lower_inline(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Result<Lowered> {
+    pub(super) fn lower_inline(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Result<Lowered> {
         // Lowered before for the twin of this call (its upload or stream): the same type.
         if self.reuse_inline_types
             && let Some(existing) = self.inline_at.get(&at.to_string())
@@ -454,84 +253,6 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Map(Box::new(value)))
     }
 
-    /// The properties of every `allOf` part, later parts winning; `None` if a part is
-    /// not an object (a string `allOf`, say).
-    fn merge_all_of<'s>(&self, parts: &'s [ReferenceOr<Schema>], at: &Pointer) -> Result<Option<ObjectParts<'s>>>
-    where
-        'a: 's,
-    {
-        self.merge_all_of_within(parts, at, &[])
-    }
-
-    /// [`Self::merge_all_of`] inside the components `within` (being merged already).
-    fn merge_all_of_within<'s>(
-        &self,
-        parts: &'s [ReferenceOr<Schema>],
-        at: &Pointer,
-        within: &[String],
-    ) -> Result<Option<ObjectParts<'s>>>
-    where
-        'a: 's,
-    {
-        let mut merged = ObjectParts::default();
-        for (i, part) in parts.iter().enumerate() {
-            let mut path = within.to_vec();
-            let (schema, part_at) = match part {
-                ReferenceOr::Item(schema) => (schema, at.join("allOf").join(i)),
-                ReferenceOr::Reference { reference } => {
-                    let (component, schema) = self.resolve_component(reference, at)?;
-                    if within.contains(&component) {
-                        return Err(Error::Unsupported {
-                            pointer: at.join("allOf").join(i).to_string(),
-                            what: format!("an `allOf` that includes itself (through `{reference}`)"),
-                        });
-                    }
-                    let part_at = Pointer::root().join("components").join("schemas").join(&component);
-                    path.push(component);
-                    (schema, part_at)
-                }
-            };
-            let (properties, required, additional, nested) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, None),
-                SchemaKind::Any(any) => (
-                    &any.properties,
-                    &any.required,
-                    &any.additional_properties,
-                    Some(&any.all_of),
-                ),
-                // Which properties must be present, one way or another: a check on
-                // values, not a shape.
-                SchemaKind::AnyOf { any_of: choices } | SchemaKind::OneOf { one_of: choices }
-                    if choices.iter().all(only_requires) =>
-                {
-                    continue;
-                }
-                SchemaKind::AllOf { all_of } => {
-                    let Some(inner) = self.merge_all_of_within(all_of, &part_at, &path)? else {
-                        return Ok(None);
-                    };
-                    merged.properties.extend(inner.properties);
-                    merged.required.extend(inner.required);
-                    continue;
-                }
-                _ => return Ok(None),
-            };
-            if let Some(nested) = nested.filter(|n| !n.is_empty()) {
-                let Some(inner) = self.merge_all_of_within(nested, &part_at, &path)? else {
-                    return Ok(None);
-                };
-                merged.properties.extend(inner.properties);
-                merged.required.extend(inner.required);
-            }
-            merged.override_with(own_properties(properties, &part_at));
-            merged.required.extend(required.iter().cloned());
-            if let Some(additional) = additional {
-                merged.additional = Some((additional, part_at.join("additionalProperties")));
-            }
-        }
-        Ok(Some(merged))
-    }
-
     /// Lowers a component schema queued by `lower_ref` into its named type.
     pub(super) fn lower_component(&mut self, component: &str) -> Result<()> {
         self.components_in_progress.insert(component.to_owned());
@@ -606,298 +327,6 @@ impl<'a> Lowerer<'a> {
         self.warn(&at.join("properties"), message);
     }
 
-    /// A named type that could not be modelled: a union with only the JSON fallback.
-    fn define_opaque(&mut self, name: &str, schema: &Schema, at: &Pointer, what: &str) {
-        self.warn(
-            at,
-            format!("{what} cannot be expressed as a Rust type; `{name}` holds it as `serde_json::Value`"),
-        );
-        self.define(
-            name,
-            at,
-            &schema.schema_data,
-            TypeKind::Union(Union {
-                variants: Vec::new(),
-                discriminator: None,
-                fallback_variant: "Value".to_owned(),
-            }),
-        );
-    }
-
-    fn define_struct(&mut self, name: &str, data: &SchemaData, parts: ObjectParts<'_>, at: &Pointer) -> Result<()> {
-        let mut field_names = Scope::new();
-        let mut fields = Vec::with_capacity(parts.properties.len());
-        let origin_name = at.segments().last().unwrap_or_default();
-        for property in &parts.properties {
-            let wire_name = property.wire;
-            let field_at = &property.at;
-            let hint = format!("{name}{}", naming::type_name(wire_name));
-            let lowered = self.lower_schema(property.schema, field_at, &hint)?;
-            let candidate = naming::field_name(wire_name);
-            let rust_name = field_names.claim(&candidate);
-            if rust_name != candidate {
-                self.warn(
-                    field_at,
-                    format!("field name `{candidate}` is taken in `{name}`; using `{rust_name}`"),
-                );
-            }
-            let sensitive = self.is_sensitive(&lowered, &[origin_name.as_str(), name], wire_name, field_at);
-            let default = match lowered.default {
-                Some(value) if self.default_fits(&lowered.ty, &value) => Some(value),
-                Some(value) if self.names_unlowered_type(&lowered.ty) => {
-                    let check = (name.to_owned(), wire_name.to_owned(), field_at.clone());
-                    self.unchecked_defaults.push(check);
-                    Some(value)
-                }
-                Some(value) => {
-                    self.warn(field_at, default_mismatch(&value));
-                    None
-                }
-                None => None,
-            };
-            fields.push(Field {
-                wire_name: wire_name.to_owned(),
-                rust_name,
-                ty: lowered.ty,
-                required: parts.required.iter().any(|r| r == wire_name),
-                nullable: lowered.nullable,
-                default,
-                limits: lowered.limits,
-                read_only: lowered.read_only,
-                write_only: lowered.write_only,
-                sensitive,
-                docs: lowered.docs,
-                boxed: false,
-            });
-        }
-        let mut missing: Vec<&String> = parts
-            .required
-            .iter()
-            .filter(|r| !parts.properties.iter().any(|p| p.wire == r.as_str()))
-            .collect();
-        missing.dedup();
-        for missing in missing {
-            self.warn(
-                at,
-                format!("`required` names `{missing}`, which is not a property; ignored"),
-            );
-        }
-        let additional = match parts.additional {
-            Some((AdditionalProperties::Schema(schema), add_at)) => {
-                let inner: &ReferenceOr<Schema> = schema;
-                Some(self.lower_schema(inner.into(), &add_at, &format!("{name}Value"))?.ty)
-            }
-            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
-            Some((AdditionalProperties::Any(false), _)) | None => None,
-        }
-        .map(|ty| Additional {
-            rust_name: field_names.claim("additional_properties"),
-            ty,
-        });
-        self.define(name, at, data, TypeKind::Struct(Struct { fields, additional }));
-        Ok(())
-    }
-
-    fn union_type(
-        &mut self,
-        hint: &str,
-        data: &SchemaData,
-        alternatives: &[ReferenceOr<Schema>],
-        alternatives_at: Pointer,
-        at: &Pointer,
-    ) -> Result<TypeRef> {
-        let name = self.new_type_name(hint, at);
-        self.define_union(&name, data, alternatives, alternatives_at, at)?;
-        Ok(self.named(&name))
-    }
-
-    fn define_union(
-        &mut self,
-        name: &str,
-        data: &SchemaData,
-        alternatives: &[ReferenceOr<Schema>],
-        alternatives_at: Pointer,
-        at: &Pointer,
-    ) -> Result<()> {
-        let mut scope = Scope::new();
-        let mut variants = Vec::new();
-        let discriminator = data.discriminator.as_ref();
-        for (i, alternative) in alternatives.iter().enumerate() {
-            let alt_at = alternatives_at.join(i);
-            let (title, reference) = match alternative {
-                ReferenceOr::Item(s) => (s.schema_data.title.clone(), None),
-                ReferenceOr::Reference { reference } => (None, Some(reference.as_str())),
-            };
-            // An inline alternative (FastAPI's for a model it does not name) is selected
-            // by its discriminator property's one value.
-            let inline_tag = match (discriminator, alternative) {
-                (Some(d), ReferenceOr::Item(schema)) => self.only_value(schema, &d.property_name, &alt_at),
-                _ => None,
-            };
-            let named = title.as_deref().or(inline_tag.as_deref()).map(naming::type_name);
-            let variant_hint = format!("{name}{}", named.clone().unwrap_or_else(|| format!("Variant{}", i + 1)));
-            let lowered = self.lower_schema(alternative.into(), &alt_at, &variant_hint)?;
-            let label = match (named, &lowered.ty) {
-                (Some(named), _) => named,
-                (None, TypeRef::Named(id)) if reference.is_some() => self.name_of(*id).to_owned(),
-                (None, ty) => kind_name(ty).to_owned(),
-            };
-            let mut tags = Vec::new();
-            if let Some(tag) = inline_tag {
-                tags.push(tag);
-            } else if let (Some(discriminator), Some(reference)) = (discriminator, reference) {
-                tags.extend(
-                    discriminator
-                        .mapping
-                        .iter()
-                        .filter(|(_, target)| *target == reference)
-                        .map(|(tag, _)| tag.clone()),
-                );
-                if tags.is_empty() {
-                    // Without a mapping, the discriminator value is the schema's name.
-                    tags.extend(reference.rsplit('/').next().map(str::to_owned));
-                }
-            } else if discriminator.is_some() {
-                let message = format!(
-                    "an inline alternative of a union with a discriminator, without one value of `{}` to be selected by; values for it arrive in the fallback variant",
-                    discriminator.map_or("", |d| d.property_name.as_str())
-                );
-                self.warn(&alt_at, message);
-            }
-            variants.push(UnionVariant {
-                rust_name: scope.claim(&label),
-                ty: lowered.ty,
-                tags,
-                docs: lowered.docs,
-                boxed: false,
-            });
-        }
-        // Untagged alternatives are put in a reachable order once all types are known
-        // (`unions.rs`).
-        let fallback_variant = scope.claim("Other");
-        self.define(
-            name,
-            at,
-            data,
-            TypeKind::Union(Union {
-                variants,
-                discriminator: discriminator.map(|d| d.property_name.clone()),
-                fallback_variant,
-            }),
-        );
-        Ok(())
-    }
-
-    /// The one value `property` may have in an object schema (its own properties, or
-    /// those of its `allOf` parts): a one-value string enum, as 3.1's `const` is read.
-    fn only_value(&self, schema: &Schema, property: &str, at: &Pointer) -> Option<String> {
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(object)) => {
-                let value = match object.properties.get(property)? {
-                    ReferenceOr::Item(s) => Some(s.as_ref()),
-                    ReferenceOr::Reference { reference } => self.resolve_component(reference, at).ok().map(|(_, s)| s),
-                }?;
-                match &value.schema_kind {
-                    SchemaKind::Type(Type::String(text)) => match text.enumeration.as_slice() {
-                        [Some(only)] => Some(only.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
-            // A later part's property overrides an earlier one's.
-            SchemaKind::AllOf { all_of } => all_of.iter().rev().find_map(|part| match part {
-                ReferenceOr::Item(part) => self.only_value(part, property, at),
-                ReferenceOr::Reference { reference } => {
-                    let (_, part) = self.resolve_component(reference, at).ok()?;
-                    self.only_value(part, property, at)
-                }
-            }),
-            _ => None,
-        }
-    }
-
-    /// Adds the type `name`, defined at `at` by a schema with `data`, to the API.
-    fn define(&mut self, name: &str, at: &Pointer, data: &SchemaData, kind: TypeKind) {
-        self.insert_type(TypeDef {
-            name: name.to_owned(),
-            origin: at.to_string(),
-            docs: docs_of(data),
-            usage: Usage::default(),
-            derives: Derives::default(),
-            alias_of: None,
-            home: Home::Unused,
-            part: 0,
-            features: Vec::new(),
-            kind,
-        });
-    }
-
-    fn define_enum(&mut self, name: &str, schema: &Schema, values: &[Option<String>], at: &Pointer) {
-        let described = variant_docs(schema.schema_data.description.as_deref());
-        let mut scope = Scope::new();
-        let mut variants: Vec<Variant> = Vec::new();
-        for wire in values.iter().flatten() {
-            if variants.iter().any(|v| &v.wire == wire) {
-                continue; // listed twice
-            }
-            variants.push(Variant {
-                wire: wire.clone(),
-                rust_name: scope.claim(&naming::variant_name(wire)),
-                docs: described
-                    .iter()
-                    .find(|(value, _)| value == wire)
-                    .map(|(_, doc)| doc.clone()),
-            });
-        }
-        let unknown_variant = claim_unknown(&mut scope);
-        self.define(
-            name,
-            at,
-            &schema.schema_data,
-            TypeKind::StringEnum(StringEnum {
-                variants,
-                unknown_variant,
-            }),
-        );
-    }
-
-    fn define_int_enum(&mut self, name: &str, schema: &Schema, values: &[Option<i64>], at: &Pointer) {
-        // Names from `x-enum-varnames` (a common extension) when present, else `V<n>`.
-        let names: Vec<String> = match schema.schema_data.extensions.get("x-enum-varnames") {
-            Some(Value::Array(names)) => names
-                .iter()
-                .filter_map(|n| n.as_str().map(naming::variant_name))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let mut scope = Scope::new();
-        let mut variants: Vec<IntVariant> = Vec::new();
-        for (i, value) in values.iter().flatten().enumerate() {
-            if variants.iter().any(|v| v.value == *value) {
-                continue;
-            }
-            let label = names
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| naming::variant_name(&value.to_string().replace('-', "minus ")));
-            variants.push(IntVariant {
-                value: *value,
-                rust_name: scope.claim(&label),
-            });
-        }
-        let unknown_variant = claim_unknown(&mut scope);
-        self.define(
-            name,
-            at,
-            &schema.schema_data,
-            TypeKind::IntEnum(IntEnum {
-                variants,
-                unknown_variant,
-            }),
-        );
-    }
-
     /// A field is a secret when the config lists it, the schema says so (`format:
     /// password`, `x-sensitive: true`), or its name says credential (see
     /// [`naming::says_credential`]) — unless the config lists it as not sensitive.
@@ -955,7 +384,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Whether `ty` names a type not lowered yet (so a default cannot be checked now).
-    fn names_unlowered_type(&self, ty: &TypeRef) -> bool {
+    pub(super) fn names_unlowered_type(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Named(id) => self.def(*id).is_none(),
             TypeRef::Array(item) | TypeRef::Map(item) | TypeRef::Nullable(item) => self.names_unlowered_type(item),
@@ -964,7 +393,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Does a schema `default` fit the Rust type it will be parsed into?
-    fn default_fits(&self, ty: &TypeRef, value: &Value) -> bool {
+    pub(super) fn default_fits(&self, ty: &TypeRef, value: &Value) -> bool {
         match (ty, value) {
             (TypeRef::Json, _) => true,
             (TypeRef::Bool, Value::Bool(_)) => true,
@@ -987,17 +416,6 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn own_properties<'s>(properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>, at: &Pointer) -> Vec<PropertyIn<'s>> {
-    properties
-        .iter()
-        .map(|(wire, schema)| PropertyIn {
-            wire,
-            schema: schema.into(),
-            at: at.join("properties").join(wire),
-        })
-        .collect()
-}
-
 /// Text a secret could be written in: strings and raw JSON (or lists and maps of them).
 fn holds_text(ty: &TypeRef) -> bool {
     match ty {
@@ -1008,7 +426,7 @@ fn holds_text(ty: &TypeRef) -> bool {
 }
 
 /// A short name for an unnamed union alternative.
-fn kind_name(ty: &TypeRef) -> &'static str {
+pub(super) fn kind_name(ty: &TypeRef) -> &'static str {
     match ty {
         TypeRef::Bool => "Boolean",
         TypeRef::Int(_) => "Integer",
@@ -1025,7 +443,7 @@ fn kind_name(ty: &TypeRef) -> &'static str {
 }
 
 /// Objects with properties, enums, unions and merged `allOf`s get a name of their own.
-fn is_named_kind(schema: &Schema) -> bool {
+pub(super) fn is_named_kind(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
         SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
@@ -1041,62 +459,8 @@ fn is_named_kind(schema: &Schema) -> bool {
 }
 
 /// The warning for a `default` its field's type cannot hold.
-fn default_mismatch(value: &Value) -> String {
+pub(super) fn default_mismatch(value: &Value) -> String {
     format!("`default: {value}` does not match the field's type; ignored")
-}
-
-/// The one part of an `allOf` that says what the value is, when every other part only
-/// documents or bounds it (a description, an example, `maxLength: 12`).
-fn sole_part(all_of: &[ReferenceOr<Schema>]) -> Option<usize> {
-    if all_of.len() == 1 {
-        return Some(0);
-    }
-    let mut shaping = all_of.iter().enumerate().filter(|(_, part)| !shapeless(part));
-    match (shaping.next(), shaping.next()) {
-        (Some((index, _)), None) => Some(index),
-        _ => None,
-    }
-}
-
-/// A schema without a type, properties, items, alternatives or values of its own: only
-/// docs and bounds.
-fn shapeless(part: &ReferenceOr<Schema>) -> bool {
-    let ReferenceOr::Item(schema) = part else { return false };
-    let SchemaKind::Any(any) = &schema.schema_kind else {
-        return false;
-    };
-    let bounds = AnySchema {
-        pattern: any.pattern.clone(),
-        multiple_of: any.multiple_of,
-        exclusive_minimum: any.exclusive_minimum,
-        exclusive_maximum: any.exclusive_maximum,
-        minimum: any.minimum,
-        maximum: any.maximum,
-        min_properties: any.min_properties,
-        max_properties: any.max_properties,
-        min_items: any.min_items,
-        max_items: any.max_items,
-        unique_items: any.unique_items,
-        min_length: any.min_length,
-        max_length: any.max_length,
-        ..AnySchema::default()
-    };
-    *any == bounds
-}
-
-/// A schema that only lists properties that must be present (an alternative of an
-/// `anyOf` saying "this one or that one is given").
-fn only_requires(part: &ReferenceOr<Schema>) -> bool {
-    let ReferenceOr::Item(schema) = part else { return false };
-    match &schema.schema_kind {
-        SchemaKind::Any(any) => {
-            *any == AnySchema {
-                required: any.required.clone(),
-                ..AnySchema::default()
-            }
-        }
-        _ => false,
-    }
 }
 
 /// A wrapper (`allOf: [$ref]` with `nullable`, docs, ...) around an inner schema.
@@ -1113,7 +477,7 @@ fn wrap(schema: &Schema, inner: Lowered) -> Lowered {
 }
 
 /// The facts every schema carries, whatever its kind.
-fn describe(schema: &Schema, ty: TypeRef) -> Lowered {
+pub(super) fn describe(schema: &Schema, ty: TypeRef) -> Lowered {
     let data = &schema.schema_data;
     let enum_allows_null = match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
@@ -1136,7 +500,7 @@ fn describe(schema: &Schema, ty: TypeRef) -> Lowered {
     }
 }
 
-fn docs_of(data: &SchemaData) -> Option<String> {
+pub(super) fn docs_of(data: &SchemaData) -> Option<String> {
     let text = match (&data.title, &data.description) {
         (Some(title), Some(description)) if title != description => format!("{title}\n\n{description}"),
         (_, Some(description)) => description.clone(),
@@ -1184,28 +548,4 @@ fn limits_of(kind: &SchemaKind) -> Limits {
         },
         _ => Limits::default(),
     }
-}
-
-/// drf-spectacular documents enum values as lines of "* `value` - Label".
-fn variant_docs(description: Option<&str>) -> Vec<(String, String)> {
-    description
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| {
-            let rest = line.trim().strip_prefix("* `")?;
-            let (value, label) = rest.split_once("` - ")?;
-            Some((value.to_owned(), label.trim().to_owned()))
-        })
-        .collect()
-}
-
-/// An enum's catch-all for values added later: `Unknown`, or `UnknownValue` if a real
-/// value took `Unknown`.
-fn claim_unknown(scope: &mut Scope) -> String {
-    let name = if scope.contains("Unknown") {
-        "UnknownValue"
-    } else {
-        "Unknown"
-    };
-    scope.claim(name)
 }
