@@ -9,7 +9,8 @@ use quote::quote;
 use super::call_docs::{errors_doc, param_docs};
 use super::docs::{doc_attrs, doc_line, paragraphs};
 use super::file::ident;
-use super::types::{FieldShape, field_exists, rust_type, setter_docs};
+use super::rust_type::{FieldShape, field_exists, rust_type};
+use super::types::setter_docs;
 use crate::error::{Error, Result};
 use crate::ir::{Api, Body, Field, FormField, Operation, Param, Struct, TypeDef, TypeKind, TypeRef};
 

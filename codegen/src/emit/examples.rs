@@ -8,7 +8,7 @@
 use quote::quote;
 
 use super::file::{Emitted, ident, rust_file};
-use super::types::rust_type;
+use super::rust_type::rust_type;
 use crate::error::Result;
 use crate::ir::{Api, Example, TypeRef};
 

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::call_docs::mock_example;
+use super::rust_type::rust_type;
 use super::send::stream_data;
-use super::types::rust_type;
 use crate::ir::{Api, Framing, Response, TypeRef};
 
 /// `pub mod mock` of `src/lib.rs`; `accessors` are `Client`'s group methods, which read

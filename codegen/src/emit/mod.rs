@@ -2,14 +2,17 @@
 
 mod builder;
 mod call_docs;
+mod checks;
 mod client;
 mod docs;
+mod enums;
 mod examples;
 mod features;
 mod file;
 mod manifest;
 mod mock;
 mod redaction;
+mod rust_type;
 mod send;
 mod types;
 mod webhooks;

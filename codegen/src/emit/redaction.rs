@@ -10,7 +10,7 @@ use quote::quote;
 
 use super::builder::{BuilderPlan, Input, InputKind};
 use super::file::{Emitted, ident, rust_file};
-use super::types::{FieldShape, field_exists};
+use super::rust_type::{FieldShape, field_exists};
 use crate::error::Result;
 use crate::ir::{Api, Body, Field, FloatWidth, IntWidth, Operation, TypeDef, TypeKind, TypeRef, Usage};
 

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::docs::{doc_attrs, doc_line, paragraphs};
 use super::file::{Emitted, ident, rust_file};
-use super::types::rust_type;
+use super::rust_type::rust_type;
 use crate::error::Result;
 use crate::ir::{Api, Webhook};
 
