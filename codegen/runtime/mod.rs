@@ -11,6 +11,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod body;
+mod builder;
 mod call;
 mod client;
 // Only APIs with downloads use it.
@@ -26,14 +27,18 @@ pub mod mock;
 #[doc(hidden)]
 pub mod nullable;
 mod options;
+#[cfg(feature = "blocking")]
+mod own_runtime;
 mod redirect;
 mod reply;
 mod response;
+mod retry;
 // Only APIs with streamed replies use most of it.
 #[allow(dead_code)]
 mod stream;
 mod summary;
 mod support;
+mod token;
 mod trace;
 mod upload;
 // Only APIs describing webhooks use it.
@@ -51,11 +56,11 @@ pub use body::{FilePart, Form};
 #[allow(unused_imports)] // only APIs with form bodies use `Part`
 #[doc(hidden)]
 pub use body::{Part, RequestBody, in_memory_bytes, push_parts, push_styled_parts};
+pub use builder::ClientBuilder;
 #[doc(hidden)]
 pub use call::Call;
 #[doc(hidden)]
 pub use client::{ApiClient, Client, RequestSpec};
-pub use client::{ClientBuilder, RetryPolicy};
 #[allow(unused_imports)] // each API uses the styles its parameters have
 #[doc(hidden)]
 pub use encode::{Query, Spelling, Style, cookie_pairs, header_text, path_text};
@@ -70,6 +75,7 @@ pub use response::LiveBody;
 pub use response::Response;
 #[doc(hidden)]
 pub use response::{RawResponse, ValueOf};
+pub use retry::RetryPolicy;
 #[allow(unused_imports)] // only APIs with streamed replies use them
 pub use stream::{Event, EventStream};
 #[allow(unused_imports)] // only APIs with streamed replies use them

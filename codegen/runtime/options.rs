@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::client::RetryPolicy;
+use super::retry::RetryPolicy;
 
 /// Per-call settings: a timeout, extra headers and query pairs, a retry policy, an
 /// `Idempotency-Key`. Anything left unset follows the client.

@@ -11,6 +11,7 @@ mod features;
 mod file;
 mod manifest;
 mod mock;
+mod plan;
 mod redaction;
 mod rust_type;
 mod send;

@@ -8,8 +8,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::builder::{BuilderPlan, Input, InputKind};
 use super::file::{Emitted, ident, rust_file};
+use super::plan::{BuilderPlan, Input, InputKind};
 use super::rust_type::{FieldShape, field_exists};
 use crate::error::Result;
 use crate::ir::{Api, Body, Field, FloatWidth, IntWidth, Operation, TypeDef, TypeKind, TypeRef, Usage};

@@ -4,10 +4,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::builder::{BuilderPlan, InputKind, Place};
 use super::checks::{limit_check, nested_check};
 use super::docs::doc_line;
 use super::file::ident;
+use super::plan::{BuilderPlan, InputKind, Place};
 use super::rust_type::rust_type;
 use crate::error::Result;
 use crate::ir::{
