@@ -1,0 +1,310 @@
+//! The IR's types: named types (structs, enums, unions), their fields, and the
+//! references that use them.
+
+use serde_json::Value;
+
+/// A named type: its index in [`Api::types`](super::Api::types).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Final Rust name, unique in the crate.
+    pub name: String,
+    /// JSON pointer of the schema it came from.
+    pub origin: String,
+    pub docs: Option<String>,
+    pub usage: Usage,
+    /// The serde traits it implements without the `roundtrip` feature: what its
+    /// direction needs, and what the types holding it need of it.
+    pub derives: Derives,
+    pub kind: TypeKind,
+    /// Set when an earlier type (by name) has this shape and direction (docs aside):
+    /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
+    pub alias_of: Option<TypeId>,
+    /// The models module it is emitted in.
+    pub home: Home,
+    /// Which file of its module: a big module is split into files of at most
+    /// [`TYPES_PER_FILE`] types, so none holds tens of thousands of lines.
+    pub part: usize,
+    /// With [`Crate::group_features`](super::Crate::group_features): the features (top-level groups) any of which
+    /// compiles it, sorted. Empty: always compiled (webhook payloads, unused types, and
+    /// every type without group features).
+    pub features: Vec<String>,
+}
+
+/// The most types one models file holds.
+pub const TYPES_PER_FILE: usize = 80;
+
+impl TypeDef {
+    /// The file it is emitted in: its home's module, and for later parts `_2`, `_3`, ...
+    pub fn module(&self) -> String {
+        match self.part {
+            0 => self.home.module(),
+            part => format!("{}_{}", self.home.module(), part + 1),
+        }
+    }
+}
+
+/// Where a type is emitted: `src/models/<module>.rs`, with every type re-exported as
+/// `crate::models::Name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Home {
+    /// Only the calls of this group (`["import_storage", "s3"]`) use it.
+    Group(Vec<String>),
+    /// Calls of several groups use it.
+    Shared,
+    /// No call uses it.
+    Unused,
+}
+
+impl Home {
+    /// The module's name: the group path joined with `_`, `shared` or `unused`.
+    pub fn module(&self) -> String {
+        match self {
+            Home::Group(path) => path.join("_"),
+            Home::Shared => "shared".to_owned(),
+            Home::Unused => "unused".to_owned(),
+        }
+    }
+
+    /// The module's doc line.
+    pub fn doc(&self) -> String {
+        match self {
+            Home::Group(path) => format!("Types only the `{}` calls use.", path.join("::")),
+            Home::Shared => "Types the calls of several groups use.".to_owned(),
+            Home::Unused => "Types the description defines but no generated call uses.".to_owned(),
+        }
+    }
+}
+
+/// The serde traits a type derives unconditionally.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Derives {
+    pub serialize: bool,
+    pub deserialize: bool,
+}
+
+impl Derives {
+    /// What a type travelling this way needs for itself.
+    pub fn of(usage: Usage) -> Derives {
+        Derives {
+            serialize: usage.serializes(),
+            deserialize: usage.deserializes(),
+        }
+    }
+
+    pub fn union(self, other: Derives) -> Derives {
+        Derives {
+            serialize: self.serialize || other.serialize,
+            deserialize: self.deserialize || other.deserialize,
+        }
+    }
+}
+
+/// Which way a type travels; decides derives and which fields exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+impl Usage {
+    /// Encoded on the way out: the type is part of a request.
+    pub fn serializes(self) -> bool {
+        self.request
+    }
+
+    /// Decoded on the way in: part of a reply, or of nothing yet (decoding is the
+    /// useful default for a type only other types reach).
+    pub fn deserializes(self) -> bool {
+        self.response || !self.request
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Struct(Struct),
+    StringEnum(StringEnum),
+    IntEnum(IntEnum),
+    /// `oneOf` / `anyOf`: one of several shapes.
+    Union(Union),
+}
+
+/// An integer enum; values added later arrive in the catch-all variant.
+#[derive(Clone, Debug)]
+pub struct IntEnum {
+    pub variants: Vec<IntVariant>,
+    pub unknown_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct IntVariant {
+    pub value: i64,
+    pub rust_name: String,
+}
+
+/// Alternatives tried in order (untagged), or chosen by a discriminator property.
+/// Anything that matches none lands in `fallback_variant` as raw JSON.
+#[derive(Clone, Debug)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// The property whose value names the variant (`discriminator.propertyName`).
+    pub discriminator: Option<String>,
+    pub fallback_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+    pub docs: Option<String>,
+    /// Boxed to break a cycle of types containing each other.
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside named ones: the other keys, kept in a map.
+    pub additional: Option<Additional>,
+}
+
+/// The map field holding keys an object has beyond its named properties.
+#[derive(Clone, Debug)]
+pub struct Additional {
+    pub rust_name: String,
+    pub ty: TypeRef,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// The schema's `default`, already checked against `ty`.
+    pub default: Option<Value>,
+    pub limits: Limits,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub sensitive: bool,
+    pub docs: Option<String>,
+    /// Boxed to break a cycle of types containing each other.
+    pub boxed: bool,
+}
+
+impl Field {
+    /// Does the field exist in a type travelling this way? A read-only field is left
+    /// out of a type only sent, a write-only one out of a type only received.
+    pub fn exists_in(&self, usage: Usage) -> bool {
+        let only_request = usage.request && !usage.response;
+        let only_response = usage.response && !usage.request;
+        !(only_request && self.read_only || only_response && self.write_only)
+    }
+
+    /// A read-only field of a type that is also sent: decoded, never encoded.
+    pub fn never_sent(&self, usage: Usage) -> bool {
+        usage.request && usage.response && self.read_only
+    }
+}
+
+/// A use of a type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    Bool,
+    Int(IntWidth),
+    Float(FloatWidth),
+    String,
+    DateTime,
+    Date,
+    /// Any JSON value.
+    Json,
+    Named(TypeId),
+    Array(Box<TypeRef>),
+    /// An object with arbitrary keys.
+    Map(Box<TypeRef>),
+    /// An array item or map value that may be `null` (`Vec<Option<T>>`); fields carry
+    /// their own nullability (see [`Field`]).
+    Nullable(Box<TypeRef>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntWidth {
+    I32,
+    I64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatWidth {
+    F32,
+    F64,
+}
+
+/// Limits checked on requests before sending; documented, never enforced on replies.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Limits {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        *self == Limits::default()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Bound {
+    pub value: Number,
+    pub exclusive: bool,
+}
+
+/// A bound's value. Floats compare and hash by their bits, so limits can key a map.
+#[derive(Clone, Copy, Debug)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Float(a), Number::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Number {}
+
+impl std::hash::Hash for Number {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Number::Int(i) => (0u8, *i).hash(state),
+            Number::Float(f) => (1u8, f.to_bits()).hash(state),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct StringEnum {
+    pub variants: Vec<Variant>,
+    /// Name of the catch-all variant holding values added after generation.
+    pub unknown_variant: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub wire: String,
+    pub rust_name: String,
+    pub docs: Option<String>,
+}
