@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod cycles;
 mod dedupe;
 mod define;
 mod derives;
@@ -14,6 +15,7 @@ mod ids;
 mod names;
 mod objects;
 mod operation;
+mod pagination;
 mod placement;
 mod refs;
 mod resources;
@@ -448,121 +450,6 @@ impl<'a> Lowerer<'a> {
                 TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
             }
         }
-    }
-
-    /// A list answered page by page: a GET with an optional integer `page` query
-    /// parameter and a reply object holding an array of items and either Django REST
-    /// Framework's `count`/`next`/`results`, or a required integer `total` (or `count`)
-    /// beside one array (Label Studio's task list). Only GETs: walking the pages of
-    /// anything else would send it again for every page.
-    fn pagination_of(&self, op: &crate::ir::Operation) -> Option<crate::ir::Pagination> {
-        if op.http_method != crate::ir::HttpMethod::Get {
-            return None;
-        }
-        let page = op.query_params.iter().find(|p| p.wire_name == "page" && !p.required)?;
-        if !matches!(page.ty, TypeRef::Int(_)) {
-            return None;
-        }
-        let crate::ir::Response::Json(TypeRef::Named(reply)) = &op.response else {
-            return None;
-        };
-        let TypeKind::Struct(shape) = &self.def(*reply)?.kind else {
-            return None;
-        };
-        let field = |wire: &str| shape.fields.iter().find(|f| f.wire_name == wire);
-        let arrays: Vec<&Field> = shape
-            .fields
-            .iter()
-            .filter(|f| f.required && matches!(f.ty, TypeRef::Array(_)))
-            .collect();
-        let (results, last_page) = match (field("next"), field("results")) {
-            (Some(next), Some(results))
-                if next.ty == TypeRef::String && results.required && field("count").is_some() =>
-            {
-                (results, crate::ir::LastPage::NoNextLink(next.rust_name.clone()))
-            }
-            _ => {
-                let total = field("total")
-                    .or_else(|| field("count"))
-                    .filter(|f| f.required && !f.nullable && matches!(f.ty, TypeRef::Int(_)))?;
-                let [items] = arrays.as_slice() else { return None };
-                (*items, crate::ir::LastPage::TotalReached(total.rust_name.clone()))
-            }
-        };
-        let TypeRef::Array(item) = &results.ty else { return None };
-        Some(crate::ir::Pagination {
-            page_setter: page.rust_name.clone(),
-            results_field: results.rust_name.clone(),
-            last_page,
-            item: (**item).clone(),
-        })
-    }
-
-    /// Types that contain themselves by value (directly or through others, `Option`
-    /// included) would have infinite size: box each by-value link that closes a cycle.
-    /// `Vec` and maps already hold their items on the heap.
-    fn box_cycles(&mut self) {
-        let name = |id: TypeId| self.type_ids[id.0].clone();
-        let by_value = |def: &TypeDef| -> Vec<String> {
-            match &def.kind {
-                TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct_id(&f.ty)).map(name).collect(),
-                TypeKind::Union(u) => u.variants.iter().filter_map(|v| direct_id(&v.ty)).map(name).collect(),
-                _ => Vec::new(),
-            }
-        };
-        let edges: BTreeMap<String, Vec<String>> = self
-            .types
-            .values()
-            .map(|def| (def.name.clone(), by_value(def)))
-            .collect();
-        let reaches = |from: &str, to: &str| -> bool {
-            let mut seen = BTreeSet::new();
-            let mut stack = vec![from.to_owned()];
-            while let Some(name) = stack.pop() {
-                if name == to {
-                    return true;
-                }
-                if seen.insert(name.clone()) {
-                    stack.extend(edges.get(&name).into_iter().flatten().cloned());
-                }
-            }
-            false
-        };
-        let mut boxes: Vec<(String, String)> = Vec::new();
-        for (owner, targets) in &edges {
-            for target in targets {
-                if reaches(target, owner) {
-                    boxes.push((owner.clone(), target.clone()));
-                }
-            }
-        }
-        for (owner, target) in boxes {
-            let target = self.id_by_name.get(&target).copied();
-            let Some(def) = self.types.get_mut(&owner) else {
-                continue;
-            };
-            match &mut def.kind {
-                TypeKind::Struct(s) => {
-                    for f in s.fields.iter_mut().filter(|f| direct_id(&f.ty) == target) {
-                        f.boxed = true;
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for v in u.variants.iter_mut().filter(|v| direct_id(&v.ty) == target) {
-                        v.boxed = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// The named type held by value (not behind a `Vec` or map), if any.
-fn direct_id(ty: &TypeRef) -> Option<TypeId> {
-    match ty {
-        TypeRef::Named(id) => Some(*id),
-        _ => None,
     }
 }
 
