@@ -15,6 +15,7 @@ mod ids;
 mod names;
 mod objects;
 mod operation;
+mod operation_id;
 mod pagination;
 mod placement;
 mod refs;
