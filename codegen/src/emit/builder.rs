@@ -80,7 +80,9 @@ pub fn emit_operation(api: &Api, handle: &Ident, op: &Operation) -> Result<(Toke
     }
     let group_method = group_method(api, &plan, &pieces);
     let send = super::send::emit_send(api, &plan)?;
-    let builder = builder_struct(&plan, handle, pieces, send);
+    // `returns` and `fails` (feature `mock`) follow `send` and its kin.
+    let mock = super::mock::mock_methods(api, &plan.op.response);
+    let builder = builder_struct(&plan, handle, pieces, quote!(#send #mock));
     Ok((group_method, builder))
 }
 

@@ -35,7 +35,6 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
     let streamed = matches!(op.response, Response::Bytes { .. }).then(streamed_download);
     let accept = op.response.accept();
     let pages = op.pagination.as_ref().map(|p| all_items(api, p)).transpose()?;
-    let mock = super::mock::mock_methods(api, &op.response);
     let operation = &op.id;
     let template = &op.path;
     Ok(quote! {
@@ -81,7 +80,6 @@ pub fn emit_send(api: &Api, plan: &BuilderPlan<'_>) -> Result<TokenStream> {
 
         #blocking
         #streamed
-        #mock
     })
 }
 

@@ -7,7 +7,7 @@ use openapiv3::{MediaType, ReferenceOr, SchemaKind, SecurityScheme, StatusCode, 
 use serde_json::Value;
 
 use super::Lowerer;
-use super::body::pick_json;
+use super::media::pick_json;
 use crate::error::Result;
 use crate::ir::{ApiKey, Auth, KeyLocation, Operation, TokenExchange};
 use crate::pointer::Pointer;

@@ -12,6 +12,7 @@ mod define;
 mod derives;
 mod examples;
 mod ids;
+mod media;
 mod names;
 mod objects;
 mod operation;
@@ -22,6 +23,7 @@ mod refs;
 mod resources;
 mod response;
 mod schema;
+mod schema_ref;
 mod skip;
 mod stream;
 mod unions;
@@ -460,6 +462,14 @@ fn named_in(ty: &TypeRef) -> Vec<TypeId> {
         TypeRef::Named(id) => vec![*id],
         TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named_in(inner),
         _ => Vec::new(),
+    }
+}
+
+/// An error for something in the description this generator cannot express.
+fn unsupported(at: &Pointer, what: &str) -> Error {
+    Error::Unsupported {
+        pointer: at.to_string(),
+        what: what.to_owned(),
     }
 }
 

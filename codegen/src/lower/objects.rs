@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, Type};
 
 use super::Lowerer;
-use super::schema::SchemaRef;
+use super::schema_ref::SchemaRef;
 use crate::error::{Error, Result};
 use crate::pointer::Pointer;
 

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use openapiv3::{CookieStyle, HeaderStyle, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr};
 
-use super::body::pick_json;
+use super::media::pick_json;
 use super::skip::Failure;
 use super::stream::{STREAM_FLAG, Variant};
+use super::unsupported;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
 use crate::ir::{HttpMethod, Operation, Param, ParamEncoding, PathPart, Spelling, Style};
@@ -517,12 +518,5 @@ pub(super) fn http_method(method: &str) -> HttpMethod {
         "head" => HttpMethod::Head,
         "patch" => HttpMethod::Patch,
         _ => HttpMethod::Trace,
-    }
-}
-
-pub(super) fn unsupported(at: &Pointer, what: &str) -> Error {
-    Error::Unsupported {
-        pointer: at.to_string(),
-        what: what.to_owned(),
     }
 }

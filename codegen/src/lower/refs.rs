@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Lowerer;
-use super::schema::{COMPONENT_PREFIX, IN_PLACE_AT_MOST, Lowered, describe, is_named_kind};
+use super::schema::{IN_PLACE_AT_MOST, Lowered, describe, is_named_kind};
+use super::schema_ref::COMPONENT_PREFIX;
 
 use crate::error::{Error, Result};
 

@@ -4,8 +4,8 @@
 use openapiv3::{ReferenceOr, StatusCode};
 
 use super::Lowerer;
-use super::body::pick_json;
-use super::schema::SchemaRef;
+use super::media::pick_json;
+use super::schema_ref::SchemaRef;
 use super::stream::stream_media;
 use crate::error::{Error, Result};
 use crate::ir::{ErrorReply, Response, TypeRef};

@@ -17,35 +17,11 @@ use serde_json::Value;
 
 use super::Lowerer;
 use super::objects::{ObjectParts, own_properties, sole_part};
+use super::schema_ref::{COMPONENT_PREFIX, SchemaRef};
 use crate::error::Result;
 use crate::ir::{Bound, FloatWidth, IntWidth, Limits, Number, TypeKind, TypeRef};
 use crate::naming::{self};
 use crate::pointer::Pointer;
-
-/// A schema seen through one level of `$ref`, as the lowering code wants it.
-#[derive(Clone, Copy)]
-pub(super) enum SchemaRef<'a> {
-    Ref(&'a str),
-    Inline(&'a Schema),
-}
-
-impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
-    fn from(r: &'a ReferenceOr<Schema>) -> Self {
-        match r {
-            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
-            ReferenceOr::Item(s) => SchemaRef::Inline(s),
-        }
-    }
-}
-
-impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
-    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
-        match r {
-            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
-            ReferenceOr::Item(s) => SchemaRef::Inline(s),
-        }
-    }
-}
 
 /// The type of an array item or map value: `Nullable` when it may be `null` (JSON holds
 /// `null` already).
@@ -69,8 +45,6 @@ pub(super) struct Lowered {
     /// `format: password` or `x-sensitive: true`.
     pub secret: bool,
 }
-
-pub(super) const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
 /// How many aliases (`A: {items: {$ref: B}}`, `B: ...`) may nest, each used in place
 /// inside the one before: far more than any API has, far less than would exhaust a

@@ -5,7 +5,7 @@
 use openapiv3::{MediaType, ReferenceOr, SchemaKind, Type};
 
 use super::Lowerer;
-use super::schema::SchemaRef;
+use super::schema_ref::SchemaRef;
 use crate::error::Result;
 use crate::ir::{Framing, Response, TypeRef};
 use crate::pointer::Pointer;
@@ -46,7 +46,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn stream_flag(&self, op: &'a openapiv3::Operation, at: &Pointer) -> Option<StreamFlag> {
         let body = op.request_body.as_ref()?;
         let (at, body) = self.resolve_body(body, at).ok()?;
-        let (_, media) = super::body::pick_json(&body.content, &at, "request body").ok()?;
+        let (_, media) = super::media::pick_json(&body.content, &at, "request body").ok()?;
         let property = self.property_of(media.schema.as_ref()?, STREAM_FLAG, &at, 0)?;
         let SchemaKind::Type(Type::Boolean(_)) = &property.schema_kind else {
             return None;
@@ -92,7 +92,7 @@ impl<'a> Lowerer<'a> {
         let Some(response) = self.first_success(op, at) else {
             return false;
         };
-        let json = super::body::pick_json(&response.content, at, "response").is_ok();
+        let json = super::media::pick_json(&response.content, at, "response").is_ok();
         json && stream_media(&response.content).is_some() && self.stream_flag(op, at).is_some()
     }
 
@@ -105,7 +105,7 @@ impl<'a> Lowerer<'a> {
         let Some(response) = self.first_success(op, at) else {
             return false;
         };
-        let json = super::body::pick_json(&response.content, at, "response").is_ok();
+        let json = super::media::pick_json(&response.content, at, "response").is_ok();
         !json && stream_media(&response.content).is_some()
     }
 

@@ -6,9 +6,9 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 use serde::Deserialize;
 
-use super::body::pick_json;
+use super::media::pick_json;
 use super::operation::http_method;
-use super::schema::SchemaRef;
+use super::schema_ref::SchemaRef;
 use super::{Lowerer, skip};
 use crate::error::{Result, Warning};
 use crate::ir::{TypeRef, Webhook, Webhooks};
