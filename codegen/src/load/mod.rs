@@ -10,13 +10,15 @@ mod bundle;
 mod encoding;
 mod normalize;
 mod openapi31;
+mod origins;
 mod parse;
 mod prune;
 mod swagger2;
 mod unreadable;
 
-pub use bundle::{Origins, RefSources};
+pub use bundle::RefSources;
 pub use normalize::normalize;
+pub use origins::Origins;
 pub use parse::json_tree;
 
 use normalize::normalized;
