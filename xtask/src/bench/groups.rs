@@ -32,7 +32,7 @@ pub fn measure(root: &Path, bench_dir: &Path, runs: usize) -> Result<GroupBuilds
 /// The corpus's GitHub config, reading its pinned description, with group features on.
 fn github_with_group_features(root: &Path, bench_dir: &Path) -> Result<PathBuf> {
     fs::create_dir_all(bench_dir).at(bench_dir)?;
-    let copy = super::peers::config_reading(
+    let copy = super::inputs::config_reading(
         root,
         &root.join("corpus/github/codegen.toml"),
         &root.join("corpus/github/openapi.json"),

@@ -24,6 +24,7 @@ mod crates;
 mod first_run;
 mod generation;
 mod groups;
+mod inputs;
 mod peers;
 mod report;
 mod runtime;
