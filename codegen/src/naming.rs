@@ -25,6 +25,37 @@ const PRELUDE: &[&str] = &[
     "TryInto", "Unpin", "Vec",
 ];
 
+/// Methods every operation's builder has (some behind a feature) besides its inputs'
+/// setters: part of every call's API, so not of one operation's (the API change report
+/// leaves them out), and names no input may take.
+pub const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_with_response",
+    "send_blocking",
+    "send_with_response_blocking",
+    "send_stream",
+    "send_stream_blocking",
+    "options",
+    "all_items",
+    "all_items_blocking",
+    // Feature `mock`.
+    "returns",
+    "fails",
+];
+
+/// The builder's private members and `send()`'s locals: names no input may take either.
+pub const BUILDER_INTERNALS: &[&str] = &[
+    "request",
+    "body",
+    "client",
+    "request_spec",
+    "query_pairs",
+    "header_pairs",
+    "form_parts",
+    "form_pairs",
+    "cookie_pairs",
+];
+
 /// Does `name` shadow an item of Rust's prelude?
 pub fn is_prelude(name: &str) -> bool {
     PRELUDE.contains(&name)

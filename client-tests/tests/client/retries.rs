@@ -4,10 +4,16 @@ use super::*;
 
 /// Answers `method` with 503 (`Retry-After: 0`) twice, then with a storage.
 async fn unavailable_twice(method_name: &str) -> MockServer {
+    unavailable(method_name, 2, "0").await
+}
+
+/// Answers `method` with 503 and `Retry-After: retry_after` `times` times, then with a
+/// storage.
+async fn unavailable(method_name: &str, times: u64, retry_after: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method(method_name))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
-        .up_to_n_times(2)
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", retry_after))
+        .up_to_n_times(times)
         .with_priority(1)
         .mount(&server)
         .await;
@@ -38,18 +44,7 @@ async fn retries_then_succeed() {
 /// With no backoff of its own, the client waits only because the server said so.
 #[tokio::test]
 async fn a_retry_waits_as_long_as_retry_after_says() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(storage_reply())
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = unavailable("GET", 1, "1").await;
     let policy = RetryPolicy::new(1).backoff(Duration::ZERO, Duration::ZERO);
     let client = retrying_client(&server, policy);
     let started = std::time::Instant::now();

@@ -16,31 +16,6 @@ use crate::ir::{HttpMethod, Operation, Param, ParamEncoding, PathPart, Spelling,
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 
-/// Builder members and `send()` locals every operation has; inputs must not take them.
-const BUILDER_METHODS: &[&str] = &[
-    "send",
-    "send_with_response",
-    "send_blocking",
-    "send_with_response_blocking",
-    "send_stream",
-    "send_stream_blocking",
-    "request",
-    "options",
-    "body",
-    "client",
-    "all_items",
-    "all_items_blocking",
-    "request_spec",
-    "query_pairs",
-    "header_pairs",
-    "form_parts",
-    "form_pairs",
-    "cookie_pairs",
-    // Feature `mock`.
-    "returns",
-    "fails",
-];
-
 /// An operation's parameters by location.
 #[derive(Default)]
 struct Params {
@@ -217,7 +192,8 @@ impl<'a> Lowerer<'a> {
         } = name;
 
         let mut args = Scope::new();
-        BUILDER_METHODS.iter().for_each(|m| args.reserve(m));
+        let builder_names = naming::BUILDER_METHODS.iter().chain(naming::BUILDER_INTERNALS);
+        builder_names.for_each(|m| args.reserve(m));
         let Params {
             path: mut path_params,
             query: query_params,

@@ -283,26 +283,12 @@ fn operation_doc(attrs: &[syn::Attribute]) -> Option<(String, String)> {
 
 /// The builder's setters and `send`'s reply type.
 fn fill_builder(op: &mut Operation, builder: &syn::ItemImpl) {
-    // Methods every builder has, or has by a feature: not part of one operation's API.
-    const COMMON: [&str; 11] = [
-        "returns",
-        "fails",
-        "send_with_response",
-        "send_stream",
-        "send_stream_blocking",
-        "options",
-        "all_items",
-        "send_blocking",
-        "send_with_response_blocking",
-        "all_items_blocking",
-        "send",
-    ];
     for method in methods(builder) {
         let name = method.sig.ident.to_string();
         if name == "send" {
             op.reply = reply_type(&method.sig.output);
         }
-        if COMMON.contains(&name.as_str()) {
+        if crate::naming::BUILDER_METHODS.contains(&name.as_str()) {
             continue;
         }
         let arg = method.sig.inputs.iter().find_map(|a| match a {
