@@ -47,7 +47,14 @@ pub(super) fn prune(text: &str, ids: &[String]) -> Option<String> {
         .filter(|(kind, _)| kind == "securitySchemes")
         .flat_map(|(kind, members)| members.iter().map(move |(name, _)| (kind.clone(), name.clone())))
         .collect();
-    let mut queue: Vec<&str> = kept_paths.iter().map(|(_, raw)| *raw).collect();
+    // Besides the kept path items, whatever else the document holds (3.1 `webhooks`,
+    // extensions) may refer to components, and stays: so do those.
+    let others = top.iter().filter(|(k, _)| k != "paths" && k != "components");
+    let mut queue: Vec<&str> = kept_paths
+        .iter()
+        .map(|(_, raw)| *raw)
+        .chain(others.map(|(_, raw)| *raw))
+        .collect();
     while let Some(raw) = queue.pop() {
         for reference in refs_in(raw) {
             let Some(rest) = reference.strip_prefix("#/components/") else {
@@ -210,9 +217,17 @@ mod skim {
     }
 }
 
-/// The targets of every `"$ref": "..."` in a stretch of JSON text.
+/// Every string in a stretch of JSON text that names a component (`"#/components/..."`):
+/// `$ref`s, and a discriminator's mapping, which names its schemas the same way.
 fn refs_in(raw: &str) -> Vec<String> {
-    strings_after(raw, "\"$ref\"")
+    raw.match_indices("\"#/components/")
+        .filter_map(|(at, _)| {
+            serde_json::Deserializer::from_str(&raw[at..])
+                .into_iter::<String>()
+                .next()?
+                .ok()
+        })
+        .collect()
 }
 
 /// The string values of every `key: "..."` in a stretch of JSON text.
@@ -290,6 +305,14 @@ fn reached_components(
 ) -> Option<std::collections::BTreeSet<(String, String)>> {
     let mut needed = std::collections::BTreeSet::new();
     let mut queue: Vec<&serde_json::Value> = kept.iter().filter_map(|path| tree["paths"].get(path)).collect();
+    // Whatever else the document holds (3.1 `webhooks`, extensions) stays, and so do
+    // the components it refers to.
+    let others = tree.as_object().into_iter().flatten();
+    queue.extend(
+        others
+            .filter(|(k, _)| *k != "paths" && *k != "components")
+            .map(|(_, v)| v),
+    );
     while let Some(value) = queue.pop() {
         let mut names = Vec::new();
         component_names(value, &mut names)?;
@@ -337,6 +360,8 @@ mod tree_tests {
 
     fn tree(extra_ref: &str) -> serde_json::Value {
         json!({
+            "webhooks": {"born": {"post": {"requestBody": {"content": {"application/json":
+                {"schema": {"$ref": "#/components/schemas/Birth"}}}}}}},
             "paths": {
                 "/pets": {"get": {"operationId": "list", "responses": {"200": {"content": {"application/json":
                     {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}},
@@ -346,7 +371,8 @@ mod tree_tests {
                 "schemas": {
                     "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}],
                             "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog"}}},
-                    "Cat": {"type": "object"}, "Dog": {"type": "object"}, "Unused": {"type": "object"}
+                    "Cat": {"type": "object"}, "Dog": {"type": "object"}, "Unused": {"type": "object"},
+                    "Birth": {"type": "object"}
                 },
                 "responses": {"Other": {"description": "other"}},
                 "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "k"}}
@@ -355,7 +381,7 @@ mod tree_tests {
     }
 
     #[test]
-    fn a_cut_keeps_what_references_and_mappings_reach_and_every_security_scheme() {
+    fn a_cut_keeps_what_references_mappings_and_webhooks_reach_and_every_security_scheme() {
         let mut cut = tree("#/components/responses/Other");
         assert!(prune_tree(&mut cut, &["list".to_owned()]));
         let names = |kind: &str| {
@@ -367,9 +393,17 @@ mod tree_tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(cut["paths"].as_object().unwrap().keys().collect::<Vec<_>>(), ["/pets"]);
-        assert_eq!(names("schemas"), ["Pet", "Cat", "Dog"]);
+        assert_eq!(names("schemas"), ["Pet", "Cat", "Dog", "Birth"]);
         assert!(names("responses").is_empty());
         assert_eq!(names("securitySchemes"), ["key"]);
+    }
+
+    #[test]
+    fn the_text_cut_keeps_what_webhooks_reach_too() {
+        let text = tree("#/components/responses/Other").to_string();
+        let cut: serde_json::Value = serde_json::from_str(&super::prune(&text, &["list".to_owned()]).unwrap()).unwrap();
+        let schemas: Vec<&String> = cut["components"]["schemas"].as_object().unwrap().keys().collect();
+        assert_eq!(schemas, ["Pet", "Cat", "Dog", "Birth"]);
     }
 
     #[test]
