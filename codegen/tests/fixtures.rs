@@ -277,3 +277,53 @@ fn copy_files(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), target).unwrap();
     }
 }
+
+/// No generated file defines one name twice in one namespace (the compiler's E0428):
+/// every name the generator makes up (types, default fns, handles) is claimed in one
+/// scope. Read from the emitted files of every fixture, so a new kind of item is covered.
+#[test]
+fn no_generated_module_defines_a_name_twice() {
+    for name in fixture_names().iter().filter(|n| !n.starts_with("error_")) {
+        let config = Path::new(FIXTURES).join(name).join("codegen.toml");
+        let generated = openapi_typed_codegen::generate(&config).unwrap();
+        for file in generated.files.iter().filter(|f| f.path.ends_with(".rs")) {
+            let parsed = syn::parse_file(&file.contents).unwrap_or_else(|e| panic!("{name}/{}: {e}", file.path));
+            let mut clashes = Vec::new();
+            find_clashes(&parsed.items, &file.path, &mut clashes);
+            assert!(clashes.is_empty(), "{name}: defined twice: {clashes:?}");
+        }
+    }
+}
+
+/// Names defined twice among `items` (and inside their inline modules), by namespace and
+/// `cfg`: items under different `cfg`s may share a name, as only one is compiled.
+fn find_clashes(items: &[syn::Item], module: &str, clashes: &mut Vec<String>) {
+    use quote::ToTokens;
+    let mut seen = std::collections::BTreeSet::new();
+    for item in items {
+        let (namespace, ident, attrs) = match item {
+            syn::Item::Fn(f) => ("value", &f.sig.ident, &f.attrs),
+            syn::Item::Const(c) => ("value", &c.ident, &c.attrs),
+            syn::Item::Static(s) => ("value", &s.ident, &s.attrs),
+            syn::Item::Struct(s) => ("type", &s.ident, &s.attrs),
+            syn::Item::Enum(e) => ("type", &e.ident, &e.attrs),
+            syn::Item::Type(t) => ("type", &t.ident, &t.attrs),
+            syn::Item::Trait(t) => ("type", &t.ident, &t.attrs),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    find_clashes(inner, &format!("{module}::{}", m.ident), clashes);
+                }
+                ("type", &m.ident, &m.attrs)
+            }
+            _ => continue,
+        };
+        let cfg: Vec<String> = attrs
+            .iter()
+            .filter(|a| a.path().is_ident("cfg"))
+            .map(|a| a.to_token_stream().to_string())
+            .collect();
+        if !seen.insert((namespace, ident.to_string(), cfg)) {
+            clashes.push(format!("{module}: {ident}"));
+        }
+    }
+}

@@ -282,7 +282,7 @@ fn fields_body_member(plan: &BuilderPlan<'_>, body: &FieldsBody<'_>, pieces: &mu
     let body_value = if pieces.body_inits.is_empty() {
         quote!(Default::default())
     } else {
-        for field in body.shape.fields.iter().filter(|f| field_exists(f, body.def.usage)) {
+        for field in body.shape.fields.iter().filter(|f| field_exists(f)) {
             let is_argument = plan.inputs.iter().any(|i| {
                 i.argument && matches!(&i.kind, InputKind::BodyField(f, _, _) if f.rust_name == field.rust_name)
             });

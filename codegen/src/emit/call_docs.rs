@@ -58,7 +58,7 @@ fn call_expression(api: &Api, op: &Operation, root: &str) -> Option<String> {
             };
             for bf in fields {
                 let field = &shape.fields[bf.field];
-                if field.required {
+                if bf.argument {
                     let value = example_value(api, &field.ty)?;
                     args.push(if field.nullable {
                         format!("Some({value})")

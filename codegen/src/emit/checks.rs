@@ -7,15 +7,10 @@ use quote::quote;
 use super::file::ident;
 use super::rust_type::FieldShape;
 use crate::error::Result;
-use crate::ir::{Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, TypeKind, TypeRef, Usage};
+use crate::ir::{Api, Bound, Field, FloatWidth, IntWidth, Limits, Number, TypeKind, TypeRef};
 
 /// `validate()`: the documented limits, checked before a request leaves the client.
-pub(super) fn validate_fn(
-    api: &Api,
-    name: &proc_macro2::Ident,
-    fields: &[&Field],
-    usage: Usage,
-) -> Result<TokenStream> {
+pub(super) fn validate_fn(api: &Api, name: &proc_macro2::Ident, fields: &[&Field]) -> Result<TokenStream> {
     let mut checks = Vec::new();
     for field in fields.iter().filter(|f| !f.read_only) {
         let member = ident(&field.rust_name)?;
@@ -25,7 +20,7 @@ pub(super) fn validate_fn(
             continue;
         }
         let check = quote!(#own #nested);
-        checks.push(match FieldShape::of(field, usage) {
+        checks.push(match FieldShape::of(field) {
             FieldShape::Plain => quote! { { let value = &self.#member; #check } },
             FieldShape::Optional => quote! { if let Some(value) = &self.#member { #check } },
             FieldShape::OptionalNullable => {

@@ -27,10 +27,9 @@ pub fn group_cfg(api: &Api, top: &str) -> TokenStream {
 
 /// The `#[cfg]` of code naming `ty`: its named type's, if it is gated.
 pub fn type_cfg(api: &Api, ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Named(id) => cfg_any(&api.type_def(*id).features),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => type_cfg(api, inner),
-        _ => TokenStream::new(),
+    match ty.named() {
+        Some(id) => cfg_any(&api.type_def(id).features),
+        None => TokenStream::new(),
     }
 }
 

@@ -67,10 +67,10 @@ impl<'a> BuilderPlan<'a> {
                     docs: setter_docs(field, body.def.usage),
                     kind: InputKind::BodyField(
                         field,
-                        FieldShape::of(field, body.def.usage),
+                        FieldShape::of(field),
                         bf.null_setter.as_deref().map(ident).transpose()?,
                     ),
-                    argument: field.required,
+                    argument: bf.argument,
                 });
             }
         }

@@ -12,7 +12,7 @@ use super::file::{Emitted, ident, rust_file};
 use super::plan::{BuilderPlan, Input, InputKind};
 use super::rust_type::{FieldShape, field_exists};
 use crate::error::Result;
-use crate::ir::{Api, Body, Field, FloatWidth, IntWidth, Operation, TypeDef, TypeKind, TypeRef, Usage};
+use crate::ir::{Api, Body, Field, FloatWidth, IntWidth, Operation, TypeDef, TypeKind, TypeRef};
 
 /// The sentinel a secret field holds; no placeholder or field name contains it.
 const SENTINEL: &str = "sentinel-secret-value";
@@ -22,7 +22,7 @@ fn with_secrets(api: &Api) -> impl Iterator<Item = &TypeDef> {
     api.types.iter().filter(|def| {
         def.alias_of.is_none()
             && matches!(&def.kind, TypeKind::Struct(shape)
-                if shape.fields.iter().any(|f| f.sensitive && field_exists(f, def.usage)))
+                if shape.fields.iter().any(|f| f.sensitive && field_exists(f)))
     })
 }
 
@@ -159,9 +159,9 @@ fn struct_value(api: &Api, def: &TypeDef, secrets: bool, depth: usize) -> Option
     }
     let name = ident(&def.name).ok()?;
     let mut members = Vec::new();
-    for field in shape.fields.iter().filter(|f| field_exists(f, def.usage)) {
+    for field in shape.fields.iter().filter(|f| field_exists(f)) {
         let member = ident(&field.rust_name).ok()?;
-        let value = field_value(api, field, def.usage, secrets && field.sensitive, depth)?;
+        let value = field_value(api, field, secrets && field.sensitive, depth)?;
         members.push(quote!(#member: #value));
     }
     if let Some(additional) = &shape.additional {
@@ -173,8 +173,8 @@ fn struct_value(api: &Api, def: &TypeDef, secrets: bool, depth: usize) -> Option
 
 /// A field's value: the sentinel for a secret, a placeholder for a required field,
 /// `None` for the rest.
-fn field_value(api: &Api, field: &Field, usage: Usage, secret: bool, depth: usize) -> Option<TokenStream> {
-    let shape = FieldShape::of(field, usage);
+fn field_value(api: &Api, field: &Field, secret: bool, depth: usize) -> Option<TokenStream> {
+    let shape = FieldShape::of(field);
     let inner = match (secret, shape) {
         (true, _) => sentinel(api, &field.ty, depth)?,
         (false, FieldShape::Plain) => placeholder(api, &field.ty, depth)?,

@@ -1,12 +1,11 @@
 //! The Rust spelling of a type reference, and of a field as its struct holds it.
 //!
-//! How a field is spelled follows from three facts — required, nullable, and which
-//! way the type travels — decided once in [`FieldShape::of`].
+//! How a field is held follows from its [`FieldState`], decided in lowering.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Field, FloatWidth, IntWidth, TypeRef, Usage};
+use crate::ir::{Api, Field, FieldState, FloatWidth, IntWidth, TypeRef};
 
 /// How a field is held in Rust.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,28 +19,26 @@ pub enum FieldShape {
 }
 
 impl FieldShape {
-    pub fn of(field: &Field, usage: Usage) -> FieldShape {
-        let writes = usage.request;
-        if field.required && !field.nullable && !(writes && usage.response && field.read_only) {
-            FieldShape::Plain
-        } else if writes && !field.required && field.nullable {
-            FieldShape::OptionalNullable
-        } else {
-            FieldShape::Optional
+    /// The holder lowering's [`FieldState`] asks for (an absent field is never emitted).
+    pub fn of(field: &Field) -> FieldShape {
+        match field.state {
+            FieldState::Absent | FieldState::Required | FieldState::Defaulted(_) => FieldShape::Plain,
+            FieldState::Optional(_) => FieldShape::Optional,
+            FieldState::OptionalNullable(_) => FieldShape::OptionalNullable,
         }
     }
 }
 
-/// Does the field exist in a type travelling this way?
-pub fn field_exists(field: &Field, usage: Usage) -> bool {
-    field.exists_in(usage)
+/// Is the field in its type as emitted?
+pub fn field_exists(field: &Field) -> bool {
+    field.state != FieldState::Absent
 }
 
 /// A field's Rust type, as held in its struct.
-pub fn field_type(api: &Api, field: &Field, usage: Usage) -> TokenStream {
+pub fn field_type(api: &Api, field: &Field) -> TokenStream {
     let ty = rust_type(api, &field.ty);
     let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
-    match FieldShape::of(field, usage) {
+    match FieldShape::of(field) {
         FieldShape::Plain => ty,
         FieldShape::Optional => quote!(Option<#ty>),
         FieldShape::OptionalNullable => quote!(Option<crate::Nullable<#ty>>),

@@ -12,7 +12,10 @@ use super::enums::{emit_enum, emit_int_enum};
 use super::file::{Emitted, ident, rust_file};
 use super::rust_type::{FieldShape, field_exists, field_type, rust_type};
 use crate::error::Result;
-use crate::ir::{Api, Bound, Derives, Field, Limits, Number, Struct, TypeDef, TypeKind, TypeRef, Union, Usage};
+use crate::ir::{
+    Api, Bound, DefaultFill, Derives, Field, FieldState, Limits, Number, Sending, Struct, TypeDef, TypeKind, TypeRef,
+    Union, Usage,
+};
 
 /// `src/models/mod.rs`: the modules, each re-exported whole.
 pub fn emit_models_index(modules: &[(String, Vec<String>)]) -> Result<Emitted> {
@@ -94,9 +97,9 @@ fn serde_derives(derives: Derives) -> (Vec<TokenStream>, TokenStream) {
 fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> {
     let name = ident(&def.name)?;
     let usage = def.usage;
-    let fields: Vec<&Field> = shape.fields.iter().filter(|f| field_exists(f, usage)).collect();
+    let fields: Vec<&Field> = shape.fields.iter().filter(|f| field_exists(f)).collect();
     let sensitive = fields.iter().any(|f| f.sensitive);
-    let all_optional = fields.iter().all(|f| FieldShape::of(f, usage) != FieldShape::Plain);
+    let all_optional = fields.iter().all(|f| FieldShape::of(f) != FieldShape::Plain);
 
     let mut derives = vec![quote!(Clone)];
     if !sensitive {
@@ -113,9 +116,9 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
     let mut members = Vec::new();
     for field in &fields {
         let field_ident = ident(&field.rust_name)?;
-        let ty = field_type(api, field, usage);
+        let ty = field_type(api, field);
         let docs = doc_attrs(&field_docs(field, usage));
-        let attrs = serde_attrs(api, def, field, usage, &mut defaults)?;
+        let attrs = serde_attrs(api, def, field, &mut defaults)?;
         members.push(quote! {
             #docs
             #attrs
@@ -133,11 +136,8 @@ fn emit_struct(api: &Api, def: &TypeDef, shape: &Struct) -> Result<TokenStream> 
         });
     }
     let docs = doc_attrs(&type_docs(def));
-    let debug = sensitive.then(|| redacting_debug(def, &fields, usage)).transpose()?;
-    let validate = usage
-        .request
-        .then(|| validate_fn(api, &name, &fields, usage))
-        .transpose()?;
+    let debug = sensitive.then(|| redacting_debug(def, &fields)).transpose()?;
+    let validate = usage.request.then(|| validate_fn(api, &name, &fields)).transpose()?;
     Ok(quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -183,7 +183,7 @@ pub fn setter_docs(field: &Field, usage: Usage) -> String {
 
 fn describe_field(field: &Field, usage: Usage, for_setter: bool) -> String {
     let mut facts = Vec::new();
-    let shape = FieldShape::of(field, usage);
+    let shape = FieldShape::of(field);
     if let Some(default) = &field.default {
         facts.push(match shape {
             FieldShape::Plain => format!("Default: `{default}` when the server leaves it out."),
@@ -258,53 +258,37 @@ pub fn limits_doc(limits: &Limits) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn serde_attrs(
-    api: &Api,
-    def: &TypeDef,
-    field: &Field,
-    usage: Usage,
-    defaults: &mut Vec<TokenStream>,
-) -> Result<TokenStream> {
+fn serde_attrs(api: &Api, def: &TypeDef, field: &Field, defaults: &mut Vec<TokenStream>) -> Result<TokenStream> {
     let mut parts = Vec::new();
     if field.rust_name != field.wire_name {
         let wire = &field.wire_name;
         parts.push(quote!(rename = #wire));
     }
-    match FieldShape::of(field, usage) {
-        FieldShape::Plain => {
-            if let Some(value) = &field.default {
-                match default_expr(api, &field.ty, value) {
-                    None => parts.push(quote!(default)),
-                    Some(expr) => {
-                        let fn_name = format!(
-                            "default_{}_{}",
-                            heck::ToSnakeCase::to_snake_case(def.name.as_str()),
-                            field.rust_name.trim_end_matches('_')
-                        );
-                        let fn_ident = ident(&fn_name)?;
-                        let ty = rust_type(api, &field.ty);
-                        // Only decoding reads it: a type only sent decodes with `roundtrip`.
-                        let only_roundtrip = (!def.derives.deserialize).then(|| quote!(#[cfg(feature = "roundtrip")]));
-                        defaults.push(quote! {
-                            #only_roundtrip
-                            fn #fn_ident() -> #ty { #expr }
-                        });
-                        parts.push(quote!(default = #fn_name));
-                    }
-                }
-            }
+    match &field.state {
+        FieldState::Absent | FieldState::Required => {}
+        FieldState::Defaulted(DefaultFill::TypeDefault) => parts.push(quote!(default)),
+        FieldState::Defaulted(DefaultFill::Function(fn_name)) => {
+            let fn_ident = ident(fn_name)?;
+            let ty = rust_type(api, &field.ty);
+            let value = field.default.as_ref().unwrap_or(&Value::Null);
+            let expr = default_expr(api, &field.ty, value);
+            // Only decoding reads it: a type only sent decodes with `roundtrip`.
+            let only_roundtrip = (!def.derives.deserialize).then(|| quote!(#[cfg(feature = "roundtrip")]));
+            defaults.push(quote! {
+                #only_roundtrip
+                fn #fn_ident() -> #ty { #expr }
+            });
+            parts.push(quote!(default = #fn_name));
         }
-        FieldShape::Optional | FieldShape::OptionalNullable => {
-            let never_sent = field.never_sent(usage);
+        FieldState::Optional(sending) | FieldState::OptionalNullable(sending) => {
             parts.push(quote!(default));
-            if never_sent {
-                parts.push(quote!(skip_serializing));
-            } else if !(usage.request && field.required) {
-                // (A required nullable field is sent as `null`, never left out.)
-                parts.push(quote!(skip_serializing_if = "Option::is_none"));
+            match sending {
+                Sending::Never => parts.push(quote!(skip_serializing)),
+                Sending::WhenSet => parts.push(quote!(skip_serializing_if = "Option::is_none")),
+                Sending::Always => {}
             }
             // Replies, and request bodies decoded with `roundtrip`: `null` stays `Null`.
-            if shape_is_tri_state(field, usage) {
+            if matches!(field.state, FieldState::OptionalNullable(_)) {
                 parts.push(quote!(
                     deserialize_with = "crate::runtime::nullable::deserialize_present"
                 ));
@@ -318,53 +302,43 @@ fn serde_attrs(
     })
 }
 
-fn shape_is_tri_state(field: &Field, usage: Usage) -> bool {
-    FieldShape::of(field, usage) == FieldShape::OptionalNullable
-}
-
-/// Rust for a schema default; `None` when it equals the type's `Default`.
-fn default_expr(api: &Api, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
+/// Rust for a schema default (lowering left the ones equal to the type's `Default` to it).
+fn default_expr(api: &Api, ty: &TypeRef, value: &Value) -> TokenStream {
     match (ty, value) {
-        (TypeRef::Bool, Value::Bool(false)) => None,
-        (TypeRef::Bool, Value::Bool(true)) => Some(quote!(true)),
-        (TypeRef::Int(_) | TypeRef::Float(_), Value::Number(n)) if n.as_f64() == Some(0.0) => None,
+        (TypeRef::Bool, Value::Bool(b)) => quote!(#b),
         (TypeRef::Int(_), Value::Number(n)) => {
             let lit = proc_macro2::Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
-            Some(quote!(#lit))
+            quote!(#lit)
         }
         (TypeRef::Float(_), Value::Number(n)) => {
             let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
-            Some(quote!(#lit))
+            quote!(#lit)
         }
-        (TypeRef::String, Value::String(s)) if s.is_empty() => None,
-        (TypeRef::String, Value::String(s)) => Some(quote!(#s.to_owned())),
+        (TypeRef::String, Value::String(s)) => quote!(#s.to_owned()),
         (TypeRef::Named(id), Value::String(s)) => {
             let name = format_ident!("{}", api.type_def(*id).name);
-            Some(quote!(crate::models::#name::from(#s)))
+            quote!(crate::models::#name::from(#s))
         }
         (TypeRef::Named(id), Value::Number(n)) => {
             let name = format_ident!("{}", api.type_def(*id).name);
             let value = n.as_i64().unwrap_or_default();
-            Some(quote!(crate::models::#name::from(#value)))
+            quote!(crate::models::#name::from(#value))
         }
-        (TypeRef::Array(_), Value::Array(a)) if a.is_empty() => None,
-        (TypeRef::Map(_), Value::Object(o)) if o.is_empty() => None,
-        (TypeRef::Json, Value::Null) => None,
         (_, value) => {
             let text = value.to_string();
-            Some(quote!(::serde_json::from_str(#text).unwrap_or_default()))
+            quote!(::serde_json::from_str(#text).unwrap_or_default())
         }
     }
 }
 
 /// `Debug` that prints sensitive fields as `<redacted>`, keeping whether they are set.
-fn redacting_debug(def: &TypeDef, fields: &[&Field], usage: Usage) -> Result<TokenStream> {
+fn redacting_debug(def: &TypeDef, fields: &[&Field]) -> Result<TokenStream> {
     let name = ident(&def.name)?;
     let type_name = &def.name;
     let entries = fields.iter().map(|field| {
         let member = format_ident!("{}", field.rust_name);
         let label = &field.rust_name;
-        let value = match (field.sensitive, FieldShape::of(field, usage)) {
+        let value = match (field.sensitive, FieldShape::of(field)) {
             (false, _) => quote!(&self.#member),
             (true, FieldShape::Plain) => quote!(&crate::runtime::Redacted),
             (true, FieldShape::Optional) => quote!(&self.#member.as_ref().map(|_| crate::runtime::Redacted)),

@@ -261,6 +261,8 @@ pub struct BodyField {
     pub field: usize,
     /// The builder's argument (required fields) or setter (optional ones) name.
     pub arg_name: String,
+    /// A required field: an argument of the call, not a setter.
+    pub argument: bool,
     /// For optional nullable fields, the setter that sends `null`.
     pub null_setter: Option<String>,
 }

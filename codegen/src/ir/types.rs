@@ -195,6 +195,53 @@ pub struct Field {
     pub docs: Option<String>,
     /// Boxed to break a cycle of types containing each other.
     pub boxed: bool,
+    /// How the field is held and travels in its type, decided from the facts above and
+    /// the type's [`Usage`] once lowering knows it.
+    pub state: FieldState,
+}
+
+/// How a field is held in its struct and how serde moves it — the one place these are
+/// decided (typify calls it `StructPropertyState`); emit spells each state, nothing more.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FieldState {
+    /// Not in the type: read-only in a type only sent, write-only in one only received.
+    Absent,
+    /// `T`, always present on the wire.
+    Required,
+    /// `T`; when the server leaves it out, the schema's default fills it.
+    Defaulted(DefaultFill),
+    /// `Option<T>`: may be absent (or null, which decodes as absent).
+    Optional(Sending),
+    /// `Option<Nullable<T>>`: absent, null, or a value — three states a PATCH can mean;
+    /// a `null` on the wire decodes as `Some(Nullable::Null)`.
+    OptionalNullable(Sending),
+}
+
+/// Where a defaulted field's value comes from when the wire leaves it out.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DefaultFill {
+    /// The Rust type's own `Default` equals the schema's default (`false`, `0`, `""`, `[]`).
+    TypeDefault,
+    /// A function of this name, unique in the crate, returns it.
+    Function(String),
+}
+
+/// When an optional field is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sending {
+    /// Only when set: `None` is left out.
+    WhenSet,
+    /// Always, `None` as `null`: a required nullable field of a type that is sent.
+    Always,
+    /// Never: read-only, in a type that is sent and received.
+    Never,
+}
+
+impl FieldState {
+    /// Held as `T`, not `Option`.
+    pub fn is_plain(&self) -> bool {
+        matches!(self, FieldState::Required | FieldState::Defaulted(_))
+    }
 }
 
 impl Field {
@@ -230,6 +277,60 @@ pub enum TypeRef {
     /// An array item or map value that may be `null` (`Vec<Option<T>>`); fields carry
     /// their own nullability (see [`Field`]).
     Nullable(Box<TypeRef>),
+}
+
+/// The walk over types every pass shares: a reference names at most one type (the
+/// innermost, under arrays, maps and nullables), and a type's references are its
+/// fields', additional map's and variants'.
+impl TypeRef {
+    /// The named type inside, if any.
+    pub fn named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.named(),
+            _ => None,
+        }
+    }
+
+    /// The named type inside, to point it elsewhere.
+    pub fn named_mut(&mut self) -> Option<&mut TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.named_mut(),
+            _ => None,
+        }
+    }
+}
+
+impl TypeKind {
+    /// Every type reference the type holds (absent fields too), each with its field
+    /// when it is one (not the additional map or a variant).
+    pub fn refs(&self) -> impl Iterator<Item = (Option<&Field>, &TypeRef)> {
+        let (fields, additional, variants) = match self {
+            TypeKind::Struct(s) => (&s.fields[..], s.additional.as_ref(), &[][..]),
+            TypeKind::Union(u) => (&[][..], None, &u.variants[..]),
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => (&[][..], None, &[][..]),
+        };
+        let fields = fields.iter().map(|f| (Some(f), &f.ty));
+        let others = additional
+            .map(|a| &a.ty)
+            .into_iter()
+            .chain(variants.iter().map(|v| &v.ty));
+        fields.chain(others.map(|ty| (None, ty)))
+    }
+
+    /// Every type reference the type holds, to point them elsewhere.
+    pub fn refs_mut(&mut self) -> impl Iterator<Item = &mut TypeRef> {
+        let (fields, additional, variants) = match self {
+            TypeKind::Struct(s) => (&mut s.fields[..], s.additional.as_mut(), &mut [][..]),
+            TypeKind::Union(u) => (&mut [][..], None, &mut u.variants[..]),
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => (&mut [][..], None, &mut [][..]),
+        };
+        let fields = fields.iter_mut().map(|f| &mut f.ty);
+        fields
+            .chain(additional.map(|a| &mut a.ty))
+            .chain(variants.iter_mut().map(|v| &mut v.ty))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -107,6 +107,7 @@ impl<'a> Lowerer<'a> {
             .map(|(index, f)| BodyField {
                 field: index,
                 arg_name: input_name(args, &f.rust_name, "body"),
+                argument: f.required,
                 null_setter: (!f.required && f.nullable)
                     .then(|| args.claim(&format!("{}_null", f.rust_name.trim_end_matches('_')))),
             })

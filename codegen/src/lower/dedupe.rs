@@ -58,13 +58,11 @@ type Targets = [Option<usize>];
 
 /// `ty` with every alias replaced by its target.
 fn resolved(ty: &TypeRef, targets: &Targets) -> TypeRef {
-    match ty {
-        TypeRef::Named(id) => TypeRef::Named(targets[id.0].map_or(*id, TypeId)),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(resolved(inner, targets))),
-        TypeRef::Map(inner) => TypeRef::Map(Box::new(resolved(inner, targets))),
-        TypeRef::Nullable(inner) => TypeRef::Nullable(Box::new(resolved(inner, targets))),
-        other => other.clone(),
+    let mut ty = ty.clone();
+    if let Some(id) = ty.named_mut() {
+        *id = targets[id.0].map_or(*id, TypeId);
     }
+    ty
 }
 
 impl<'a> Shape<'a> {

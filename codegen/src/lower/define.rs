@@ -8,8 +8,8 @@ use super::Lowerer;
 use super::objects::ObjectParts;
 use super::schema::{default_mismatch, docs_of, kind_name};
 use crate::ir::{
-    Additional, Derives, Field, Home, IntEnum, IntVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
-    UnionVariant, Usage, Variant,
+    Additional, Derives, Field, FieldState, Home, IntEnum, IntVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef,
+    Union, UnionVariant, Usage, Variant,
 };
 
 use crate::error::Result;
@@ -86,6 +86,8 @@ impl<'a> Lowerer<'a> {
                 sensitive,
                 docs: lowered.docs,
                 boxed: false,
+                // Settled by `field_state::settle` once the type's direction is known.
+                state: FieldState::Required,
             });
         }
         let mut missing: Vec<&String> = parts

@@ -3,7 +3,7 @@
 //! sent and received is decoded too, so its type needs `Deserialize` though only
 //! requests reach it. Follows fields the way the emitted serde attributes do.
 
-use crate::ir::{Derives, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Derives, TypeDef};
 
 /// Sets every type's derives: its own direction's, and what the types holding it need.
 pub(super) fn close(types: &mut [TypeDef]) {
@@ -27,25 +27,17 @@ pub(super) fn close(types: &mut [TypeDef]) {
 fn needs(def: &TypeDef) -> Vec<(usize, Derives)> {
     let own = def.derives;
     let mut needs = Vec::new();
-    let mut add =
-        |ty: &TypeRef, needed: Derives| needs.extend(super::named_in(ty).into_iter().map(|id| (id.0, needed)));
-    match &def.kind {
-        TypeKind::Struct(s) => {
-            for field in s.fields.iter().filter(|f| f.exists_in(def.usage)) {
-                // A `skip_serializing` field's type is never encoded.
-                let serialize = own.serialize && !field.never_sent(def.usage);
-                add(&field.ty, Derives { serialize, ..own });
-            }
-            if let Some(additional) = &s.additional {
-                add(&additional.ty, own);
-            }
-        }
-        TypeKind::Union(u) => {
-            for variant in &u.variants {
-                add(&variant.ty, own);
-            }
-        }
-        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+    for (field, ty) in def.kind.refs() {
+        let needed = match field {
+            Some(field) if !field.exists_in(def.usage) => continue,
+            // A `skip_serializing` field's type is never encoded.
+            Some(field) => Derives {
+                serialize: own.serialize && !field.never_sent(def.usage),
+                ..own
+            },
+            None => own,
+        };
+        needs.extend(ty.named().map(|id| (id.0, needed)));
     }
     needs
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, Body, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Body, TypeDef, TypeId, TypeRef};
 
 /// Puts `types` (keyed by name) into `api` in name order and rewrites every reference
 /// from the provisional ids (`names[id]` is the name) to positions.
@@ -20,17 +20,14 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
         })?;
         new_ids.push(TypeId(*id));
     }
-    let remap = |ty: &mut TypeRef| rewrite(ty, &new_ids);
+    let remap = |ty: &mut TypeRef| {
+        if let Some(id) = ty.named_mut() {
+            *id = new_ids[id.0];
+        }
+    };
     api.types = types.into_values().collect();
     for def in &mut api.types {
-        match &mut def.kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter_mut().for_each(|f| remap(&mut f.ty));
-                s.additional.iter_mut().for_each(|a| remap(&mut a.ty));
-            }
-            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| remap(&mut v.ty)),
-            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
-        }
+        def.kind.refs_mut().for_each(remap);
     }
     api.examples.iter_mut().for_each(|e| remap(&mut e.ty));
     api.webhooks.list.iter_mut().for_each(|w| remap(&mut w.payload));
@@ -51,12 +48,4 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
         }
     }
     Ok(api)
-}
-
-fn rewrite(ty: &mut TypeRef, new_ids: &[TypeId]) {
-    match ty {
-        TypeRef::Named(id) => *id = new_ids[id.0],
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => rewrite(inner, new_ids),
-        _ => {}
-    }
 }

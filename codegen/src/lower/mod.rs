@@ -11,6 +11,7 @@ mod dedupe;
 mod define;
 mod derives;
 mod examples;
+mod field_state;
 mod ids;
 mod media;
 mod names;
@@ -35,7 +36,7 @@ use openapiv3::OpenAPI;
 
 use crate::config::Config;
 use crate::error::{Error, Result, Warning};
-use crate::ir::{Api, Crate, Field, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Crate, Field, TypeDef, TypeId, TypeRef};
 use crate::load::Document;
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
@@ -202,6 +203,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
     derives::close(&mut api.types);
     dedupe::mark_aliases(&mut api.types);
+    field_state::settle(&mut api.types);
     placement::place_types(&mut api.types, &api.operations, &api.webhooks);
     if api.krate.group_features {
         placement::gate_types(&mut api.types, &api.operations, &api.webhooks);
@@ -400,26 +402,26 @@ impl<'a> Lowerer<'a> {
             webhooks
                 .list
                 .iter()
-                .flat_map(|w| named_in(&w.payload))
+                .filter_map(|w| w.payload.named())
                 .map(|n| (n, false)),
         );
         for op in operations {
             match &op.body {
                 Some(crate::ir::Body::Fields { type_id, .. }) => stack.push((*type_id, true)),
-                Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(named_in(ty).into_iter().map(|n| (n, true))),
+                Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(ty.named().map(|n| (n, true))),
                 Some(crate::ir::Body::Form { fields, .. }) => {
-                    stack.extend(fields.iter().flat_map(|f| named_in(&f.ty)).map(|n| (n, true)))
+                    stack.extend(fields.iter().filter_map(|f| f.ty.named()).map(|n| (n, true)))
                 }
                 Some(crate::ir::Body::Raw { .. } | crate::ir::Body::Parts { .. }) | None => {}
             }
             if let Some(ty) = op.response.decoded_type() {
-                stack.extend(named_in(ty).into_iter().map(|n| (n, false)));
+                stack.extend(ty.named().map(|n| (n, false)));
             }
             for error in &op.errors {
-                stack.extend(error.body.iter().flat_map(named_in).map(|n| (n, false)));
+                stack.extend(error.body.iter().filter_map(TypeRef::named).map(|n| (n, false)));
             }
             for param in op.params() {
-                stack.extend(named_in(&param.ty).into_iter().map(|n| (n, true)));
+                stack.extend(param.ty.named().map(|n| (n, true)));
             }
         }
         while let Some((id, request)) = stack.pop() {
@@ -435,33 +437,11 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             *flag = true;
-            match &def.kind {
-                TypeKind::Struct(s) => {
-                    let travels = |f: &&Field| if request { !f.read_only } else { !f.write_only };
-                    for field in s.fields.iter().filter(travels) {
-                        stack.extend(named_in(&field.ty).into_iter().map(|n| (n, request)));
-                    }
-                    if let Some(additional) = &s.additional {
-                        stack.extend(named_in(&additional.ty).into_iter().map(|n| (n, request)));
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for variant in &u.variants {
-                        stack.extend(named_in(&variant.ty).into_iter().map(|n| (n, request)));
-                    }
-                }
-                TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+            let travels = |f: &Field| if request { !f.read_only } else { !f.write_only };
+            for (_, ty) in def.kind.refs().filter(|(field, _)| field.is_none_or(travels)) {
+                stack.extend(ty.named().map(|n| (n, request)));
             }
         }
-    }
-}
-
-/// The named types a `TypeRef` mentions.
-fn named_in(ty: &TypeRef) -> Vec<TypeId> {
-    match ty {
-        TypeRef::Named(id) => vec![*id],
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named_in(inner),
-        _ => Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef, Webhooks};
+use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeRef, Webhooks};
 
 /// Sets `home` on every type (`types[id.0]` is the type `id` names). The webhooks'
 /// module counts as a group: types only payloads use live in its models module.
@@ -128,30 +128,23 @@ fn reachable<'a>(types: &'a [TypeDef], ids: &[TypeId], roots: Vec<&'a TypeRef>) 
         }
     }
     while let Some(ty) = stack.pop() {
-        match ty {
-            TypeRef::Named(id) if seen.insert(*id) => push_inner(&types[id.0], &mut stack),
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => stack.push(inner),
-            _ => {}
+        if let Some(id) = ty.named()
+            && seen.insert(id)
+        {
+            push_inner(&types[id.0], &mut stack);
         }
     }
     seen
 }
 
 fn push_inner<'a>(def: &'a TypeDef, stack: &mut Vec<&'a TypeRef>) {
-    match &def.kind {
-        TypeKind::Struct(s) => {
-            stack.extend(s.fields.iter().map(|f| &f.ty));
-            stack.extend(s.additional.iter().map(|a| &a.ty));
-        }
-        TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
-        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
-    }
+    stack.extend(def.kind.refs().map(|(_, ty)| ty));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Derives, StringEnum, Usage};
+    use crate::ir::{Derives, StringEnum, TypeKind, Usage};
 
     fn shared(name: &str) -> TypeDef {
         TypeDef {

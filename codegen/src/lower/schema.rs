@@ -359,11 +359,7 @@ impl<'a> Lowerer<'a> {
 
     /// Whether `ty` names a type not lowered yet (so a default cannot be checked now).
     pub(super) fn names_unlowered_type(&self, ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Named(id) => self.def(*id).is_none(),
-            TypeRef::Array(item) | TypeRef::Map(item) | TypeRef::Nullable(item) => self.names_unlowered_type(item),
-            _ => false,
-        }
+        ty.named().is_some_and(|id| self.def(id).is_none())
     }
 
     /// Does a schema `default` fit the Rust type it will be parsed into?
