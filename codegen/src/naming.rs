@@ -70,6 +70,16 @@ pub fn unshadowed(name: &str) -> String {
     }
 }
 
+/// A group's handle type: `projects` → `ProjectsApi`.
+pub fn handle_name(segment: &str) -> String {
+    format!("{}Api", type_name(segment))
+}
+
+/// A call's builder type, before its group's scope tells it apart: `get_v2` → `GetV2Builder`.
+pub fn builder_name(method: &str) -> String {
+    format!("{}Builder", type_name(method))
+}
+
 /// `StatusC5aEnum`, `s3 import storage` → `S3ImportStorage`.
 pub fn type_name(raw: &str) -> String {
     let name = words(raw).to_upper_camel_case();

@@ -39,7 +39,7 @@ fn group_tree(api: &Api) -> BTreeMap<Vec<String>, Group<'_>> {
 }
 
 fn handle_name(segment: &str) -> Result<Ident> {
-    ident(&format!("{}Api", crate::naming::type_name(segment)))
+    ident(&crate::naming::handle_name(segment))
 }
 
 /// The group tree, built once and shared by the threads that emit its modules.

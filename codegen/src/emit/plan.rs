@@ -82,7 +82,7 @@ impl<'a> BuilderPlan<'a> {
         Ok(BuilderPlan {
             op,
             method: ident(&op.method_name)?,
-            builder: ident(&format!("{}Builder", crate::naming::type_name(&op.method_name)))?,
+            builder: ident(&op.builder)?,
             inputs,
             fields_body,
         })

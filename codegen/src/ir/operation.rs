@@ -12,6 +12,8 @@ pub struct Operation {
     /// Module path below the crate root, e.g. `["import_storage", "s3"]`.
     pub group: Vec<String>,
     pub method_name: String,
+    /// The builder type `method_name` returns, unique in the group's module.
+    pub builder: String,
     pub http_method: HttpMethod,
     /// The path template as written in the description.
     pub path: String,

@@ -73,6 +73,16 @@ pub(super) struct CallName {
     pub upload: Option<String>,
     /// The method name of the streamed variant, if there is one.
     pub stream: Option<String>,
+    /// The builder type of each of the methods above (plain, upload, stream), claimed in
+    /// the group module's scope: `get_v2` and `get_v_2` would both be `GetV2Builder`.
+    pub builders: Builders,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Builders {
+    pub plain: String,
+    pub upload: Option<String>,
+    pub stream: Option<String>,
 }
 
 /// Names every operation in `operations` (same order), reporting what it had to decide.
@@ -167,9 +177,29 @@ pub(super) fn call_names(
             method,
             upload,
             stream,
+            builders: Builders::default(),
         });
     }
+    name_builders(&mut names);
     Ok(names)
+}
+
+/// Each call's builder type, unique in its group's module (beside the group's handle).
+fn name_builders(names: &mut [CallName]) {
+    let mut scopes: BTreeMap<Vec<String>, Scope> = BTreeMap::new();
+    for name in names {
+        let scope = scopes.entry(name.group.clone()).or_insert_with(|| {
+            let mut scope = Scope::new();
+            scope.reserve(&naming::handle_name(name.group.last().map_or("", String::as_str)));
+            scope
+        });
+        let mut claim = |method: &str| scope.claim(&naming::builder_name(method));
+        name.builders = Builders {
+            plain: claim(&name.method),
+            upload: name.upload.as_deref().map(&mut claim),
+            stream: name.stream.as_deref().map(&mut claim),
+        };
+    }
 }
 
 /// The group and method an operation asks for.

@@ -147,8 +147,20 @@ impl<'a> Lowerer<'a> {
     fn lower_call(&mut self, selected: &Selected<'a>, name: names::CallName) -> Result<Vec<Operation>> {
         // Inline request/response types are named after the call: ImportStorageS3UpdateRequest.
         let base = naming::type_name(&format!("{} {}", name.group.join(" "), name.method));
-        let twin = |method: &Option<String>| method.clone().map(|method| names::CallName { method, ..name.clone() });
-        let (upload, stream) = (twin(&name.upload), twin(&name.stream));
+        let twin = |method: &Option<String>, builder: &Option<String>| {
+            let plain = builder.clone().unwrap_or_default();
+            let builders = names::Builders {
+                plain,
+                ..Default::default()
+            };
+            method.clone().map(|method| names::CallName {
+                method,
+                builders,
+                ..name.clone()
+            })
+        };
+        let upload = twin(&name.upload, &name.builders.upload);
+        let stream = twin(&name.stream, &name.builders.stream);
         let mut calls = vec![self.lower_operation(selected, name, Variant::Plain, base.clone())?];
         // The twins' inline schemas are the plain call's: the same types, not copies.
         self.reuse_inline_types = true;
@@ -188,6 +200,7 @@ impl<'a> Lowerer<'a> {
         let names::CallName {
             group,
             method: method_name,
+            builders,
             ..
         } = name;
 
@@ -256,6 +269,7 @@ impl<'a> Lowerer<'a> {
             origin: at.to_string(),
             group,
             method_name,
+            builder: builders.plain,
             http_method: http_method(method),
             path: path.to_owned(),
             path_parts,
