@@ -237,13 +237,6 @@ pub enum Sending {
     Never,
 }
 
-impl FieldState {
-    /// Held as `T`, not `Option`.
-    pub fn is_plain(&self) -> bool {
-        matches!(self, FieldState::Required | FieldState::Defaulted(_))
-    }
-}
-
 impl Field {
     /// Does the field exist in a type travelling this way? A read-only field is left
     /// out of a type only sent, a write-only one out of a type only received.
