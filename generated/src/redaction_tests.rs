@@ -73,9 +73,9 @@ fn debug_of_azure_blob_import_storage_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_export_storage_azure_create_request_hides_its_secrets() {
+fn debug_of_export_storage_azure_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ExportStorageAzureCreateRequest {
+        &crate::models::ExportStorageAzureRequest {
             can_delete_objects: None,
             title: None,
             description: None,
@@ -106,9 +106,9 @@ fn debug_of_export_storage_azure_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_export_storage_gcs_create_request_hides_its_secrets() {
+fn debug_of_export_storage_gcs_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ExportStorageGcsCreateRequest {
+        &crate::models::ExportStorageGcsRequest {
             can_delete_objects: None,
             title: None,
             description: None,
@@ -139,9 +139,9 @@ fn debug_of_export_storage_gcs_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_export_storage_redis_create_request_hides_its_secrets() {
+fn debug_of_export_storage_redis_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ExportStorageRedisCreateRequest {
+        &crate::models::ExportStorageRedisRequest {
             db: None,
             can_delete_objects: None,
             title: None,
@@ -174,9 +174,9 @@ fn debug_of_export_storage_redis_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_export_storage_s3_create_request_hides_its_secrets() {
+fn debug_of_export_storage_s3_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ExportStorageS3CreateRequest {
+        &crate::models::ExportStorageS3Request {
             can_delete_objects: None,
             title: None,
             description: None,
@@ -273,9 +273,9 @@ fn debug_of_gcs_import_storage_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_import_storage_azure_create_request_hides_its_secrets() {
+fn debug_of_import_storage_azure_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ImportStorageAzureCreateRequest {
+        &crate::models::ImportStorageAzureRequest {
             regex_filter: None,
             use_blob_urls: None,
             presign: None,
@@ -312,9 +312,9 @@ fn debug_of_import_storage_azure_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_import_storage_gcs_create_request_hides_its_secrets() {
+fn debug_of_import_storage_gcs_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ImportStorageGcsCreateRequest {
+        &crate::models::ImportStorageGcsRequest {
             regex_filter: None,
             use_blob_urls: None,
             presign: None,
@@ -351,9 +351,9 @@ fn debug_of_import_storage_gcs_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_import_storage_redis_create_request_hides_its_secrets() {
+fn debug_of_import_storage_redis_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ImportStorageRedisCreateRequest {
+        &crate::models::ImportStorageRedisRequest {
             regex_filter: None,
             use_blob_urls: None,
             title: None,
@@ -386,9 +386,9 @@ fn debug_of_import_storage_redis_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_import_storage_s3_create_request_hides_its_secrets() {
+fn debug_of_import_storage_s3_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::ImportStorageS3CreateRequest {
+        &crate::models::ImportStorageS3Request {
             regex_filter: None,
             use_blob_urls: None,
             presign: None,
@@ -435,19 +435,19 @@ fn debug_of_import_storage_s3_validate_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_lsapi_token_blacklist_request_hides_its_secrets() {
+fn debug_of_lsapi_token_hides_its_secrets() {
     assert_hidden(
-        &crate::models::LsapiTokenBlacklistRequest {
-            refresh: SENTINEL.to_owned(),
+        &crate::models::LsapiToken {
+            token: SENTINEL.to_owned(),
         },
     );
 }
 
 #[test]
-fn debug_of_lsapi_token_create_hides_its_secrets() {
+fn debug_of_lsapi_token_blacklist_request_hides_its_secrets() {
     assert_hidden(
-        &crate::models::LsapiTokenCreate {
-            token: SENTINEL.to_owned(),
+        &crate::models::LsapiTokenBlacklistRequest {
+            refresh: SENTINEL.to_owned(),
         },
     );
 }
@@ -557,43 +557,6 @@ fn debug_of_patched_organization_request_hides_its_secrets() {
 }
 
 #[test]
-fn debug_of_patched_project_request_hides_its_secrets() {
-    assert_hidden(
-        &crate::models::PatchedProjectRequest {
-            title: None,
-            description: None,
-            label_config: None,
-            expert_instruction: None,
-            show_instruction: None,
-            show_skip_button: None,
-            enable_empty_annotation: None,
-            show_annotation_history: None,
-            organization: None,
-            color: None,
-            maximum_annotations: None,
-            is_published: None,
-            model_version: None,
-            is_draft: None,
-            created_by: None,
-            min_annotations_to_start_training: None,
-            show_collab_predictions: None,
-            sampling: None,
-            show_ground_truth_first: None,
-            annotator_evaluation_enabled: None,
-            show_overlap_first: None,
-            overlap_cohort_percentage: None,
-            task_data_login: None,
-            task_data_password: Some(crate::Nullable::Value(SENTINEL.to_owned())),
-            control_weights: None,
-            evaluate_predictions_automatically: None,
-            skip_queue: None,
-            reveal_preannotations_interactively: None,
-            pinned_at: None,
-        },
-    );
-}
-
-#[test]
 fn debug_of_project_hides_its_secrets() {
     assert_hidden(
         &crate::models::Project {
@@ -643,6 +606,43 @@ fn debug_of_project_hides_its_secrets() {
             queue_done: 0i64,
             config_suitable_for_bulk_annotation: false,
             state: None,
+        },
+    );
+}
+
+#[test]
+fn debug_of_project_request_hides_its_secrets() {
+    assert_hidden(
+        &crate::models::ProjectRequest {
+            title: None,
+            description: None,
+            label_config: None,
+            expert_instruction: None,
+            show_instruction: None,
+            show_skip_button: None,
+            enable_empty_annotation: None,
+            show_annotation_history: None,
+            organization: None,
+            color: None,
+            maximum_annotations: None,
+            is_published: None,
+            model_version: None,
+            is_draft: None,
+            created_by: None,
+            min_annotations_to_start_training: None,
+            show_collab_predictions: None,
+            sampling: None,
+            show_ground_truth_first: None,
+            annotator_evaluation_enabled: None,
+            show_overlap_first: None,
+            overlap_cohort_percentage: None,
+            task_data_login: None,
+            task_data_password: Some(crate::Nullable::Value(SENTINEL.to_owned())),
+            control_weights: None,
+            evaluate_predictions_automatically: None,
+            skip_queue: None,
+            reveal_preannotations_interactively: None,
+            pinned_at: None,
         },
     );
 }

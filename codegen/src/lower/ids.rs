@@ -28,6 +28,9 @@ pub(super) fn reindex(mut api: Api, types: BTreeMap<String, TypeDef>, names: &[S
     api.types = types.into_values().collect();
     for def in &mut api.types {
         def.kind.refs_mut().for_each(remap);
+        if let Some(target) = &mut def.alias_of {
+            *target = new_ids[target.0];
+        }
     }
     api.examples.iter_mut().for_each(|e| remap(&mut e.ty));
     api.webhooks.list.iter_mut().for_each(|w| remap(&mut w.payload));

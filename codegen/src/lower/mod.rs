@@ -25,6 +25,7 @@ mod resources;
 mod response;
 mod schema;
 mod schema_ref;
+mod shared_names;
 mod skip;
 mod stream;
 mod unions;
@@ -203,6 +204,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
     let mut api = ids::reindex(api, lowerer.types, &lowerer.type_ids)?;
     derives::close(&mut api.types);
     dedupe::mark_aliases(&mut api.types);
+    let mut api = shared_names::name_shared_shapes(api, &mut lowerer.type_names)?;
     field_state::settle(&mut api.types);
     placement::place_types(&mut api.types, &api.operations, &api.webhooks);
     if api.krate.group_features {

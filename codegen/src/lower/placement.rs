@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeRef, Webhooks};
 
-/// Sets `home` on every type (`types[id.0]` is the type `id` names). The webhooks'
-/// module counts as a group: types only payloads use live in its models module.
+/// Sets `home` on every type (`types[id.0]` is the type `id` names). A group uses the
+/// types its calls reach, alias targets included. The webhooks' module counts as a
+/// group: types only payloads use live in its models module.
 pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation], webhooks: &Webhooks) {
     let mut groups_of: BTreeMap<TypeId, BTreeSet<&[String]>> = BTreeMap::new();
     let mut by_group: BTreeMap<&[String], Vec<&Operation>> = BTreeMap::new();
@@ -17,12 +18,14 @@ pub(super) fn place_types(types: &mut [TypeDef], operations: &[Operation], webho
     }
     for (group, ops) in &by_group {
         let bodies: Vec<TypeId> = ops.iter().filter_map(|op| body_type(op)).collect();
-        for id in reachable(types, &bodies, ops.iter().flat_map(|op| roots(op)).collect()) {
+        let roots = ops.iter().flat_map(|op| roots(op)).collect();
+        for id in with_alias_targets(types, reachable(types, &bodies, roots)) {
             groups_of.entry(id).or_default().insert(group);
         }
     }
     let webhooks_group = [webhooks.module.clone()];
-    for id in reachable(types, &[], webhooks.list.iter().map(|w| &w.payload).collect()) {
+    let payloads = reachable(types, &[], webhooks.list.iter().map(|w| &w.payload).collect());
+    for id in with_alias_targets(types, payloads) {
         groups_of.entry(id).or_default().insert(&webhooks_group);
     }
     for (i, def) in types.iter_mut().enumerate() {

@@ -35,8 +35,8 @@ pub fn diff(old: &Surface, new: &Surface) -> Changes {
     each(&old.operations, &new.operations, |name, old, new| {
         operation(&mut changes, name, old, new);
     });
-    each(&old.types, &new.types, |name, old, new| {
-        model(&mut changes, name, old, new)
+    each(&old.types, &new.types, |name, old_type, new_type| {
+        model(&mut changes, name, (old, old_type), (new, new_type))
     });
     changes.sort_by(|a, b| (!a.breaking, a).cmp(&(!b.breaking, b)));
     Changes(changes)
@@ -103,13 +103,61 @@ fn operation(changes: &mut Vec<Change>, id: &str, old: Option<&Operation>, new: 
     members(changes, "setter", id, "()", &old.setters, &new.setters, false);
 }
 
-fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<&Type>) {
+fn model(changes: &mut Vec<Change>, name: &str, old: (&Surface, Option<&Type>), new: (&Surface, Option<&Type>)) {
+    let ((old_surface, old), (new_surface, new)) = (old, new);
     let (old, new) = match (old, new) {
         (None, Some(new)) => return push(changes, false, "type", name.to_owned(), Kind::Added(shape(new))),
         (Some(old), None) => return push(changes, true, "type", name.to_owned(), Kind::Removed(shape(old))),
         (Some(old), Some(new)) => (old, new),
         (None, None) => return,
     };
+    if let (Type::Alias(from), Type::Alias(to)) = (old, new)
+        && from == to
+    {
+        return;
+    }
+    let kind = Kind::Changed {
+        from: shape(old),
+        to: shape(new),
+    };
+    let (old_type, new_type) = (resolved(old_surface, old), resolved(new_surface, new));
+    if matches!((old, new), (Type::Alias(_), _) | (_, Type::Alias(_))) && same_kind(old_type, new_type) {
+        // A struct or enum became another name for one (or the reverse): literals,
+        // patterns and paths through either name compile, if its members did not
+        // change; only `use Enum::Variant` cannot go through an alias.
+        let imports_break = matches!((old, new), (Type::Enum { .. }, Type::Alias(_)));
+        push(changes, imports_break, "type", name.to_owned(), kind);
+        compare_members(changes, name, old_type, new_type);
+    } else if !compare_members(changes, name, old, new) {
+        push(changes, true, "type", name.to_owned(), kind);
+    }
+}
+
+/// The struct or enum an alias of a model names (`= crate::models::X`), through
+/// aliases of aliases; any other type as it is.
+fn resolved<'a>(surface: &'a Surface, mut ty: &'a Type) -> &'a Type {
+    for _ in 0..surface.types.len() {
+        let Type::Alias(to) = ty else { break };
+        let Some(next) = to
+            .strip_prefix("crate::models::")
+            .and_then(|name| surface.types.get(name))
+        else {
+            break;
+        };
+        ty = next;
+    }
+    ty
+}
+
+fn same_kind(old: &Type, new: &Type) -> bool {
+    matches!(
+        (old, new),
+        (Type::Struct { .. }, Type::Struct { .. }) | (Type::Enum { .. }, Type::Enum { .. })
+    )
+}
+
+/// The fields or variants of two structs or two enums compared; `false` for other pairs.
+fn compare_members(changes: &mut Vec<Change>, name: &str, old: &Type, new: &Type) -> bool {
     match (old, new) {
         (Type::Struct { fields: from, .. }, Type::Struct { fields: to, sent }) => {
             // A caller builds a sent struct with a literal, which a new field breaks.
@@ -125,15 +173,9 @@ fn model(changes: &mut Vec<Change>, name: &str, old: Option<&Type>, new: Option<
             // A new variant breaks an exhaustive `match`, unless the enum is non-exhaustive.
             members(changes, "variant", name, "", from, to, !*non_exhaustive);
         }
-        (Type::Alias(from), Type::Alias(to)) if from == to => {}
-        _ => {
-            let kind = Kind::Changed {
-                from: shape(old),
-                to: shape(new),
-            };
-            push(changes, true, "type", name.to_owned(), kind);
-        }
+        _ => return false,
     }
+    true
 }
 
 /// Fields, variants or setters (named `{owner}.{member}{suffix}`): removed or retyped
@@ -349,6 +391,56 @@ mod tests {
             ]
         );
         assert_eq!(changes.breaking(), 4);
+    }
+
+    #[test]
+    fn a_struct_becoming_another_name_for_its_shape_breaks_nothing_an_enum_breaks_imports() {
+        let shapes = [
+            Type::Struct {
+                fields: fields(&[("a", "i64")]),
+                sent: true,
+            },
+            Type::Enum {
+                variants: fields(&[("A", "")]),
+                non_exhaustive: true,
+            },
+        ];
+        for shape in shapes {
+            let old = with_type("T", shape.clone());
+            let mut new = with_type("T", Type::Alias("crate::models::U".into()));
+            new.types.insert("U".into(), shape.clone());
+            let renamed: Vec<Change> = diff(&old, &new).0.into_iter().filter(|c| c.name == "T").collect();
+            let [change] = renamed.as_slice() else {
+                panic!("{renamed:#?}")
+            };
+            assert_eq!(change.breaking, matches!(shape, Type::Enum { .. }), "{change:?}");
+            // Back again: the alias's callers wrote nothing an alias-free name refuses.
+            let back: Vec<Change> = diff(&new, &old).0.into_iter().filter(|c| c.name == "T").collect();
+            assert!(back.iter().all(|c| !c.breaking), "{back:#?}");
+        }
+    }
+
+    #[test]
+    fn an_alias_of_another_shape_or_with_other_members_breaks() {
+        let struct_of = |field: &str| Type::Struct {
+            fields: fields(&[(field, "i64")]),
+            sent: false,
+        };
+        let old = with_type("T", struct_of("a"));
+        let mut new = with_type("T", Type::Alias("crate::models::U".into()));
+        new.types.insert("U".into(), struct_of("b"));
+        let changes = diff(&old, &new);
+        assert!(changes.0.iter().any(|c| c.breaking && c.name == "T.a"), "{changes:#?}");
+        let mut to_enum = with_type("T", Type::Alias("crate::models::U".into()));
+        to_enum.types.insert(
+            "U".into(),
+            Type::Enum {
+                variants: fields(&[]),
+                non_exhaustive: true,
+            },
+        );
+        let changes = diff(&old, &to_enum);
+        assert!(changes.0.iter().any(|c| c.breaking && c.name == "T"), "{changes:#?}");
     }
 
     #[test]

@@ -3,9 +3,16 @@
 //! Types only the `annotations` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`AnnotationsRequest`]: the description gives both the same shape.
+pub type AnnotationsCreateRequest = crate::models::AnnotationsRequest;
+
+/// The one shape the description gives [`AnnotationsCreateRequest`] and [`AnnotationsUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct AnnotationsCreateRequest {
+pub struct AnnotationsRequest {
     /// Labeling result in JSON format. Read more about the format in [the Label Studio documentation.](https://labelstud.io/guide/task_format)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>,
@@ -32,7 +39,7 @@ pub struct AnnotationsCreateRequest {
     pub lead_time: Option<f64>,
 }
 
-impl AnnotationsCreateRequest {
+impl AnnotationsRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         Ok(())
@@ -41,5 +48,5 @@ impl AnnotationsCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`AnnotationsCreateRequest`]: the description gives both the same shape.
-pub type AnnotationsUpdateRequest = crate::models::AnnotationsCreateRequest;
+/// Another name for [`AnnotationsRequest`]: the description gives both the same shape.
+pub type AnnotationsUpdateRequest = crate::models::AnnotationsRequest;

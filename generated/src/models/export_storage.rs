@@ -3,11 +3,6 @@
 //! Types only the `export_storage` calls use.
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct ExportStorageListTypesResponseItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
+///
+/// Another name for [`StorageListTypesResponseItem`]: the description gives both the same shape.
+pub type ExportStorageListTypesResponseItem = crate::models::StorageListTypesResponseItem;

@@ -106,9 +106,16 @@ fn default_azure_blob_export_storage_type() -> String {
 }
 
 /// Sent in requests.
+///
+/// Another name for [`ExportStorageAzureRequest`]: the description gives both the same shape.
+pub type ExportStorageAzureCreateRequest = crate::models::ExportStorageAzureRequest;
+
+/// The one shape the description gives [`ExportStorageAzureCreateRequest`] and [`ExportStorageAzureUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageAzureCreateRequest {
+pub struct ExportStorageAzureRequest {
     /// Deletion from storage enabled
     ///
     /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
@@ -141,7 +148,7 @@ pub struct ExportStorageAzureCreateRequest {
     pub account_key: Option<String>,
 }
 
-impl ExportStorageAzureCreateRequest {
+impl ExportStorageAzureRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -151,9 +158,9 @@ impl ExportStorageAzureCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ExportStorageAzureCreateRequest {
+impl ::std::fmt::Debug for ExportStorageAzureRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ExportStorageAzureCreateRequest")
+        f.debug_struct("ExportStorageAzureRequest")
             .field("can_delete_objects", &self.can_delete_objects)
             .field("title", &self.title)
             .field("description", &self.description)
@@ -171,8 +178,8 @@ impl ::std::fmt::Debug for ExportStorageAzureCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageAzureCreateRequest`]: the description gives both the same shape.
-pub type ExportStorageAzureUpdateRequest = crate::models::ExportStorageAzureCreateRequest;
+/// Another name for [`ExportStorageAzureRequest`]: the description gives both the same shape.
+pub type ExportStorageAzureUpdateRequest = crate::models::ExportStorageAzureRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -3,9 +3,16 @@
 //! Types only the `export_storage::gcs` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`ExportStorageGcsRequest`]: the description gives both the same shape.
+pub type ExportStorageGcsCreateRequest = crate::models::ExportStorageGcsRequest;
+
+/// The one shape the description gives [`ExportStorageGcsCreateRequest`] and [`ExportStorageGcsUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageGcsCreateRequest {
+pub struct ExportStorageGcsRequest {
     /// Deletion from storage enabled.
     ///
     /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
@@ -38,7 +45,7 @@ pub struct ExportStorageGcsCreateRequest {
     pub google_project_id: Option<String>,
 }
 
-impl ExportStorageGcsCreateRequest {
+impl ExportStorageGcsRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -48,9 +55,9 @@ impl ExportStorageGcsCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ExportStorageGcsCreateRequest {
+impl ::std::fmt::Debug for ExportStorageGcsRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ExportStorageGcsCreateRequest")
+        f.debug_struct("ExportStorageGcsRequest")
             .field("can_delete_objects", &self.can_delete_objects)
             .field("title", &self.title)
             .field("description", &self.description)
@@ -71,8 +78,8 @@ impl ::std::fmt::Debug for ExportStorageGcsCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageGcsCreateRequest`]: the description gives both the same shape.
-pub type ExportStorageGcsUpdateRequest = crate::models::ExportStorageGcsCreateRequest;
+/// Another name for [`ExportStorageGcsRequest`]: the description gives both the same shape.
+pub type ExportStorageGcsUpdateRequest = crate::models::ExportStorageGcsRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -3,9 +3,16 @@
 //! Types only the `export_storage::redis` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`ExportStorageRedisRequest`]: the description gives both the same shape.
+pub type ExportStorageRedisCreateRequest = crate::models::ExportStorageRedisRequest;
+
+/// The one shape the description gives [`ExportStorageRedisCreateRequest`] and [`ExportStorageRedisUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageRedisCreateRequest {
+pub struct ExportStorageRedisRequest {
     /// Database ID of database to use
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub db: Option<i64>,
@@ -41,7 +48,7 @@ pub struct ExportStorageRedisCreateRequest {
     pub password: Option<String>,
 }
 
-impl ExportStorageRedisCreateRequest {
+impl ExportStorageRedisRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -51,9 +58,9 @@ impl ExportStorageRedisCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ExportStorageRedisCreateRequest {
+impl ::std::fmt::Debug for ExportStorageRedisRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ExportStorageRedisCreateRequest")
+        f.debug_struct("ExportStorageRedisRequest")
             .field("db", &self.db)
             .field("can_delete_objects", &self.can_delete_objects)
             .field("title", &self.title)
@@ -69,8 +76,8 @@ impl ::std::fmt::Debug for ExportStorageRedisCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageRedisCreateRequest`]: the description gives both the same shape.
-pub type ExportStorageRedisUpdateRequest = crate::models::ExportStorageRedisCreateRequest;
+/// Another name for [`ExportStorageRedisRequest`]: the description gives both the same shape.
+pub type ExportStorageRedisUpdateRequest = crate::models::ExportStorageRedisRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -3,9 +3,16 @@
 //! Types only the `export_storage::s3` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`ExportStorageS3Request`]: the description gives both the same shape.
+pub type ExportStorageS3CreateRequest = crate::models::ExportStorageS3Request;
+
+/// The one shape the description gives [`ExportStorageS3CreateRequest`] and [`ExportStorageS3UpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ExportStorageS3CreateRequest {
+pub struct ExportStorageS3Request {
     /// Deletion from storage enabled.
     ///
     /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
@@ -54,7 +61,7 @@ pub struct ExportStorageS3CreateRequest {
     pub s3_endpoint: Option<String>,
 }
 
-impl ExportStorageS3CreateRequest {
+impl ExportStorageS3Request {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -64,9 +71,9 @@ impl ExportStorageS3CreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ExportStorageS3CreateRequest {
+impl ::std::fmt::Debug for ExportStorageS3Request {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ExportStorageS3CreateRequest")
+        f.debug_struct("ExportStorageS3Request")
             .field("can_delete_objects", &self.can_delete_objects)
             .field("title", &self.title)
             .field("description", &self.description)
@@ -94,8 +101,8 @@ impl ::std::fmt::Debug for ExportStorageS3CreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageS3CreateRequest`]: the description gives both the same shape.
-pub type ExportStorageS3UpdateRequest = crate::models::ExportStorageS3CreateRequest;
+/// Another name for [`ExportStorageS3Request`]: the description gives both the same shape.
+pub type ExportStorageS3UpdateRequest = crate::models::ExportStorageS3Request;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

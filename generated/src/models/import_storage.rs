@@ -4,5 +4,5 @@
 
 /// Received in responses; fields the server adds later are ignored.
 ///
-/// Another name for [`ExportStorageListTypesResponseItem`]: the description gives both the same shape.
-pub type ImportStorageListTypesResponseItem = crate::models::ExportStorageListTypesResponseItem;
+/// Another name for [`StorageListTypesResponseItem`]: the description gives both the same shape.
+pub type ImportStorageListTypesResponseItem = crate::models::StorageListTypesResponseItem;

@@ -116,9 +116,16 @@ fn default_azure_blob_import_storage_type() -> String {
 }
 
 /// Sent in requests.
+///
+/// Another name for [`ImportStorageAzureRequest`]: the description gives both the same shape.
+pub type ImportStorageAzureCreateRequest = crate::models::ImportStorageAzureRequest;
+
+/// The one shape the description gives [`ImportStorageAzureCreateRequest`] and [`ImportStorageAzureUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ImportStorageAzureCreateRequest {
+pub struct ImportStorageAzureRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex_filter: Option<String>,
@@ -164,7 +171,7 @@ pub struct ImportStorageAzureCreateRequest {
     pub account_key: Option<String>,
 }
 
-impl ImportStorageAzureCreateRequest {
+impl ImportStorageAzureRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -174,9 +181,9 @@ impl ImportStorageAzureCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ImportStorageAzureCreateRequest {
+impl ::std::fmt::Debug for ImportStorageAzureRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ImportStorageAzureCreateRequest")
+        f.debug_struct("ImportStorageAzureRequest")
             .field("regex_filter", &self.regex_filter)
             .field("use_blob_urls", &self.use_blob_urls)
             .field("presign", &self.presign)
@@ -197,8 +204,8 @@ impl ::std::fmt::Debug for ImportStorageAzureCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ImportStorageAzureCreateRequest`]: the description gives both the same shape.
-pub type ImportStorageAzureUpdateRequest = crate::models::ImportStorageAzureCreateRequest;
+/// Another name for [`ImportStorageAzureRequest`]: the description gives both the same shape.
+pub type ImportStorageAzureUpdateRequest = crate::models::ImportStorageAzureRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

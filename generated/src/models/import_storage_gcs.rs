@@ -119,9 +119,16 @@ fn default_gcs_import_storage_type() -> String {
 }
 
 /// Sent in requests.
+///
+/// Another name for [`ImportStorageGcsRequest`]: the description gives both the same shape.
+pub type ImportStorageGcsCreateRequest = crate::models::ImportStorageGcsRequest;
+
+/// The one shape the description gives [`ImportStorageGcsCreateRequest`] and [`ImportStorageGcsUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ImportStorageGcsCreateRequest {
+pub struct ImportStorageGcsRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex_filter: Option<String>,
@@ -167,7 +174,7 @@ pub struct ImportStorageGcsCreateRequest {
     pub google_project_id: Option<String>,
 }
 
-impl ImportStorageGcsCreateRequest {
+impl ImportStorageGcsRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -177,9 +184,9 @@ impl ImportStorageGcsCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ImportStorageGcsCreateRequest {
+impl ::std::fmt::Debug for ImportStorageGcsRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ImportStorageGcsCreateRequest")
+        f.debug_struct("ImportStorageGcsRequest")
             .field("regex_filter", &self.regex_filter)
             .field("use_blob_urls", &self.use_blob_urls)
             .field("presign", &self.presign)
@@ -203,8 +210,8 @@ impl ::std::fmt::Debug for ImportStorageGcsCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ImportStorageGcsCreateRequest`]: the description gives both the same shape.
-pub type ImportStorageGcsUpdateRequest = crate::models::ImportStorageGcsCreateRequest;
+/// Another name for [`ImportStorageGcsRequest`]: the description gives both the same shape.
+pub type ImportStorageGcsUpdateRequest = crate::models::ImportStorageGcsRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -4,18 +4,18 @@
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageLocalCreateRequest`]: the description gives both the same shape.
-pub type ImportStorageLocalCreateRequest = crate::models::ExportStorageLocalCreateRequest;
+/// Another name for [`StorageLocalCreateRequest`]: the description gives both the same shape.
+pub type ImportStorageLocalCreateRequest = crate::models::StorageLocalCreateRequest;
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageLocalUpdateRequest`]: the description gives both the same shape.
-pub type ImportStorageLocalUpdateRequest = crate::models::ExportStorageLocalUpdateRequest;
+/// Another name for [`StorageLocalUpdateRequest`]: the description gives both the same shape.
+pub type ImportStorageLocalUpdateRequest = crate::models::StorageLocalUpdateRequest;
 
 /// Sent in requests.
 ///
-/// Another name for [`ExportStorageLocalValidateRequest`]: the description gives both the same shape.
-pub type ImportStorageLocalValidateRequest = crate::models::ExportStorageLocalValidateRequest;
+/// Another name for [`StorageLocalValidateRequest`]: the description gives both the same shape.
+pub type ImportStorageLocalValidateRequest = crate::models::StorageLocalValidateRequest;
 
 /// Received in responses; fields the server adds later are ignored.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]

@@ -3,9 +3,16 @@
 //! Types only the `import_storage::redis` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`ImportStorageRedisRequest`]: the description gives both the same shape.
+pub type ImportStorageRedisCreateRequest = crate::models::ImportStorageRedisRequest;
+
+/// The one shape the description gives [`ImportStorageRedisCreateRequest`] and [`ImportStorageRedisUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ImportStorageRedisCreateRequest {
+pub struct ImportStorageRedisRequest {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex_filter: Option<String>,
@@ -41,7 +48,7 @@ pub struct ImportStorageRedisCreateRequest {
     pub password: Option<String>,
 }
 
-impl ImportStorageRedisCreateRequest {
+impl ImportStorageRedisRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -51,9 +58,9 @@ impl ImportStorageRedisCreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ImportStorageRedisCreateRequest {
+impl ::std::fmt::Debug for ImportStorageRedisRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ImportStorageRedisCreateRequest")
+        f.debug_struct("ImportStorageRedisRequest")
             .field("regex_filter", &self.regex_filter)
             .field("use_blob_urls", &self.use_blob_urls)
             .field("title", &self.title)
@@ -69,8 +76,8 @@ impl ::std::fmt::Debug for ImportStorageRedisCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ImportStorageRedisCreateRequest`]: the description gives both the same shape.
-pub type ImportStorageRedisUpdateRequest = crate::models::ImportStorageRedisCreateRequest;
+/// Another name for [`ImportStorageRedisRequest`]: the description gives both the same shape.
+pub type ImportStorageRedisUpdateRequest = crate::models::ImportStorageRedisRequest;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

@@ -3,9 +3,16 @@
 //! Types only the `import_storage::s3` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`ImportStorageS3Request`]: the description gives both the same shape.
+pub type ImportStorageS3CreateRequest = crate::models::ImportStorageS3Request;
+
+/// The one shape the description gives [`ImportStorageS3CreateRequest`] and [`ImportStorageS3UpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ImportStorageS3CreateRequest {
+pub struct ImportStorageS3Request {
     /// Cloud storage regex for filtering objects. You must specify it otherwise no objects will be imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex_filter: Option<String>,
@@ -70,7 +77,7 @@ pub struct ImportStorageS3CreateRequest {
     pub s3_endpoint: Option<String>,
 }
 
-impl ImportStorageS3CreateRequest {
+impl ImportStorageS3Request {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         if let Some(value) = &self.title {
@@ -80,9 +87,9 @@ impl ImportStorageS3CreateRequest {
     }
 }
 
-impl ::std::fmt::Debug for ImportStorageS3CreateRequest {
+impl ::std::fmt::Debug for ImportStorageS3Request {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ImportStorageS3CreateRequest")
+        f.debug_struct("ImportStorageS3Request")
             .field("regex_filter", &self.regex_filter)
             .field("use_blob_urls", &self.use_blob_urls)
             .field("presign", &self.presign)
@@ -114,8 +121,8 @@ impl ::std::fmt::Debug for ImportStorageS3CreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`ImportStorageS3CreateRequest`]: the description gives both the same shape.
-pub type ImportStorageS3UpdateRequest = crate::models::ImportStorageS3CreateRequest;
+/// Another name for [`ImportStorageS3Request`]: the description gives both the same shape.
+pub type ImportStorageS3UpdateRequest = crate::models::ImportStorageS3Request;
 
 /// Sent in requests.
 #[derive(Clone, Default, PartialEq, ::serde::Serialize)]

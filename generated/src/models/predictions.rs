@@ -3,9 +3,21 @@
 //! Types only the `predictions` calls use.
 
 /// Sent in requests.
+///
+/// Another name for [`PredictionsRequest`]: the description gives both the same shape.
+pub type PredictionsCreateRequest = crate::models::PredictionsRequest;
+
+/// Sent in requests.
+///
+/// Another name for [`PredictionsRequest`]: the description gives both the same shape.
+pub type PredictionsReplaceRequest = crate::models::PredictionsRequest;
+
+/// The one shape the description gives [`PredictionsCreateRequest`], [`PredictionsReplaceRequest`] and [`PredictionsUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct PredictionsCreateRequest {
+pub struct PredictionsRequest {
     /// Task ID for which the prediction is created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<i64>,
@@ -20,7 +32,7 @@ pub struct PredictionsCreateRequest {
     pub model_version: Option<String>,
 }
 
-impl PredictionsCreateRequest {
+impl PredictionsRequest {
     /// Checks the limits the API documents for each field, naming the first one broken.
     pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
         Ok(())
@@ -29,10 +41,5 @@ impl PredictionsCreateRequest {
 
 /// Sent in requests.
 ///
-/// Another name for [`PredictionsCreateRequest`]: the description gives both the same shape.
-pub type PredictionsReplaceRequest = crate::models::PredictionsCreateRequest;
-
-/// Sent in requests.
-///
-/// Another name for [`PredictionsCreateRequest`]: the description gives both the same shape.
-pub type PredictionsUpdateRequest = crate::models::PredictionsCreateRequest;
+/// Another name for [`PredictionsRequest`]: the description gives both the same shape.
+pub type PredictionsUpdateRequest = crate::models::PredictionsRequest;

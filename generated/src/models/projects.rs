@@ -424,303 +424,9 @@ pub struct PaginatedProjectList {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct PatchedProjectRequest {
-    /// Project name. Must be between 3 and 50 characters long.
-    ///
-    /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub title: Option<crate::Nullable<String>>,
-    /// Project description
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub description: Option<crate::Nullable<String>>,
-    /// Label config in XML format. See more about it in documentation
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub label_config: Option<crate::Nullable<String>>,
-    /// Labeling instructions in HTML format
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub expert_instruction: Option<crate::Nullable<String>>,
-    /// Show instructions to the annotator before they start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_instruction: Option<bool>,
-    /// Show a skip button in interface and allow annotators to skip the task
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_skip_button: Option<bool>,
-    /// Allow annotators to submit empty annotations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_empty_annotation: Option<bool>,
-    /// Show annotation history to annotator
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_annotation_history: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub organization: Option<crate::Nullable<i64>>,
-    /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub color: Option<crate::Nullable<String>>,
-    /// Maximum annotation number
-    ///
-    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
-    ///
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_annotations: Option<i64>,
-    /// Published
-    ///
-    /// Whether or not the project is published to annotators
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_published: Option<bool>,
-    /// Machine learning model version
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub model_version: Option<crate::Nullable<String>>,
-    /// Whether or not the project is in the middle of being created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_draft: Option<bool>,
-    /// Project owner
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<crate::models::UserSimpleRequest>,
-    /// Minimum number of completed tasks after which model training is started
-    ///
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_annotations_to_start_training: Option<i64>,
-    /// Show predictions to annotator
-    ///
-    /// If set, the annotator can view model predictions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_collab_predictions: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
-    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_ground_truth_first: Option<bool>,
-    /// Enable annotator evaluation for the project
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotator_evaluation_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_overlap_first: Option<bool>,
-    /// From -2147483648 to 2147483647. Checked before a request is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overlap_cohort_percentage: Option<i64>,
-    /// Task data credentials: login
-    ///
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub task_data_login: Option<crate::Nullable<String>>,
-    /// Task data credentials: password
-    ///
-    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub task_data_password: Option<crate::Nullable<String>>,
-    /// Dict of weights for each control tag in metric calculation.
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub control_weights: Option<
-        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    >,
-    /// Retrieve and display predictions when loading a task
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluate_predictions_automatically: Option<bool>,
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
-    /// Reveal pre-annotations interactively
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reveal_preannotations_interactively: Option<bool>,
-    /// Pinned date and time
-    ///
-    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize_present"
-    )]
-    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>>,
-}
-
-impl PatchedProjectRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(crate::Nullable::Value(value)) = &self.title {
-            crate::runtime::validate::length("title", value, Some(3u64), Some(50u64))?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.color {
-            crate::runtime::validate::length("color", value, None, Some(16u64))?;
-        }
-        if let Some(value) = &self.maximum_annotations {
-            crate::runtime::validate::integer(
-                "maximum_annotations",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(value) = &self.created_by {
-            value.validate().map_err(|e| e.within("created_by"))?;
-        }
-        if let Some(value) = &self.min_annotations_to_start_training {
-            crate::runtime::validate::integer(
-                "min_annotations_to_start_training",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(value) = &self.overlap_cohort_percentage {
-            crate::runtime::validate::integer(
-                "overlap_cohort_percentage",
-                *value,
-                Some(crate::runtime::validate::Bound {
-                    value: -2147483648i64,
-                    exclusive: false,
-                }),
-                Some(crate::runtime::validate::Bound {
-                    value: 2147483647i64,
-                    exclusive: false,
-                }),
-            )?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.task_data_login {
-            crate::runtime::validate::length(
-                "task_data_login",
-                value,
-                None,
-                Some(256u64),
-            )?;
-        }
-        if let Some(crate::Nullable::Value(value)) = &self.task_data_password {
-            crate::runtime::validate::length(
-                "task_data_password",
-                value,
-                None,
-                Some(256u64),
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::fmt::Debug for PatchedProjectRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PatchedProjectRequest")
-            .field("title", &self.title)
-            .field("description", &self.description)
-            .field("label_config", &self.label_config)
-            .field("expert_instruction", &self.expert_instruction)
-            .field("show_instruction", &self.show_instruction)
-            .field("show_skip_button", &self.show_skip_button)
-            .field("enable_empty_annotation", &self.enable_empty_annotation)
-            .field("show_annotation_history", &self.show_annotation_history)
-            .field("organization", &self.organization)
-            .field("color", &self.color)
-            .field("maximum_annotations", &self.maximum_annotations)
-            .field("is_published", &self.is_published)
-            .field("model_version", &self.model_version)
-            .field("is_draft", &self.is_draft)
-            .field("created_by", &self.created_by)
-            .field(
-                "min_annotations_to_start_training",
-                &self.min_annotations_to_start_training,
-            )
-            .field("show_collab_predictions", &self.show_collab_predictions)
-            .field("sampling", &self.sampling)
-            .field("show_ground_truth_first", &self.show_ground_truth_first)
-            .field("annotator_evaluation_enabled", &self.annotator_evaluation_enabled)
-            .field("show_overlap_first", &self.show_overlap_first)
-            .field("overlap_cohort_percentage", &self.overlap_cohort_percentage)
-            .field("task_data_login", &self.task_data_login)
-            .field(
-                "task_data_password",
-                &self
-                    .task_data_password
-                    .as_ref()
-                    .map(|v| v.as_ref().map(|_| crate::runtime::Redacted)),
-            )
-            .field("control_weights", &self.control_weights)
-            .field(
-                "evaluate_predictions_automatically",
-                &self.evaluate_predictions_automatically,
-            )
-            .field("skip_queue", &self.skip_queue)
-            .field(
-                "reveal_preannotations_interactively",
-                &self.reveal_preannotations_interactively,
-            )
-            .field("pinned_at", &self.pinned_at)
-            .finish()
-    }
-}
+///
+/// Another name for [`ProjectRequest`]: the description gives both the same shape.
+pub type PatchedProjectRequest = crate::models::ProjectRequest;
 
 /// Sent in requests.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
@@ -1115,9 +821,303 @@ pub struct ProjectReimport {
 /// make sure, that you use correct one(Project.objects.with_counts())
 ///
 /// Sent in requests.
-///
-/// Another name for [`PatchedProjectRequest`]: the description gives both the same shape.
-pub type ProjectRequest = crate::models::PatchedProjectRequest;
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ProjectRequest {
+    /// Project name. Must be between 3 and 50 characters long.
+    ///
+    /// Between 3 and 50 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub title: Option<crate::Nullable<String>>,
+    /// Project description
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub description: Option<crate::Nullable<String>>,
+    /// Label config in XML format. See more about it in documentation
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub label_config: Option<crate::Nullable<String>>,
+    /// Labeling instructions in HTML format
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub expert_instruction: Option<crate::Nullable<String>>,
+    /// Show instructions to the annotator before they start
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_instruction: Option<bool>,
+    /// Show a skip button in interface and allow annotators to skip the task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_skip_button: Option<bool>,
+    /// Allow annotators to submit empty annotations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_empty_annotation: Option<bool>,
+    /// Show annotation history to annotator
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_annotation_history: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub organization: Option<crate::Nullable<i64>>,
+    /// At most 16 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub color: Option<crate::Nullable<String>>,
+    /// Maximum annotation number
+    ///
+    /// Maximum number of annotations for one task. If the number of annotations per task is equal or greater to this value, the task is completed (is_labeled=True)
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_annotations: Option<i64>,
+    /// Published
+    ///
+    /// Whether or not the project is published to annotators
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    /// Machine learning model version
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub model_version: Option<crate::Nullable<String>>,
+    /// Whether or not the project is in the middle of being created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_draft: Option<bool>,
+    /// Project owner
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::models::UserSimpleRequest>,
+    /// Minimum number of completed tasks after which model training is started
+    ///
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_annotations_to_start_training: Option<i64>,
+    /// Show predictions to annotator
+    ///
+    /// If set, the annotator can view model predictions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_collab_predictions: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub sampling: Option<crate::Nullable<crate::models::SamplingEnum>>,
+    /// Onboarding mode (true): show ground truth tasks first in the labeling stream
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_ground_truth_first: Option<bool>,
+    /// Enable annotator evaluation for the project
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator_evaluation_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_overlap_first: Option<bool>,
+    /// From -2147483648 to 2147483647. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_cohort_percentage: Option<i64>,
+    /// Task data credentials: login
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub task_data_login: Option<crate::Nullable<String>>,
+    /// Task data credentials: password
+    ///
+    /// At most 256 characters. Checked before a request is sent. `None` leaves the value alone; `Some(Nullable::Null)` clears it. Sensitive: `Debug` prints `<redacted>` instead of the value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub task_data_password: Option<crate::Nullable<String>>,
+    /// Dict of weights for each control tag in metric calculation.
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub control_weights: Option<
+        crate::Nullable<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    >,
+    /// Retrieve and display predictions when loading a task
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_predictions_automatically: Option<bool>,
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub skip_queue: Option<crate::Nullable<crate::models::SkipQueueEnum>>,
+    /// Reveal pre-annotations interactively
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_preannotations_interactively: Option<bool>,
+    /// Pinned date and time
+    ///
+    /// `None` leaves the value alone; `Some(Nullable::Null)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_present"
+    )]
+    pub pinned_at: Option<crate::Nullable<::chrono::DateTime<::chrono::FixedOffset>>>,
+}
+
+impl ProjectRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(crate::Nullable::Value(value)) = &self.title {
+            crate::runtime::validate::length("title", value, Some(3u64), Some(50u64))?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.color {
+            crate::runtime::validate::length("color", value, None, Some(16u64))?;
+        }
+        if let Some(value) = &self.maximum_annotations {
+            crate::runtime::validate::integer(
+                "maximum_annotations",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.created_by {
+            value.validate().map_err(|e| e.within("created_by"))?;
+        }
+        if let Some(value) = &self.min_annotations_to_start_training {
+            crate::runtime::validate::integer(
+                "min_annotations_to_start_training",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(value) = &self.overlap_cohort_percentage {
+            crate::runtime::validate::integer(
+                "overlap_cohort_percentage",
+                *value,
+                Some(crate::runtime::validate::Bound {
+                    value: -2147483648i64,
+                    exclusive: false,
+                }),
+                Some(crate::runtime::validate::Bound {
+                    value: 2147483647i64,
+                    exclusive: false,
+                }),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_login {
+            crate::runtime::validate::length(
+                "task_data_login",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        if let Some(crate::Nullable::Value(value)) = &self.task_data_password {
+            crate::runtime::validate::length(
+                "task_data_password",
+                value,
+                None,
+                Some(256u64),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for ProjectRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProjectRequest")
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("label_config", &self.label_config)
+            .field("expert_instruction", &self.expert_instruction)
+            .field("show_instruction", &self.show_instruction)
+            .field("show_skip_button", &self.show_skip_button)
+            .field("enable_empty_annotation", &self.enable_empty_annotation)
+            .field("show_annotation_history", &self.show_annotation_history)
+            .field("organization", &self.organization)
+            .field("color", &self.color)
+            .field("maximum_annotations", &self.maximum_annotations)
+            .field("is_published", &self.is_published)
+            .field("model_version", &self.model_version)
+            .field("is_draft", &self.is_draft)
+            .field("created_by", &self.created_by)
+            .field(
+                "min_annotations_to_start_training",
+                &self.min_annotations_to_start_training,
+            )
+            .field("show_collab_predictions", &self.show_collab_predictions)
+            .field("sampling", &self.sampling)
+            .field("show_ground_truth_first", &self.show_ground_truth_first)
+            .field("annotator_evaluation_enabled", &self.annotator_evaluation_enabled)
+            .field("show_overlap_first", &self.show_overlap_first)
+            .field("overlap_cohort_percentage", &self.overlap_cohort_percentage)
+            .field("task_data_login", &self.task_data_login)
+            .field(
+                "task_data_password",
+                &self
+                    .task_data_password
+                    .as_ref()
+                    .map(|v| v.as_ref().map(|_| crate::runtime::Redacted)),
+            )
+            .field("control_weights", &self.control_weights)
+            .field(
+                "evaluate_predictions_automatically",
+                &self.evaluate_predictions_automatically,
+            )
+            .field("skip_queue", &self.skip_queue)
+            .field(
+                "reveal_preannotations_interactively",
+                &self.reveal_preannotations_interactively,
+            )
+            .field("pinned_at", &self.pinned_at)
+            .finish()
+    }
+}
 
 /// Predictions import response
 ///

@@ -2,6 +2,649 @@
 
 //! Types the calls of several groups use.
 
+/// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ActionsCreateRequestFilters {
+    /// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+    pub conjunction: crate::models::ActionsCreateRequestFiltersConjunction,
+    /// List of filter items
+    pub items: Vec<crate::models::ActionsCreateRequestFiltersItemsItem>,
+}
+
+impl ActionsCreateRequestFilters {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.items;
+            for (index, item) in value.iter().enumerate() {
+                item.validate().map_err(|e| e.within(&format!("{}[{index}]", "items")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Logical conjunction for the filters. This conjunction (either "or" or "and") will be applied to all items in the filters list. It is not possible to combine "or" and "and" within one list of filters. All filters will be either combined with "or" or with "and", but not a mix of both.
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersConjunction {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersConjunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersConjunction::Or => "or",
+            ActionsCreateRequestFiltersConjunction::And => "and",
+            ActionsCreateRequestFiltersConjunction::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersConjunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "or" => ActionsCreateRequestFiltersConjunction::Or,
+            "and" => ActionsCreateRequestFiltersConjunction::And,
+            other => ActionsCreateRequestFiltersConjunction::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersConjunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersConjunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersConjunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersConjunction::from(text),
+        )
+    }
+}
+
+/// Sent in requests.
+///
+/// Another name for [`FiltersItemsItem`]: the description gives both the same shape.
+pub type ActionsCreateRequestFiltersItemsItem = crate::models::FiltersItemsItem;
+
+/// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersItemsItemFilter {
+    /// `filter:tasks:agreement`
+    FilterTasksAgreement,
+    /// `filter:tasks:annotations_results`
+    FilterTasksAnnotationsResults,
+    /// `filter:tasks:annotators`
+    FilterTasksAnnotators,
+    /// `filter:tasks:cancelled_annotations`
+    FilterTasksCancelledAnnotations,
+    /// `filter:tasks:comments`
+    FilterTasksComments,
+    /// `filter:tasks:completed_at`
+    FilterTasksCompletedAt,
+    /// `filter:tasks:created_at`
+    FilterTasksCreatedAt,
+    /// `filter:tasks:file_upload`
+    FilterTasksFileUpload,
+    /// `filter:tasks:ground_truth`
+    FilterTasksGroundTruth,
+    /// `filter:tasks:id`
+    FilterTasksId,
+    /// `filter:tasks:inner_id`
+    FilterTasksInnerId,
+    /// `filter:tasks:predictions_model_versions`
+    FilterTasksPredictionsModelVersions,
+    /// `filter:tasks:predictions_results`
+    FilterTasksPredictionsResults,
+    /// `filter:tasks:predictions_score`
+    FilterTasksPredictionsScore,
+    /// `filter:tasks:reviewed`
+    FilterTasksReviewed,
+    /// `filter:tasks:reviewers`
+    FilterTasksReviewers,
+    /// `filter:tasks:reviews_accepted`
+    FilterTasksReviewsAccepted,
+    /// `filter:tasks:reviews_rejected`
+    FilterTasksReviewsRejected,
+    /// `filter:tasks:total_annotations`
+    FilterTasksTotalAnnotations,
+    /// `filter:tasks:total_predictions`
+    FilterTasksTotalPredictions,
+    /// `filter:tasks:unresolved_comment_count`
+    FilterTasksUnresolvedCommentCount,
+    /// `filter:tasks:updated_at`
+    FilterTasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersItemsItemFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAgreement => {
+                "filter:tasks:agreement"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotationsResults => {
+                "filter:tasks:annotations_results"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotators => {
+                "filter:tasks:annotators"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCancelledAnnotations => {
+                "filter:tasks:cancelled_annotations"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksComments => {
+                "filter:tasks:comments"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCompletedAt => {
+                "filter:tasks:completed_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCreatedAt => {
+                "filter:tasks:created_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksFileUpload => {
+                "filter:tasks:file_upload"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksGroundTruth => {
+                "filter:tasks:ground_truth"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksId => {
+                "filter:tasks:id"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksInnerId => {
+                "filter:tasks:inner_id"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsModelVersions => {
+                "filter:tasks:predictions_model_versions"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsResults => {
+                "filter:tasks:predictions_results"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsScore => {
+                "filter:tasks:predictions_score"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewed => {
+                "filter:tasks:reviewed"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewers => {
+                "filter:tasks:reviewers"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsAccepted => {
+                "filter:tasks:reviews_accepted"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsRejected => {
+                "filter:tasks:reviews_rejected"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalAnnotations => {
+                "filter:tasks:total_annotations"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalPredictions => {
+                "filter:tasks:total_predictions"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount => {
+                "filter:tasks:unresolved_comment_count"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUpdatedAt => {
+                "filter:tasks:updated_at"
+            }
+            ActionsCreateRequestFiltersItemsItemFilter::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersItemsItemFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "filter:tasks:agreement" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAgreement
+            }
+            "filter:tasks:annotations_results" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotationsResults
+            }
+            "filter:tasks:annotators" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksAnnotators
+            }
+            "filter:tasks:cancelled_annotations" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCancelledAnnotations
+            }
+            "filter:tasks:comments" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksComments
+            }
+            "filter:tasks:completed_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCompletedAt
+            }
+            "filter:tasks:created_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksCreatedAt
+            }
+            "filter:tasks:file_upload" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksFileUpload
+            }
+            "filter:tasks:ground_truth" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksGroundTruth
+            }
+            "filter:tasks:id" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksId
+            }
+            "filter:tasks:inner_id" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksInnerId
+            }
+            "filter:tasks:predictions_model_versions" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsModelVersions
+            }
+            "filter:tasks:predictions_results" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsResults
+            }
+            "filter:tasks:predictions_score" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksPredictionsScore
+            }
+            "filter:tasks:reviewed" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewed
+            }
+            "filter:tasks:reviewers" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewers
+            }
+            "filter:tasks:reviews_accepted" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsAccepted
+            }
+            "filter:tasks:reviews_rejected" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksReviewsRejected
+            }
+            "filter:tasks:total_annotations" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalAnnotations
+            }
+            "filter:tasks:total_predictions" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksTotalPredictions
+            }
+            "filter:tasks:unresolved_comment_count" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUnresolvedCommentCount
+            }
+            "filter:tasks:updated_at" => {
+                ActionsCreateRequestFiltersItemsItemFilter::FilterTasksUpdatedAt
+            }
+            other => {
+                ActionsCreateRequestFiltersItemsItemFilter::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersItemsItemFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersItemsItemFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersItemsItemFilter::from(text),
+        )
+    }
+}
+
+/// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+///
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestFiltersItemsItemOperator {
+    /// `contains`
+    Contains,
+    /// `ends_with`
+    EndsWith,
+    /// `equal`
+    Equal,
+    /// `exists`
+    Exists,
+    /// `greater`
+    Greater,
+    /// `greater_or_equal`
+    GreaterOrEqual,
+    /// `in`
+    In,
+    /// `less`
+    Less,
+    /// `less_or_equal`
+    LessOrEqual,
+    /// `not_contains`
+    NotContains,
+    /// `not_equal`
+    NotEqual,
+    /// `not_exists`
+    NotExists,
+    /// `not_in`
+    NotIn,
+    /// `starts_with`
+    StartsWith,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestFiltersItemsItemOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestFiltersItemsItemOperator::Contains => "contains",
+            ActionsCreateRequestFiltersItemsItemOperator::EndsWith => "ends_with",
+            ActionsCreateRequestFiltersItemsItemOperator::Equal => "equal",
+            ActionsCreateRequestFiltersItemsItemOperator::Exists => "exists",
+            ActionsCreateRequestFiltersItemsItemOperator::Greater => "greater",
+            ActionsCreateRequestFiltersItemsItemOperator::GreaterOrEqual => {
+                "greater_or_equal"
+            }
+            ActionsCreateRequestFiltersItemsItemOperator::In => "in",
+            ActionsCreateRequestFiltersItemsItemOperator::Less => "less",
+            ActionsCreateRequestFiltersItemsItemOperator::LessOrEqual => "less_or_equal",
+            ActionsCreateRequestFiltersItemsItemOperator::NotContains => "not_contains",
+            ActionsCreateRequestFiltersItemsItemOperator::NotEqual => "not_equal",
+            ActionsCreateRequestFiltersItemsItemOperator::NotExists => "not_exists",
+            ActionsCreateRequestFiltersItemsItemOperator::NotIn => "not_in",
+            ActionsCreateRequestFiltersItemsItemOperator::StartsWith => "starts_with",
+            ActionsCreateRequestFiltersItemsItemOperator::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestFiltersItemsItemOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "contains" => ActionsCreateRequestFiltersItemsItemOperator::Contains,
+            "ends_with" => ActionsCreateRequestFiltersItemsItemOperator::EndsWith,
+            "equal" => ActionsCreateRequestFiltersItemsItemOperator::Equal,
+            "exists" => ActionsCreateRequestFiltersItemsItemOperator::Exists,
+            "greater" => ActionsCreateRequestFiltersItemsItemOperator::Greater,
+            "greater_or_equal" => {
+                ActionsCreateRequestFiltersItemsItemOperator::GreaterOrEqual
+            }
+            "in" => ActionsCreateRequestFiltersItemsItemOperator::In,
+            "less" => ActionsCreateRequestFiltersItemsItemOperator::Less,
+            "less_or_equal" => ActionsCreateRequestFiltersItemsItemOperator::LessOrEqual,
+            "not_contains" => ActionsCreateRequestFiltersItemsItemOperator::NotContains,
+            "not_equal" => ActionsCreateRequestFiltersItemsItemOperator::NotEqual,
+            "not_exists" => ActionsCreateRequestFiltersItemsItemOperator::NotExists,
+            "not_in" => ActionsCreateRequestFiltersItemsItemOperator::NotIn,
+            "starts_with" => ActionsCreateRequestFiltersItemsItemOperator::StartsWith,
+            other => {
+                ActionsCreateRequestFiltersItemsItemOperator::Unknown(other.to_owned())
+            }
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestFiltersItemsItemOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestFiltersItemsItemOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestFiltersItemsItemOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestFiltersItemsItemOperator::from(text),
+        )
+    }
+}
+
+/// Value to filter by
+///
+/// Alternatives are tried in order; a value matching none arrives as `Other`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+#[serde(untagged)]
+pub enum ActionsCreateRequestFiltersItemsItemValue {
+    /// String
+    String(String),
+    /// Integer
+    Integer(i64),
+    /// Float
+    Float(f32),
+    /// Boolean
+    Boolean(bool),
+    /// Dictionary
+    ///
+    /// Dictionary is used for some operator types, e.g. `in` and `not_in`
+    Dictionary(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// List
+    ///
+    /// List of strings or integers
+    List(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    /// A value matching none of the alternatives, as raw JSON.
+    Other(::serde_json::Value),
+}
+
+/// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionsCreateRequestOrderingItem {
+    /// `tasks:agreement`
+    TasksAgreement,
+    /// `tasks:annotations_results`
+    TasksAnnotationsResults,
+    /// `tasks:annotators`
+    TasksAnnotators,
+    /// `tasks:cancelled_annotations`
+    TasksCancelledAnnotations,
+    /// `tasks:comments`
+    TasksComments,
+    /// `tasks:completed_at`
+    TasksCompletedAt,
+    /// `tasks:created_at`
+    TasksCreatedAt,
+    /// `tasks:file_upload`
+    TasksFileUpload,
+    /// `tasks:ground_truth`
+    TasksGroundTruth,
+    /// `tasks:id`
+    TasksId,
+    /// `tasks:inner_id`
+    TasksInnerId,
+    /// `tasks:predictions_model_versions`
+    TasksPredictionsModelVersions,
+    /// `tasks:predictions_results`
+    TasksPredictionsResults,
+    /// `tasks:predictions_score`
+    TasksPredictionsScore,
+    /// `tasks:reviewed`
+    TasksReviewed,
+    /// `tasks:reviewers`
+    TasksReviewers,
+    /// `tasks:reviews_accepted`
+    TasksReviewsAccepted,
+    /// `tasks:reviews_rejected`
+    TasksReviewsRejected,
+    /// `tasks:total_annotations`
+    TasksTotalAnnotations,
+    /// `tasks:total_predictions`
+    TasksTotalPredictions,
+    /// `tasks:unresolved_comment_count`
+    TasksUnresolvedCommentCount,
+    /// `tasks:updated_at`
+    TasksUpdatedAt,
+    /// A value added to the API after this client was generated.
+    Unknown(String),
+}
+
+impl ActionsCreateRequestOrderingItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActionsCreateRequestOrderingItem::TasksAgreement => "tasks:agreement",
+            ActionsCreateRequestOrderingItem::TasksAnnotationsResults => {
+                "tasks:annotations_results"
+            }
+            ActionsCreateRequestOrderingItem::TasksAnnotators => "tasks:annotators",
+            ActionsCreateRequestOrderingItem::TasksCancelledAnnotations => {
+                "tasks:cancelled_annotations"
+            }
+            ActionsCreateRequestOrderingItem::TasksComments => "tasks:comments",
+            ActionsCreateRequestOrderingItem::TasksCompletedAt => "tasks:completed_at",
+            ActionsCreateRequestOrderingItem::TasksCreatedAt => "tasks:created_at",
+            ActionsCreateRequestOrderingItem::TasksFileUpload => "tasks:file_upload",
+            ActionsCreateRequestOrderingItem::TasksGroundTruth => "tasks:ground_truth",
+            ActionsCreateRequestOrderingItem::TasksId => "tasks:id",
+            ActionsCreateRequestOrderingItem::TasksInnerId => "tasks:inner_id",
+            ActionsCreateRequestOrderingItem::TasksPredictionsModelVersions => {
+                "tasks:predictions_model_versions"
+            }
+            ActionsCreateRequestOrderingItem::TasksPredictionsResults => {
+                "tasks:predictions_results"
+            }
+            ActionsCreateRequestOrderingItem::TasksPredictionsScore => {
+                "tasks:predictions_score"
+            }
+            ActionsCreateRequestOrderingItem::TasksReviewed => "tasks:reviewed",
+            ActionsCreateRequestOrderingItem::TasksReviewers => "tasks:reviewers",
+            ActionsCreateRequestOrderingItem::TasksReviewsAccepted => {
+                "tasks:reviews_accepted"
+            }
+            ActionsCreateRequestOrderingItem::TasksReviewsRejected => {
+                "tasks:reviews_rejected"
+            }
+            ActionsCreateRequestOrderingItem::TasksTotalAnnotations => {
+                "tasks:total_annotations"
+            }
+            ActionsCreateRequestOrderingItem::TasksTotalPredictions => {
+                "tasks:total_predictions"
+            }
+            ActionsCreateRequestOrderingItem::TasksUnresolvedCommentCount => {
+                "tasks:unresolved_comment_count"
+            }
+            ActionsCreateRequestOrderingItem::TasksUpdatedAt => "tasks:updated_at",
+            ActionsCreateRequestOrderingItem::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ActionsCreateRequestOrderingItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "tasks:agreement" => ActionsCreateRequestOrderingItem::TasksAgreement,
+            "tasks:annotations_results" => {
+                ActionsCreateRequestOrderingItem::TasksAnnotationsResults
+            }
+            "tasks:annotators" => ActionsCreateRequestOrderingItem::TasksAnnotators,
+            "tasks:cancelled_annotations" => {
+                ActionsCreateRequestOrderingItem::TasksCancelledAnnotations
+            }
+            "tasks:comments" => ActionsCreateRequestOrderingItem::TasksComments,
+            "tasks:completed_at" => ActionsCreateRequestOrderingItem::TasksCompletedAt,
+            "tasks:created_at" => ActionsCreateRequestOrderingItem::TasksCreatedAt,
+            "tasks:file_upload" => ActionsCreateRequestOrderingItem::TasksFileUpload,
+            "tasks:ground_truth" => ActionsCreateRequestOrderingItem::TasksGroundTruth,
+            "tasks:id" => ActionsCreateRequestOrderingItem::TasksId,
+            "tasks:inner_id" => ActionsCreateRequestOrderingItem::TasksInnerId,
+            "tasks:predictions_model_versions" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsModelVersions
+            }
+            "tasks:predictions_results" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsResults
+            }
+            "tasks:predictions_score" => {
+                ActionsCreateRequestOrderingItem::TasksPredictionsScore
+            }
+            "tasks:reviewed" => ActionsCreateRequestOrderingItem::TasksReviewed,
+            "tasks:reviewers" => ActionsCreateRequestOrderingItem::TasksReviewers,
+            "tasks:reviews_accepted" => {
+                ActionsCreateRequestOrderingItem::TasksReviewsAccepted
+            }
+            "tasks:reviews_rejected" => {
+                ActionsCreateRequestOrderingItem::TasksReviewsRejected
+            }
+            "tasks:total_annotations" => {
+                ActionsCreateRequestOrderingItem::TasksTotalAnnotations
+            }
+            "tasks:total_predictions" => {
+                ActionsCreateRequestOrderingItem::TasksTotalPredictions
+            }
+            "tasks:unresolved_comment_count" => {
+                ActionsCreateRequestOrderingItem::TasksUnresolvedCommentCount
+            }
+            "tasks:updated_at" => ActionsCreateRequestOrderingItem::TasksUpdatedAt,
+            other => ActionsCreateRequestOrderingItem::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionsCreateRequestOrderingItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ActionsCreateRequestOrderingItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionsCreateRequestOrderingItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::str_enum(
+            deserializer,
+            |text: &str| ActionsCreateRequestOrderingItem::from(text),
+        )
+    }
+}
+
 /// Annotation Serializer with FSM state support.
 ///
 /// Note: The 'state' field will be populated from the queryset annotation
@@ -87,6 +730,30 @@ pub struct Annotation {
     /// User who created the last annotation history item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_created_by: Option<i64>,
+}
+
+/// The one shape the description gives [`ActionsCreateRequestFiltersItemsItem`], [`ViewsCreateRequestDataFiltersItemsItem`], [`ViewsReplaceRequestDataFiltersItemsItem`] and [`ViewsUpdateRequestDataFiltersItemsItem`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct FiltersItemsItem {
+    /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
+    pub filter: crate::models::ActionsCreateRequestFiltersItemsItemFilter,
+    /// Filter operator. Possible values:<br><li>`contains`<br> Contains</li><br><li>`ends_with`<br> Ends with</li><br><li>`equal`<br> Equal to</li><br><li>`exists`<br> Exists</li><br><li>`greater`<br> Greater than</li><br><li>`greater_or_equal`<br> Greater than or equal to</li><br><li>`in`<br> Is between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`less`<br> Less than</li><br><li>`less_or_equal`<br> Less than or equal to</li><br><li>`not_contains`<br> Does not contain</li><br><li>`not_equal`<br> Not equal to</li><br><li>`not_exists`<br> Does not exist</li><br><li>`not_in`<br> Is not between min and max values, so the filter `value` should be e.g. `{"min": 1, "max": 7}`</li><br><li>`starts_with`<br> Starts with</li>
+    pub operator: crate::models::ActionsCreateRequestFiltersItemsItemOperator,
+    /// Type of the filter value. Possible values:<br><li>`Boolean`<br> Boolean</li><br><li>`Datetime`<br> Datetime string in `strftime('%Y-%m-%dT%H:%M:%S.%fZ')` format</li><br><li>`List`<br> List of items</li><br><li>`Number`<br> Float or Integer</li><br><li>`String`<br> String</li><br><li>`Unknown`<br> Unknown is explicitly converted to string format</li>
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Value to filter by
+    pub value: crate::models::ActionsCreateRequestFiltersItemsItemValue,
+}
+
+impl FiltersItemsItem {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
 }
 
 /// * `prediction` - Created from prediction
@@ -326,6 +993,140 @@ impl<'de> ::serde::Deserialize<'de> for Status7bfEnum {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::runtime::str_enum(deserializer, |text: &str| Status7bfEnum::from(text))
+    }
+}
+
+/// The one shape the description gives [`ExportStorageListTypesResponseItem`] and [`ImportStorageListTypesResponseItem`], which are other names for it.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct StorageListTypesResponseItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// The one shape the description gives [`ExportStorageLocalCreateRequest`] and [`ImportStorageLocalCreateRequest`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct StorageLocalCreateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl StorageLocalCreateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// The one shape the description gives [`ExportStorageLocalUpdateRequest`] and [`ImportStorageLocalUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct StorageLocalUpdateRequest {
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    pub path: String,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl StorageLocalUpdateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
+    }
+}
+
+/// The one shape the description gives [`ExportStorageLocalValidateRequest`] and [`ImportStorageLocalValidateRequest`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct StorageLocalValidateRequest {
+    /// Storage ID. If set, storage with specified ID will be updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Storage title
+    ///
+    /// At most 2048 characters. Checked before a request is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Storage description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    /// Path to local directory
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Regex for filtering objects
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Interpret objects as BLOBs and generate URLs. For example, if your directory contains images, you can use this option to generate URLs for these images. If set to False, it will read the content of the file and load it into Label Studio.
+    ///
+    /// Server default: `false`, applied by the server when the field is not sent; this client never sends it on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_blob_urls: Option<bool>,
+}
+
+impl StorageLocalValidateRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.title {
+            crate::runtime::validate::length("title", value, None, Some(2048u64))?;
+        }
+        Ok(())
     }
 }
 

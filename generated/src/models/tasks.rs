@@ -363,25 +363,9 @@ pub struct ProjectImport {
 }
 
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct TasksCreateRequest {
-    /// Task data
-    ///
-    /// Task data dictionary with arbitrary keys and values
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-}
-
-impl TasksCreateRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        Ok(())
-    }
-}
+///
+/// Another name for [`TasksRequest`]: the description gives both the same shape.
+pub type TasksCreateRequest = crate::models::TasksRequest;
 
 /// Values this client does not know yet arrive as `Unknown`, so a server upgrade never breaks decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -452,7 +436,30 @@ pub struct TasksListResponse {
     pub total_predictions: i64,
 }
 
+/// The one shape the description gives [`TasksCreateRequest`] and [`TasksUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct TasksRequest {
+    /// Task data
+    ///
+    /// Task data dictionary with arbitrary keys and values
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl TasksRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        Ok(())
+    }
+}
+
 /// Sent in requests.
 ///
-/// Another name for [`TasksCreateRequest`]: the description gives both the same shape.
-pub type TasksUpdateRequest = crate::models::TasksCreateRequest;
+/// Another name for [`TasksRequest`]: the description gives both the same shape.
+pub type TasksUpdateRequest = crate::models::TasksRequest;

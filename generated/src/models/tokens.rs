@@ -2,6 +2,22 @@
 
 //! Types only the `tokens` calls use.
 
+/// The one shape the description gives [`LsapiTokenCreate`] and [`LsapiTokenList`], which are other names for it.
+///
+/// Received in responses; fields the server adds later are ignored.
+#[derive(Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+pub struct LsapiToken {
+    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
+    pub token: String,
+}
+
+impl ::std::fmt::Debug for LsapiToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LsapiToken").field("token", &crate::runtime::Redacted).finish()
+    }
+}
+
 /// Sent in requests.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
@@ -30,25 +46,14 @@ impl ::std::fmt::Debug for LsapiTokenBlacklistRequest {
 }
 
 /// Received in responses; fields the server adds later are ignored.
-#[derive(Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-pub struct LsapiTokenCreate {
-    /// Sensitive: `Debug` prints `<redacted>` instead of the value.
-    pub token: String,
-}
-
-impl ::std::fmt::Debug for LsapiTokenCreate {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LsapiTokenCreate")
-            .field("token", &crate::runtime::Redacted)
-            .finish()
-    }
-}
+///
+/// Another name for [`LsapiToken`]: the description gives both the same shape.
+pub type LsapiTokenCreate = crate::models::LsapiToken;
 
 /// Received in responses; fields the server adds later are ignored.
 ///
-/// Another name for [`LsapiTokenCreate`]: the description gives both the same shape.
-pub type LsapiTokenList = crate::models::LsapiTokenCreate;
+/// Another name for [`LsapiToken`]: the description gives both the same shape.
+pub type LsapiTokenList = crate::models::LsapiToken;
 
 /// Sent in requests.
 #[derive(Clone, PartialEq, ::serde::Serialize)]

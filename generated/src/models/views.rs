@@ -147,26 +147,9 @@ impl ViewsCreateRequest {
 /// Custom view data
 ///
 /// Sent in requests.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ViewsCreateRequestData {
-    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<crate::models::ViewsCreateRequestDataFilters>,
-    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ordering: Option<Vec<crate::models::ViewsCreateRequestDataOrderingItem>>,
-}
-
-impl ViewsCreateRequestData {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        if let Some(value) = &self.filters {
-            value.validate().map_err(|e| e.within("filters"))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ViewsRequestData`]: the description gives both the same shape.
+pub type ViewsCreateRequestData = crate::models::ViewsRequestData;
 
 /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
 ///
@@ -184,8 +167,8 @@ pub type ViewsCreateRequestDataFiltersConjunction = crate::models::ActionsCreate
 
 /// Sent in requests.
 ///
-/// Another name for [`ActionsCreateRequestFiltersItemsItem`]: the description gives both the same shape.
-pub type ViewsCreateRequestDataFiltersItemsItem = crate::models::ActionsCreateRequestFiltersItemsItem;
+/// Another name for [`FiltersItemsItem`]: the description gives both the same shape.
+pub type ViewsCreateRequestDataFiltersItemsItem = crate::models::FiltersItemsItem;
 
 /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
 ///
@@ -214,33 +197,16 @@ pub type ViewsCreateRequestDataFiltersItemsItemValue = crate::models::ActionsCre
 pub type ViewsCreateRequestDataOrderingItem = crate::models::ActionsCreateRequestOrderingItem;
 
 /// Sent in requests.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-pub struct ViewsReplaceRequest {
-    /// Custom view data
-    pub data: crate::models::ViewsReplaceRequestData,
-    /// Project ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-}
-
-impl ViewsReplaceRequest {
-    /// Checks the limits the API documents for each field, naming the first one broken.
-    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
-        {
-            let value = &self.data;
-            value.validate().map_err(|e| e.within("data"))?;
-        }
-        Ok(())
-    }
-}
+///
+/// Another name for [`ViewsRequest`]: the description gives both the same shape.
+pub type ViewsReplaceRequest = crate::models::ViewsRequest;
 
 /// Custom view data
 ///
 /// Sent in requests.
 ///
-/// Another name for [`ViewsCreateRequestData`]: the description gives both the same shape.
-pub type ViewsReplaceRequestData = crate::models::ViewsCreateRequestData;
+/// Another name for [`ViewsRequestData`]: the description gives both the same shape.
+pub type ViewsReplaceRequestData = crate::models::ViewsRequestData;
 
 /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
 ///
@@ -258,8 +224,8 @@ pub type ViewsReplaceRequestDataFiltersConjunction = crate::models::ActionsCreat
 
 /// Sent in requests.
 ///
-/// Another name for [`ActionsCreateRequestFiltersItemsItem`]: the description gives both the same shape.
-pub type ViewsReplaceRequestDataFiltersItemsItem = crate::models::ActionsCreateRequestFiltersItemsItem;
+/// Another name for [`FiltersItemsItem`]: the description gives both the same shape.
+pub type ViewsReplaceRequestDataFiltersItemsItem = crate::models::FiltersItemsItem;
 
 /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
 ///
@@ -287,17 +253,67 @@ pub type ViewsReplaceRequestDataFiltersItemsItemValue = crate::models::ActionsCr
 /// Another name for [`ActionsCreateRequestOrderingItem`]: the description gives both the same shape.
 pub type ViewsReplaceRequestDataOrderingItem = crate::models::ActionsCreateRequestOrderingItem;
 
+/// The one shape the description gives [`ViewsReplaceRequest`] and [`ViewsUpdateRequest`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsRequest {
+    /// Custom view data
+    pub data: crate::models::ViewsReplaceRequestData,
+    /// Project ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+}
+
+impl ViewsRequest {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        {
+            let value = &self.data;
+            value.validate().map_err(|e| e.within("data"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Custom view data
+///
+/// The one shape the description gives [`ViewsCreateRequestData`], [`ViewsReplaceRequestData`] and [`ViewsUpdateRequestData`], which are other names for it.
+///
+/// Sent in requests.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+pub struct ViewsRequestData {
+    /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<crate::models::ViewsCreateRequestDataFilters>,
+    /// List of fields to order by. Fields are similar to filters but without the `filter:` prefix. To reverse the order, add a minus sign before the field name, e.g. `-tasks:created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Vec<crate::models::ViewsCreateRequestDataOrderingItem>>,
+}
+
+impl ViewsRequestData {
+    /// Checks the limits the API documents for each field, naming the first one broken.
+    pub fn validate(&self) -> Result<(), crate::InvalidRequest> {
+        if let Some(value) = &self.filters {
+            value.validate().map_err(|e| e.within("filters"))?;
+        }
+        Ok(())
+    }
+}
+
 /// Sent in requests.
 ///
-/// Another name for [`ViewsReplaceRequest`]: the description gives both the same shape.
-pub type ViewsUpdateRequest = crate::models::ViewsReplaceRequest;
+/// Another name for [`ViewsRequest`]: the description gives both the same shape.
+pub type ViewsUpdateRequest = crate::models::ViewsRequest;
 
 /// Custom view data
 ///
 /// Sent in requests.
 ///
-/// Another name for [`ViewsCreateRequestData`]: the description gives both the same shape.
-pub type ViewsUpdateRequestData = crate::models::ViewsCreateRequestData;
+/// Another name for [`ViewsRequestData`]: the description gives both the same shape.
+pub type ViewsUpdateRequestData = crate::models::ViewsRequestData;
 
 /// Filters to apply on tasks. You can use [the helper class `Filters` from this page](https://labelstud.io/sdk/data_manager.html) to create Data Manager Filters.<br>Example: `{"conjunction": "or", "items": [{"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": "2021-01-01T00:00:00.000Z"}]}`
 ///
@@ -315,8 +331,8 @@ pub type ViewsUpdateRequestDataFiltersConjunction = crate::models::ActionsCreate
 
 /// Sent in requests.
 ///
-/// Another name for [`ActionsCreateRequestFiltersItemsItem`]: the description gives both the same shape.
-pub type ViewsUpdateRequestDataFiltersItemsItem = crate::models::ActionsCreateRequestFiltersItemsItem;
+/// Another name for [`FiltersItemsItem`]: the description gives both the same shape.
+pub type ViewsUpdateRequestDataFiltersItemsItem = crate::models::FiltersItemsItem;
 
 /// Filter identifier, it should start with `filter:tasks:` prefix, e.g. `filter:tasks:agreement`. For `task.data` fields it may look like `filter:tasks:data.field_name`. If you need more info about columns, check the [Get data manager columns](#tag/Data-Manager/operation/api_dm_columns_list) API endpoint. Possible values:<br><li>`filter:tasks:agreement`<br> (Number) Agreement for annotation results for a specific task (Enterprise only)</li><br><li>`filter:tasks:annotations_results`<br> (String) Annotation results for the tasks</li><br><li>`filter:tasks:annotators`<br> (List) Annotators that completed the task (Community). Can include assigned annotators (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:cancelled_annotations`<br> (Number) Number of cancelled or skipped annotations for the task</li><br><li>`filter:tasks:comments`<br> (Number) Number of comments in a task</li><br><li>`filter:tasks:completed_at`<br> (Datetime) Time when a task was fully annotated</li><br><li>`filter:tasks:created_at`<br> (Datetime) Time the task was created at</li><br><li>`filter:tasks:file_upload`<br> (String) Name of the file uploaded to create the tasks</li><br><li>`filter:tasks:ground_truth`<br> (Boolean) Ground truth status of the tasks</li><br><li>`filter:tasks:id`<br> (Number) Task ID</li><br><li>`filter:tasks:inner_id`<br> (Number) Task Inner ID, it starts from 1 for all projects</li><br><li>`filter:tasks:predictions_model_versions`<br> (String) Model version used for the predictions</li><br><li>`filter:tasks:predictions_results`<br> (String) Prediction results for the tasks</li><br><li>`filter:tasks:predictions_score`<br> (Number) Prediction score for the task</li><br><li>`filter:tasks:reviewed`<br> (Boolean) Whether the tasks have been reviewed (Enterprise only)</li><br><li>`filter:tasks:reviewers`<br> (String) Reviewers that reviewed the task, or assigned reviewers (Enterprise only). Important note: the filter `type` should be List, but the filter `value` is integer</li><br><li>`filter:tasks:reviews_accepted`<br> (Number) Number of annotations accepted for a task in review (Enterprise only)</li><br><li>`filter:tasks:reviews_rejected`<br> (Number) Number of annotations rejected for a task in review (Enterprise only)</li><br><li>`filter:tasks:total_annotations`<br> (Number) Total number of annotations on a task</li><br><li>`filter:tasks:total_predictions`<br> (Number) Total number of predictions for the task</li><br><li>`filter:tasks:unresolved_comment_count`<br> (Number) Number of unresolved comments in a task</li><br><li>`filter:tasks:updated_at`<br> (Datetime) Time the task was updated at (e.g. new annotation was created, review added, etc)</li>
 ///
