@@ -12,44 +12,33 @@ use super::call_docs::example_call;
 use super::docs::{doc_line, paragraphs};
 use super::file::{Emitted, ident, rust_file};
 use crate::error::{Error, Result};
-use crate::ir::{Api, Operation};
+use crate::ir::{Api, Group, Operation};
 
-/// A node of the group tree: its operations and child groups.
-#[derive(Default)]
-struct Group<'a> {
-    operations: Vec<&'a Operation>,
-    children: Vec<String>,
-}
-
-fn group_tree(api: &Api) -> BTreeMap<Vec<String>, Group<'_>> {
-    let mut tree: BTreeMap<Vec<String>, Group<'_>> = BTreeMap::new();
-    tree.entry(Vec::new()).or_default();
-    for op in &api.operations {
-        for depth in 1..=op.group.len() {
-            let path = op.group[..depth].to_vec();
-            let parent = tree.entry(op.group[..depth - 1].to_vec()).or_default();
-            if !parent.children.contains(&path[depth - 1]) {
-                parent.children.push(path[depth - 1].clone());
-            }
-            tree.entry(path).or_default();
-        }
-        tree.entry(op.group.clone()).or_default().operations.push(op);
+/// The handle type of the child group `child` of the group at `path`.
+fn child_handle(api: &Api, path: &[String], child: &str) -> Result<Ident> {
+    let child_path: Vec<String> = path.iter().cloned().chain([child.to_owned()]).collect();
+    match api.groups.get(&child_path) {
+        Some(group) => ident(&group.handle),
+        None => Err(Error::Emit {
+            file: child_path.join("/"),
+            message: "a child group missing from the call tree".to_owned(),
+        }),
     }
-    tree
 }
 
-fn handle_name(segment: &str) -> Result<Ident> {
-    ident(&crate::naming::handle_name(segment))
+/// A group's own calls.
+fn calls_of<'a>(api: &'a Api, group: &'a Group) -> impl Iterator<Item = &'a Operation> {
+    group.operations.iter().map(|&i| &api.operations[i])
 }
 
-/// The group tree, built once and shared by the threads that emit its modules.
+/// The call tree (lowering's), shared by the threads that emit its modules.
 pub struct Groups<'a> {
-    tree: BTreeMap<Vec<String>, Group<'a>>,
+    tree: &'a BTreeMap<Vec<String>, Group>,
 }
 
 impl<'a> Groups<'a> {
     pub fn new(api: &'a Api) -> Groups<'a> {
-        Groups { tree: group_tree(api) }
+        Groups { tree: &api.groups }
     }
 
     /// Module paths; the root (`src/lib.rs`) is the empty path.
@@ -174,12 +163,12 @@ fn test_modules(api: &Api) -> TokenStream {
     quote!(#redaction_tests #example_tests)
 }
 
-fn emit_lib(api: &Api, root: &Group<'_>) -> Result<Emitted> {
+fn emit_lib(api: &Api, root: &Group) -> Result<Emitted> {
     let mut modules = Vec::new();
     let mut accessors = Vec::new();
     for child in &root.children {
         let module = ident(child)?;
-        let handle = handle_name(child)?;
+        let handle = child_handle(api, &[], child)?;
         let doc = format!("Calls in the `{child}` group.");
         let doc = doc_line(&doc);
         let cfg = super::features::group_cfg(api, child);
@@ -377,14 +366,13 @@ type Call = (TokenStream, TokenStream);
 /// The calls kept in the group's file, and the parts, by module name.
 type Split = (Vec<Call>, Vec<(String, TokenStream)>);
 
-fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<GroupFiles> {
-    let segment = path.last().map(String::as_str).unwrap_or_default();
-    let handle = handle_name(segment)?;
+fn emit_group(api: &Api, path: &[String], group: &Group) -> Result<GroupFiles> {
+    let handle = ident(&group.handle)?;
     let mut modules = Vec::new();
     let mut methods = Vec::new();
     for child in &group.children {
         let module = ident(child)?;
-        let child_handle = handle_name(child)?;
+        let child_handle = child_handle(api, path, child)?;
         let doc = format!("Calls in the `{}::{child}` group.", path.join("::"));
         let doc = doc_line(&doc);
         modules.push(quote!(#doc pub mod #module;));
@@ -395,9 +383,7 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<GroupFile
             }
         });
     }
-    let calls = group
-        .operations
-        .iter()
+    let calls = calls_of(api, group)
         .map(|op| emit_operation(api, &handle, op))
         .collect::<Result<Vec<_>>>()?;
     let (calls, parts) = split_calls(calls, &handle, &group.children, path)?;
@@ -411,7 +397,7 @@ fn emit_group(api: &Api, path: &[String], group: &Group<'_>) -> Result<GroupFile
         modules.push(quote!(mod #module; pub use #module::*;));
     }
     let mut module_doc = vec![format!(" Calls in the `{}` group.", path.join("::"))];
-    if let Some(example) = group.operations.iter().find_map(|op| example_call(api, op)) {
+    if let Some(example) = calls_of(api, group).find_map(|op| example_call(api, op)) {
         module_doc.push(String::new());
         module_doc.extend(
             example

@@ -2,6 +2,8 @@
 //! already answered (`$ref`s resolved, inline schemas named, optional / nullable /
 //! default / limits / secrets decided). Emission reads only this.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 mod operation;
@@ -22,10 +24,25 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Sorted by group path, then method name.
     pub operations: Vec<Operation>,
+    /// The call tree by module path (`["import_storage", "s3"]`); the root, the crate
+    /// itself, is the empty path and is always there.
+    pub groups: BTreeMap<Vec<String>, Group>,
     /// Every example the description gives for a schema or a JSON body, in pointer order.
     pub examples: Vec<Example>,
     /// Requests the API sends to its users (3.1 `webhooks`, `x-webhooks`, callbacks).
     pub webhooks: Webhooks,
+}
+
+/// A node of the call tree: `client.import_storage().s3()` reaches the group
+/// `["import_storage", "s3"]` through its handle.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    /// The handle type in the group's module (`S3Api`); empty for the root (`Client`).
+    pub handle: String,
+    /// The child groups' module names, in the order of their first calls.
+    pub children: Vec<String>,
+    /// The group's own calls: indexes into [`Api::operations`], in its order.
+    pub operations: Vec<usize>,
 }
 
 /// The requests the API sends: each one's payload type, emitted in one module.

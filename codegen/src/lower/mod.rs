@@ -12,6 +12,7 @@ mod define;
 mod derives;
 mod examples;
 mod field_state;
+mod groups;
 mod ids;
 mod media;
 mod names;
@@ -197,6 +198,7 @@ fn lower_pass(doc: &Document, config: &Config, skipped: &BTreeMap<String, skip::
         },
         auth,
         types: Vec::new(),
+        groups: groups::group_tree(&operations),
         operations,
         examples: lowerer.examples.into_values().collect(),
         webhooks,
