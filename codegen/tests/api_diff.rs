@@ -94,3 +94,26 @@ fn the_surface_holds_every_operation_and_model() {
             .all(|op| !op.reply.is_empty() && !op.endpoint.is_empty())
     );
 }
+
+/// Calls are read from the request each builder sends, so rewording their docs changes
+/// nothing in the report.
+#[test]
+fn the_surface_reads_calls_from_their_code_not_their_docs() {
+    let generated =
+        openapi_typed_codegen::generate_from(&openapi_typed_codegen::load_document(&config()).unwrap(), &config())
+            .unwrap();
+    let undocumented: Vec<_> = generated
+        .files
+        .iter()
+        .map(|file| {
+            let mut file = file.clone();
+            let kept: Vec<&str> = file.contents.lines().filter(|l| !l.contains("(operation `")).collect();
+            file.contents = kept.join("\n");
+            file
+        })
+        .collect();
+    assert_ne!(undocumented, generated.files, "no doc line named an operation");
+    let with_docs = Surface::of_files(&generated.files).unwrap();
+    assert!(!with_docs.operations.is_empty());
+    assert_eq!(Surface::of_files(&undocumented).unwrap(), with_docs);
+}

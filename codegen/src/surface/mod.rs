@@ -198,8 +198,8 @@ fn variant_payload(fields: &syn::Fields) -> String {
     }
 }
 
-/// A group's methods (one per operation, named in their doc line) with the setters and
-/// reply of the builder each returns (in the same file).
+/// A group's methods (one per operation, named by the request their builder sends)
+/// with the setters and reply of the builder each returns (in the same file).
 fn read_groups(file: &syn::File, module: &[String], operations: &mut BTreeMap<String, Operation>) {
     let impls: Vec<&syn::ItemImpl> = file
         .items
@@ -212,12 +212,17 @@ fn read_groups(file: &syn::File, module: &[String], operations: &mut BTreeMap<St
     let mut calls = Vec::new();
     for group in impls.iter().filter(|i| text(&i.self_ty).ends_with("Api")) {
         for method in methods(group) {
-            let Some((endpoint, op_id)) = operation_doc(&method.attrs) else {
-                continue;
-            };
             let builder = match &method.sig.output {
                 syn::ReturnType::Type(_, ty) => text(ty),
                 syn::ReturnType::Default => continue,
+            };
+            let found = impls.iter().find(|i| text(&i.self_ty) == builder);
+            // Crates generated before the spec named its operation have only the doc line.
+            let Some((endpoint, op_id)) = found
+                .and_then(|b| request_spec(b))
+                .or_else(|| operation_doc(&method.attrs))
+            else {
+                continue;
             };
             let args: Vec<String> = method
                 .sig
@@ -235,7 +240,7 @@ fn read_groups(file: &syn::File, module: &[String], operations: &mut BTreeMap<St
                 endpoint,
                 ..Operation::default()
             };
-            if let Some(found) = impls.iter().find(|i| text(&i.self_ty) == builder) {
+            if let Some(found) = found {
                 fill_builder(&mut op, found);
             }
             calls.push((op_id, method.sig.ident.to_string(), op));
@@ -260,6 +265,46 @@ fn methods(block: &syn::ItemImpl) -> impl Iterator<Item = &syn::ImplItemFn> {
         syn::ImplItem::Fn(f) if is_pub(&f.vis) => Some(f),
         _ => None,
     })
+}
+
+/// The endpoint (`PATCH /api/x/{id}`) and operation id a builder's `request()` puts in
+/// its `RequestSpec`: read from the code the call runs, not from its docs.
+fn request_spec(builder: &syn::ItemImpl) -> Option<(String, String)> {
+    let request = builder.items.iter().find_map(|item| match item {
+        syn::ImplItem::Fn(f) if f.sig.ident == "request" => Some(f),
+        _ => None,
+    })?;
+    request.block.stmts.iter().find_map(|stmt| {
+        let syn::Stmt::Local(local) = stmt else { return None };
+        let syn::Expr::Struct(spec) = &*local.init.as_ref()?.expr else {
+            return None;
+        };
+        if spec.path.segments.last()?.ident != "RequestSpec" {
+            return None;
+        }
+        let field = |name: &str| {
+            let field = spec
+                .fields
+                .iter()
+                .find(|f| matches!(&f.member, syn::Member::Named(i) if i == name))?;
+            Some(&field.expr)
+        };
+        let method = match field("method")? {
+            syn::Expr::Path(p) => p.path.segments.last()?.ident.to_string(),
+            _ => return None,
+        };
+        let endpoint = format!("{method} {}", string_literal(field("template")?)?);
+        Some((endpoint, string_literal(field("operation")?)?))
+    })
+}
+
+fn string_literal(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s), ..
+        }) => Some(s.value()),
+        _ => None,
+    }
 }
 
 /// From "`PATCH /api/x/{id}` (operation `x_update`)." in a doc comment.
