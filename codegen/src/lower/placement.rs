@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeRef, Webhooks};
+use crate::ir::{Body, Home, Operation, TYPES_PER_FILE, TypeDef, TypeId, TypeKind, TypeRef, Webhooks};
 
 /// Sets `home` on every type (`types[id.0]` is the type `id` names). A group uses the
 /// types its calls reach, alias targets included. The webhooks' module counts as a
@@ -88,23 +88,43 @@ fn body_type(op: &Operation) -> Option<TypeId> {
     }
 }
 
-/// A module with more than [`TYPES_PER_FILE`] types is split into files of about equal
-/// size, in name order (so a new type moves few others).
+/// The most lines (estimated) one models file holds: a file several times longer is
+/// slow to review and to open.
+const LINES_PER_FILE: usize = 2_500;
+
+/// A module with more than [`TYPES_PER_FILE`] types, or more than [`LINES_PER_FILE`]
+/// estimated lines, is split into files of about equal length, in name order (so a new
+/// type moves few others).
 fn split_big_modules(types: &mut [TypeDef]) {
-    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sizes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for def in types.iter() {
-        *sizes.entry(def.home.module()).or_default() += 1;
+        let (count, lines) = sizes.entry(def.home.module()).or_default();
+        *count += 1;
+        *lines += estimated_lines(def);
     }
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut before: BTreeMap<String, usize> = BTreeMap::new();
     for def in types.iter_mut() {
         let module = def.home.module();
-        let size = sizes[&module];
-        let parts = size.div_ceil(TYPES_PER_FILE);
-        let per_part = size.div_ceil(parts);
-        let index = seen.entry(module).or_default();
-        def.part = *index / per_part;
-        *index += 1;
+        let (count, lines) = sizes[&module];
+        let parts = count.div_ceil(TYPES_PER_FILE).max(lines.div_ceil(LINES_PER_FILE));
+        let seen = before.entry(module).or_default();
+        def.part = (*seen * parts / lines).min(parts - 1);
+        *seen += estimated_lines(def);
     }
+}
+
+/// About how many lines a type's code takes: its docs, and a few per field or variant
+/// (an enum's variants appear again in its impls).
+fn estimated_lines(def: &TypeDef) -> usize {
+    let docs = |d: &Option<String>| d.as_deref().map_or(0, |d| d.lines().count() + 1);
+    let own = match (&def.kind, def.alias_of) {
+        (_, Some(_)) => 4,
+        (TypeKind::Struct(s), None) => 14 + s.fields.iter().map(|f| 4 + docs(&f.docs)).sum::<usize>(),
+        (TypeKind::StringEnum(e), None) => 40 + e.variants.iter().map(|v| 5 + docs(&v.docs)).sum::<usize>(),
+        (TypeKind::IntEnum(e), None) => 40 + 5 * e.variants.len(),
+        (TypeKind::Union(u), None) => 30 + u.variants.iter().map(|v| 8 + docs(&v.docs)).sum::<usize>(),
+    };
+    4 + docs(&def.docs) + own
 }
 
 /// The types an operation names itself.
@@ -176,8 +196,22 @@ mod tests {
         assert_eq!(modules.iter().filter(|m| *m == "shared_2").count(), 57);
         assert_eq!(modules.iter().filter(|m| *m == "shared_3").count(), 56);
         assert_eq!((modules[0].as_str(), modules[169].as_str()), ("shared", "shared_3"));
-        let mut small: Vec<TypeDef> = (0..80).map(|i| shared(&format!("T{i}"))).collect();
+        let mut small: Vec<TypeDef> = (0..50).map(|i| shared(&format!("T{i}"))).collect();
         split_big_modules(&mut small);
         assert!(small.iter().all(|t| t.module() == "shared"));
+    }
+
+    #[test]
+    fn a_module_of_few_long_types_is_split_by_length() {
+        let mut long: Vec<TypeDef> = (0..10)
+            .map(|i| TypeDef {
+                docs: Some("a line\n".repeat(300)),
+                ..shared(&format!("T{i}"))
+            })
+            .collect();
+        split_big_modules(&mut long);
+        let modules: Vec<String> = long.iter().map(TypeDef::module).collect();
+        assert_eq!(modules[..5], ["shared"; 5]);
+        assert_eq!(modules[5..], ["shared_2"; 5]);
     }
 }
