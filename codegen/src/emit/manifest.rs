@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::file::{OutputFile, header};
-use crate::ir::{Api, Field, TypeKind, TypeRef};
+use crate::ir::{Api, TypeRef};
 
 pub fn cargo_toml(api: &Api) -> OutputFile {
     let krate = &api.krate;
@@ -145,23 +145,8 @@ fn toml_string(s: &str) -> String {
 }
 
 fn uses_dates(api: &Api) -> bool {
-    fn is_date(ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::DateTime | TypeRef::Date => true,
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => is_date(inner),
-            _ => false,
-        }
-    }
-    let in_types = api.types.iter().any(|t| match &t.kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .map(|f: &Field| &f.ty)
-            .chain(s.additional.as_ref().map(|a| &a.ty))
-            .any(is_date),
-        TypeKind::Union(u) => u.variants.iter().any(|v| is_date(&v.ty)),
-        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => false,
-    });
+    let is_date = |ty: &TypeRef| matches!(ty.innermost(), TypeRef::DateTime | TypeRef::Date);
+    let in_types = api.types.iter().any(|t| t.kind.refs().any(|(_, ty)| is_date(ty)));
     let in_params = api.operations.iter().flat_map(|op| op.params()).any(|p| is_date(&p.ty));
     in_types || in_params
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+mod fold;
 mod operation;
 mod types;
 
@@ -14,23 +15,23 @@ pub use types::*;
 
 /// Everything the emitter needs to write one client crate.
 #[derive(Clone, Debug)]
-pub struct Api {
+pub struct Api<I = TypeId> {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
     pub krate: Crate,
     pub auth: Auth,
     /// Sorted by Rust name; a [`TypeId`] is an index into it.
-    pub types: Vec<TypeDef>,
+    pub types: Vec<TypeDef<I>>,
     /// Sorted by group path, then method name.
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Operation<I>>,
     /// The call tree by module path (`["import_storage", "s3"]`); the root, the crate
     /// itself, is the empty path and is always there.
     pub groups: BTreeMap<Vec<String>, Group>,
     /// Every example the description gives for a schema or a JSON body, in pointer order.
-    pub examples: Vec<Example>,
+    pub examples: Vec<Example<I>>,
     /// Requests the API sends to its users (3.1 `webhooks`, `x-webhooks`, callbacks).
-    pub webhooks: Webhooks,
+    pub webhooks: Webhooks<I>,
 }
 
 /// A node of the call tree: `client.import_storage().s3()` reaches the group
@@ -47,16 +48,16 @@ pub struct Group {
 
 /// The requests the API sends: each one's payload type, emitted in one module.
 #[derive(Clone, Debug, Default)]
-pub struct Webhooks {
+pub struct Webhooks<I = TypeId> {
     /// The module's name (`webhooks`, unless a group of calls has that name).
     pub module: String,
     /// Sorted by module name.
-    pub list: Vec<Webhook>,
+    pub list: Vec<Webhook<I>>,
 }
 
 /// One request the API sends (a webhook, or a callback of a call).
 #[derive(Clone, Debug)]
-pub struct Webhook {
+pub struct Webhook<I = TypeId> {
     /// Its name in the description: the webhook's key, or `operationId.callback`.
     pub name: String,
     /// Its own module in the webhooks module (snake case, unique there).
@@ -66,17 +67,17 @@ pub struct Webhook {
     pub url: Option<String>,
     pub docs: Option<String>,
     /// The JSON body it carries.
-    pub payload: TypeRef,
+    pub payload: TypeRef<I>,
     /// JSON pointer of the operation describing it.
     pub origin: String,
 }
 
 /// A value the description offers as an example of a type: it must decode into it.
 #[derive(Clone, Debug)]
-pub struct Example {
+pub struct Example<I = TypeId> {
     /// Where the example sits (`#/components/schemas/Pet/example`).
     pub origin: String,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
     /// The schema is nullable: the example may be `null` (decoded as `Option`).
     pub nullable: bool,
     pub value: Value,

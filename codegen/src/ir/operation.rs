@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{Limits, TypeId, TypeRef};
 
 #[derive(Clone, Debug)]
-pub struct Operation {
+pub struct Operation<I = TypeId> {
     pub id: String,
     /// JSON pointer of the operation object.
     pub origin: String,
@@ -18,15 +18,15 @@ pub struct Operation {
     /// The path template as written in the description.
     pub path: String,
     pub path_parts: Vec<PathPart>,
-    pub path_params: Vec<Param>,
-    pub query_params: Vec<Param>,
-    pub header_params: Vec<Param>,
-    pub cookie_params: Vec<Param>,
-    pub body: Option<Body>,
+    pub path_params: Vec<Param<I>>,
+    pub query_params: Vec<Param<I>>,
+    pub header_params: Vec<Param<I>>,
+    pub cookie_params: Vec<Param<I>>,
+    pub body: Option<Body<I>>,
     /// Body fields the call sets itself, by wire name: `stream` of a call that streams
     /// (`true`) or of its JSON twin (`false`, where the API's default is `true`).
     pub body_flags: Vec<(String, bool)>,
-    pub response: Response,
+    pub response: Response<I>,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub authenticated: bool,
@@ -34,30 +34,30 @@ pub struct Operation {
     /// the header, or the config says every call does): with a key, it may be retried.
     pub honours_idempotency_key: bool,
     /// Documented error replies, for the docs and for `ApiError::body_as`.
-    pub errors: Vec<ErrorReply>,
+    pub errors: Vec<ErrorReply<I>>,
     /// Set for page-numbered lists (Django REST Framework's `count`/`next`/`results`).
-    pub pagination: Option<Pagination>,
+    pub pagination: Option<Pagination<I>>,
 }
 
 /// An error reply the description documents.
 #[derive(Clone, Debug)]
-pub struct ErrorReply {
+pub struct ErrorReply<I = TypeId> {
     /// `404`, `4XX` or `default`.
     pub status: String,
     pub description: String,
     /// Its JSON body's type, when one is described.
-    pub body: Option<TypeRef>,
+    pub body: Option<TypeRef<I>>,
 }
 
 /// How to walk a paginated list: set `page_setter` to 1, 2, ... until the last page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pagination {
+pub struct Pagination<I = TypeId> {
     /// The builder setter of the `page` query parameter.
     pub page_setter: String,
     /// The response field holding the items.
     pub results_field: String,
     pub last_page: LastPage,
-    pub item: TypeRef,
+    pub item: TypeRef<I>,
 }
 
 /// How a paginated reply says it is the last page.
@@ -96,9 +96,9 @@ impl HttpMethod {
     }
 }
 
-impl Operation {
+impl<I> Operation<I> {
     /// Path, query, header and cookie parameters, in that order.
-    pub fn params(&self) -> impl Iterator<Item = &Param> {
+    pub fn params(&self) -> impl Iterator<Item = &Param<I>> {
         self.path_params
             .iter()
             .chain(&self.query_params)
@@ -106,7 +106,7 @@ impl Operation {
             .chain(&self.cookie_params)
     }
 
-    pub fn params_mut(&mut self) -> impl Iterator<Item = &mut Param> {
+    pub fn params_mut(&mut self) -> impl Iterator<Item = &mut Param<I>> {
         self.path_params
             .iter_mut()
             .chain(&mut self.query_params)
@@ -123,10 +123,10 @@ pub enum PathPart {
 }
 
 #[derive(Clone, Debug)]
-pub struct Param {
+pub struct Param<I = TypeId> {
     pub wire_name: String,
     pub rust_name: String,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
     pub required: bool,
     pub limits: Limits,
     pub docs: Option<String>,
@@ -195,19 +195,19 @@ impl Style {
 
 /// A JSON request body.
 #[derive(Clone, Debug)]
-pub enum Body {
+pub enum Body<I = TypeId> {
     /// An object (a struct from `Api::types`): each field is an argument or a setter.
     Fields {
-        type_id: TypeId,
+        type_id: I,
         /// The fields a caller may set (read-only ones left out), in schema order.
         fields: Vec<BodyField>,
     },
     /// Any other JSON value (an array, a union): one `body` argument or setter.
-    Whole { ty: TypeRef, required: bool },
+    Whole { ty: TypeRef<I>, required: bool },
     /// Form fields, sent as `multipart/form-data` (files allowed) or URL-encoded.
     Form {
         encoding: FormEncoding,
-        fields: Vec<FormField>,
+        fields: Vec<FormField<I>>,
     },
     /// A multipart body whose schema names no fields: the caller builds the parts
     /// (`runtime::Form`).
@@ -228,14 +228,14 @@ pub enum FormEncoding {
 
 /// One field of a form body: an argument (required) or a setter.
 #[derive(Clone, Debug)]
-pub struct FormField {
+pub struct FormField<I = TypeId> {
     pub wire_name: String,
     pub arg_name: String,
     /// `format: binary`: a file part (or, in an array, one file part per item).
     pub file: bool,
     /// An array of files (`file` is set too).
     pub files: bool,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
     pub required: bool,
     pub docs: Option<String>,
     pub encoding: FieldEncoding,
@@ -270,10 +270,10 @@ pub struct BodyField {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Response {
-    Json(TypeRef),
+pub enum Response<I = TypeId> {
+    Json(TypeRef<I>),
     /// JSON, or an empty reply (another 2xx has no body): `Option<T>`.
-    JsonOrEmpty(TypeRef),
+    JsonOrEmpty(TypeRef<I>),
     /// `text/*`: the body as a `String`.
     Text {
         media_type: String,
@@ -287,7 +287,7 @@ pub enum Response {
         media_type: String,
         framing: Framing,
         /// Each event's data: JSON of this type, or the text itself for `TypeRef::String`.
-        data: TypeRef,
+        data: TypeRef<I>,
         /// The data of the event that ends the stream (`[DONE]`), from the config.
         end_marker: Option<String>,
     },
@@ -318,7 +318,7 @@ impl Framing {
     }
 }
 
-impl Response {
+impl<I> Response<I> {
     /// The `Accept` header the call sends.
     pub fn accept(&self) -> &str {
         match self {
@@ -330,14 +330,14 @@ impl Response {
     }
 
     /// The type the reply's JSON decodes into (each event's, for a stream).
-    pub fn decoded_type(&self) -> Option<&TypeRef> {
+    pub fn decoded_type(&self) -> Option<&TypeRef<I>> {
         match self {
             Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
             Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,
         }
     }
 
-    pub fn decoded_type_mut(&mut self) -> Option<&mut TypeRef> {
+    pub fn decoded_type_mut(&mut self) -> Option<&mut TypeRef<I>> {
         match self {
             Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
             Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,

@@ -8,7 +8,7 @@ use serde_json::Value;
 pub struct TypeId(pub usize);
 
 #[derive(Clone, Debug)]
-pub struct TypeDef {
+pub struct TypeDef<I = TypeId> {
     /// Final Rust name, unique in the crate.
     pub name: String,
     /// JSON pointer of the schema it came from.
@@ -18,10 +18,10 @@ pub struct TypeDef {
     /// The serde traits it implements without the `roundtrip` feature: what its
     /// direction needs, and what the types holding it need of it.
     pub derives: Derives,
-    pub kind: TypeKind,
+    pub kind: TypeKind<I>,
     /// Set when an earlier type (by name) has this shape and direction (docs aside):
     /// this one is emitted as `pub type Name = Other;` so the compiler derives once.
-    pub alias_of: Option<TypeId>,
+    pub alias_of: Option<I>,
     /// The models module it is emitted in.
     pub home: Home,
     /// Which file of its module: a big module is split into files of at most
@@ -36,7 +36,7 @@ pub struct TypeDef {
 /// The most types one models file holds.
 pub const TYPES_PER_FILE: usize = 80;
 
-impl TypeDef {
+impl<I> TypeDef<I> {
     /// The file it is emitted in: its home's module, and for later parts `_2`, `_3`, ...
     pub fn module(&self) -> String {
         match self.part {
@@ -123,12 +123,12 @@ impl Usage {
 }
 
 #[derive(Clone, Debug)]
-pub enum TypeKind {
-    Struct(Struct),
+pub enum TypeKind<I = TypeId> {
+    Struct(Struct<I>),
     StringEnum(StringEnum),
     IntEnum(IntEnum),
     /// `oneOf` / `anyOf`: one of several shapes.
-    Union(Union),
+    Union(Union<I>),
 }
 
 /// An integer enum; values added later arrive in the catch-all variant.
@@ -147,17 +147,17 @@ pub struct IntVariant {
 /// Alternatives tried in order (untagged), or chosen by a discriminator property.
 /// Anything that matches none lands in `fallback_variant` as raw JSON.
 #[derive(Clone, Debug)]
-pub struct Union {
-    pub variants: Vec<UnionVariant>,
+pub struct Union<I = TypeId> {
+    pub variants: Vec<UnionVariant<I>>,
     /// The property whose value names the variant (`discriminator.propertyName`).
     pub discriminator: Option<String>,
     pub fallback_variant: String,
 }
 
 #[derive(Clone, Debug)]
-pub struct UnionVariant {
+pub struct UnionVariant<I = TypeId> {
     pub rust_name: String,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
     pub docs: Option<String>,
@@ -166,24 +166,24 @@ pub struct UnionVariant {
 }
 
 #[derive(Clone, Debug)]
-pub struct Struct {
-    pub fields: Vec<Field>,
+pub struct Struct<I = TypeId> {
+    pub fields: Vec<Field<I>>,
     /// `additionalProperties` beside named ones: the other keys, kept in a map.
-    pub additional: Option<Additional>,
+    pub additional: Option<Additional<I>>,
 }
 
 /// The map field holding keys an object has beyond its named properties.
 #[derive(Clone, Debug)]
-pub struct Additional {
+pub struct Additional<I = TypeId> {
     pub rust_name: String,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
 }
 
 #[derive(Clone, Debug)]
-pub struct Field {
+pub struct Field<I = TypeId> {
     pub wire_name: String,
     pub rust_name: String,
-    pub ty: TypeRef,
+    pub ty: TypeRef<I>,
     pub required: bool,
     pub nullable: bool,
     /// The schema's `default`, already checked against `ty`.
@@ -237,7 +237,7 @@ pub enum Sending {
     Never,
 }
 
-impl Field {
+impl<I> Field<I> {
     /// Does the field exist in a type travelling this way? A read-only field is left
     /// out of a type only sent, a write-only one out of a type only received.
     pub fn exists_in(&self, usage: Usage) -> bool {
@@ -254,7 +254,7 @@ impl Field {
 
 /// A use of a type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TypeRef {
+pub enum TypeRef<I = TypeId> {
     Bool,
     Int(IntWidth),
     Float(FloatWidth),
@@ -263,42 +263,40 @@ pub enum TypeRef {
     Date,
     /// Any JSON value.
     Json,
-    Named(TypeId),
-    Array(Box<TypeRef>),
+    Named(I),
+    Array(Box<TypeRef<I>>),
     /// An object with arbitrary keys.
-    Map(Box<TypeRef>),
+    Map(Box<TypeRef<I>>),
     /// An array item or map value that may be `null` (`Vec<Option<T>>`); fields carry
     /// their own nullability (see [`Field`]).
-    Nullable(Box<TypeRef>),
+    Nullable(Box<TypeRef<I>>),
 }
 
 /// The walk over types every pass shares: a reference names at most one type (the
 /// innermost, under arrays, maps and nullables), and a type's references are its
-/// fields', additional map's and variants'.
-impl TypeRef {
-    /// The named type inside, if any.
-    pub fn named(&self) -> Option<TypeId> {
+/// fields', additional map's and variants'. Ids are rewritten by `map_ids` (`fold.rs`).
+impl<I: Copy> TypeRef<I> {
+    /// The type under any arrays, maps and nullables.
+    pub fn innermost(&self) -> &TypeRef<I> {
         match self {
-            TypeRef::Named(id) => Some(*id),
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.named(),
-            _ => None,
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.innermost(),
+            other => other,
         }
     }
 
-    /// The named type inside, to point it elsewhere.
-    pub fn named_mut(&mut self) -> Option<&mut TypeId> {
-        match self {
-            TypeRef::Named(id) => Some(id),
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.named_mut(),
+    /// The named type inside, if any.
+    pub fn named(&self) -> Option<I> {
+        match self.innermost() {
+            TypeRef::Named(id) => Some(*id),
             _ => None,
         }
     }
 }
 
-impl TypeKind {
+impl<I> TypeKind<I> {
     /// Every type reference the type holds (absent fields too), each with its field
     /// when it is one (not the additional map or a variant).
-    pub fn refs(&self) -> impl Iterator<Item = (Option<&Field>, &TypeRef)> {
+    pub fn refs(&self) -> impl Iterator<Item = (Option<&Field<I>>, &TypeRef<I>)> {
         let (fields, additional, variants) = match self {
             TypeKind::Struct(s) => (&s.fields[..], s.additional.as_ref(), &[][..]),
             TypeKind::Union(u) => (&[][..], None, &u.variants[..]),
@@ -310,19 +308,6 @@ impl TypeKind {
             .into_iter()
             .chain(variants.iter().map(|v| &v.ty));
         fields.chain(others.map(|ty| (None, ty)))
-    }
-
-    /// Every type reference the type holds, to point them elsewhere.
-    pub fn refs_mut(&mut self) -> impl Iterator<Item = &mut TypeRef> {
-        let (fields, additional, variants) = match self {
-            TypeKind::Struct(s) => (&mut s.fields[..], s.additional.as_mut(), &mut [][..]),
-            TypeKind::Union(u) => (&mut [][..], None, &mut u.variants[..]),
-            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => (&mut [][..], None, &mut [][..]),
-        };
-        let fields = fields.iter_mut().map(|f| &mut f.ty);
-        fields
-            .chain(additional.map(|a| &mut a.ty))
-            .chain(variants.iter_mut().map(|v| &mut v.ty))
     }
 }
 

@@ -7,9 +7,10 @@ use openapiv3::{MediaType, ReferenceOr, SchemaKind, SecurityScheme, StatusCode, 
 use serde_json::Value;
 
 use super::Lowerer;
+use super::ids::Operation;
 use super::media::pick_json;
 use crate::error::Result;
-use crate::ir::{ApiKey, Auth, KeyLocation, Operation, TokenExchange};
+use crate::ir::{ApiKey, Auth, KeyLocation, TokenExchange};
 use crate::pointer::Pointer;
 
 impl<'a> Lowerer<'a> {

@@ -4,12 +4,13 @@
 use openapiv3::{MediaType, QueryStyle, ReferenceOr, RequestBody, SchemaKind, Type};
 
 use super::Lowerer;
+use super::ids::{Body, Field, FormField, TypeKind, TypeRef};
 use super::media::pick_json;
 use super::operation::input_name;
 use super::schema_ref::SchemaRef;
 use super::unsupported;
 use crate::error::{Error, Result};
-use crate::ir::{Body, BodyField, FieldEncoding, FormEncoding, FormField, Spelling, Style, TypeKind, TypeRef};
+use crate::ir::{BodyField, FieldEncoding, FormEncoding, Spelling, Style};
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 
@@ -98,9 +99,8 @@ impl<'a> Lowerer<'a> {
             });
         };
         // Required fields become call arguments, so they claim their names first.
-        let settable = |f: &crate::ir::Field| !f.read_only && Some(f.wire_name.as_str()) != hidden;
-        let mut writable: Vec<(usize, &crate::ir::Field)> =
-            shape.fields.iter().enumerate().filter(|(_, f)| settable(f)).collect();
+        let settable = |f: &Field| !f.read_only && Some(f.wire_name.as_str()) != hidden;
+        let mut writable: Vec<(usize, &Field)> = shape.fields.iter().enumerate().filter(|(_, f)| settable(f)).collect();
         writable.sort_by_key(|(_, f)| !f.required);
         let fields = writable
             .into_iter()

@@ -3,14 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Lowerer;
-use crate::ir::{TypeDef, TypeId, TypeKind, TypeRef};
+use super::ids::{ProvisionalId, TypeDef, TypeKind, TypeRef};
 
 impl Lowerer<'_> {
     /// Types that contain themselves by value (directly or through others, `Option`
     /// included) would have infinite size: box each by-value link that closes a cycle.
     /// `Vec` and maps already hold their items on the heap.
     pub(super) fn box_cycles(&mut self) {
-        let name = |id: TypeId| self.type_ids[id.0].clone();
+        let name = |id: ProvisionalId| self.type_ids[id.0].clone();
         let by_value = |def: &TypeDef| -> Vec<String> {
             match &def.kind {
                 TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct_id(&f.ty)).map(name).collect(),
@@ -67,7 +67,7 @@ impl Lowerer<'_> {
 }
 
 /// The named type held by value (not behind a `Vec` or map), if any.
-fn direct_id(ty: &TypeRef) -> Option<TypeId> {
+fn direct_id(ty: &TypeRef) -> Option<ProvisionalId> {
     match ty {
         TypeRef::Named(id) => Some(*id),
         _ => None,

@@ -58,11 +58,7 @@ type Targets = [Option<usize>];
 
 /// `ty` with every alias replaced by its target.
 fn resolved(ty: &TypeRef, targets: &Targets) -> TypeRef {
-    let mut ty = ty.clone();
-    if let Some(id) = ty.named_mut() {
-        *id = targets[id.0].map_or(*id, TypeId);
-    }
-    ty
+    ty.clone().map_ids(&mut |id: TypeId| targets[id.0].map_or(id, TypeId))
 }
 
 impl<'a> Shape<'a> {

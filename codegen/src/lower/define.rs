@@ -5,12 +5,10 @@ use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaData, SchemaKin
 use serde_json::Value;
 
 use super::Lowerer;
+use super::ids::{Additional, Field, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 use super::objects::ObjectParts;
 use super::schema::{default_mismatch, docs_of, kind_name};
-use crate::ir::{
-    Additional, Derives, Field, FieldState, Home, IntEnum, IntVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef,
-    Union, UnionVariant, Usage, Variant,
-};
+use crate::ir::{Derives, FieldState, Home, IntEnum, IntVariant, StringEnum, Usage, Variant};
 
 use crate::error::Result;
 

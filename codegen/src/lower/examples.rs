@@ -5,7 +5,7 @@ use openapiv3::{MediaType, ReferenceOr, SchemaData};
 use serde_json::Value;
 
 use super::Lowerer;
-use crate::ir::{Example, TypeRef};
+use super::ids::{Example, TypeRef};
 use crate::pointer::Pointer;
 
 impl Lowerer<'_> {

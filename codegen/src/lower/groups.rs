@@ -8,7 +8,7 @@ use crate::naming;
 
 /// Every group on the way to a call, from the root (the empty path) down, with its
 /// calls (by index into `operations`) and child groups in the order calls meet them.
-pub(super) fn group_tree(operations: &[Operation]) -> BTreeMap<Vec<String>, Group> {
+pub(super) fn group_tree<I>(operations: &[Operation<I>]) -> BTreeMap<Vec<String>, Group> {
     let mut tree: BTreeMap<Vec<String>, Group> = BTreeMap::new();
     tree.entry(Vec::new()).or_default();
     for (index, op) in operations.iter().enumerate() {

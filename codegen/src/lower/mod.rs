@@ -36,15 +36,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::OpenAPI;
 
+use self::ids::{Api, Body, Example, Field, Operation, ProvisionalId, TypeDef, TypeRef, Webhooks};
 use crate::config::Config;
 use crate::error::{Error, Result, Warning};
-use crate::ir::{Api, Crate, Field, TypeDef, TypeId, TypeRef};
+use crate::ir::Crate;
 use crate::load::Document;
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 
 /// Lowers `doc` as `config` asks. Warnings are decisions the generator made on its own.
-pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
+pub fn lower(doc: &Document, config: &Config) -> Result<(crate::ir::Api, Vec<Warning>)> {
     let (api, warnings) = lower_document(doc, config).map_err(|e| e.in_file(|p| doc.name(p)))?;
     let warnings = warnings
         .into_iter()
@@ -59,7 +60,7 @@ pub fn lower(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
     Ok((api, warnings))
 }
 
-fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)> {
+fn lower_document(doc: &Document, config: &Config) -> Result<(crate::ir::Api, Vec<Warning>)> {
     let mut skipped: BTreeMap<String, skip::Skipped> = BTreeMap::new();
     loop {
         let failures = match lower_pass(doc, config, &skipped)? {
@@ -75,7 +76,7 @@ fn lower_document(doc: &Document, config: &Config) -> Result<(Api, Vec<Warning>)
 
 /// One pass over the document, leaving out `skipped`; thrown away if anything failed.
 enum Pass {
-    Done(Box<Api>, Vec<Warning>),
+    Done(Box<crate::ir::Api>, Vec<Warning>),
     Failed {
         failures: Vec<skip::Failure>,
         /// The operations this pass lowered, `(pointer, operationId)`.
@@ -228,7 +229,7 @@ pub(crate) struct Lowerer<'a> {
     /// Provisional type ids (in the order names were first referred to) → names; the
     /// final ids are positions in name order, set by [`reindex`].
     type_ids: Vec<String>,
-    id_by_name: BTreeMap<String, TypeId>,
+    id_by_name: BTreeMap<String, ProvisionalId>,
     pending_components: Vec<String>,
     lowered_components: BTreeSet<String>,
     /// Components being inlined right now (aliases), to stop self-containing aliases.
@@ -249,7 +250,7 @@ pub(crate) struct Lowerer<'a> {
     /// What this pass could not lower; any makes it a failed pass.
     failures: Vec<skip::Failure>,
     /// Examples by where they sit (a schema inlined twice gives its examples once).
-    examples: BTreeMap<String, crate::ir::Example>,
+    examples: BTreeMap<String, Example>,
     /// Field defaults whose type was not lowered yet (components are lowered on
     /// demand): `(struct, wire name, where)`, checked once every type is.
     unchecked_defaults: Vec<(String, String, Pointer)>,
@@ -365,18 +366,18 @@ impl<'a> Lowerer<'a> {
         if let Some(id) = self.id_by_name.get(name) {
             return TypeRef::Named(*id);
         }
-        let id = TypeId(self.type_ids.len());
+        let id = ProvisionalId(self.type_ids.len());
         self.type_ids.push(name.to_owned());
         self.id_by_name.insert(name.to_owned(), id);
         TypeRef::Named(id)
     }
 
-    pub(super) fn name_of(&self, id: TypeId) -> &str {
+    pub(super) fn name_of(&self, id: ProvisionalId) -> &str {
         &self.type_ids[id.0]
     }
 
     /// The type a provisional id names, once it is defined.
-    pub(super) fn def(&self, id: TypeId) -> Option<&TypeDef> {
+    pub(super) fn def(&self, id: ProvisionalId) -> Option<&TypeDef> {
         self.types.get(self.name_of(id))
     }
 
@@ -399,8 +400,8 @@ impl<'a> Lowerer<'a> {
 
     /// Marks each type with the directions it travels in, following fields.
     /// Read-only fields never travel in requests, write-only ones never in responses.
-    fn mark_usage(&mut self, operations: &[crate::ir::Operation], webhooks: &crate::ir::Webhooks) {
-        let mut stack: Vec<(TypeId, bool)> = Vec::new();
+    fn mark_usage(&mut self, operations: &[Operation], webhooks: &Webhooks) {
+        let mut stack: Vec<(ProvisionalId, bool)> = Vec::new();
         // A webhook's payload is received.
         stack.extend(
             webhooks
@@ -411,12 +412,12 @@ impl<'a> Lowerer<'a> {
         );
         for op in operations {
             match &op.body {
-                Some(crate::ir::Body::Fields { type_id, .. }) => stack.push((*type_id, true)),
-                Some(crate::ir::Body::Whole { ty, .. }) => stack.extend(ty.named().map(|n| (n, true))),
-                Some(crate::ir::Body::Form { fields, .. }) => {
+                Some(Body::Fields { type_id, .. }) => stack.push((*type_id, true)),
+                Some(Body::Whole { ty, .. }) => stack.extend(ty.named().map(|n| (n, true))),
+                Some(Body::Form { fields, .. }) => {
                     stack.extend(fields.iter().filter_map(|f| f.ty.named()).map(|n| (n, true)))
                 }
-                Some(crate::ir::Body::Raw { .. } | crate::ir::Body::Parts { .. }) | None => {}
+                Some(Body::Raw { .. } | Body::Parts { .. }) | None => {}
             }
             if let Some(ty) = op.response.decoded_type() {
                 stack.extend(ty.named().map(|n| (n, false)));

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use openapiv3::{CookieStyle, HeaderStyle, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr};
 
+use super::ids::{Operation, Param};
 use super::media::pick_json;
 use super::skip::Failure;
 use super::stream::{STREAM_FLAG, Variant};
 use super::unsupported;
 use super::{Lowerer, names, unknown_operation};
 use crate::error::{Error, Result};
-use crate::ir::{HttpMethod, Operation, Param, ParamEncoding, PathPart, Spelling, Style};
+use crate::ir::{HttpMethod, ParamEncoding, PathPart, Spelling, Style};
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 

@@ -1,7 +1,7 @@
 //! Which calls are lists answered page by page, and how to walk their pages.
 
 use super::Lowerer;
-use crate::ir::{Field, TypeKind, TypeRef};
+use super::ids::{Field, Operation, Pagination, Response, TypeKind, TypeRef};
 
 impl Lowerer<'_> {
     /// A list answered page by page: a GET with an optional integer `page` query
@@ -9,7 +9,7 @@ impl Lowerer<'_> {
     /// Framework's `count`/`next`/`results`, or a required integer `total` (or `count`)
     /// beside one array (Label Studio's task list). Only GETs: walking the pages of
     /// anything else would send it again for every page.
-    pub(super) fn pagination_of(&self, op: &crate::ir::Operation) -> Option<crate::ir::Pagination> {
+    pub(super) fn pagination_of(&self, op: &Operation) -> Option<Pagination> {
         if op.http_method != crate::ir::HttpMethod::Get {
             return None;
         }
@@ -17,7 +17,7 @@ impl Lowerer<'_> {
         if !matches!(page.ty, TypeRef::Int(_)) {
             return None;
         }
-        let crate::ir::Response::Json(TypeRef::Named(reply)) = &op.response else {
+        let Response::Json(TypeRef::Named(reply)) = &op.response else {
             return None;
         };
         let TypeKind::Struct(shape) = &self.def(*reply)?.kind else {
@@ -44,7 +44,7 @@ impl Lowerer<'_> {
             }
         };
         let TypeRef::Array(item) = &results.ty else { return None };
-        Some(crate::ir::Pagination {
+        Some(Pagination {
             page_setter: page.rust_name.clone(),
             results_field: results.rust_name.clone(),
             last_page,

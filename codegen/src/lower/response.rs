@@ -4,11 +4,11 @@
 use openapiv3::{ReferenceOr, StatusCode};
 
 use super::Lowerer;
+use super::ids::{ErrorReply, Response, TypeRef};
 use super::media::pick_json;
 use super::schema_ref::SchemaRef;
 use super::stream::stream_media;
 use crate::error::{Error, Result};
-use crate::ir::{ErrorReply, Response, TypeRef};
 use crate::naming;
 use crate::pointer::Pointer;
 

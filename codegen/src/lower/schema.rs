@@ -16,10 +16,11 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::Lowerer;
+use super::ids::{TypeKind, TypeRef};
 use super::objects::{ObjectParts, own_properties, sole_part};
 use super::schema_ref::{COMPONENT_PREFIX, SchemaRef};
 use crate::error::Result;
-use crate::ir::{Bound, FloatWidth, IntWidth, Limits, Number, TypeKind, TypeRef};
+use crate::ir::{Bound, FloatWidth, IntWidth, Limits, Number};
 use crate::naming::{self};
 use crate::pointer::Pointer;
 
@@ -388,11 +389,7 @@ impl<'a> Lowerer<'a> {
 
 /// Text a secret could be written in: strings and raw JSON (or lists and maps of them).
 fn holds_text(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::String | TypeRef::Json => true,
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => holds_text(inner),
-        _ => false,
-    }
+    matches!(ty.innermost(), TypeRef::String | TypeRef::Json)
 }
 
 /// A short name for an unnamed union alternative.

@@ -5,9 +5,10 @@
 use openapiv3::{MediaType, ReferenceOr, SchemaKind, Type};
 
 use super::Lowerer;
+use super::ids::{Response, TypeRef};
 use super::schema_ref::SchemaRef;
 use crate::error::Result;
-use crate::ir::{Framing, Response, TypeRef};
+use crate::ir::Framing;
 use crate::pointer::Pointer;
 
 /// The body property that asks for a stream (OpenAI, Mistral, Anthropic, Ollama call it so).

@@ -4,7 +4,7 @@
 //! without), and an alternative that a wider one before it always takes is reported.
 
 use super::Lowerer;
-use crate::ir::{TypeKind, TypeRef, UnionVariant};
+use super::ids::{TypeKind, TypeRef, UnionVariant};
 use crate::pointer::Pointer;
 
 /// Which JSON values an alternative takes, as far as ordering needs to know.

@@ -6,12 +6,12 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 use serde::Deserialize;
 
+use super::ids::{TypeRef, Webhook, Webhooks};
 use super::media::pick_json;
 use super::operation::http_method;
 use super::schema_ref::SchemaRef;
 use super::{Lowerer, skip};
 use crate::error::{Result, Warning};
-use crate::ir::{TypeRef, Webhook, Webhooks};
 use crate::naming::{self, Scope};
 use crate::pointer::Pointer;
 
