@@ -1,22 +1,35 @@
 //! OpenAPI 3.0 description → typed async Rust client crate.
 //!
-//! Three stages with a typed boundary between each:
-//! [`load`] (YAML/JSON → `openapiv3`, corrected by [`overlay`]s) → [`lower`] (→ our IR, [`ir`]) → [`emit`] (→ files).
-//! [`output`] writes the files, or checks that what is on disk is fresh.
+//! Three stages with a typed boundary between each: `load` (YAML/JSON → `openapiv3`,
+//! corrected by overlays) → `lower` (→ the project's IR) → `emit` (→ files). [`output`]
+//! writes the files, or checks that what is on disk is fresh.
+//!
+//! The library's surface is what build scripts and the command need: [`Config`], the
+//! build-script [`Builder`], [`run`] and [`generate`] with their reports, [`surface`]'s
+//! API change report, and [`Error`]. The stages' modules are crate-private; the
+//! `internals` feature makes them public for this repository's own tools and tests,
+//! with no stability promise.
 
 pub mod build_script;
 pub mod config;
-pub mod emit;
 pub mod error;
-pub mod ir;
-pub mod load;
-pub mod lower;
-pub mod naming;
 pub mod output;
-pub mod overlay;
-mod parallel;
-pub mod pointer;
 pub mod surface;
+
+/// The stages' own modules: public with the `internals` feature (this repository's
+/// tools and tests read the IR), crate-private otherwise, so they are not part of the
+/// library's stable surface.
+macro_rules! internal_modules {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        pub(crate) mod $name;
+    )*};
+}
+
+internal_modules!(emit, ir, load, lower, naming, overlay, pointer);
+mod parallel;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,6 +38,7 @@ pub use build_script::{Builder, Built};
 pub use config::Config;
 pub use emit::OutputFile;
 pub use error::{Error, Result, Warning};
+pub use load::Document;
 
 /// What one generation run produced, before anything touches the disk.
 #[derive(Debug)]

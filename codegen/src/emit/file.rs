@@ -30,10 +30,9 @@ pub fn has_header(text: &[u8]) -> bool {
     })
 }
 
-/// A file before formatting: Rust tokens, or finished text.
+/// A Rust file before formatting.
 pub enum Emitted {
     Rust { path: String, tokens: TokenStream },
-    Text(OutputFile),
 }
 
 /// A Rust file to be formatted later (formatting is its own, measured, stage).
@@ -47,7 +46,6 @@ pub fn rust_file(path: &str, tokens: TokenStream) -> Emitted {
 /// Formats one emitted file; a parse failure is a generator bug, reported as such.
 pub fn format(emitted: Emitted, source: &str) -> Result<OutputFile> {
     let (path, tokens) = match emitted {
-        Emitted::Text(file) => return Ok(file),
         Emitted::Rust { path, tokens } => (path, tokens),
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {

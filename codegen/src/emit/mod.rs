@@ -19,7 +19,7 @@ mod types;
 mod webhooks;
 
 pub(crate) use file::has_header;
-pub use file::{Emitted, OutputFile};
+pub use file::OutputFile;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -105,14 +105,6 @@ impl<I> Operation<I> {
             .chain(&self.header_params)
             .chain(&self.cookie_params)
     }
-
-    pub fn params_mut(&mut self) -> impl Iterator<Item = &mut Param<I>> {
-        self.path_params
-            .iter_mut()
-            .chain(&mut self.query_params)
-            .chain(&mut self.header_params)
-            .chain(&mut self.cookie_params)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,13 +323,6 @@ impl<I> Response<I> {
 
     /// The type the reply's JSON decodes into (each event's, for a stream).
     pub fn decoded_type(&self) -> Option<&TypeRef<I>> {
-        match self {
-            Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
-            Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,
-        }
-    }
-
-    pub fn decoded_type_mut(&mut self) -> Option<&mut TypeRef<I>> {
         match self {
             Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::Stream { data: ty, .. } => Some(ty),
             Response::Text { .. } | Response::Bytes { .. } | Response::Empty => None,

@@ -36,7 +36,7 @@ use crate::overlay::Overlay;
 pub struct Document {
     pub file: PathBuf,
     pub openapi: openapiv3::OpenAPI,
-    /// What the loader had to rewrite to read the document (see [`normalize`]).
+    /// What the loader had to rewrite to read the document (see `load/normalize.rs`).
     pub warnings: Vec<Warning>,
     /// Every file read: `file`, then those its `$ref`s reach.
     pub files: Vec<PathBuf>,
@@ -51,6 +51,7 @@ impl Document {
     }
 }
 
+#[cfg(feature = "internals")]
 /// Reads and parses `file`; JSON when the name ends in `.json` or the text starts with `{`.
 pub fn load(file: &Path) -> Result<Document> {
     let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
@@ -165,6 +166,7 @@ fn without_unreadable(mut tree: serde_json::Value) -> Option<(openapiv3::OpenAPI
     Some((openapi, warnings))
 }
 
+#[cfg(feature = "internals")]
 /// Parses `text` as if read from `file`, then applies `overlays` in order. The
 /// corrections apply to the document's tree, so errors after them name a JSON pointer
 /// rather than a line.
